@@ -1,0 +1,208 @@
+//! The domain in input space (DESIGN.md §1): an open ball B(c, r) = {x : ‖x − c‖ < r} in the L2
+//! norm, or an open box (the L∞ ball c ± r, or a general box from a VNN-LIB property).
+
+use crate::error::{Error, Result};
+use ndarray::{Array1, ArrayView1};
+use serde::{Deserialize, Serialize};
+
+/// The norm of a ball.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Norm {
+    /// Euclidean ball (the "sphere" of the seed paper).
+    L2,
+    /// Box c ± r in every coordinate.
+    Linf,
+}
+
+impl Norm {
+    pub fn name(self) -> &'static str {
+        match self {
+            Norm::L2 => "l2",
+            Norm::Linf => "linf",
+        }
+    }
+
+    /// The dual norm ‖a‖_*: the L2 norm for an L2 ball, the L1 norm for an L∞ box.
+    /// max_{‖x−c‖≤r} a·x = a·c + r‖a‖_*.
+    pub fn dual(self, a: ArrayView1<f64>) -> f64 {
+        match self {
+            Norm::L2 => a.dot(&a).sqrt(),
+            Norm::Linf => a.iter().map(|v| v.abs()).sum(),
+        }
+    }
+}
+
+impl std::str::FromStr for Norm {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "l2" | "2" | "euclidean" => Ok(Norm::L2),
+            "linf" | "inf" | "l_inf" | "box" => Ok(Norm::Linf),
+            other => Err(Error::invalid(format!("--norm: '{other}' is not a norm; expected l2 or linf"))),
+        }
+    }
+}
+
+/// The shape of the domain around its center.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Shape {
+    /// {x : ‖x − c‖₂ < radius}.
+    L2Ball { radius: f64 },
+    /// {x : |x_i − c_i| < half_widths[i] for all i}.
+    Box { half_widths: Array1<f64> },
+}
+
+/// An open ball or box in input space.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Domain {
+    pub center: Array1<f64>,
+    pub shape: Shape,
+}
+
+impl Domain {
+    /// The open ball B(center, radius) in `norm`. Radius must be finite and > 0, the center finite.
+    pub fn ball(center: Array1<f64>, radius: f64, norm: Norm) -> Result<Self> {
+        if !(radius.is_finite() && radius > 0.0) {
+            return Err(Error::invalid(format!("--radius: {radius} is not valid; expected a finite number > 0")));
+        }
+        check_finite_center(&center)?;
+        let shape = match norm {
+            Norm::L2 => Shape::L2Ball { radius },
+            Norm::Linf => Shape::Box { half_widths: Array1::from_elem(center.len(), radius) },
+        };
+        Ok(Domain { center, shape })
+    }
+
+    /// The open box lower < x < upper (a VNN-LIB input box). Requires lower_i < upper_i.
+    pub fn from_bounds(lower: &Array1<f64>, upper: &Array1<f64>) -> Result<Self> {
+        if lower.len() != upper.len() {
+            return Err(Error::invalid(format!(
+                "box has {} lower and {} upper bounds; expected the same number",
+                lower.len(),
+                upper.len()
+            )));
+        }
+        for i in 0..lower.len() {
+            if !(lower[i].is_finite() && upper[i].is_finite() && lower[i] < upper[i]) {
+                return Err(Error::invalid(format!(
+                    "box coordinate {i}: [{}, {}] is not a finite interval with lower < upper",
+                    lower[i], upper[i]
+                )));
+            }
+        }
+        let center = (lower + upper) / 2.0;
+        let half_widths = (upper - lower) / 2.0;
+        Ok(Domain { center, shape: Shape::Box { half_widths } })
+    }
+
+    /// Dimension of the input space.
+    pub fn dim(&self) -> usize {
+        self.center.len()
+    }
+
+    /// L2 for a Euclidean ball, L∞ for any box.
+    pub fn norm(&self) -> Norm {
+        match self.shape {
+            Shape::L2Ball { .. } => Norm::L2,
+            Shape::Box { .. } => Norm::Linf,
+        }
+    }
+
+    /// The radius of a ball (an L∞ ball is a box with equal half widths); `None` for an uneven box.
+    pub fn radius(&self) -> Option<f64> {
+        match &self.shape {
+            Shape::L2Ball { radius } => Some(*radius),
+            Shape::Box { half_widths } => {
+                let first = half_widths[0];
+                half_widths.iter().all(|&h| h == first).then_some(first)
+            }
+        }
+    }
+
+    /// The largest half width (the radius of the smallest enclosing L∞ ball).
+    pub fn max_half_width(&self) -> f64 {
+        match &self.shape {
+            Shape::L2Ball { radius } => *radius,
+            Shape::Box { half_widths } => half_widths.iter().cloned().fold(0.0, f64::max),
+        }
+    }
+
+    /// Support function around the center: max over the closed domain of a·(x − c).
+    /// L2 ball: r‖a‖₂; box: Σ h_i |a_i|.
+    pub fn support(&self, a: ArrayView1<f64>) -> f64 {
+        match &self.shape {
+            Shape::L2Ball { radius } => radius * a.dot(&a).sqrt(),
+            Shape::Box { half_widths } => a.iter().zip(half_widths.iter()).map(|(ai, hi)| ai.abs() * hi).sum(),
+        }
+    }
+
+    /// The interval {a·x + b : x in the closed domain} = a·c + b ± support(a).
+    pub fn affine_range(&self, a: ArrayView1<f64>, b: f64) -> (f64, f64) {
+        let mid = a.dot(&self.center) + b;
+        let s = self.support(a);
+        (mid - s, mid + s)
+    }
+
+    /// Whether x lies in the open domain.
+    pub fn contains(&self, x: ArrayView1<f64>) -> bool {
+        self.depth(x) > 0.0
+    }
+
+    /// How deep x lies inside the domain: r − ‖x − c‖₂ for a ball, min_i (h_i − |x_i − c_i|) for a
+    /// box. Positive inside, zero on the boundary, negative outside.
+    pub fn depth(&self, x: ArrayView1<f64>) -> f64 {
+        let d = &x - &self.center;
+        match &self.shape {
+            Shape::L2Ball { radius } => radius - d.dot(&d).sqrt(),
+            Shape::Box { half_widths } => {
+                d.iter().zip(half_widths.iter()).map(|(di, hi)| hi - di.abs()).fold(f64::INFINITY, f64::min)
+            }
+        }
+    }
+
+    /// The smallest box containing the domain: (lower, upper).
+    pub fn bounding_box(&self) -> (Array1<f64>, Array1<f64>) {
+        let h = match &self.shape {
+            Shape::L2Ball { radius } => Array1::from_elem(self.dim(), *radius),
+            Shape::Box { half_widths } => half_widths.clone(),
+        };
+        (&self.center - &h, &self.center + &h)
+    }
+}
+
+fn check_finite_center(center: &Array1<f64>) -> Result<()> {
+    if center.is_empty() {
+        return Err(Error::invalid("center: no coordinates; expected one value per network input"));
+    }
+    if let Some((i, v)) = center.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        return Err(Error::invalid(format!("center coordinate {i} is {v}; expected a finite number")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn support_matches_vertices_and_norms() {
+        let b = Domain::ball(array![1.0, 2.0], 0.5, Norm::Linf).unwrap();
+        assert_eq!(b.support(array![1.0, -2.0].view()), 1.5);
+        let l2 = Domain::ball(array![0.0, 0.0], 2.0, Norm::L2).unwrap();
+        assert!((l2.support(array![3.0, 4.0].view()) - 10.0).abs() < 1e-12);
+        assert!(Domain::ball(array![0.0], 0.0, Norm::L2).is_err());
+        assert!(Domain::ball(array![0.0], f64::NAN, Norm::L2).is_err());
+        assert!(Domain::ball(array![f64::INFINITY], 1.0, Norm::L2).is_err());
+    }
+
+    #[test]
+    fn depth_is_positive_inside_only() {
+        let b = Domain::from_bounds(&array![0.0, 0.0], &array![2.0, 1.0]).unwrap();
+        assert!(b.contains(array![1.0, 0.5].view()));
+        assert!(!b.contains(array![2.0, 0.5].view()));
+        assert_eq!(b.radius(), None);
+        assert!(Domain::from_bounds(&array![1.0], &array![1.0]).is_err());
+    }
+}

@@ -1,0 +1,27 @@
+//! relu-regions: exact counts and certified bounds of the linear regions of ReLU networks inside
+//! a ball or box around a point.
+//!
+//! - [`network`]: the network model, its forward pass, activation patterns, affine maps on regions.
+//! - [`formats`]: readers and writers (JSON, ONNX, NNet) and [`formats::load_network`].
+//! - [`points`]: centers from the command line, CSV, JSON or .npy.
+//! - [`domain`]: the L2 ball or box.
+//! - [`vnnlib`]: the input box of a VNN-LIB property.
+//! - [`bounds`]: the global bounds of the literature and the local bounds in a ball.
+//! - [`solver`]: LP / SOCP backends behind one trait (HiGHS, Clarabel).
+//! - [`enumerate`]: the exact branch-and-bound region counter.
+//! - [`tolerance`]: every named numerical tolerance.
+
+pub mod bounds;
+pub mod domain;
+pub mod enumerate;
+pub mod error;
+pub mod formats;
+pub mod network;
+pub mod points;
+pub mod solver;
+pub mod tolerance;
+pub mod vnnlib;
+
+pub use domain::{Domain, Norm, Shape};
+pub use error::{Error, Result};
+pub use network::{ActivationPattern, AffineMap, InputNormalization, Layer, Network};

@@ -1,0 +1,31 @@
+//! Named numerical tolerances. Every decision that compares a floating-point quantity against a
+//! threshold uses one of these, and the code that makes such decisions counts how many fell
+//! within the tolerance ("near_tolerance") so a user can see how close the answer came to an edge.
+
+/// Relative safety margin for deciding that a unit is *stable* on a set from an enclosure:
+/// h is called positive on the set only if its lower bound exceeds
+/// `STABLE_REL * scale + STABLE_ABS`, where `scale` is the magnitude of the numbers combined
+/// (|h(c)| + support). This covers rounding in the dot products (a few ulps per term) with a wide
+/// margin; a unit within the margin is treated as unstable, which keeps every bound an upper bound.
+pub const STABLE_REL: f64 = 1e-9;
+
+/// Absolute part of the stability margin (see [`STABLE_REL`]).
+pub const STABLE_ABS: f64 = 1e-12;
+
+/// The margin below which a claimed sign of h on a set with enclosure [lo, hi] is not trusted.
+pub fn stability_margin(scale: f64) -> f64 {
+    STABLE_REL * scale.abs() + STABLE_ABS
+}
+
+/// Whether the interval [lo, hi] of a pre-activation proves the unit stably active (> 0 on the
+/// whole set), with the safety margin of [`stability_margin`].
+pub fn surely_positive(lo: f64, scale: f64) -> bool {
+    lo > stability_margin(scale)
+}
+
+/// Whether the interval [lo, hi] proves the unit stably inactive (≤ 0 on the whole set). A unit
+/// whose upper bound is exactly 0 never turns on in the open set either, but we still require the
+/// margin: calling an unstable unit stable would break an upper bound, the reverse only loosens it.
+pub fn surely_nonpositive(hi: f64, scale: f64) -> bool {
+    hi < -stability_margin(scale)
+}
