@@ -1,1 +1,71 @@
-//! (in progress)
+//! Network file formats: our JSON, ONNX (as PyTorch, scikit-learn and VNN-COMP export it) and NNet
+//! (ACAS Xu, Marabou). One file per format; [`load_network`] picks the reader by file extension.
+
+pub mod json;
+pub mod nnet;
+pub mod onnx;
+
+use crate::error::{Error, Result};
+use crate::network::Network;
+use std::path::Path;
+
+/// A network file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Onnx,
+    Nnet,
+}
+
+impl Format {
+    /// The format named by the file's extension (`.json`, `.onnx`, `.nnet`, any case).
+    pub fn from_path(path: &Path) -> Result<Format> {
+        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("json") => Ok(Format::Json),
+            Some("onnx") => Ok(Format::Onnx),
+            Some("nnet") => Ok(Format::Nnet),
+            _ => Err(Error::format(
+                path,
+                "file name",
+                "unknown network format; expected a file ending in .json, .onnx or .nnet",
+            )),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Onnx => "onnx",
+            Format::Nnet => "nnet",
+        }
+    }
+}
+
+/// A network read from a file, with notes for the user (e.g. an ONNX softmax head that was dropped).
+#[derive(Clone, Debug)]
+pub struct LoadedModel {
+    pub network: Network,
+    pub format: Format,
+    pub notes: Vec<String>,
+}
+
+/// Reads a network, choosing the reader by extension.
+pub fn load_network(path: &Path) -> Result<LoadedModel> {
+    let format = Format::from_path(path)?;
+    let (network, notes) = match format {
+        Format::Json => (json::read(path)?, Vec::new()),
+        Format::Nnet => (nnet::read(path)?, Vec::new()),
+        Format::Onnx => onnx::read(path)?,
+    };
+    Ok(LoadedModel { network, format, notes })
+}
+
+/// Writes a network, choosing the writer by extension (JSON or ONNX; NNet is read-only).
+pub fn save_network(network: &Network, path: &Path) -> Result<()> {
+    match Format::from_path(path)? {
+        Format::Json => json::write(network, path),
+        Format::Onnx => onnx::write(network, path),
+        Format::Nnet => Err(Error::format(path, "file name", "writing NNet is not supported; expected .json or .onnx")),
+    }
+}
