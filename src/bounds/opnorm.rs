@@ -121,7 +121,7 @@ mod tests {
     fn bounds_on_known_norms() {
         let d = array![[3.0, 0.0], [0.0, -2.0]];
         let s = spectral_norm_upper(d.view());
-        assert!(s >= 3.0 && s < 3.0 * 1.05, "{s}");
+        assert!((3.0..3.0 * 1.05).contains(&s), "{s}");
         let ones = Array2::from_elem((40, 30), 1.0);
         // rank one: ‖·‖₂ = √1200
         let s = spectral_norm_upper(ones.view());
