@@ -294,9 +294,12 @@ fn json_numbers(v: &Value, at: &str, path: &Path) -> Result<Vec<f64>> {
         .collect()
 }
 
+/// Optional column names and the numeric rows.
+type HeaderAndRows = (Option<Vec<String>>, Vec<Vec<f64>>);
+
 /// CSV/TXT: fields separated by commas and/or whitespace; `#` comment lines and blank lines
 /// skipped; the first content line is a header when one of its fields is not a number.
-fn text_rows(path: &Path) -> Result<(Option<Vec<String>>, Vec<Vec<f64>>)> {
+fn text_rows(path: &Path) -> Result<HeaderAndRows> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut header: Option<Vec<String>> = None;
     let mut rows: Vec<Vec<f64>> = Vec::new();
@@ -361,29 +364,30 @@ fn npy_rows(path: &Path) -> Result<Vec<Vec<f64>>> {
             }
         },
     };
-    let rows: Vec<Vec<f64>> =
-        match array.ndim() {
-            1 => {
-                let a = array
-                    .into_dimensionality::<Ix1>()
-                    .map_err(|e| Error::format(path, "npy", e.to_string()))?;
-                vec![a.to_vec()]
-            }
-            2 => {
-                let a = array
-                    .into_dimensionality::<Ix2>()
-                    .map_err(|e| Error::format(path, "npy", e.to_string()))?;
-                a.rows().into_iter().map(|r| r.to_vec()).collect()
-            }
-            d => return Err(Error::format(
+    let rows: Vec<Vec<f64>> = match array.ndim() {
+        1 => {
+            let a = array
+                .into_dimensionality::<Ix1>()
+                .map_err(|e| Error::format(path, "npy", e.to_string()))?;
+            vec![a.to_vec()]
+        }
+        2 => {
+            let a = array
+                .into_dimensionality::<Ix2>()
+                .map_err(|e| Error::format(path, "npy", e.to_string()))?;
+            a.rows().into_iter().map(|r| r.to_vec()).collect()
+        }
+        d => {
+            return Err(Error::format(
                 path,
                 "npy",
                 format!(
                     "array has {d} dimensions (shape {:?}); expected 1 (a point) or 2 (a table)",
                     array.shape()
                 ),
-            )),
-        };
+            ))
+        }
+    };
     for (r, row) in rows.iter().enumerate() {
         if let Some(j) = row.iter().position(|v| !v.is_finite()) {
             return Err(Error::format(

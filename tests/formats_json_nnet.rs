@@ -66,6 +66,7 @@ fn tiny_nnet_hand_example() {
 }
 
 #[test]
+#[allow(clippy::approx_constant)] // the file's own rounded pi and 2 pi
 fn acasxu_nnet_sizes() {
     let Some(dir) = shared("benchmarks/acasxu") else {
         return;
