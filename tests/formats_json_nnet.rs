@@ -364,3 +364,36 @@ fn json_errors_name_file_and_field() {
     let msg = err_string(json::from_str(norm, p));
     assert!(msg.contains("bad.json: normalization:"), "{msg}");
 }
+
+#[test]
+fn json_round_trip_is_exact_for_arbitrary_bit_patterns() {
+    // Finite f64 from random bit patterns (all exponents, subnormals, 17-digit mantissas): the
+    // parser must give back the same bits (serde_json needs its `float_roundtrip` feature).
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+    let mut draw = || loop {
+        let v = f64::from_bits(rng.gen::<u64>());
+        if v.is_finite() {
+            return v;
+        }
+    };
+    let w1 = ndarray::Array2::from_shape_simple_fn((100, 50), &mut draw);
+    let b1 = Array1::from_shape_simple_fn(100, &mut draw);
+    let w2 = ndarray::Array2::from_shape_simple_fn((3, 100), &mut draw);
+    let b2 = Array1::from_shape_simple_fn(3, &mut draw);
+    let net = Network::new(vec![Layer::new(w1, b1), Layer::new(w2, b2)]).unwrap();
+    let back = json::from_str(&json::to_string(&net), Path::new("bits.json")).unwrap();
+    let bits = |n: &Network| -> Vec<u64> {
+        n.layers()
+            .iter()
+            .flat_map(|l| {
+                l.weight
+                    .iter()
+                    .chain(l.bias.iter())
+                    .map(|v| v.to_bits())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    assert_eq!(bits(&back), bits(&net));
+}
