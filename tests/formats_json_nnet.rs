@@ -225,6 +225,18 @@ fn nnet_wrong_counts_name_the_line() {
         "{msg}"
     );
 
+    // huge sizes in a corrupt header: an error, not an out-of-memory abort
+    let p = write_temp(
+        &dir,
+        "huge.nnet",
+        &text.replace("2,2,1,3,\n2,3,1,", "2,2,1,3,\n2,900000000,1,"),
+    );
+    let msg = err_string(nnet::read(&p));
+    assert!(
+        msg.contains("huge.nnet: line 13:") && msg.contains("for weight row 4 of layer 1"),
+        "{msg}"
+    );
+
     // a zero range in the normalization header
     let p = write_temp(
         &dir,

@@ -101,24 +101,36 @@ pub fn from_str(text: &str, file: &Path) -> Result<Network> {
         Some(n0 + 1),
     )?;
 
-    let mut layers = Vec::with_capacity(num_layers);
+    // Grown row by row (no allocation from header sizes): a corrupt header with huge sizes ends
+    // in a "file ends early" error instead of an out-of-memory abort.
+    let mut layers = Vec::new();
     for k in 0..num_layers {
         let (n_in, n_outk) = (sizes[k], sizes[k + 1]);
-        let mut weight = Array2::<f64>::zeros((n_outk, n_in));
+        let mut flat = Vec::new();
         for r in 0..n_outk {
             let row = records.next_numbers(
                 &format!("weight row {} of layer {}", r + 1, k + 1),
                 Some(n_in),
             )?;
-            weight.row_mut(r).assign(&Array1::from(row.values));
+            flat.extend(row.values);
         }
-        let mut bias = Array1::<f64>::zeros(n_outk);
+        let mut bias = Vec::new();
         for r in 0..n_outk {
-            bias[r] = records
-                .next_numbers(&format!("bias {} of layer {}", r + 1, k + 1), Some(1))?
-                .values[0];
+            // next_numbers(.., Some(1)) returns exactly one value, so [0] exists.
+            bias.push(
+                records
+                    .next_numbers(&format!("bias {} of layer {}", r + 1, k + 1), Some(1))?
+                    .values[0],
+            );
         }
-        layers.push(Layer::new(weight, bias));
+        let weight = Array2::from_shape_vec((n_outk, n_in), flat).map_err(|e| {
+            Error::format(
+                file,
+                format!("layer {}", k + 1),
+                format!("weight shape: {e}"),
+            )
+        })?;
+        layers.push(Layer::new(weight, Array1::from(bias)));
     }
     if let Some(extra) = records.next_record() {
         return Err(records.error_at(
@@ -127,6 +139,7 @@ pub fn from_str(text: &str, file: &Path) -> Result<Network> {
         ));
     }
 
+    // means/ranges were checked to hold n0 + 1 values, so [..n0] is in bounds.
     let wrap = |e: Error| Error::format(file, "network", e.to_string());
     let normalization = InputNormalization::new(
         Array1::from(mins),
