@@ -9,12 +9,13 @@ use relu_regions::{ActivationPattern, Domain, Layer, Network, Shape};
 use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
 
-/// `../shared/<rel>` if present; otherwise prints a note and returns `None` (the test skips).
+/// `<shared>/<rel>` if present, where `<shared>` is `$RELU_REGIONS_SHARED` or `../shared` beside
+/// the checkout; otherwise prints a note and returns `None` (the test skips).
 pub fn shared_path(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("shared")
-        .join(rel);
+    let base = std::env::var_os("RELU_REGIONS_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("shared"));
+    let p = base.join(rel);
     if p.exists() {
         Some(p)
     } else {
