@@ -8,9 +8,7 @@
 //! `Sub` of a constant in front of the first layer folds into it, W (x − s) + b = W x + (b − W s),
 //! and two affine layers with no ReLU between become one. A ReLU closes the pending map into a layer.
 
-use super::proto::{
-    attribute_type, DimensionValue, GraphProto, ModelProto, NodeProto, ValueInfoProto,
-};
+use super::proto::{attribute_type, DimensionValue, GraphProto, ModelProto, NodeProto, ValueInfoProto};
 use super::tensor::{decode_tensor, ConstTensor};
 use crate::error::{Error, Result};
 use crate::network::{Layer, Network};
@@ -20,8 +18,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::rc::Rc;
 
-const SUPPORTED: &str =
-    "expected Gemm, MatMul, Add, Sub, Mul or Div with a constant, Relu, Flatten, Reshape, \
+const SUPPORTED: &str = "expected Gemm, MatMul, Add, Sub, Mul or Div with a constant, Relu, Flatten, Reshape, \
      Identity, Cast to float, or (after the last affine layer) Softmax, LogSoftmax, ArgMax, ZipMap";
 
 /// Ops that may follow the last affine layer without changing the linear regions (dropped with a note).
@@ -41,16 +38,7 @@ const AFTER_HEAD_OPS: &[&str] = &[
     "Unsqueeze",
 ];
 /// Ops that compute shapes (e.g. PyTorch's `x.view(x.size(0), -1)`), allowed on shape metadata.
-const META_OPS: &[&str] = &[
-    "Shape",
-    "Gather",
-    "Unsqueeze",
-    "Squeeze",
-    "Concat",
-    "Slice",
-    "Cast",
-    "Identity",
-];
+const META_OPS: &[&str] = &["Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast", "Identity"];
 
 /// An affine map x ↦ A x + a; `matrix` None means A = I.
 #[derive(Clone, Debug)]
@@ -83,25 +71,12 @@ enum Value {
 /// Reads an ONNX model from bytes; `file_label` names the file in error messages and notes.
 pub fn read_bytes(bytes: &[u8], file_label: &Path) -> Result<(Network, Vec<String>)> {
     let model = ModelProto::decode(bytes).map_err(|e| {
-        Error::format(
-            file_label,
-            "protobuf",
-            format!("cannot decode ({e}); expected a binary ONNX ModelProto"),
-        )
+        Error::format(file_label, "protobuf", format!("cannot decode ({e}); expected a binary ONNX ModelProto"))
     })?;
     let graph = model.graph.as_ref().ok_or_else(|| {
-        Error::format(
-            file_label,
-            "ModelProto.graph",
-            "missing; expected a graph (is this an ONNX model file?)",
-        )
+        Error::format(file_label, "ModelProto.graph", "missing; expected a graph (is this an ONNX model file?)")
     })?;
-    GraphReader {
-        file: file_label,
-        values: HashMap::new(),
-        notes: Vec::new(),
-    }
-    .read(graph)
+    GraphReader { file: file_label, values: HashMap::new(), notes: Vec::new() }.read(graph)
 }
 
 struct GraphReader<'a> {
@@ -113,16 +88,11 @@ struct GraphReader<'a> {
 impl GraphReader<'_> {
     fn read(mut self, graph: &GraphProto) -> Result<(Network, Vec<String>)> {
         for t in &graph.initializer {
-            let c = decode_tensor(t)
-                .map_err(|m| Error::format(self.file, format!("initializer \"{}\"", t.name), m))?;
+            let c = decode_tensor(t).map_err(|m| Error::format(self.file, format!("initializer \"{}\"", t.name), m))?;
             self.values.insert(t.name.clone(), Value::Const(Rc::new(c)));
         }
         // VNN-COMP files list the initializers as graph inputs too: the real input is the other one.
-        let inputs: Vec<&ValueInfoProto> = graph
-            .input
-            .iter()
-            .filter(|i| !self.values.contains_key(&i.name))
-            .collect();
+        let inputs: Vec<&ValueInfoProto> = graph.input.iter().filter(|i| !self.values.contains_key(&i.name)).collect();
         let input = match inputs.as_slice() {
             [one] => *one,
             _ => {
@@ -130,39 +100,29 @@ impl GraphReader<'_> {
                 return Err(Error::format(
                     self.file,
                     "graph inputs",
-                    format!("found {} non-constant inputs {names:?}; expected exactly one (the network input)", names.len()),
+                    format!(
+                        "found {} non-constant inputs {names:?}; expected exactly one (the network input)",
+                        names.len()
+                    ),
                 ));
             }
         };
         let dim = input_width(input);
-        self.values.insert(
-            input.name.clone(),
-            Value::Data(Rc::new(DataPath {
-                layers: Vec::new(),
-                pending: None,
-                dim,
-            })),
-        );
+        self.values
+            .insert(input.name.clone(), Value::Data(Rc::new(DataPath { layers: Vec::new(), pending: None, dim })));
         for (index, node) in graph.node.iter().enumerate() {
             self.node(index, node)?;
         }
         let path = self.output_path(graph)?;
         let net = finish(path).and_then(Network::new).map_err(|e| {
-            Error::format(
-                self.file,
-                format!("graph output \"{}\"", output_names(graph)),
-                strip_invalid(e),
-            )
+            Error::format(self.file, format!("graph output \"{}\"", output_names(graph)), strip_invalid(e))
         })?;
         if let Some(n0) = dim {
             if net.input_dim() != n0 {
                 return Err(Error::format(
                     self.file,
                     format!("graph input \"{}\"", input.name),
-                    format!(
-                        "has {n0} entries; expected {} (the first layer's inputs)",
-                        net.input_dim()
-                    ),
+                    format!("has {n0} entries; expected {} (the first layer's inputs)", net.input_dim()),
                 ));
             }
         }
@@ -199,19 +159,13 @@ impl GraphReader<'_> {
             n => Err(Error::format(
                 self.file,
                 format!("graph outputs \"{}\"", output_names(graph)),
-                format!(
-                    "{n} distinct network outputs; expected exactly one computed from the input"
-                ),
+                format!("{n} distinct network outputs; expected exactly one computed from the input"),
             )),
         }
     }
 
     fn node(&mut self, index: usize, node: &NodeProto) -> Result<()> {
-        let name = if node.name.is_empty() {
-            format!("#{index}")
-        } else {
-            node.name.clone()
-        };
+        let name = if node.name.is_empty() { format!("#{index}") } else { node.name.clone() };
         let op = node.op_type.as_str();
         let here = format!("node \"{name}\" (op {op})");
         let err = |msg: String| Error::format(self.file, here.clone(), msg);
@@ -247,10 +201,8 @@ impl GraphReader<'_> {
             if !AFTER_HEAD_OPS.contains(&op) {
                 return Err(unsupported());
             }
-            self.notes.push(format!(
-                "{}: dropped {here}, which only post-processes the output head",
-                self.file.display()
-            ));
+            self.notes
+                .push(format!("{}: dropped {here}, which only post-processes the output head", self.file.display()));
             Value::Head(source)
         } else if data.len() > 1 {
             return Err(err(format!(
@@ -261,9 +213,7 @@ impl GraphReader<'_> {
             let konst = |k: usize| -> Result<Rc<ConstTensor>> {
                 match inputs.get(k) {
                     Some(Some(Value::Const(c))) => Ok(c.clone()),
-                    _ => Err(err(format!(
-                        "input {k} is not a constant; expected an initializer or a Constant node"
-                    ))),
+                    _ => Err(err(format!("input {k} is not a constant; expected an initializer or a Constant node"))),
                 }
             };
             let mut p = (*path).clone();
@@ -273,30 +223,22 @@ impl GraphReader<'_> {
                 "Cast" if is_float_cast(node) => {}
                 "Gemm" => {
                     if pos != 0 {
-                        return Err(err("the network tensor is input B; expected Gemm(x, W, b) with x as input A".into()));
+                        return Err(err(
+                            "the network tensor is input B; expected Gemm(x, W, b) with x as input A".into()
+                        ));
                     }
                     let b = konst(1)?;
-                    let c = inputs
-                        .get(2)
-                        .and_then(|c| c.as_ref())
-                        .map(|_| konst(2))
-                        .transpose()?;
+                    let c = inputs.get(2).and_then(|c| c.as_ref()).map(|_| konst(2)).transpose()?;
                     let (w, b) = gemm(node, &b, c).map_err(err)?;
                     p.affine(w, b).map_err(err)?;
                 }
                 "MatMul" => {
                     if pos != 0 {
-                        return Err(err(
-                            "the network tensor is the second operand; expected MatMul(x, W)"
-                                .into(),
-                        ));
+                        return Err(err("the network tensor is the second operand; expected MatMul(x, W)".into()));
                     }
                     let w = konst(1)?;
                     let (rows, cols) = w.matrix_dims().ok_or_else(|| {
-                        err(format!(
-                            "weight has shape {}; expected a 2-D matrix (inputs × outputs)",
-                            w.shape_text()
-                        ))
+                        err(format!("weight has shape {}; expected a 2-D matrix (inputs × outputs)", w.shape_text()))
                     })?;
                     finite(&w).map_err(err)?;
                     // MatMul multiplies the row vector x by W (in × out): our weight is Wᵀ.
@@ -318,9 +260,7 @@ impl GraphReader<'_> {
                 }
                 "Mul" | "Div" => {
                     if op == "Div" && pos != 0 {
-                        return Err(err(
-                            "divides a constant by the network tensor; expected x / c".into(),
-                        ));
+                        return Err(err("divides a constant by the network tensor; expected x / c".into()));
                     }
                     let c = konst(if pos == 0 { 1 } else { 0 })?;
                     finite(&c).map_err(err)?;
@@ -366,14 +306,7 @@ impl GraphReader<'_> {
             self.values.insert(first.clone(), out.clone());
         }
         for o in node.output.iter().skip(1) {
-            self.values.insert(
-                o.clone(),
-                if matches!(out, Value::Head(_)) {
-                    out.clone()
-                } else {
-                    Value::Meta
-                },
-            );
+            self.values.insert(o.clone(), if matches!(out, Value::Head(_)) { out.clone() } else { Value::Meta });
         }
         Ok(())
     }
@@ -392,20 +325,14 @@ impl DataPath {
         }
         self.dim = Some(w.nrows());
         self.pending = Some(match self.pending.take() {
-            None => Affine {
-                matrix: Some(w),
-                bias: b,
-            },
+            None => Affine { matrix: Some(w), bias: b },
             Some(Affine { matrix, bias }) => {
                 let new_bias = w.dot(&bias) + &b;
                 let new_matrix = match matrix {
                     None => w,
                     Some(a) => w.dot(&a),
                 };
-                Affine {
-                    matrix: Some(new_matrix),
-                    bias: new_bias,
-                }
+                Affine { matrix: Some(new_matrix), bias: new_bias }
             }
         });
         Ok(())
@@ -415,21 +342,13 @@ impl DataPath {
     fn shift(&mut self, c: &Array1<f64>) {
         match &mut self.pending {
             Some(p) => p.bias += c,
-            None => {
-                self.pending = Some(Affine {
-                    matrix: None,
-                    bias: c.clone(),
-                })
-            }
+            None => self.pending = Some(Affine { matrix: None, bias: c.clone() }),
         }
     }
 
     /// Multiplies elementwise by a constant vector: x ↦ diag(c) x on top of the pending map.
     fn scale(&mut self, c: &Array1<f64>) {
-        let p = self.pending.get_or_insert_with(|| Affine {
-            matrix: None,
-            bias: Array1::zeros(c.len()),
-        });
+        let p = self.pending.get_or_insert_with(|| Affine { matrix: None, bias: Array1::zeros(c.len()) });
         p.bias *= c;
         let m = p.matrix.take().unwrap_or_else(|| Array2::eye(c.len()));
         p.matrix = Some(m * &c.view().insert_axis(ndarray::Axis(1)));
@@ -445,7 +364,9 @@ impl DataPath {
             }
             // ReLU(ReLU(x)) = ReLU(x)
             None if !self.layers.is_empty() => Ok(()),
-            None => Err("applies ReLU to the network input; expected an affine layer (Gemm or MatMul) before it".into()),
+            None => {
+                Err("applies ReLU to the network input; expected an affine layer (Gemm or MatMul) before it".into())
+            }
         }
     }
 
@@ -494,23 +415,14 @@ fn gemm(
     let alpha = attr_float(node, "alpha").unwrap_or(1.0);
     let beta = attr_float(node, "beta").unwrap_or(1.0);
     if attr_int(node, "transA").unwrap_or(0) != 0 {
-        return Err(
-            "transA=1 is not supported; expected transA=0 (the batch along the rows of A)".into(),
-        );
+        return Err("transA=1 is not supported; expected transA=0 (the batch along the rows of A)".into());
     }
     let trans_b = attr_int(node, "transB").unwrap_or(0) != 0;
-    let (r, k) = b
-        .matrix_dims()
-        .ok_or_else(|| format!("B has shape {}; expected a 2-D matrix", b.shape_text()))?;
+    let (r, k) = b.matrix_dims().ok_or_else(|| format!("B has shape {}; expected a 2-D matrix", b.shape_text()))?;
     finite(b)?;
     let (out, inp) = if trans_b { (r, k) } else { (k, r) };
     let w = Array2::from_shape_fn((out, inp), |(o, i)| {
-        alpha
-            * if trans_b {
-                b.values[o * k + i]
-            } else {
-                b.values[i * k + o]
-            }
+        alpha * if trans_b { b.values[o * k + i] } else { b.values[i * k + o] }
     });
     let bias = match c {
         None => Array1::zeros(out),
@@ -522,10 +434,7 @@ fn gemm(
             } else if c.values.len() == out && non_unit <= 1 {
                 Array1::from_iter(c.values.iter().map(|v| beta * v))
             } else {
-                return Err(format!(
-                    "C has shape {}; expected {out} values (one per output) or 1",
-                    c.shape_text()
-                ));
+                return Err(format!("C has shape {}; expected {out} values (one per output) or 1", c.shape_text()));
             }
         }
     };
@@ -554,19 +463,13 @@ fn is_float_cast(node: &NodeProto) -> bool {
 
 fn finite(c: &ConstTensor) -> std::result::Result<(), String> {
     match c.values.iter().position(|v| !v.is_finite()) {
-        Some(k) => Err(format!(
-            "constant entry {k} is {}; expected finite numbers",
-            c.values[k]
-        )),
+        Some(k) => Err(format!("constant entry {k} is {}; expected finite numbers", c.values[k])),
         None => Ok(()),
     }
 }
 
 fn attr_float(node: &NodeProto, name: &str) -> Option<f64> {
-    node.attribute
-        .iter()
-        .find(|a| a.name == name)
-        .map(|a| a.f as f64)
+    node.attribute.iter().find(|a| a.name == name).map(|a| a.f as f64)
 }
 
 fn attr_int(node: &NodeProto, name: &str) -> Option<i64> {
@@ -575,30 +478,27 @@ fn attr_int(node: &NodeProto, name: &str) -> Option<i64> {
 
 /// The tensor of a `Constant` node (`value`, `value_float(s)` or `value_int(s)`).
 fn constant_node(node: &NodeProto) -> std::result::Result<ConstTensor, String> {
-    let a = node
-        .attribute
-        .first()
-        .ok_or("has no attribute; expected `value`")?;
+    let a = node.attribute.first().ok_or("has no attribute; expected `value`")?;
     match (a.name.as_str(), a.r#type) {
         ("value", _) => decode_tensor(a.t.as_ref().ok_or("attribute `value` holds no tensor")?),
         ("value_float", _) | (_, attribute_type::FLOAT) => Ok(ConstTensor { dims: vec![], values: vec![a.f as f64] }),
         ("value_int", _) | (_, attribute_type::INT) => Ok(ConstTensor { dims: vec![], values: vec![a.i as f64] }),
-        ("value_floats", _) => Ok(ConstTensor { dims: vec![a.floats.len()], values: a.floats.iter().map(|&v| v as f64).collect() }),
-        ("value_ints", _) => Ok(ConstTensor { dims: vec![a.ints.len()], values: a.ints.iter().map(|&v| v as f64).collect() }),
-        (other, _) => Err(format!("attribute `{other}` is not supported; expected `value`, `value_float(s)` or `value_int(s)`")),
+        ("value_floats", _) => {
+            Ok(ConstTensor { dims: vec![a.floats.len()], values: a.floats.iter().map(|&v| v as f64).collect() })
+        }
+        ("value_ints", _) => {
+            Ok(ConstTensor { dims: vec![a.ints.len()], values: a.ints.iter().map(|&v| v as f64).collect() })
+        }
+        (other, _) => {
+            Err(format!("attribute `{other}` is not supported; expected `value`, `value_float(s)` or `value_int(s)`"))
+        }
     }
 }
 
 /// The input width n0: the product of the fixed dimensions (a symbolic or unknown batch axis
 /// counts as 1), e.g. [1,1,1,5] → 5, [batch, 64] → 64, [1,784,1] → 784; None without a shape.
 fn input_width(input: &ValueInfoProto) -> Option<usize> {
-    let shape = input
-        .r#type
-        .as_ref()?
-        .tensor_type
-        .as_ref()?
-        .shape
-        .as_ref()?;
+    let shape = input.r#type.as_ref()?.tensor_type.as_ref()?.shape.as_ref()?;
     let mut n: usize = 1;
     for d in &shape.dim {
         if let Some(DimensionValue::DimValue(v)) = d.value {
@@ -611,12 +511,7 @@ fn input_width(input: &ValueInfoProto) -> Option<usize> {
 }
 
 fn output_names(graph: &GraphProto) -> String {
-    graph
-        .output
-        .iter()
-        .map(|o| o.name.as_str())
-        .collect::<Vec<_>>()
-        .join("\", \"")
+    graph.output.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join("\", \"")
 }
 
 /// The message of an [`Error::Invalid`] (from [`Network::new`]) without its variant wrapper.
