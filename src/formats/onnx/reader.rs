@@ -434,7 +434,10 @@ fn gemm(
             } else if c.values.len() == out && non_unit <= 1 {
                 Array1::from_iter(c.values.iter().map(|v| beta * v))
             } else {
-                return Err(format!("C has shape {}; expected {out} values (one per output) or 1", c.shape_text()));
+                return Err(format!(
+                    "C has shape {}; expected {out} values (one per output of B) or 1 (shape mismatch)",
+                    c.shape_text()
+                ));
             }
         }
     };
