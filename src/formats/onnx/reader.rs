@@ -323,6 +323,11 @@ impl DataPath {
                 ));
             }
         }
+        if let Some(p) = &self.pending {
+            if p.bias.len() != w.ncols() {
+                return Err(format!("weight takes {} inputs; expected {} (shape mismatch)", w.ncols(), p.bias.len()));
+            }
+        }
         self.dim = Some(w.nrows());
         self.pending = Some(match self.pending.take() {
             None => Affine { matrix: Some(w), bias: b },
@@ -351,7 +356,7 @@ impl DataPath {
         let p = self.pending.get_or_insert_with(|| Affine { matrix: None, bias: Array1::zeros(c.len()) });
         p.bias *= c;
         let m = p.matrix.take().unwrap_or_else(|| Array2::eye(c.len()));
-        p.matrix = Some(m * &c.view().insert_axis(ndarray::Axis(1)));
+        p.matrix = Some(m * c.view().insert_axis(ndarray::Axis(1)));
     }
 
     /// Closes the pending map into a layer followed by a ReLU.
@@ -375,7 +380,10 @@ impl DataPath {
         let n = c.values.len();
         let non_unit = c.dims.iter().filter(|&&d| d != 1).count();
         match self.dim {
-            _ if n == 1 => Ok(Array1::from_elem(self.dim.unwrap_or(1), c.values[0])),
+            Some(d) if n == 1 => Ok(Array1::from_elem(d, c.values[0])),
+            None if n == 1 => Err("applies a single constant to a tensor of unknown width; expected the graph input \
+                                   to declare its shape"
+                .into()),
             Some(d) if n == d && non_unit <= 1 => Ok(Array1::from(c.values.clone())),
             None if non_unit <= 1 => {
                 self.dim = Some(n);

@@ -66,7 +66,7 @@ pub fn decode_tensor(t: &TensorProto) -> Result<ConstTensor, String> {
 
 /// The bytes split into little-endian words of N bytes; an error when the length is not a multiple of N.
 fn le_chunks<const N: usize>(raw: &[u8]) -> Result<impl Iterator<Item = [u8; N]> + '_, String> {
-    if raw.len() % N != 0 {
+    if !raw.len().is_multiple_of(N) {
         return Err(format!("raw_data has {} bytes; expected a multiple of {N}", raw.len()));
     }
     Ok(raw.chunks_exact(N).map(|c| {
