@@ -8,6 +8,8 @@
 - tests/fixtures/onnx/matmul_add.onnx: the scikit-learn / TensorFlow style: a Sub of a constant
   in front, MatMul + Add (both operand orders), a Gemm with alpha, beta and transB=0, an Identity,
   and a Softmax head as a second graph output.
+- tests/fixtures/onnx/normalized_view.onnx: an older PyTorch export with Sub/Div input
+  normalization and x.view(x.size(0), -1) (Shape, Gather, Constant, Concat, Reshape).
 - tests/fixtures/onnx/reference_outputs.json: outputs computed by onnxruntime (independently of
   relu-regions) at fixed inputs, for those fixtures, data/digits-mlp-64-16-16-10.onnx (its
   pre-softmax logits, exposed in an in-memory copy of the graph, and its class probabilities), and
@@ -110,6 +112,55 @@ def matmul_add():
     return model
 
 
+def normalized_view():
+    """Old PyTorch exports: Sub/Div input normalization and x.view(x.size(0), -1) as Shape → Gather →
+    Unsqueeze → Concat → Reshape, with a Constant node."""
+    mean = RNG.uniform(-0.5, 0.5, size=(1, 1, 2, 2)).astype(np.float32)
+    std = RNG.uniform(0.5, 2.0, size=(1, 1, 2, 2)).astype(np.float32)
+    w1, b1 = linear(4, 5)
+    w2, b2 = linear(5, 3)
+    w3, b3 = linear(3, 2)
+    inits = [
+        numpy_helper.from_array(mean, "mean"),
+        numpy_helper.from_array(std, "std"),
+        numpy_helper.from_array(np.array([0], dtype=np.int64), "zero"),
+        numpy_helper.from_array(w1, "fc1.weight"),
+        numpy_helper.from_array(b1, "fc1.bias"),
+        numpy_helper.from_array(w2, "fc2.weight"),
+        numpy_helper.from_array(b2, "fc2.bias"),
+        numpy_helper.from_array(w3.T.copy(), "fc3.weight_t"),
+        numpy_helper.from_array(b3, "fc3.bias"),
+    ]
+    nodes = [
+        helper.make_node("Sub", ["input.1", "mean"], ["centered"], name="Sub_0"),
+        helper.make_node("Div", ["centered", "std"], ["scaled"], name="Div_1"),
+        helper.make_node("Shape", ["scaled"], ["shape"], name="Shape_2"),
+        helper.make_node("Gather", ["shape", "zero"], ["batch"], name="Gather_3", axis=0),
+        helper.make_node(
+            "Constant", [], ["minus_one"], name="Constant_4", value=numpy_helper.from_array(np.array([-1], dtype=np.int64))
+        ),
+        helper.make_node("Concat", ["batch", "minus_one"], ["new_shape"], name="Concat_5", axis=0),
+        helper.make_node("Reshape", ["scaled", "new_shape"], ["flat"], name="Reshape_6"),
+        helper.make_node("Gemm", ["flat", "fc1.weight", "fc1.bias"], ["h1"], name="Gemm_7", transB=1),
+        helper.make_node("Relu", ["h1"], ["a1"], name="Relu_8"),
+        helper.make_node("Gemm", ["a1", "fc2.weight", "fc2.bias"], ["h2"], name="Gemm_9", transB=1),
+        helper.make_node("Relu", ["h2"], ["a2"], name="Relu_10"),
+        helper.make_node("MatMul", ["a2", "fc3.weight_t"], ["h3"], name="MatMul_11"),
+        helper.make_node("Add", ["h3", "fc3.bias"], ["output"], name="Add_12"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "torch-jit-export",
+        [helper.make_tensor_value_info("input.1", TensorProto.FLOAT, [1, 1, 2, 2])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 2])],
+        inits,
+    )
+    model = helper.make_model(graph, producer_name="pytorch", opset_imports=[helper.make_opsetid("", 11)])
+    model.ir_version = 6
+    onnx.checker.check_model(model)
+    return model
+
+
 def run(model_bytes, inputs, output_names=None):
     """Runs the model one input at a time (some benchmarks have batch 1) and returns the named outputs."""
     sess = ort.InferenceSession(model_bytes, providers=["CPUExecutionProvider"])
@@ -143,6 +194,11 @@ def main():
     (FIXTURES / "matmul_add.onnx").write_bytes(m.SerializeToString())
     xs = RNG.uniform(-2, 2, size=(4, 4)).astype(np.float32)
     refs["matmul_add.onnx"] = entry(xs, run(m.SerializeToString(), xs), "logits")
+
+    m = normalized_view()
+    (FIXTURES / "normalized_view.onnx").write_bytes(m.SerializeToString())
+    xs = RNG.uniform(-2, 2, size=(4, 4)).astype(np.float32)
+    refs["normalized_view.onnx"] = entry(xs, run(m.SerializeToString(), xs), "output")
 
     digits_path = ROOT / "data" / "digits-mlp-64-16-16-10.onnx"
     digits = onnx.load(str(digits_path))

@@ -94,6 +94,15 @@ fn matmul_add_fixture_folds_the_shift_and_drops_the_softmax() {
 }
 
 #[test]
+fn old_pytorch_view_and_input_normalization_fold_into_the_first_layer() {
+    // Sub(mean), Div(std), Shape → Gather → Concat → Reshape, Gemm, Relu, Gemm, Relu, MatMul, Add
+    let (net, notes) = onnx::read(&fixture("normalized_view.onnx")).unwrap();
+    assert_eq!((net.input_dim(), net.hidden_widths(), net.output_dim()), (4, vec![5, 3], 2));
+    assert!(notes.is_empty(), "{notes:?}");
+    assert_matches_reference(&net, "normalized_view.onnx", &references());
+}
+
+#[test]
 fn digits_sklearn_model_matches_onnxruntime_logits_and_probabilities() {
     let path = common::data_path("digits-mlp-64-16-16-10.onnx");
     let loaded = load_network(&path).unwrap();
@@ -261,6 +270,23 @@ fn truncated_and_random_bytes_are_errors_not_panics() {
         let err = onnx::read_bytes(&junk, Path::new("junk.onnx")).unwrap_err();
         assert!(err.to_string().contains("junk.onnx"), "{err}");
     }
+    // flipped bytes anywhere in a valid file: an error or a validated network, never a panic
+    let mut ok = 0;
+    for _ in 0..2000 {
+        let mut b = bytes.clone();
+        for _ in 0..1 + rng.next_u32() % 3 {
+            let k = rng.next_u32() as usize % b.len();
+            b[k] ^= 1 << (rng.next_u32() % 8);
+        }
+        match onnx::read_bytes(&b, Path::new("flipped.onnx")) {
+            Ok((net, _)) => {
+                ok += 1;
+                assert!(net.layers().iter().all(|l| l.weight.iter().chain(l.bias.iter()).all(|v| v.is_finite())));
+            }
+            Err(e) => assert!(e.to_string().contains("flipped.onnx"), "{e}"),
+        }
+    }
+    assert!(ok < 2000, "no flip was detected");
     let err = onnx::read(Path::new("/nonexistent/dir/net.onnx")).unwrap_err();
     assert!(matches!(err, Error::Io { .. }), "{err:?}");
 }

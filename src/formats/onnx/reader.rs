@@ -56,6 +56,8 @@ struct DataPath {
     pending: Option<Affine>,
     /// Width of the current tensor (None while unknown: the input has no static shape).
     dim: Option<usize>,
+    /// Full shape of the current tensor, batch axes counted as 1 (None while unknown).
+    shape: Option<Vec<usize>>,
 }
 
 #[derive(Clone, Debug)]
@@ -107,9 +109,12 @@ impl GraphReader<'_> {
                 ));
             }
         };
-        let dim = input_width(input);
-        self.values
-            .insert(input.name.clone(), Value::Data(Rc::new(DataPath { layers: Vec::new(), pending: None, dim })));
+        let shape = input_shape(input);
+        let dim = shape.as_ref().and_then(|s| checked_product(s));
+        self.values.insert(
+            input.name.clone(),
+            Value::Data(Rc::new(DataPath { layers: Vec::new(), pending: None, dim, shape })),
+        );
         for (index, node) in graph.node.iter().enumerate() {
             self.node(index, node)?;
         }
@@ -218,14 +223,18 @@ impl GraphReader<'_> {
             };
             let mut p = (*path).clone();
             match op {
-                "Identity" | "Flatten" => {}
-                "Reshape" => check_reshape(&p, inputs.get(1)).map_err(err)?,
+                "Identity" => {}
+                "Flatten" => p.flatten(attr_int(node, "axis").unwrap_or(1)).map_err(err)?,
+                "Reshape" => p.reshape(inputs.get(1)).map_err(err)?,
                 "Cast" if is_float_cast(node) => {}
                 "Gemm" => {
                     if pos != 0 {
                         return Err(err(
                             "the network tensor is input B; expected Gemm(x, W, b) with x as input A".into()
                         ));
+                    }
+                    if let Some(s) = p.shape.as_ref().filter(|s| s.len() != 2) {
+                        return Err(err(format!("input A has shape {s:?}; expected a 2-D [batch, features] tensor")));
                     }
                     let b = konst(1)?;
                     let c = inputs.get(2).and_then(|c| c.as_ref()).map(|_| konst(2)).transpose()?;
@@ -323,12 +332,26 @@ impl DataPath {
                 ));
             }
         }
+        if let Some(s) = &self.shape {
+            let (last, rest) = s.split_last().ok_or("multiplies a scalar; expected a vector of features")?;
+            if *last != w.ncols() || rest.iter().product::<usize>() != 1 {
+                return Err(format!(
+                    "weight takes {} inputs but the tensor has shape {s:?}; expected one row of {} features \
+                     (shape mismatch)",
+                    w.ncols(),
+                    w.ncols()
+                ));
+            }
+        }
         if let Some(p) = &self.pending {
             if p.bias.len() != w.ncols() {
                 return Err(format!("weight takes {} inputs; expected {} (shape mismatch)", w.ncols(), p.bias.len()));
             }
         }
         self.dim = Some(w.nrows());
+        if let Some(s) = self.shape.as_mut().and_then(|s| s.last_mut()) {
+            *s = w.nrows();
+        }
         self.pending = Some(match self.pending.take() {
             None => Affine { matrix: Some(w), bias: b },
             Some(Affine { matrix, bias }) => {
@@ -375,27 +398,115 @@ impl DataPath {
         }
     }
 
-    /// A constant as a vector of the current width (one value per entry, or one value for all).
+    /// A constant broadcast (numpy rules) against the current tensor, as one value per entry.
+    /// The result must keep the tensor's entries (only leading axes of size 1 may be added):
+    /// a constant that would enlarge the tensor is a shape mismatch.
     fn broadcast(&mut self, c: &ConstTensor) -> std::result::Result<Array1<f64>, String> {
         let n = c.values.len();
-        let non_unit = c.dims.iter().filter(|&&d| d != 1).count();
-        match self.dim {
-            Some(d) if n == 1 => Ok(Array1::from_elem(d, c.values[0])),
-            None if n == 1 => Err("applies a single constant to a tensor of unknown width; expected the graph input \
-                                   to declare its shape"
-                .into()),
-            Some(d) if n == d && non_unit <= 1 => Ok(Array1::from(c.values.clone())),
-            None if non_unit <= 1 => {
-                self.dim = Some(n);
-                Ok(Array1::from(c.values.clone()))
-            }
-            _ => Err(format!(
-                "constant of shape {} does not broadcast to the network tensor of width {}; expected {} values",
-                c.shape_text(),
-                self.dim.map_or("unknown".into(), |d| d.to_string()),
-                self.dim.map_or("matching".into(), |d| format!("1 or {d}"))
-            )),
+        let Some(shape) = self.shape.clone() else {
+            // no static shape: only a single value or one per entry of a vector
+            let non_unit = c.dims.iter().filter(|&&d| d != 1).count();
+            return match self.dim {
+                Some(d) if n == 1 => Ok(Array1::from_elem(d, c.values[0])),
+                None if n != 1 && non_unit <= 1 => {
+                    self.dim = Some(n);
+                    Ok(Array1::from(c.values.clone()))
+                }
+                _ => Err(format!(
+                    "constant of shape {} applied to a tensor of unknown shape; expected the graph input to \
+                     declare its shape",
+                    c.shape_text()
+                )),
+            };
+        };
+        let rank = shape.len().max(c.dims.len());
+        let pad =
+            |v: &[usize]| -> Vec<usize> { std::iter::repeat_n(1, rank - v.len()).chain(v.iter().copied()).collect() };
+        let (s, k) = (pad(&shape), pad(&c.dims));
+        let mismatch = || {
+            format!(
+                "constant of shape {} does not broadcast to the network tensor of shape {shape:?} \
+                 (shape mismatch); expected 1 value or the tensor's shape",
+                c.shape_text()
+            )
+        };
+        if s.iter().zip(&k).any(|(&a, &b)| a != b && b != 1) {
+            return Err(mismatch());
         }
+        // row-major strides of the constant, 0 along its broadcast axes
+        let mut strides = vec![0usize; rank];
+        let mut step = 1;
+        for ax in (0..rank).rev() {
+            if k[ax] != 1 {
+                strides[ax] = step;
+            }
+            step *= k[ax];
+        }
+        let total: usize = s.iter().product();
+        let mut out = Vec::with_capacity(total);
+        let mut idx = vec![0usize; rank];
+        for _ in 0..total {
+            out.push(c.values[idx.iter().zip(&strides).map(|(i, st)| i * st).sum::<usize>()]);
+            for ax in (0..rank).rev() {
+                idx[ax] += 1;
+                if idx[ax] < s[ax] {
+                    break;
+                }
+                idx[ax] = 0;
+            }
+        }
+        self.shape = Some(s);
+        Ok(Array1::from(out))
+    }
+
+    /// Flatten(axis): shape [∏ dims[..axis], ∏ dims[axis..]].
+    fn flatten(&mut self, axis: i64) -> std::result::Result<(), String> {
+        if let Some(s) = &self.shape {
+            let rank = s.len() as i64;
+            let a = if axis < 0 { axis + rank } else { axis };
+            if !(0..=rank).contains(&a) {
+                return Err(format!("axis {axis} is out of range for shape {s:?}; expected -{rank}..={rank}"));
+            }
+            let (head, tail) = s.split_at(a as usize);
+            self.shape = Some(vec![head.iter().product(), tail.iter().product()]);
+        }
+        Ok(())
+    }
+
+    /// Reshape to a constant target (0 copies an axis, -1 takes the rest); a computed target
+    /// (PyTorch's `x.view(x.size(0), -1)`) is taken as [batch, features].
+    fn reshape(&mut self, target: Option<&Option<Value>>) -> std::result::Result<(), String> {
+        let Some(d) = self.dim else { return Ok(()) };
+        let Some(Some(Value::Const(t))) = target else {
+            self.shape = Some(vec![1, d]);
+            return Ok(());
+        };
+        let old = self.shape.clone().unwrap_or_else(|| vec![d]);
+        let mut new: Vec<Option<usize>> = Vec::with_capacity(t.values.len());
+        for (i, &v) in t.values.iter().enumerate() {
+            new.push(match v {
+                -1.0 => None,
+                0.0 => Some(*old.get(i).ok_or_else(|| format!("target {:?} copies a missing axis {i}", t.values))?),
+                v if v >= 1.0 && v.fract() == 0.0 => Some(v as usize),
+                _ => return Err(format!("target shape {:?} has entry {v}; expected sizes, 0 or -1", t.values)),
+            });
+        }
+        let sizes: Vec<usize> = new.iter().flatten().copied().collect();
+        let known = checked_product(&sizes).ok_or_else(|| format!("target shape {:?} overflows", t.values))?;
+        let free = new.iter().filter(|v| v.is_none()).count();
+        let fits = match free {
+            0 => known == d,
+            1 => known > 0 && d % known == 0,
+            _ => false,
+        };
+        if !fits {
+            return Err(format!(
+                "reshapes a tensor of {d} entries to {:?}; expected a shape holding {d} entries (shape mismatch)",
+                t.values
+            ));
+        }
+        self.shape = Some(new.into_iter().map(|v| v.unwrap_or(d / known.max(1))).collect());
+        Ok(())
     }
 }
 
@@ -452,21 +563,6 @@ fn gemm(
     Ok((w, bias))
 }
 
-/// Checks a Reshape keeps the width: a constant target shape without -1 or 0 must hold as many entries.
-fn check_reshape(p: &DataPath, shape: Option<&Option<Value>>) -> std::result::Result<(), String> {
-    if let (Some(Some(Value::Const(s))), Some(d)) = (shape, p.dim) {
-        let free = s.values.iter().any(|&v| v == -1.0 || v == 0.0);
-        let product: f64 = s.values.iter().product();
-        if !free && product != d as f64 {
-            return Err(format!(
-                "reshapes a tensor of {d} entries to {:?}; expected a shape holding {d} entries",
-                s.values
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// True for a Cast to FLOAT, DOUBLE or FLOAT16 (a no-op for the region structure).
 fn is_float_cast(node: &NodeProto) -> bool {
     matches!(attr_int(node, "to"), Some(1) | Some(10) | Some(11))
@@ -506,19 +602,24 @@ fn constant_node(node: &NodeProto) -> std::result::Result<ConstTensor, String> {
     }
 }
 
-/// The input width n0: the product of the fixed dimensions (a symbolic or unknown batch axis
-/// counts as 1), e.g. [1,1,1,5] → 5, [batch, 64] → 64, [1,784,1] → 784; None without a shape.
-fn input_width(input: &ValueInfoProto) -> Option<usize> {
+/// The input's shape with symbolic or unknown (batch) axes as 1, e.g. [1,1,1,5], [batch, 64] →
+/// [1, 64], [1,784,1]; n0 is its product. None without a static shape.
+fn input_shape(input: &ValueInfoProto) -> Option<Vec<usize>> {
     let shape = input.r#type.as_ref()?.tensor_type.as_ref()?.shape.as_ref()?;
-    let mut n: usize = 1;
-    for d in &shape.dim {
-        if let Some(DimensionValue::DimValue(v)) = d.value {
-            if v > 0 {
-                n = n.checked_mul(usize::try_from(v).ok()?)?;
-            }
-        }
-    }
-    Some(n)
+    let dims: Vec<usize> = shape
+        .dim
+        .iter()
+        .map(|d| match d.value {
+            Some(DimensionValue::DimValue(v)) if v > 0 => usize::try_from(v).ok(),
+            _ => Some(1),
+        })
+        .collect::<Option<_>>()?;
+    checked_product(&dims).map(|_| dims)
+}
+
+/// ∏ v, or None on overflow.
+fn checked_product(v: &[usize]) -> Option<usize> {
+    v.iter().try_fold(1usize, |a, &b| a.checked_mul(b))
 }
 
 fn output_names(graph: &GraphProto) -> String {
