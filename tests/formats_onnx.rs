@@ -216,6 +216,35 @@ fn shape_mismatch_names_the_node() {
 }
 
 #[test]
+fn constant_that_would_enlarge_the_tensor_is_a_shape_mismatch() {
+    // x has shape [batch, 3]; x − c with c of shape [3, 1] would broadcast to [3, 3]
+    let msg = error_of(
+        |g| {
+            g.initializer.push(proto::TensorProto {
+                dims: vec![3, 1],
+                data_type: proto::data_type::FLOAT,
+                float_data: vec![0.5, 1.0, 1.5],
+                name: "shift".into(),
+                ..Default::default()
+            });
+            g.node[0].input[0] = "shifted".into();
+            g.node.insert(
+                0,
+                proto::NodeProto {
+                    input: vec!["input".into(), "shift".into()],
+                    output: vec!["shifted".into()],
+                    name: "sub_shift".into(),
+                    op_type: "Sub".into(),
+                    ..Default::default()
+                },
+            );
+        },
+        "broadcast.onnx",
+    );
+    assert!(msg.contains("node \"sub_shift\" (op Sub)") && msg.contains("shape mismatch"), "{msg}");
+}
+
+#[test]
 fn nan_weight_names_the_node() {
     let msg = error_of(
         |g| g.initializer.iter_mut().filter(|t| t.name == "2.weight").for_each(|t| set_raw_f64(t, 5, f64::NAN)),
