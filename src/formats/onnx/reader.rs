@@ -78,13 +78,15 @@ pub fn read_bytes(bytes: &[u8], file_label: &Path) -> Result<(Network, Vec<Strin
     let graph = model.graph.as_ref().ok_or_else(|| {
         Error::format(file_label, "ModelProto.graph", "missing; expected a graph (is this an ONNX model file?)")
     })?;
-    GraphReader { file: file_label, values: HashMap::new(), notes: Vec::new() }.read(graph)
+    GraphReader { file: file_label, values: HashMap::new(), notes: Vec::new(), post_head: Vec::new() }.read(graph)
 }
 
 struct GraphReader<'a> {
     file: &'a Path,
     values: HashMap<String, Value>,
     notes: Vec<String>,
+    /// Nodes that only post-process a dropped head (one note lists them all).
+    post_head: Vec<String>,
 }
 
 impl GraphReader<'_> {
@@ -130,6 +132,14 @@ impl GraphReader<'_> {
                     format!("has {n0} entries; expected {} (the first layer's inputs)", net.input_dim()),
                 ));
             }
+        }
+        if !self.post_head.is_empty() {
+            self.notes.push(format!(
+                "{}: also dropped {} node(s) that only post-process that head: {}",
+                self.file.display(),
+                self.post_head.len(),
+                self.post_head.join(", ")
+            ));
         }
         Ok((net, self.notes))
     }
@@ -206,8 +216,7 @@ impl GraphReader<'_> {
             if !AFTER_HEAD_OPS.contains(&op) {
                 return Err(unsupported());
             }
-            self.notes
-                .push(format!("{}: dropped {here}, which only post-processes the output head", self.file.display()));
+            self.post_head.push(format!("\"{name}\" ({op})"));
             Value::Head(source)
         } else if data.len() > 1 {
             return Err(err(format!(
