@@ -7,6 +7,7 @@
 //!   ZipMap heads after the last affine layer are dropped with a note.
 //! - [`write`] / [`to_bytes`]: the graph PyTorch writes for `nn.Sequential(Linear, ReLU, …, Linear)`.
 
+mod data_path;
 pub mod proto;
 mod reader;
 mod tensor;
