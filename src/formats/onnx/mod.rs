@@ -1,21 +1,42 @@
-//! ONNX network format (in progress).
+//! ONNX network format: the feed-forward ReLU networks that PyTorch (`torch.onnx.export` of an
+//! `nn.Sequential`), scikit-learn (skl2onnx) and VNN-COMP (ACAS Xu, MNIST) write.
+//!
+//! - [`proto`]: the needed subset of `onnx.proto` as prost messages (no protoc).
+//! - [`read`] / [`read_bytes`]: Gemm, MatMul + Add, Sub/Add/Mul/Div by constants (folded into
+//!   the next affine layer), Flatten, Reshape, Identity, Cast to float, Relu; Softmax / ArgMax /
+//!   ZipMap heads after the last affine layer are dropped with a note.
+//! - [`write`] / [`to_bytes`]: the graph PyTorch writes for `nn.Sequential(Linear, ReLU, …, Linear)`.
+
+mod data_path;
+pub mod proto;
+mod reader;
+mod tensor;
+mod writer;
+
+pub use reader::read_bytes;
+pub use writer::{model, to_bytes};
+
 use crate::error::{Error, Result};
 use crate::network::Network;
 use std::path::Path;
 
 /// Reads an ONNX model; the notes tell the user what was dropped (e.g. a softmax head).
 pub fn read(path: &Path) -> Result<(Network, Vec<String>)> {
-    Err(Error::format(
-        path,
-        "file",
-        "ONNX reader not implemented yet",
-    ))
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    read_bytes(&bytes, path)
 }
 
-pub fn write(_network: &Network, path: &Path) -> Result<()> {
-    Err(Error::format(
-        path,
-        "file",
-        "ONNX writer not implemented yet",
-    ))
+/// Writes the network as PyTorch exports `nn.Sequential(Linear, ReLU, …, Linear)` (see [`to_bytes`]).
+///
+/// Errors when the network carries an NNet input normalization (ONNX has no place for it and
+/// the file would describe a different function of the raw inputs), or when the file cannot be written.
+pub fn write(network: &Network, path: &Path) -> Result<()> {
+    if network.normalization().is_some() {
+        return Err(Error::format(
+            path,
+            "network",
+            "has an NNet input normalization, which ONNX cannot hold; expected a network without one (write JSON instead)",
+        ));
+    }
+    std::fs::write(path, to_bytes(network)).map_err(|e| Error::io(path, e))
 }

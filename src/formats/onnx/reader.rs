@@ -1,0 +1,419 @@
+//! Reading a ReLU network from an ONNX graph.
+//!
+//! The graph is walked once in its (topological) node order. Every tensor gets a symbolic value:
+//! a constant, the network's data path ([`DataPath`]: the affine layers found so far plus an
+//! affine map pending on top of the last ReLU), a head (a value derived from the output after the
+//! last affine layer, e.g. Softmax, dropped with a note), or shape metadata (ignored).
+
+use super::data_path::{checked_product, finish, DataPath};
+use super::proto::{attribute_type, DimensionValue, GraphProto, ModelProto, NodeProto, ValueInfoProto};
+use super::tensor::{decode_tensor, ConstTensor};
+use crate::error::{Error, Result};
+use crate::network::Network;
+use ndarray::{Array1, Array2};
+use prost::Message;
+use std::collections::HashMap;
+use std::path::Path;
+use std::rc::Rc;
+
+const SUPPORTED: &str = "expected Gemm, MatMul, Add, Sub, Mul or Div with a constant, Relu, Flatten, Reshape, \
+     Identity, Cast to float, or (after the last affine layer) Softmax, LogSoftmax, ArgMax, ZipMap";
+
+/// Ops that may follow the last affine layer without changing the linear regions (dropped with a note).
+const HEAD_OPS: &[&str] = &["Softmax", "LogSoftmax", "ArgMax", "ZipMap"];
+/// Ops that may in turn follow a head (scikit-learn's label output: ArgMax → ArrayFeatureExtractor → Reshape → Cast).
+const AFTER_HEAD_OPS: &[&str] = &[
+    "Softmax",
+    "LogSoftmax",
+    "ArgMax",
+    "ZipMap",
+    "Cast",
+    "ArrayFeatureExtractor",
+    "Reshape",
+    "Flatten",
+    "Identity",
+    "Squeeze",
+    "Unsqueeze",
+];
+/// Ops that compute shapes (e.g. PyTorch's `x.view(x.size(0), -1)`), allowed on shape metadata.
+const META_OPS: &[&str] = &["Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast", "Identity"];
+
+#[derive(Clone, Debug)]
+enum Value {
+    Const(Rc<ConstTensor>),
+    Data(Rc<DataPath>),
+    /// Derived from the data path's output by a head op; `source` is the path it came from.
+    Head(Rc<DataPath>),
+    /// Shape metadata (ignored).
+    Meta,
+}
+
+/// Reads an ONNX model from bytes; `file_label` names the file in error messages and notes.
+pub fn read_bytes(bytes: &[u8], file_label: &Path) -> Result<(Network, Vec<String>)> {
+    let model = ModelProto::decode(bytes).map_err(|e| {
+        Error::format(file_label, "protobuf", format!("cannot decode ({e}); expected a binary ONNX ModelProto"))
+    })?;
+    let graph = model.graph.as_ref().ok_or_else(|| {
+        Error::format(file_label, "ModelProto.graph", "missing; expected a graph (is this an ONNX model file?)")
+    })?;
+    GraphReader { file: file_label, values: HashMap::new(), notes: Vec::new(), post_head: Vec::new() }.read(graph)
+}
+
+struct GraphReader<'a> {
+    file: &'a Path,
+    values: HashMap<String, Value>,
+    notes: Vec<String>,
+    /// Nodes that only post-process a dropped head (one note lists them all).
+    post_head: Vec<String>,
+}
+
+impl GraphReader<'_> {
+    fn read(mut self, graph: &GraphProto) -> Result<(Network, Vec<String>)> {
+        for t in &graph.initializer {
+            let c = decode_tensor(t).map_err(|m| Error::format(self.file, format!("initializer \"{}\"", t.name), m))?;
+            self.values.insert(t.name.clone(), Value::Const(Rc::new(c)));
+        }
+        // VNN-COMP files list the initializers as graph inputs too: the real input is the other one.
+        let inputs: Vec<&ValueInfoProto> = graph.input.iter().filter(|i| !self.values.contains_key(&i.name)).collect();
+        let input = match inputs.as_slice() {
+            [one] => *one,
+            _ => {
+                let names: Vec<&str> = inputs.iter().map(|i| i.name.as_str()).collect();
+                return Err(Error::format(
+                    self.file,
+                    "graph inputs",
+                    format!(
+                        "found {} non-constant inputs {names:?}; expected exactly one (the network input)",
+                        names.len()
+                    ),
+                ));
+            }
+        };
+        let shape = input_shape(input);
+        let dim = shape.as_ref().and_then(|s| checked_product(s));
+        self.values.insert(
+            input.name.clone(),
+            Value::Data(Rc::new(DataPath { layers: Vec::new(), pending: None, dim, shape })),
+        );
+        for (index, node) in graph.node.iter().enumerate() {
+            self.node(index, node)?;
+        }
+        let path = self.output_path(graph)?;
+        let net = finish(path).and_then(Network::new).map_err(|e| {
+            Error::format(self.file, format!("graph output \"{}\"", output_names(graph)), strip_invalid(e))
+        })?;
+        if let Some(n0) = dim {
+            if net.input_dim() != n0 {
+                return Err(Error::format(
+                    self.file,
+                    format!("graph input \"{}\"", input.name),
+                    format!("has {n0} entries; expected {} (the first layer's inputs)", net.input_dim()),
+                ));
+            }
+        }
+        if !self.post_head.is_empty() {
+            self.notes.push(format!(
+                "{}: also dropped {} node(s) that only post-process that head: {}",
+                self.file.display(),
+                self.post_head.len(),
+                self.post_head.join(", ")
+            ));
+        }
+        Ok((net, self.notes))
+    }
+
+    /// The data path that reaches the graph outputs (directly, or through dropped heads).
+    fn output_path(&self, graph: &GraphProto) -> Result<Rc<DataPath>> {
+        let mut data: Vec<Rc<DataPath>> = Vec::new();
+        let mut heads: Vec<Rc<DataPath>> = Vec::new();
+        for o in &graph.output {
+            match self.values.get(&o.name) {
+                Some(Value::Data(p)) => data.push(p.clone()),
+                Some(Value::Head(p)) => heads.push(p.clone()),
+                Some(_) => {}
+                None => {
+                    return Err(Error::format(
+                        self.file,
+                        format!("graph output \"{}\"", o.name),
+                        "is not computed by any node; expected the output of a node",
+                    ))
+                }
+            }
+        }
+        let candidates = if data.is_empty() { heads } else { data };
+        let mut unique: Vec<Rc<DataPath>> = Vec::new();
+        for c in candidates {
+            if !unique.iter().any(|u| Rc::ptr_eq(u, &c)) {
+                unique.push(c);
+            }
+        }
+        match unique.len() {
+            1 => Ok(unique.remove(0)),
+            n => Err(Error::format(
+                self.file,
+                format!("graph outputs \"{}\"", output_names(graph)),
+                format!("{n} distinct network outputs; expected exactly one computed from the input"),
+            )),
+        }
+    }
+
+    fn node(&mut self, index: usize, node: &NodeProto) -> Result<()> {
+        let name = if node.name.is_empty() { format!("#{index}") } else { node.name.clone() };
+        let op = node.op_type.as_str();
+        let here = format!("node \"{name}\" (op {op})");
+        let err = |msg: String| Error::format(self.file, here.clone(), msg);
+        let mut inputs: Vec<Option<Value>> = Vec::with_capacity(node.input.len());
+        for i in &node.input {
+            if i.is_empty() {
+                inputs.push(None); // an omitted optional input
+                continue;
+            }
+            match self.values.get(i) {
+                Some(v) => inputs.push(Some(v.clone())),
+                None => {
+                    return Err(err(format!(
+                        "input \"{i}\" is missing; expected an initializer, the graph input or an earlier node's output"
+                    )))
+                }
+            }
+        }
+        let head_source = inputs.iter().flatten().find_map(|v| match v {
+            Value::Head(p) => Some(p.clone()),
+            _ => None,
+        });
+        let data: Vec<(usize, Rc<DataPath>)> = inputs
+            .iter()
+            .enumerate()
+            .filter_map(|(k, v)| match v {
+                Some(Value::Data(p)) => Some((k, p.clone())),
+                _ => None,
+            })
+            .collect();
+        let unsupported = || err(format!("unsupported operator; {SUPPORTED}"));
+        let out = if let Some(source) = head_source {
+            if !AFTER_HEAD_OPS.contains(&op) {
+                return Err(unsupported());
+            }
+            self.post_head.push(format!("\"{name}\" ({op})"));
+            Value::Head(source)
+        } else if data.len() > 1 {
+            return Err(err(format!(
+                "combines {} tensors computed from the input; expected a chain of layers (one network tensor per node)",
+                data.len()
+            )));
+        } else if let Some((pos, path)) = data.into_iter().next() {
+            let konst = |k: usize| -> Result<Rc<ConstTensor>> {
+                match inputs.get(k) {
+                    Some(Some(Value::Const(c))) => Ok(c.clone()),
+                    _ => Err(err(format!("input {k} is not a constant; expected an initializer or a Constant node"))),
+                }
+            };
+            let mut p = (*path).clone();
+            match op {
+                "Identity" => {}
+                "Flatten" => p.flatten(attr_int(node, "axis").unwrap_or(1)).map_err(err)?,
+                "Reshape" => {
+                    let target = match inputs.get(1) {
+                        Some(Some(Value::Const(t))) => Some(t.as_ref()),
+                        _ => None,
+                    };
+                    p.reshape(target).map_err(err)?
+                }
+                "Cast" if is_float_cast(node) => {}
+                "Gemm" => {
+                    if pos != 0 {
+                        return Err(err(
+                            "the network tensor is input B; expected Gemm(x, W, b) with x as input A".into()
+                        ));
+                    }
+                    if let Some(s) = p.shape.as_ref().filter(|s| s.len() != 2) {
+                        return Err(err(format!("input A has shape {s:?}; expected a 2-D [batch, features] tensor")));
+                    }
+                    let b = konst(1)?;
+                    let c = inputs.get(2).and_then(|c| c.as_ref()).map(|_| konst(2)).transpose()?;
+                    let (w, b) = gemm(node, &b, c).map_err(err)?;
+                    p.affine(w, b).map_err(err)?;
+                }
+                "MatMul" => {
+                    if pos != 0 {
+                        return Err(err("the network tensor is the second operand; expected MatMul(x, W)".into()));
+                    }
+                    let w = konst(1)?;
+                    let (rows, cols) = w.matrix_dims().ok_or_else(|| {
+                        err(format!("weight has shape {}; expected a 2-D matrix (inputs × outputs)", w.shape_text()))
+                    })?;
+                    finite(&w).map_err(err)?;
+                    // MatMul multiplies the row vector x by W (in × out): our weight is Wᵀ.
+                    let wt = Array2::from_shape_fn((cols, rows), |(o, i)| w.values[i * cols + o]);
+                    p.affine(wt, Array1::zeros(cols)).map_err(err)?;
+                }
+                "Add" | "Sub" => {
+                    let c = konst(if pos == 0 { 1 } else { 0 })?;
+                    finite(&c).map_err(err)?;
+                    let c = p.broadcast(&c).map_err(err)?;
+                    if op == "Sub" && pos == 1 {
+                        p.scale(&Array1::from_elem(c.len(), -1.0)); // c − x
+                        p.shift(&c);
+                    } else if op == "Sub" {
+                        p.shift(&-c);
+                    } else {
+                        p.shift(&c);
+                    }
+                }
+                "Mul" | "Div" => {
+                    if op == "Div" && pos != 0 {
+                        return Err(err("divides a constant by the network tensor; expected x / c".into()));
+                    }
+                    let c = konst(if pos == 0 { 1 } else { 0 })?;
+                    finite(&c).map_err(err)?;
+                    let c = p.broadcast(&c).map_err(err)?;
+                    if op == "Div" {
+                        if c.iter().any(|&v| v == 0.0) {
+                            return Err(err("divides by 0; expected non-zero divisors".into()));
+                        }
+                        p.scale(&c.mapv(|v| 1.0 / v));
+                    } else {
+                        p.scale(&c);
+                    }
+                }
+                "Relu" => p.relu().map_err(err)?,
+                "Shape" => {
+                    for o in &node.output {
+                        self.values.insert(o.clone(), Value::Meta);
+                    }
+                    return Ok(());
+                }
+                _ if HEAD_OPS.contains(&op) || op == "Cast" => {
+                    self.notes.push(format!(
+                        "{}: dropped {here} after the last affine layer: it does not change the linear regions; \
+                         the network's output is the affine layer before it",
+                        self.file.display()
+                    ));
+                    for o in &node.output {
+                        self.values.insert(o.clone(), Value::Head(path.clone()));
+                    }
+                    return Ok(());
+                }
+                _ => return Err(unsupported()),
+            }
+            Value::Data(Rc::new(p))
+        } else if op == "Constant" {
+            Value::Const(Rc::new(constant_node(node).map_err(err)?))
+        } else if META_OPS.contains(&op) {
+            Value::Meta
+        } else {
+            return Err(unsupported());
+        };
+        if let Some(first) = node.output.first() {
+            self.values.insert(first.clone(), out.clone());
+        }
+        for o in node.output.iter().skip(1) {
+            self.values.insert(o.clone(), if matches!(out, Value::Head(_)) { out.clone() } else { Value::Meta });
+        }
+        Ok(())
+    }
+}
+
+/// Gemm's weight (out × in) and bias: Y = alpha · A · op(B) + beta · C, A = the input row.
+fn gemm(
+    node: &NodeProto,
+    b: &ConstTensor,
+    c: Option<Rc<ConstTensor>>,
+) -> std::result::Result<(Array2<f64>, Array1<f64>), String> {
+    let alpha = attr_float(node, "alpha").unwrap_or(1.0);
+    let beta = attr_float(node, "beta").unwrap_or(1.0);
+    if attr_int(node, "transA").unwrap_or(0) != 0 {
+        return Err("transA=1 is not supported; expected transA=0 (the batch along the rows of A)".into());
+    }
+    let trans_b = attr_int(node, "transB").unwrap_or(0) != 0;
+    let (r, k) = b.matrix_dims().ok_or_else(|| format!("B has shape {}; expected a 2-D matrix", b.shape_text()))?;
+    finite(b)?;
+    let (out, inp) = if trans_b { (r, k) } else { (k, r) };
+    let w = Array2::from_shape_fn((out, inp), |(o, i)| {
+        alpha * if trans_b { b.values[o * k + i] } else { b.values[i * k + o] }
+    });
+    let bias = match c {
+        None => Array1::zeros(out),
+        Some(c) => {
+            finite(&c)?;
+            let non_unit = c.dims.iter().filter(|&&d| d != 1).count();
+            if c.values.len() == 1 {
+                Array1::from_elem(out, beta * c.values[0])
+            } else if c.values.len() == out && non_unit <= 1 {
+                Array1::from_iter(c.values.iter().map(|v| beta * v))
+            } else {
+                return Err(format!(
+                    "C has shape {}; expected {out} values (one per output of B) or 1 (shape mismatch)",
+                    c.shape_text()
+                ));
+            }
+        }
+    };
+    Ok((w, bias))
+}
+
+/// True for a Cast to FLOAT, DOUBLE or FLOAT16 (a no-op for the region structure).
+fn is_float_cast(node: &NodeProto) -> bool {
+    matches!(attr_int(node, "to"), Some(1) | Some(10) | Some(11))
+}
+
+fn finite(c: &ConstTensor) -> std::result::Result<(), String> {
+    match c.values.iter().position(|v| !v.is_finite()) {
+        Some(k) => Err(format!("constant entry {k} is {}; expected finite numbers", c.values[k])),
+        None => Ok(()),
+    }
+}
+
+fn attr_float(node: &NodeProto, name: &str) -> Option<f64> {
+    node.attribute.iter().find(|a| a.name == name).map(|a| a.f as f64)
+}
+
+fn attr_int(node: &NodeProto, name: &str) -> Option<i64> {
+    node.attribute.iter().find(|a| a.name == name).map(|a| a.i)
+}
+
+/// The tensor of a `Constant` node (`value`, `value_float(s)` or `value_int(s)`).
+fn constant_node(node: &NodeProto) -> std::result::Result<ConstTensor, String> {
+    let a = node.attribute.first().ok_or("has no attribute; expected `value`")?;
+    match (a.name.as_str(), a.r#type) {
+        ("value", _) => decode_tensor(a.t.as_ref().ok_or("attribute `value` holds no tensor")?),
+        ("value_float", _) | (_, attribute_type::FLOAT) => Ok(ConstTensor { dims: vec![], values: vec![a.f as f64] }),
+        ("value_int", _) | (_, attribute_type::INT) => Ok(ConstTensor { dims: vec![], values: vec![a.i as f64] }),
+        ("value_floats", _) => {
+            Ok(ConstTensor { dims: vec![a.floats.len()], values: a.floats.iter().map(|&v| v as f64).collect() })
+        }
+        ("value_ints", _) => {
+            Ok(ConstTensor { dims: vec![a.ints.len()], values: a.ints.iter().map(|&v| v as f64).collect() })
+        }
+        (other, _) => {
+            Err(format!("attribute `{other}` is not supported; expected `value`, `value_float(s)` or `value_int(s)`"))
+        }
+    }
+}
+
+/// The input's shape with symbolic or unknown (batch) axes as 1, e.g. [1,1,1,5], [batch, 64] →
+/// [1, 64], [1,784,1]; n0 is its product. None without a static shape.
+fn input_shape(input: &ValueInfoProto) -> Option<Vec<usize>> {
+    let shape = input.r#type.as_ref()?.tensor_type.as_ref()?.shape.as_ref()?;
+    let dims: Vec<usize> = shape
+        .dim
+        .iter()
+        .map(|d| match d.value {
+            Some(DimensionValue::DimValue(v)) if v > 0 => usize::try_from(v).ok(),
+            _ => Some(1),
+        })
+        .collect::<Option<_>>()?;
+    checked_product(&dims).map(|_| dims)
+}
+
+fn output_names(graph: &GraphProto) -> String {
+    graph.output.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join("\", \"")
+}
+
+/// The message of an [`Error::Invalid`] (from [`Network::new`]) without its variant wrapper.
+fn strip_invalid(e: Error) -> String {
+    match e {
+        Error::Invalid(m) => m,
+        other => other.to_string(),
+    }
+}
