@@ -4,5 +4,9 @@ use crate::network::Network;
 use std::path::Path;
 
 pub fn read(path: &Path) -> Result<Network> {
-    Err(Error::format(path, "file", "NNet reader not implemented yet"))
+    Err(Error::format(
+        path,
+        "file",
+        "NNet reader not implemented yet",
+    ))
 }

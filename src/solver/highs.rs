@@ -130,6 +130,13 @@ impl HighsSolver {
         self.calls
     }
 
+    /// Simplex iterations of the last [`InteriorSolver::max_inscribed_ball`] (0 when the warm
+    /// basis was already optimal): a direct measure of how much the warm start saved.
+    pub fn last_simplex_iterations(&self) -> i64 {
+        // SAFETY: valid instance; the call only reads its info record.
+        i64::from(unsafe { Highs_getSimplexIterationCount(self.ptr()) })
+    }
+
     fn ptr(&self) -> *mut c_void {
         self.highs.as_ptr()
     }
