@@ -39,9 +39,7 @@ impl std::str::FromStr for Norm {
         match s.to_ascii_lowercase().as_str() {
             "l2" | "2" | "euclidean" => Ok(Norm::L2),
             "linf" | "inf" | "l_inf" | "box" => Ok(Norm::Linf),
-            other => Err(Error::invalid(format!(
-                "--norm: '{other}' is not a norm; expected l2 or linf"
-            ))),
+            other => Err(Error::invalid(format!("--norm: '{other}' is not a norm; expected l2 or linf"))),
         }
     }
 }
@@ -66,16 +64,12 @@ impl Domain {
     /// The open ball B(center, radius) in `norm`. Radius must be finite and > 0, the center finite.
     pub fn ball(center: Array1<f64>, radius: f64, norm: Norm) -> Result<Self> {
         if !(radius.is_finite() && radius > 0.0) {
-            return Err(Error::invalid(format!(
-                "--radius: {radius} is not valid; expected a finite number > 0"
-            )));
+            return Err(Error::invalid(format!("--radius: {radius} is not valid; expected a finite number > 0")));
         }
         check_finite_center(&center)?;
         let shape = match norm {
             Norm::L2 => Shape::L2Ball { radius },
-            Norm::Linf => Shape::Box {
-                half_widths: Array1::from_elem(center.len(), radius),
-            },
+            Norm::Linf => Shape::Box { half_widths: Array1::from_elem(center.len(), radius) },
         };
         Ok(Domain { center, shape })
     }
@@ -99,10 +93,7 @@ impl Domain {
         }
         let center = (lower + upper) / 2.0;
         let half_widths = (upper - lower) / 2.0;
-        Ok(Domain {
-            center,
-            shape: Shape::Box { half_widths },
-        })
+        Ok(Domain { center, shape: Shape::Box { half_widths } })
     }
 
     /// Dimension of the input space.
@@ -142,11 +133,7 @@ impl Domain {
     pub fn support(&self, a: ArrayView1<f64>) -> f64 {
         match &self.shape {
             Shape::L2Ball { radius } => radius * a.dot(&a).sqrt(),
-            Shape::Box { half_widths } => a
-                .iter()
-                .zip(half_widths.iter())
-                .map(|(ai, hi)| ai.abs() * hi)
-                .sum(),
+            Shape::Box { half_widths } => a.iter().zip(half_widths.iter()).map(|(ai, hi)| ai.abs() * hi).sum(),
         }
     }
 
@@ -168,11 +155,9 @@ impl Domain {
         let d = &x - &self.center;
         match &self.shape {
             Shape::L2Ball { radius } => radius - d.dot(&d).sqrt(),
-            Shape::Box { half_widths } => d
-                .iter()
-                .zip(half_widths.iter())
-                .map(|(di, hi)| hi - di.abs())
-                .fold(f64::INFINITY, f64::min),
+            Shape::Box { half_widths } => {
+                d.iter().zip(half_widths.iter()).map(|(di, hi)| hi - di.abs()).fold(f64::INFINITY, f64::min)
+            }
         }
     }
 
@@ -188,14 +173,10 @@ impl Domain {
 
 fn check_finite_center(center: &Array1<f64>) -> Result<()> {
     if center.is_empty() {
-        return Err(Error::invalid(
-            "center: no coordinates; expected one value per network input",
-        ));
+        return Err(Error::invalid("center: no coordinates; expected one value per network input"));
     }
     if let Some((i, v)) = center.indexed_iter().find(|(_, v)| !v.is_finite()) {
-        return Err(Error::invalid(format!(
-            "center coordinate {i} is {v}; expected a finite number"
-        )));
+        return Err(Error::invalid(format!("center coordinate {i} is {v}; expected a finite number")));
     }
     Ok(())
 }

@@ -34,11 +34,7 @@ pub enum Error {
 
 impl Error {
     /// A format error in `file` at `location`.
-    pub fn format(
-        file: impl AsRef<Path>,
-        location: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn format(file: impl AsRef<Path>, location: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Format {
             file: file.as_ref().display().to_string(),
             location: location.into(),
@@ -48,10 +44,7 @@ impl Error {
 
     /// An I/O error on `path`.
     pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.as_ref().to_path_buf(),
-            source,
-        }
+        Error::Io { path: path.as_ref().to_path_buf(), source }
     }
 
     /// An invalid user-supplied value.
@@ -61,9 +54,6 @@ impl Error {
 
     /// A solver failure.
     pub fn solver(solver: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Solver {
-            solver: solver.into(),
-            message: message.into(),
-        }
+        Error::Solver { solver: solver.into(), message: message.into() }
     }
 }

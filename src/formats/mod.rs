@@ -20,10 +20,7 @@ pub enum Format {
 impl Format {
     /// The format named by the file's extension (`.json`, `.onnx`, `.nnet`, any case).
     pub fn from_path(path: &Path) -> Result<Format> {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
+        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
         match ext.as_deref() {
             Some("json") => Ok(Format::Json),
             Some("onnx") => Ok(Format::Onnx),
@@ -61,11 +58,7 @@ pub fn load_network(path: &Path) -> Result<LoadedModel> {
         Format::Nnet => (nnet::read(path)?, Vec::new()),
         Format::Onnx => onnx::read(path)?,
     };
-    Ok(LoadedModel {
-        network,
-        format,
-        notes,
-    })
+    Ok(LoadedModel { network, format, notes })
 }
 
 /// Writes a network, choosing the writer by extension (JSON or ONNX; NNet is read-only).
@@ -73,10 +66,6 @@ pub fn save_network(network: &Network, path: &Path) -> Result<()> {
     match Format::from_path(path)? {
         Format::Json => json::write(network, path),
         Format::Onnx => onnx::write(network, path),
-        Format::Nnet => Err(Error::format(
-            path,
-            "file name",
-            "writing NNet is not supported; expected .json or .onnx",
-        )),
+        Format::Nnet => Err(Error::format(path, "file name", "writing NNet is not supported; expected .json or .onnx")),
     }
 }

@@ -4,9 +4,5 @@ use crate::network::Network;
 use std::path::Path;
 
 pub fn read(path: &Path) -> Result<Network> {
-    Err(Error::format(
-        path,
-        "file",
-        "NNet reader not implemented yet",
-    ))
+    Err(Error::format(path, "file", "NNet reader not implemented yet"))
 }

@@ -38,9 +38,6 @@ impl AffineMap {
                 db[i] = 0.0;
             }
         }
-        AffineMap {
-            a: next.weight.dot(&da),
-            b: next.weight.dot(&db) + &next.bias,
-        }
+        AffineMap { a: next.weight.dot(&da), b: next.weight.dot(&db) + &next.bias }
     }
 }

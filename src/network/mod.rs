@@ -57,9 +57,7 @@ impl Network {
         for (i, layer) in layers.iter().enumerate() {
             let (rows, cols) = layer.weight.dim();
             if rows == 0 || cols == 0 {
-                return Err(Error::invalid(format!(
-                    "layer {i}: weight has shape {rows}x{cols}; expected non-empty"
-                )));
+                return Err(Error::invalid(format!("layer {i}: weight has shape {rows}x{cols}; expected non-empty")));
             }
             if layer.bias.len() != rows {
                 return Err(Error::invalid(format!(
@@ -77,21 +75,13 @@ impl Network {
                 }
             }
             if let Some((pos, v)) = layer.weight.indexed_iter().find(|(_, v)| !v.is_finite()) {
-                return Err(Error::invalid(format!(
-                    "layer {i}: weight[{}][{}] = {v}; expected a finite number",
-                    pos.0, pos.1
-                )));
+                return Err(Error::invalid(format!("layer {i}: weight[{}][{}] = {v}; expected a finite number", pos.0, pos.1)));
             }
             if let Some((pos, v)) = layer.bias.indexed_iter().find(|(_, v)| !v.is_finite()) {
-                return Err(Error::invalid(format!(
-                    "layer {i}: bias[{pos}] = {v}; expected a finite number"
-                )));
+                return Err(Error::invalid(format!("layer {i}: bias[{pos}] = {v}; expected a finite number")));
             }
         }
-        Ok(Network {
-            layers,
-            normalization: None,
-        })
+        Ok(Network { layers, normalization: None })
     }
 
     /// Attaches the input normalization of an NNet file (its length must be the input dimension).
@@ -174,10 +164,7 @@ impl Network {
     /// The activation pattern s(x): unit on where its pre-activation is > 0 (DESIGN.md §1).
     pub fn activation_pattern(&self, x: ArrayView1<f64>) -> ActivationPattern {
         ActivationPattern::new(
-            self.hidden_pre_activations(x)
-                .iter()
-                .map(|z| z.iter().map(|&v| v > 0.0).collect())
-                .collect(),
+            self.hidden_pre_activations(x).iter().map(|z| z.iter().map(|&v| v > 0.0).collect()).collect(),
         )
     }
 

@@ -23,46 +23,26 @@ pub struct Normalized {
 
 impl InputNormalization {
     /// Validates lengths, finiteness, min ≤ max and non-zero ranges.
-    pub fn new(
-        mins: Array1<f64>,
-        maxes: Array1<f64>,
-        means: Array1<f64>,
-        ranges: Array1<f64>,
-    ) -> Result<Self> {
+    pub fn new(mins: Array1<f64>, maxes: Array1<f64>, means: Array1<f64>, ranges: Array1<f64>) -> Result<Self> {
         let n = mins.len();
         for (name, v) in [("maxes", &maxes), ("means", &means), ("ranges", &ranges)] {
             if v.len() != n {
-                return Err(Error::invalid(format!(
-                    "normalization {name} has {} entries; expected {n}",
-                    v.len()
-                )));
+                return Err(Error::invalid(format!("normalization {name} has {} entries; expected {n}", v.len())));
             }
         }
         for i in 0..n {
             let vals = [mins[i], maxes[i], means[i], ranges[i]];
             if vals.iter().any(|v| !v.is_finite()) {
-                return Err(Error::invalid(format!(
-                    "normalization of input {i} is not finite: {vals:?}"
-                )));
+                return Err(Error::invalid(format!("normalization of input {i} is not finite: {vals:?}")));
             }
             if mins[i] > maxes[i] {
-                return Err(Error::invalid(format!(
-                    "input {i}: min {} > max {}",
-                    mins[i], maxes[i]
-                )));
+                return Err(Error::invalid(format!("input {i}: min {} > max {}", mins[i], maxes[i])));
             }
             if ranges[i] == 0.0 {
-                return Err(Error::invalid(format!(
-                    "input {i}: range is 0; expected a non-zero range"
-                )));
+                return Err(Error::invalid(format!("input {i}: range is 0; expected a non-zero range")));
             }
         }
-        Ok(InputNormalization {
-            mins,
-            maxes,
-            means,
-            ranges,
-        })
+        Ok(InputNormalization { mins, maxes, means, ranges })
     }
 
     pub fn dim(&self) -> usize {

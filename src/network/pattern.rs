@@ -17,11 +17,7 @@ impl ActivationPattern {
     pub fn to_compact(&self) -> String {
         self.layers
             .iter()
-            .map(|l| {
-                l.iter()
-                    .map(|&b| if b { '1' } else { '0' })
-                    .collect::<String>()
-            })
+            .map(|l| l.iter().map(|&b| if b { '1' } else { '0' }).collect::<String>())
             .collect::<Vec<_>>()
             .join("|")
     }
