@@ -187,7 +187,15 @@ fn warm_push_pop_matches_fresh_load() {
                             h: rng.gen_range(-0.1..1.0),
                         }
                     } else {
-                        random_halfspace(&mut rng, &p, d.max_half_width())
+                        // Sparse rows too: a reused HiGHS row must lose its old coefficients.
+                        let mut h = random_halfspace(&mut rng, &p, d.max_half_width());
+                        let sparse = rng.gen_bool(0.3);
+                        for j in 0..n {
+                            if sparse && rng.gen_bool(0.5) {
+                                h.g[j] = 0.0;
+                            }
+                        }
+                        h
                     };
                     warm.push(&h).unwrap();
                     stack.push(h);

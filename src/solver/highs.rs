@@ -11,6 +11,11 @@
 //! - one row per half-space on the stack, in stack order:  ĝ_i·y + t ≤ ĥ_i  (unit normal, see
 //!   [`Row`]); a half-space with g = 0 gets no row, only a note whether 0 ≤ h holds.
 //!
+//! `pop` does not delete the row: it switches it off (bounds −∞ … +∞), and the next `push`
+//! rewrites that row's coefficients and bound. A free row's slack is basic, so the basis stays
+//! valid; deleting a binding row instead left HiGHS a deficient basis to repair, and a
+//! push/solve/pop cycle then cost about 1.5× a cold load and solve (measured at n = 10, m = 20).
+//!
 //! t is free below, so the LP is always feasible and (the box rows bound t) bounded.
 
 use super::{interior_from_optimum, HalfSpace, Interior, InteriorSolver, Row};
@@ -44,7 +49,12 @@ pub struct HighsSolver {
     stack: Vec<HalfSpace>,
     entries: Vec<Entry>,
     never: usize,
-    lp_rows: usize,
+    /// Half-space rows in use: LP rows 2n … 2n + active − 1, in stack order.
+    active: usize,
+    /// Half-space rows allocated in the LP (≥ `active`); rows past `active` are switched off
+    /// (bounds −∞ … +∞) and reused by the next `push`.
+    pool: usize,
+    n: usize,
     calls: u64,
     col_value: Vec<f64>,
 }
@@ -106,7 +116,9 @@ impl HighsSolver {
             stack: Vec::new(),
             entries: Vec::new(),
             never: 0,
-            lp_rows: 0,
+            active: 0,
+            pool: 0,
+            n: 0,
             calls: 0,
             col_value: Vec::new(),
         };
@@ -131,7 +143,8 @@ impl HighsSolver {
     }
 
     /// Simplex iterations of the last [`InteriorSolver::max_inscribed_ball`] (0 when the warm
-    /// basis was already optimal): a direct measure of how much the warm start saved.
+    /// basis was already optimal): a direct measure of how much the warm start saved. HiGHS
+    /// reports −1 once the model was modified after that solve.
     pub fn last_simplex_iterations(&self) -> i64 {
         // SAFETY: valid instance; the call only reads its info record.
         i64::from(unsafe { Highs_getSimplexIterationCount(self.ptr()) })
@@ -165,32 +178,50 @@ impl HighsSolver {
         )
     }
 
-    /// Adds ĝ·y + t ≤ ĥ as the last LP row.
+    /// Makes ĝ·y + t ≤ ĥ the next active row: rewrites a switched-off pool row (keeps the basis:
+    /// the row's slack stayed basic while it was free) or appends a new row.
     fn add_row(&mut self, g: &[f64], rhs: f64) -> Result<()> {
-        let n = g.len();
-        let mut index: Vec<HighsInt> = Vec::with_capacity(n + 1);
-        let mut value = Vec::with_capacity(n + 1);
-        for (j, &gj) in g.iter().enumerate() {
-            if gj != 0.0 {
-                index.push(j as HighsInt);
-                value.push(gj);
+        let n = self.n;
+        if self.active < self.pool {
+            let row = (2 * n + self.active) as HighsInt;
+            for (j, &gj) in g.iter().enumerate() {
+                // SAFETY: valid instance; row < number of rows, column j < n.
+                check(
+                    unsafe { Highs_changeCoeff(self.ptr(), row, j as HighsInt, gj) },
+                    "Highs_changeCoeff",
+                )?;
             }
+            // SAFETY: valid instance; row < number of rows.
+            check(
+                unsafe { Highs_changeRowBounds(self.ptr(), row, f64::NEG_INFINITY, rhs) },
+                "Highs_changeRowBounds",
+            )?;
+        } else {
+            let mut index: Vec<HighsInt> = Vec::with_capacity(n + 1);
+            let mut value = Vec::with_capacity(n + 1);
+            for (j, &gj) in g.iter().enumerate() {
+                if gj != 0.0 {
+                    index.push(j as HighsInt);
+                    value.push(gj);
+                }
+            }
+            index.push(n as HighsInt);
+            value.push(1.0);
+            // SAFETY: index/value have equal length `index.len()`; column indices are < n + 1.
+            let st = unsafe {
+                Highs_addRow(
+                    self.ptr(),
+                    f64::NEG_INFINITY,
+                    rhs,
+                    index.len() as HighsInt,
+                    index.as_ptr(),
+                    value.as_ptr(),
+                )
+            };
+            check(st, "Highs_addRow")?;
+            self.pool += 1;
         }
-        index.push(n as HighsInt);
-        value.push(1.0);
-        // SAFETY: index/value have equal length `index.len()`; column indices are < n + 1.
-        let st = unsafe {
-            Highs_addRow(
-                self.ptr(),
-                f64::NEG_INFINITY,
-                rhs,
-                index.len() as HighsInt,
-                index.as_ptr(),
-                value.as_ptr(),
-            )
-        };
-        check(st, "Highs_addRow")?;
-        self.lp_rows += 1;
+        self.active += 1;
         Ok(())
     }
 
@@ -275,7 +306,9 @@ impl InteriorSolver for HighsSolver {
         self.stack.clear();
         self.entries.clear();
         self.never = 0;
-        self.lp_rows = 2 * n;
+        self.active = 0;
+        self.pool = 0;
+        self.n = n;
         self.col_value = vec![0.0; n + 1];
         for (row, hs) in rows.into_iter().zip(halfspaces) {
             self.push_row(row)?;
@@ -300,13 +333,15 @@ impl InteriorSolver for HighsSolver {
             .ok_or_else(|| Error::solver("highs", "pop on an empty stack of half-spaces"))?;
         match entry {
             Entry::Lp => {
-                let last = (self.lp_rows - 1) as HighsInt;
-                // SAFETY: valid instance; `last` is the index of the last row present.
-                check(
-                    unsafe { Highs_deleteRowsByRange(self.ptr(), last, last) },
-                    "Highs_deleteRowsByRange",
-                )?;
-                self.lp_rows -= 1;
+                // Switch the row off instead of deleting it: deleting a binding (nonbasic) row
+                // leaves HiGHS a deficient basis to repair, which cost more than a cold solve.
+                let last = (2 * self.n + self.active - 1) as HighsInt;
+                // SAFETY: valid instance; `last` is the index of the last active row.
+                let st = unsafe {
+                    Highs_changeRowBounds(self.ptr(), last, f64::NEG_INFINITY, f64::INFINITY)
+                };
+                check(st, "Highs_changeRowBounds")?;
+                self.active -= 1;
             }
             Entry::Never => self.never -= 1,
             Entry::Always => {}
