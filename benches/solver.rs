@@ -42,6 +42,22 @@ fn bench(c: &mut Criterion) {
                 black_box(r)
             })
         });
+        // A cut through the current center: always binding, so the warm solve must pivot.
+        let cut = match warm.max_inscribed_ball().unwrap() {
+            relu_regions::solver::Interior::Found { center, .. } => HalfSpace {
+                h: extra.g.dot(&center),
+                g: extra.g.clone(),
+            },
+            other => panic!("benchmark polytope has no interior: {other:?}"),
+        };
+        group.bench_function(BenchmarkId::new("highs_warm_binding_cut_box", n), |b| {
+            b.iter(|| {
+                warm.push(&cut).unwrap();
+                let r = warm.max_inscribed_ball().unwrap();
+                warm.pop().unwrap();
+                black_box(r)
+            })
+        });
         let mut fresh = HighsSolver::new().unwrap();
         group.bench_function(BenchmarkId::new("highs_load_solve_box", n), |b| {
             b.iter(|| {
