@@ -3,6 +3,8 @@
 //! crate's solver module) and a sink that collects witnesses.
 #![allow(dead_code)]
 
+pub mod nnet;
+
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{DefaultSettingsBuilder, DefaultSolver, IPSolver, SupportedConeT};
 use ndarray::Array1;
