@@ -17,6 +17,7 @@
 //! Early stop (time limit, region cap): `lower` = regions found, `upper` = regions found plus a
 //! bound for every unexplored node (see `partial`).
 
+mod dual;
 mod geometry;
 mod interior;
 mod partial;
@@ -112,6 +113,8 @@ pub fn count_regions_with(
         idx: 0,
         map: Arc::new(net.first_layer_map()),
         witness: domain.center.clone(),
+        depth: domain.depth(domain.center.view()),
+        bbox: None,
         branch_depth: 0,
     };
     let done = AtomicBool::new(false);

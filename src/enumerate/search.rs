@@ -15,6 +15,7 @@
 //! non-empty branches; each child adds its half-space. Leaves are regions: their witness is
 //! re-checked against the network (see `witness`) before it is counted.
 
+use super::dual::dual_bound;
 use super::geometry::{deepest_on_ray, depth, side_halfspace};
 use super::interior::near_band;
 use super::partial::OpenNodeBound;
@@ -136,23 +137,27 @@ pub struct Node {
     pub map: Arc<AffineMap>,
     /// A point deep inside the node ∩ domain.
     pub witness: Array1<f64>,
+    /// The witness's depth: a Euclidean ball of this radius around it lies in the node ∩ domain.
+    pub depth: f64,
+    /// A certified bounding box of the node ∩ domain (computed when first needed).
+    pub bbox: Option<Arc<(Array1<f64>, Array1<f64>)>>,
     /// Number of branchings above this node.
     pub branch_depth: usize,
 }
 
+/// A non-empty side: a witness, its depth, and the side's half-space.
+type Side = (Array1<f64>, f64, HalfSpace);
+
 /// The outcome of deciding one unit at a node.
 enum Decision {
-    /// One side only. `push` is its half-space when the node (not the domain) decided it.
+    /// One side only (implied by the node: no half-space is added), with a new witness and its
+    /// depth if the old one was not clearly on that side.
     Stable {
         positive: bool,
-        witness: Option<Array1<f64>>,
-        push: Option<HalfSpace>,
+        witness: Option<(Array1<f64>, f64)>,
     },
-    /// Both sides: (witness, half-space) of the positive and of the negative child.
-    Branch {
-        pos: (Array1<f64>, HalfSpace),
-        neg: (Array1<f64>, HalfSpace),
-    },
+    /// Both sides: the positive and the negative child.
+    Branch { pos: Side, neg: Side },
     /// Neither side holds a ball larger than the tolerance: the node is lost to the tolerance.
     Neither,
 }
@@ -206,19 +211,14 @@ impl<'s, 'a> Worker<'s, 'a> {
                 node.idx = 0;
                 continue;
             }
-            let a = node.map.a.row(node.idx);
-            let beta = node.map.b[node.idx];
-            match self.decide(a, beta, &node.witness)? {
-                Decision::Stable {
-                    positive,
-                    witness,
-                    push,
-                } => {
-                    if let Some(h) = push {
-                        self.push(h)?;
-                    }
-                    if let Some(w) = witness {
+            let map = node.map.clone();
+            let a = map.a.row(node.idx);
+            let beta = map.b[node.idx];
+            match self.decide(a, beta, &mut node)? {
+                Decision::Stable { positive, witness } => {
+                    if let Some((w, d)) = witness {
                         node.witness = w;
+                        node.depth = d;
                     }
                     self.pattern.push(positive);
                     node.idx += 1;
@@ -229,38 +229,35 @@ impl<'s, 'a> Worker<'s, 'a> {
         }
     }
 
-    fn branch(
-        &mut self,
-        node: Node,
-        pos: (Array1<f64>, HalfSpace),
-        neg: (Array1<f64>, HalfSpace),
-    ) -> Result<()> {
+    fn branch(&mut self, node: Node, pos: Side, neg: Side) -> Result<()> {
         let sh = self.sh;
-        let child = |w: Array1<f64>| Node {
+        let child = |w: Array1<f64>, d: f64| Node {
             layer: node.layer,
             idx: node.idx + 1,
             map: node.map.clone(),
             witness: w,
+            depth: d,
+            bbox: None,
             branch_depth: node.branch_depth + 1,
         };
         if node.branch_depth < sh.spawn_depth {
             let mut hp = self.hs.clone();
-            hp.push(pos.1);
+            hp.push(pos.2);
             let mut pp = self.pattern.clone();
             pp.push(true);
             let mut hn = self.hs.clone();
-            hn.push(neg.1);
+            hn.push(neg.2);
             let mut pn = self.pattern.clone();
             pn.push(false);
-            let (cp, cn) = (child(pos.0), child(neg.0));
+            let (cp, cn) = (child(pos.0, pos.1), child(neg.0, neg.1));
             let (rp, rn) = rayon::join(|| sh.run_task(cp, hp, pp), || sh.run_task(cn, hn, pn));
             return rp.and(rn);
         }
-        for (w, h, side) in [(pos.0, pos.1, true), (neg.0, neg.1, false)] {
+        for ((w, d, h), side) in [(pos, true), (neg, false)] {
             let len = self.hs.len();
             self.push(h)?;
             self.pattern.push(side);
-            let r = self.run(child(w));
+            let r = self.run(child(w, d));
             self.pattern.pop();
             self.pop_to(len)?;
             r?;
@@ -268,8 +265,8 @@ impl<'s, 'a> Worker<'s, 'a> {
         Ok(())
     }
 
-    /// Decides the unit h(x) = a·x + β at the node with witness w.
-    fn decide(&mut self, a: ArrayView1<f64>, beta: f64, w: &Array1<f64>) -> Result<Decision> {
+    /// Decides the unit h(x) = a·x + β at the node.
+    fn decide(&mut self, a: ArrayView1<f64>, beta: f64, node: &mut Node) -> Result<Decision> {
         let sh = self.sh;
         let tol = sh.tol;
         let norm = a.dot(&a).sqrt();
@@ -279,7 +276,6 @@ impl<'s, 'a> Worker<'s, 'a> {
             return Ok(Decision::Stable {
                 positive: beta > 0.0,
                 witness: None,
-                push: None,
             });
         }
         let (lo, hi) = sh.domain.affine_range(a, beta);
@@ -298,25 +294,50 @@ impl<'s, 'a> Worker<'s, 'a> {
             return Ok(Decision::Stable {
                 positive: pos_ok,
                 witness: None,
-                push: None,
             });
         }
-        let hw = a.dot(w) + beta;
-        let first = hw >= 0.0; // the witness's side, tried first
-        let s1 = self.side(a, beta, first, w)?;
-        let s2 = self.side(a, beta, !first, w)?;
+        let hw = a.dot(&node.witness) + beta;
+        let first = hw >= 0.0; // the witness's side
+        let dist = hw.abs() / norm;
+        if node.depth > tol && dist > tol {
+            // the ball of radius min(depth, dist) around w lies in node ∩ the witness's side
+            sh.decided_without_solver.fetch_add(1, Ordering::Relaxed);
+            let other = self.side(a, beta, !first, node)?;
+            return Ok(match other {
+                None => Decision::Stable {
+                    positive: first,
+                    witness: None,
+                },
+                Some(o) => {
+                    let target = side_halfspace(a, beta, first);
+                    let u = target.g.mapv(|v| -v);
+                    let (p, d) =
+                        deepest_on_ray(sh.domain, &self.hs, &target, node.witness.view(), u.view());
+                    let mine = if d > dist.min(node.depth) {
+                        (p, d, target)
+                    } else {
+                        (node.witness.clone(), dist.min(node.depth), target)
+                    };
+                    if first {
+                        Decision::Branch { pos: mine, neg: o }
+                    } else {
+                        Decision::Branch { pos: o, neg: mine }
+                    }
+                }
+            });
+        }
+        let s1 = self.side(a, beta, first, node)?;
+        let s2 = self.side(a, beta, !first, node)?;
         let (p, n) = if first { (s1, s2) } else { (s2, s1) };
         Ok(match (p, n) {
             (Some(p), Some(n)) => Decision::Branch { pos: p, neg: n },
-            (Some((w, h)), None) => Decision::Stable {
+            (Some((w, d, _)), None) => Decision::Stable {
                 positive: true,
-                witness: Some(w),
-                push: Some(h),
+                witness: Some((w, d)),
             },
-            (None, Some((w, h))) => Decision::Stable {
+            (None, Some((w, d, _))) => Decision::Stable {
                 positive: false,
-                witness: Some(w),
-                push: Some(h),
+                witness: Some((w, d)),
             },
             (None, None) => {
                 sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
@@ -325,41 +346,109 @@ impl<'s, 'a> Worker<'s, 'a> {
         })
     }
 
-    /// Whether node ∩ {±h ≥ 0} holds a ball of radius > tol; if so a deep point and the side's
-    /// half-space.
+    /// The node's certified bounding box: max and min of each coordinate over node ∩ domain by
+    /// [`dual_bound`] (the domain's own box where that fails).
+    fn bbox(&self, node: &mut Node) -> Arc<(Array1<f64>, Array1<f64>)> {
+        if let Some(b) = &node.bbox {
+            return b.clone();
+        }
+        let sh = self.sh;
+        let (mut lo, mut hi) = sh.domain.bounding_box();
+        let n = lo.len();
+        let mut e = Array1::zeros(n);
+        for j in 0..n {
+            e[j] = 1.0;
+            if let Some((ub, _)) = dual_bound(sh.domain, &self.hs, e.view(), node.witness.view()) {
+                hi[j] = hi[j].min(ub);
+            }
+            e[j] = -1.0;
+            if let Some((ub, _)) = dual_bound(sh.domain, &self.hs, e.view(), node.witness.view()) {
+                lo[j] = lo[j].max(-ub);
+            }
+            e[j] = 0.0;
+        }
+        let b = Arc::new((lo, hi));
+        node.bbox = Some(b.clone());
+        b
+    }
+
+    /// Whether node ∩ {±h ≥ 0} holds a ball of radius > tol; if so a deep point, its depth and
+    /// the side's half-space. Order: interval bound over the node's box, dual bound (both prove
+    /// emptiness), ray searches (prove non-emptiness), then the solver.
     fn side(
         &mut self,
         a: ArrayView1<f64>,
         beta: f64,
         positive: bool,
-        w: &Array1<f64>,
-    ) -> Result<Option<(Array1<f64>, HalfSpace)>> {
+        node: &mut Node,
+    ) -> Result<Option<Side>> {
         let sh = self.sh;
         let tol = sh.tol;
-        let target = side_halfspace(a, beta, positive);
-        // inward normal of the side: −g (g is a unit vector)
-        let u = target.g.mapv(|v| -v);
-        let (p, d) = deepest_on_ray(sh.domain, &self.hs, &target, w.view(), u.view());
-        if d > tol {
+        let norm = a.dot(&a).sqrt();
+        let s = if positive { 1.0 } else { -1.0 };
+        let w = node.witness.clone();
+        // 1. max of s·h over the node's bounding box
+        let bb = self.bbox(node);
+        let mut ub = s * beta;
+        for j in 0..a.len() {
+            let c = s * a[j];
+            ub += if c > 0.0 { c * bb.1[j] } else { c * bb.0[j] };
+        }
+        if ub / norm <= tol {
             sh.decided_without_solver.fetch_add(1, Ordering::Relaxed);
-            if near_band(d, tol) {
+            if near_band(ub / norm, tol) {
                 sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
             }
-            return Ok(Some((p, target)));
+            return Ok(None);
         }
-        let to_center = &sh.domain.center - w;
-        let dist = to_center.dot(&to_center).sqrt();
-        if dist > 0.0 {
-            let u2 = to_center / dist;
-            let (p, d) = deepest_on_ray(sh.domain, &self.hs, &target, w.view(), u2.view());
-            if d > tol {
+        // 2. the dual bound
+        let c = a.mapv(|v| s * v);
+        let mut lp_point = None;
+        if let Some((ub, x)) = dual_bound(sh.domain, &self.hs, c.view(), w.view()) {
+            let r = (ub + s * beta) / norm;
+            if near_band(r, tol) {
+                sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
+            }
+            if r <= tol {
                 sh.decided_without_solver.fetch_add(1, Ordering::Relaxed);
-                if near_band(d, tol) {
-                    sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
+                return Ok(None);
+            }
+            lp_point = Some(x);
+        }
+        // 3. rays from w: along the side's inward normal, toward the LP's maximizer, toward the center
+        let target = side_halfspace(a, beta, positive);
+        let u = target.g.mapv(|v| -v);
+        let mut best = deepest_on_ray(sh.domain, &self.hs, &target, w.view(), u.view());
+        if best.1 <= tol {
+            let mut targets = Vec::with_capacity(2);
+            if let Some(x) = lp_point {
+                targets.push(x);
+            }
+            targets.push(sh.domain.center.clone());
+            for t in targets {
+                let to = &t - &w;
+                let dist = to.dot(&to).sqrt();
+                if !(dist > 0.0) {
+                    continue;
                 }
-                return Ok(Some((p, target)));
+                let u2 = to / dist;
+                let cand = deepest_on_ray(sh.domain, &self.hs, &target, w.view(), u2.view());
+                if cand.1 > best.1 {
+                    best = cand;
+                }
+                if best.1 > tol {
+                    break;
+                }
             }
         }
+        if best.1 > tol {
+            sh.decided_without_solver.fetch_add(1, Ordering::Relaxed);
+            if near_band(best.1, tol) {
+                sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
+            }
+            return Ok(Some((best.0, best.1, target)));
+        }
+        // 4. the solver
         self.solver.push(&target)?;
         let res = self.solver.max_inscribed_ball();
         self.solver.pop()?;
@@ -380,7 +469,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 if near_band(radius, tol) || near_band(d, tol) {
                     sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
                 }
-                Ok((d > tol).then_some((point, target)))
+                Ok((d > tol).then_some((point, d, target)))
             }
             Interior::Empty { radius } => {
                 if near_band(radius, tol) {
