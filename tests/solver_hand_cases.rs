@@ -16,8 +16,7 @@ fn backends(domain: &Domain) -> Vec<Box<dyn InteriorSolver>> {
 #[allow(unused_mut)]
 fn highs_backend() -> Vec<Box<dyn InteriorSolver>> {
     let mut v: Vec<Box<dyn InteriorSolver>> = Vec::new();
-    #[cfg(any())]
-    v.push(Box::new(relu_regions::solver::HighsSolver::new()));
+    v.push(Box::new(relu_regions::solver::HighsSolver::new().unwrap()));
     v
 }
 

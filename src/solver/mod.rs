@@ -57,6 +57,8 @@ pub mod highs;
 pub mod kind;
 
 pub use self::clarabel::ClarabelSolver;
+pub use self::highs::HighsSolver;
+pub use self::kind::{default_for, make_solver, SolverKind};
 
 use crate::error::Error;
 use ndarray::ArrayView1;
