@@ -18,11 +18,36 @@ use ndarray::ArrayView1;
 /// Iteration cap of the active-set method (each iteration adds or drops one active row).
 const MAX_ITER: usize = 200;
 
+/// Reusable buffers of [`dual_bound_with`] (one per worker: no allocation per call).
+#[derive(Default)]
+pub struct DualScratch {
+    g: Vec<f64>,
+    h: Vec<f64>,
+    x: Vec<f64>,
+    d: Vec<f64>,
+    v: Vec<f64>,
+    q: Vec<f64>,
+    active: Vec<usize>,
+    is_active: Vec<bool>,
+}
+
 /// A certified upper bound on max{c·x : x ∈ P ∩ domain} (P = the normalized `halfspaces`),
 /// with the LP's final point (a maximizer over P ∩ bounding box, up to rounding), or `None`
 /// when the active-set method did not settle (the caller then asks a solver).
 /// `x0` must be strictly inside P and the domain.
+#[cfg(test)]
 pub fn dual_bound(
+    domain: &Domain,
+    halfspaces: &[HalfSpace],
+    c: ArrayView1<f64>,
+    x0: ArrayView1<f64>,
+) -> Option<(f64, ndarray::Array1<f64>)> {
+    dual_bound_with(&mut DualScratch::default(), domain, halfspaces, c, x0)
+}
+
+/// [`dual_bound`] with caller-owned buffers.
+pub fn dual_bound_with(
+    sc: &mut DualScratch,
     domain: &Domain,
     halfspaces: &[HalfSpace],
     c: ArrayView1<f64>,
@@ -33,75 +58,74 @@ pub fn dual_bound(
     let (lo, hi) = domain.bounding_box();
     // rows: polytope rows, then x_j ≤ hi_j (index m_poly + 2j), −x_j ≤ −lo_j (m_poly + 2j + 1)
     let m = m_poly + 2 * n;
-    let row = |i: usize, out: &mut [f64]| -> f64 {
-        if i < m_poly {
-            for (o, v) in out.iter_mut().zip(halfspaces[i].g.iter()) {
-                *o = *v;
-            }
-            halfspaces[i].h
-        } else {
-            out.fill(0.0);
-            let j = (i - m_poly) / 2;
-            if (i - m_poly) % 2 == 0 {
-                out[j] = 1.0;
-                hi[j]
-            } else {
-                out[j] = -1.0;
-                -lo[j]
-            }
+    sc.g.clear();
+    sc.g.resize(m * n, 0.0);
+    sc.h.clear();
+    sc.h.resize(m, 0.0);
+    for (i, hs) in halfspaces.iter().enumerate() {
+        for (o, v) in sc.g[i * n..(i + 1) * n].iter_mut().zip(hs.g.iter()) {
+            *o = *v;
         }
-    };
-    let mut g = vec![0.0; m * n];
-    let mut h = vec![0.0; m];
-    for i in 0..m {
-        h[i] = row(i, &mut g[i * n..(i + 1) * n]);
+        sc.h[i] = hs.h;
     }
+    for j in 0..n {
+        let i = m_poly + 2 * j;
+        sc.g[i * n + j] = 1.0;
+        sc.h[i] = hi[j];
+        sc.g[(i + 1) * n + j] = -1.0;
+        sc.h[i + 1] = -lo[j];
+    }
+    let (g, h) = (&sc.g, &sc.h);
     let cv: Vec<f64> = c.to_vec();
     let cnorm = cv.iter().map(|v| v * v).sum::<f64>().sqrt();
     if cnorm == 0.0 {
         return Some((0.0, x0.to_owned()));
     }
-    let mut x: Vec<f64> = x0.to_vec();
-    let mut active: Vec<usize> = Vec::new();
-    let mut q: Vec<Vec<f64>> = Vec::new();
     let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(u, v)| u * v).sum::<f64>();
+    sc.x.clear();
+    sc.x.extend(x0.iter());
+    sc.active.clear();
+    sc.is_active.clear();
+    sc.is_active.resize(m, false);
+    sc.q.clear(); // orthonormal basis of the active rows, n entries per vector
+    sc.d.resize(n, 0.0);
+    sc.v.resize(n, 0.0);
     for _ in 0..MAX_ITER {
         // d = projection of c onto the null space of the active rows
-        let mut d = cv.clone();
-        for qk in &q {
-            let p = dot(qk, &d);
+        sc.d.copy_from_slice(&cv);
+        for qk in sc.q.chunks(n) {
+            let p = dot(qk, &sc.d);
             for j in 0..n {
-                d[j] -= p * qk[j];
+                sc.d[j] -= p * qk[j];
             }
         }
-        let dnorm = dot(&d, &d).sqrt();
+        let dnorm = dot(&sc.d, &sc.d).sqrt();
         if dnorm <= 1e-12 * cnorm {
-            let y = multipliers(&g, n, &active, &cv)?;
+            let y = multipliers(g, n, &sc.active, &cv)?;
             let (kmin, ymin) =
                 y.iter().enumerate().fold(
                     (0, f64::INFINITY),
                     |acc, (k, &v)| if v < acc.1 { (k, v) } else { acc },
                 );
-            if ymin >= -1e-12 * cnorm || active.is_empty() {
-                return Some((
-                    bound(domain, halfspaces, &cv, &active, &y),
-                    ndarray::Array1::from(x),
-                ));
+            if ymin >= -1e-12 * cnorm || sc.active.is_empty() {
+                let b = bound(domain, g, h, m_poly, n, &cv, &sc.active, &y);
+                return Some((b, ndarray::Array1::from(sc.x.clone())));
             }
-            active.remove(kmin);
-            q = orthonormal(&g, n, &active)?;
+            let dropped = sc.active.remove(kmin);
+            sc.is_active[dropped] = false;
+            sc.q = orthonormal(g, n, &sc.active)?.concat();
             continue;
         }
         // ratio test
         let mut best: Option<(f64, usize)> = None;
         for i in 0..m {
-            if active.contains(&i) {
+            if sc.is_active[i] {
                 continue;
             }
             let gi = &g[i * n..(i + 1) * n];
-            let gd = dot(gi, &d);
+            let gd = dot(gi, &sc.d);
             if gd > 1e-14 * dnorm {
-                let t = ((h[i] - dot(gi, &x)) / gd).max(0.0);
+                let t = ((h[i] - dot(gi, &sc.x)) / gd).max(0.0);
                 if best.map_or(true, |(bt, _)| t < bt) {
                     best = Some((t, i));
                 }
@@ -109,22 +133,25 @@ pub fn dual_bound(
         }
         let (t, i) = best?;
         for j in 0..n {
-            x[j] += t * d[j];
+            sc.x[j] += t * sc.d[j];
         }
-        active.push(i);
+        sc.active.push(i);
+        sc.is_active[i] = true;
         // Gram–Schmidt the new row into q
-        let mut v = g[i * n..(i + 1) * n].to_vec();
-        for qk in &q {
-            let p = dot(qk, &v);
+        sc.v.copy_from_slice(&g[i * n..(i + 1) * n]);
+        for qk in sc.q.chunks(n) {
+            let p = dot(qk, &sc.v);
             for j in 0..n {
-                v[j] -= p * qk[j];
+                sc.v[j] -= p * qk[j];
             }
         }
-        let vn = dot(&v, &v).sqrt();
+        let vn = dot(&sc.v, &sc.v).sqrt();
         if vn <= 1e-12 {
             return None;
         }
-        q.push(v.into_iter().map(|e| e / vn).collect());
+        for j in 0..n {
+            sc.q.push(sc.v[j] / vn);
+        }
     }
     None
 }
@@ -194,13 +221,25 @@ fn multipliers(g: &[f64], n: usize, active: &[usize], c: &[f64]) -> Option<Vec<f
 
 /// Σ y_i h_i + r·center + support(r) with r = c − Σ y_i g_i over the active polytope rows with
 /// y_i > 0 (box rows and negative multipliers are dropped: any y ≥ 0 gives a valid bound).
-fn bound(domain: &Domain, halfspaces: &[HalfSpace], c: &[f64], active: &[usize], y: &[f64]) -> f64 {
+#[allow(clippy::too_many_arguments)]
+fn bound(
+    domain: &Domain,
+    g: &[f64],
+    h: &[f64],
+    m_poly: usize,
+    n: usize,
+    c: &[f64],
+    active: &[usize],
+    y: &[f64],
+) -> f64 {
     let mut r = ndarray::Array1::from(c.to_vec());
     let mut total = 0.0;
     for (k, &i) in active.iter().enumerate() {
-        if i < halfspaces.len() && y[k] > 0.0 {
-            r.scaled_add(-y[k], &halfspaces[i].g);
-            total += y[k] * halfspaces[i].h;
+        if i < m_poly && y[k] > 0.0 {
+            for j in 0..n {
+                r[j] -= y[k] * g[i * n + j];
+            }
+            total += y[k] * h[i];
         }
     }
     total + r.dot(&domain.center) + domain.support(r.view())

@@ -34,7 +34,7 @@ pub use witness::check_witness;
 use crate::domain::Domain;
 use crate::error::{Error, Result};
 use crate::network::Network;
-use crate::solver::{ClarabelSolver, InteriorSolver};
+use crate::solver::{default_for, make_solver, InteriorSolver};
 use num_bigint::BigUint;
 use search::{Node, Shared};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -52,7 +52,14 @@ pub fn count_regions(
     settings: &CountSettings,
     sink: Option<&dyn WitnessSink>,
 ) -> Result<CountResult> {
-    let factory = || -> Result<Box<dyn InteriorSolver>> { Ok(Box::new(ClarabelSolver::new())) };
+    let kind = settings.solver.unwrap_or_else(|| default_for(domain));
+    if !kind.supports(domain) {
+        return Err(Error::invalid(format!(
+            "--solver {kind}: does not support {} domains; use --solver clarabel",
+            domain.norm().name()
+        )));
+    }
+    let factory = || make_solver(kind, domain);
     count_regions_with(net, domain, settings, sink, &factory)
 }
 
@@ -83,6 +90,7 @@ pub fn count_regions_with(
         factory,
         pool: Mutex::new(Vec::new()),
         bound: partial::OpenNodeBound::new(net.input_dim(), &widths),
+        checker: witness::WitnessChecker::new(net),
         widths,
         regions: AtomicU64::new(0),
         solver_calls: AtomicU64::new(0),
@@ -115,6 +123,8 @@ pub fn count_regions_with(
         witness: domain.center.clone(),
         depth: domain.depth(domain.center.view()),
         bbox: None,
+        bbox_exact: false,
+        bbox_misses: 0,
         branch_depth: 0,
     };
     let done = AtomicBool::new(false);

@@ -15,11 +15,11 @@
 //! non-empty branches; each child adds its half-space. Leaves are regions: their witness is
 //! re-checked against the network (see `witness`) before it is counted.
 
-use super::dual::dual_bound;
+use super::dual::{dual_bound_with, DualScratch};
 use super::geometry::{deepest_on_ray, depth, side_halfspace};
 use super::interior::near_band;
 use super::partial::OpenNodeBound;
-use super::witness::check_witness;
+use super::witness::WitnessChecker;
 use super::WitnessSink;
 use crate::domain::Domain;
 use crate::error::Result;
@@ -52,6 +52,7 @@ pub struct Shared<'a> {
     pub stopped_by: Mutex<Option<String>>,
     pub open_bound: Mutex<BigUint>,
     pub bound: OpenNodeBound,
+    pub checker: WitnessChecker,
     pub deadline: Option<Instant>,
     pub max_regions: Option<u64>,
     /// Nodes with fewer branchings above them than this are explored as separate rayon tasks.
@@ -117,6 +118,7 @@ impl<'a> Shared<'a> {
                 solver: &mut *solver,
                 hs: halfspaces,
                 pattern,
+                scratch: DualScratch::default(),
             };
             w.run(node)
         });
@@ -139,10 +141,48 @@ pub struct Node {
     pub witness: Array1<f64>,
     /// The witness's depth: a Euclidean ball of this radius around it lies in the node ∩ domain.
     pub depth: f64,
-    /// A certified bounding box of the node ∩ domain (computed when first needed).
+    /// A certified bounding box of the node ∩ domain: the parent's box tightened by the new
+    /// half-space (cheap), or the exact one from 2n dual bounds once that fails too often.
     pub bbox: Option<Arc<(Array1<f64>, Array1<f64>)>>,
+    /// Whether `bbox` is the exact (LP) box of this node.
+    pub bbox_exact: bool,
+    /// Side decisions at this node that the inherited box could not settle.
+    pub bbox_misses: u8,
     /// Number of branchings above this node.
     pub branch_depth: usize,
+}
+
+/// Misses of the inherited bounding box at a node before the exact one is computed.
+const BBOX_MISSES: u8 = 2;
+
+/// The box `b` tightened by one normalized half-space g·x ≤ h (bound propagation: for each j,
+/// g_j x_j ≤ h − Σ_{k≠j} min(g_k lo_k, g_k hi_k)), padded outward by 1e-12 × `scale` against
+/// rounding. Every point of b ∩ {g·x ≤ h} stays inside.
+fn tighten(
+    b: &(Array1<f64>, Array1<f64>),
+    hs: &HalfSpace,
+    scale: f64,
+) -> (Array1<f64>, Array1<f64>) {
+    let (mut lo, mut hi) = (b.0.clone(), b.1.clone());
+    let n = lo.len();
+    let mins: Vec<f64> = (0..n)
+        .map(|k| (hs.g[k] * lo[k]).min(hs.g[k] * hi[k]))
+        .collect();
+    let total: f64 = mins.iter().sum();
+    let pad = 1e-12 * scale;
+    for j in 0..n {
+        let gj = hs.g[j];
+        if gj.abs() < 1e-9 {
+            continue;
+        }
+        let bound = (hs.h - (total - mins[j])) / gj;
+        if gj > 0.0 {
+            hi[j] = hi[j].min(bound + pad + 1e-12 * bound.abs());
+        } else {
+            lo[j] = lo[j].max(bound - pad - 1e-12 * bound.abs());
+        }
+    }
+    (lo, hi)
 }
 
 /// A non-empty side: a witness, its depth, and the side's half-space.
@@ -168,6 +208,7 @@ struct Worker<'s, 'a> {
     solver: &'s mut dyn InteriorSolver,
     hs: Vec<HalfSpace>,
     pattern: Vec<bool>,
+    scratch: DualScratch,
 }
 
 impl<'s, 'a> Worker<'s, 'a> {
@@ -231,16 +272,22 @@ impl<'s, 'a> Worker<'s, 'a> {
 
     fn branch(&mut self, node: Node, pos: Side, neg: Side) -> Result<()> {
         let sh = self.sh;
-        let child = |w: Array1<f64>, d: f64| Node {
+        let child = |w: Array1<f64>, d: f64, h: &HalfSpace| Node {
             layer: node.layer,
             idx: node.idx + 1,
             map: node.map.clone(),
             witness: w,
             depth: d,
-            bbox: None,
+            bbox: node
+                .bbox
+                .as_ref()
+                .map(|b| Arc::new(tighten(b, h, sh.domain.max_half_width()))),
+            bbox_exact: false,
+            bbox_misses: 0,
             branch_depth: node.branch_depth + 1,
         };
         if node.branch_depth < sh.spawn_depth {
+            let (cp, cn) = (child(pos.0, pos.1, &pos.2), child(neg.0, neg.1, &neg.2));
             let mut hp = self.hs.clone();
             hp.push(pos.2);
             let mut pp = self.pattern.clone();
@@ -249,15 +296,15 @@ impl<'s, 'a> Worker<'s, 'a> {
             hn.push(neg.2);
             let mut pn = self.pattern.clone();
             pn.push(false);
-            let (cp, cn) = (child(pos.0, pos.1), child(neg.0, neg.1));
             let (rp, rn) = rayon::join(|| sh.run_task(cp, hp, pp), || sh.run_task(cn, hn, pn));
             return rp.and(rn);
         }
         for ((w, d, h), side) in [(pos, true), (neg, false)] {
             let len = self.hs.len();
+            let c = child(w, d, &h);
             self.push(h)?;
             self.pattern.push(side);
-            let r = self.run(child(w, d));
+            let r = self.run(c);
             self.pattern.pop();
             self.pop_to(len)?;
             r?;
@@ -348,27 +395,43 @@ impl<'s, 'a> Worker<'s, 'a> {
 
     /// The node's certified bounding box: max and min of each coordinate over node ∩ domain by
     /// [`dual_bound`] (the domain's own box where that fails).
-    fn bbox(&self, node: &mut Node) -> Arc<(Array1<f64>, Array1<f64>)> {
-        if let Some(b) = &node.bbox {
-            return b.clone();
-        }
+    fn exact_bbox(&mut self, node: &mut Node) -> Arc<(Array1<f64>, Array1<f64>)> {
         let sh = self.sh;
         let (mut lo, mut hi) = sh.domain.bounding_box();
         let n = lo.len();
         let mut e = Array1::zeros(n);
         for j in 0..n {
             e[j] = 1.0;
-            if let Some((ub, _)) = dual_bound(sh.domain, &self.hs, e.view(), node.witness.view()) {
+            if let Some((ub, _)) = dual_bound_with(
+                &mut self.scratch,
+                sh.domain,
+                &self.hs,
+                e.view(),
+                node.witness.view(),
+            ) {
                 hi[j] = hi[j].min(ub);
             }
             e[j] = -1.0;
-            if let Some((ub, _)) = dual_bound(sh.domain, &self.hs, e.view(), node.witness.view()) {
+            if let Some((ub, _)) = dual_bound_with(
+                &mut self.scratch,
+                sh.domain,
+                &self.hs,
+                e.view(),
+                node.witness.view(),
+            ) {
                 lo[j] = lo[j].max(-ub);
             }
             e[j] = 0.0;
         }
+        if let Some(old) = &node.bbox {
+            for j in 0..n {
+                lo[j] = lo[j].max(old.0[j]);
+                hi[j] = hi[j].min(old.1[j]);
+            }
+        }
         let b = Arc::new((lo, hi));
         node.bbox = Some(b.clone());
+        node.bbox_exact = true;
         b
     }
 
@@ -387,12 +450,23 @@ impl<'s, 'a> Worker<'s, 'a> {
         let norm = a.dot(&a).sqrt();
         let s = if positive { 1.0 } else { -1.0 };
         let w = node.witness.clone();
-        // 1. max of s·h over the node's bounding box
-        let bb = self.bbox(node);
-        let mut ub = s * beta;
-        for j in 0..a.len() {
-            let c = s * a[j];
-            ub += if c > 0.0 { c * bb.1[j] } else { c * bb.0[j] };
+        // 1. max of s·h over the node's bounding box (the inherited one; the exact one after
+        //    two misses at this node)
+        let box_max = |bb: &(Array1<f64>, Array1<f64>)| -> f64 {
+            let mut ub = s * beta;
+            for j in 0..a.len() {
+                let c = s * a[j];
+                ub += if c > 0.0 { c * bb.1[j] } else { c * bb.0[j] };
+            }
+            ub
+        };
+        let mut ub = node.bbox.as_ref().map_or(f64::INFINITY, |b| box_max(b));
+        if ub / norm > tol && !node.bbox_exact {
+            node.bbox_misses += 1;
+            if node.bbox_misses >= BBOX_MISSES || node.bbox.is_none() {
+                let bb = self.exact_bbox(node);
+                ub = box_max(&bb);
+            }
         }
         if ub / norm <= tol {
             sh.decided_without_solver.fetch_add(1, Ordering::Relaxed);
@@ -404,7 +478,9 @@ impl<'s, 'a> Worker<'s, 'a> {
         // 2. the dual bound
         let c = a.mapv(|v| s * v);
         let mut lp_point = None;
-        if let Some((ub, x)) = dual_bound(sh.domain, &self.hs, c.view(), w.view()) {
+        if let Some((ub, x)) =
+            dual_bound_with(&mut self.scratch, sh.domain, &self.hs, c.view(), w.view())
+        {
             let r = (ub + s * beta) / norm;
             if near_band(r, tol) {
                 sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
@@ -484,7 +560,7 @@ impl<'s, 'a> Worker<'s, 'a> {
     /// then count and stream the region.
     fn leaf(&mut self, w: &Array1<f64>) -> Result<()> {
         let sh = self.sh;
-        let witness = if check_witness(sh.net, sh.domain, w.view(), &self.pattern) {
+        let witness = if sh.checker.check(sh.net, sh.domain, w.view(), &self.pattern) {
             w.clone()
         } else {
             sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
@@ -547,7 +623,9 @@ impl<'s, 'a> Worker<'s, 'a> {
         Ok(match res? {
             Interior::Found { center, .. }
                 if depth(sh.domain, &all, None, center.view()) > sh.tol
-                    && check_witness(sh.net, sh.domain, center.view(), &self.pattern) =>
+                    && sh
+                        .checker
+                        .check(sh.net, sh.domain, center.view(), &self.pattern) =>
             {
                 Some(center)
             }

@@ -1,6 +1,7 @@
 //! The enumerator's settings, its streamed output and its result.
 
 use crate::network::ActivationPattern;
+use crate::solver::SolverKind;
 use ndarray::Array1;
 use num_bigint::BigUint;
 use std::time::Duration;
@@ -14,6 +15,8 @@ pub struct CountSettings {
     pub time_limit: Option<Duration>,
     /// Stop after this many regions; the result is then a lower and an upper bound.
     pub max_regions: Option<u64>,
+    /// The solver backend; `None` picks the default for the domain (`solver::default_for`).
+    pub solver: Option<SolverKind>,
     /// Show a progress bar on stderr (regions found, open tasks, rate).
     pub progress: bool,
 }
@@ -24,6 +27,7 @@ impl Default for CountSettings {
             threads: 1,
             time_limit: None,
             max_regions: None,
+            solver: None,
             progress: false,
         }
     }
