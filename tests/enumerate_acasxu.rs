@@ -50,3 +50,10 @@ fn acasxu_l2_ball_inside_the_box_has_fewer_regions() {
     let ball = acas_count(0.01, Norm::L2, 1).unwrap();
     assert!(ball >= inner && ball <= 134, "{inner} ≤ {ball} ≤ 134");
 }
+
+#[test]
+fn acasxu_box_002_has_1020_regions() {
+    if let Some(n) = acas_count(0.02, Norm::Linf, 2) {
+        assert_eq!(n, 1020);
+    }
+}

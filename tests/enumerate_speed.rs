@@ -48,16 +48,29 @@ impl InteriorSolver for Counting {
 #[test]
 #[ignore]
 fn acasxu_speed() {
-    let Some(path) = common::shared_path("benchmarks/acasxu/ACASXU_experimental_v2a_1_1.nnet") else { return };
+    let Some(path) = common::shared_path("benchmarks/acasxu/ACASXU_experimental_v2a_1_1.nnet")
+    else {
+        return;
+    };
     let net = read_nnet(&path);
-    for (hw, norm) in [(0.01, Norm::Linf), (0.02, Norm::Linf), (0.02, Norm::L2), (0.05, Norm::Linf)] {
+    for (hw, norm) in [
+        (0.01, Norm::Linf),
+        (0.02, Norm::Linf),
+        (0.02, Norm::L2),
+        (0.05, Norm::Linf),
+    ] {
         let domain = Domain::ball(array![0.64, 0.0, 0.0, 0.475, -0.475], hw, norm).unwrap();
         let (found, empty) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
         let (f2, e2) = (found.clone(), empty.clone());
         let factory = move || -> relu_regions::Result<Box<dyn InteriorSolver>> {
-            Ok(Box::new(Counting { inner: ClarabelSolver::new(), found: f2.clone(), empty: e2.clone() }))
+            Ok(Box::new(Counting {
+                inner: ClarabelSolver::new(),
+                found: f2.clone(),
+                empty: e2.clone(),
+            }))
         };
-        let res = count_regions_with(&net, &domain, &CountSettings::default(), None, &factory).unwrap();
+        let res =
+            count_regions_with(&net, &domain, &CountSettings::default(), None, &factory).unwrap();
         eprintln!(
             "{norm:?} {hw}: {} regions in {:?}; solver calls {} ({:.2}/region: {} found, {} empty), {} without solver, {} near",
             res.regions,
@@ -70,4 +83,29 @@ fn acasxu_speed() {
             res.near_tolerance
         );
     }
+}
+
+#[test]
+#[ignore]
+fn acasxu_005_sampled_patterns_are_found() {
+    let Some(path) = common::shared_path("benchmarks/acasxu/ACASXU_experimental_v2a_1_1.nnet")
+    else {
+        return;
+    };
+    let net = read_nnet(&path);
+    let domain = Domain::ball(array![0.64, 0.0, 0.0, 0.475, -0.475], 0.05, Norm::Linf).unwrap();
+    let (res, regions) = enumerate_support::enumerate(&net, &domain, 2);
+    let found = enumerate_support::check_witnesses(&net, &domain, &regions);
+    let sampled = common::sampled_patterns(&net, &domain, 2_000_000, 1);
+    let missing: Vec<_> = sampled.iter().filter(|p| !found.contains(p)).collect();
+    eprintln!(
+        "{} regions, {} sampled patterns, {} missing",
+        res.regions,
+        sampled.len(),
+        missing.len()
+    );
+    for p in &missing {
+        eprintln!("missing {}", p.to_compact());
+    }
+    assert!(missing.is_empty());
 }
