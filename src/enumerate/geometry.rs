@@ -40,6 +40,11 @@ pub fn depth(
     d
 }
 
+/// Golden-section steps of [`deepest_on_ray`]: the bracket shrinks to 0.618^40 ≈ 4e-9 of its
+/// start (the returned depth is recomputed at the returned point, so this affects only how deep
+/// the point is, never correctness).
+const RAY_ITERATIONS: usize = 40;
+
 /// Searches the ray {w + s u : s ≥ 0} (u a unit vector) for the point deepest in
 /// P ∩ domain ∩ `target` (all half-spaces normalized). The depth along a line is concave in s
 /// (a minimum of affine slacks and the concave domain depth), so golden-section search finds its
@@ -92,7 +97,7 @@ pub fn deepest_on_ray(
     let mut x1 = hi - INV_PHI * (hi - lo);
     let mut x2 = lo + INV_PHI * (hi - lo);
     let (mut f1, mut f2) = (f(x1), f(x2));
-    for _ in 0..60 {
+    for _ in 0..RAY_ITERATIONS {
         if f1 < f2 {
             lo = x1;
             x1 = x2;
@@ -132,7 +137,7 @@ mod tests {
             array![1.0, 0.0].view(),
         );
         assert!(
-            (p[0] - 0.5).abs() < 1e-9 && (d - 0.5).abs() < 1e-9,
+            (p[0] - 0.5).abs() < 1e-6 && (d - 0.5).abs() < 1e-6,
             "{p} {d}"
         );
     }

@@ -1,19 +1,25 @@
 //! The depth-first branch and bound over hidden units (DESIGN.md §3).
 //!
-//! A node is (pattern prefix, the half-spaces chosen so far, a witness point w deep inside the
-//! node's polytope ∩ domain). For the next unit, with pre-activation h(x) = a·x + β on the node,
-//! each side {±h > 0} is decided by, in order:
+//! A node is (pattern prefix, the half-spaces chosen so far, a witness point w with its depth
+//! inside the node's polytope ∩ domain, and a certified bounding box of it). For the next unit,
+//! with pre-activation h(x) = a·x + β on the node, the sides {±h > 0} are decided by, in order:
 //! 1. the domain alone: max over the domain of ±h/‖a‖₂ ≤ tol ⇒ that side is empty (the unit is
-//!    stable on the whole domain and adds no half-space);
-//! 2. a ray search from w along ±a (then toward the domain center) for a point at depth > tol in
-//!    the node ∩ that side: a proof that the side is non-empty, and the child's witness;
-//! 3. the solver's largest inscribed ball of node ∩ side (push, solve, pop); its center, re-checked
-//!    directly, becomes the child's witness.
+//!    stable on the whole domain);
+//! 2. the witness: if w lies at depth > tol and at distance > tol from h = 0, its side is
+//!    non-empty for free;
+//! 3. emptiness proofs of the other side: h's range over the node's bounding box (inherited from
+//!    the parent and tightened by bound propagation, or exact from 2n dual bounds once the
+//!    inherited one has missed a few times), then a dual bound (see `dual`);
+//! 4. non-emptiness proofs: ray searches from w (along the side's normal, toward the dual LP's
+//!    maximizer, toward the domain center) for a point at depth > tol, which becomes the child's
+//!    witness;
+//! 5. only then the solver's largest inscribed ball of node ∩ side (push, solve, pop); its center,
+//!    re-checked directly, becomes the child's witness.
 //!
-//! A unit with one non-empty side that was decided by the node (not the domain) adds its
-//! half-space, so every later witness stays on the right side of it. A unit with both sides
-//! non-empty branches; each child adds its half-space. Leaves are regions: their witness is
-//! re-checked against the network (see `witness`) before it is counted.
+//! A unit with one non-empty side adds no half-space (the side is implied by the node up to the
+//! tolerance). A unit with both sides non-empty branches; each child adds its half-space. Leaves
+//! are regions: their witness is re-checked against the network (see `witness`), and repaired
+//! once with a solver on the full pattern's half-spaces if that fails, before it is counted.
 
 use super::dual::{dual_bound_with, DualScratch};
 use super::geometry::{deepest_on_ray, depth, side_halfspace};
@@ -111,18 +117,17 @@ impl<'a> Shared<'a> {
             return Ok(());
         }
         self.open_tasks.fetch_add(1, Ordering::Relaxed);
-        let mut solver = self.take_solver()?;
-        let result = solver.load(self.domain, &halfspaces).and_then(|_| {
-            let mut w = Worker {
-                sh: self,
-                solver: &mut *solver,
-                hs: halfspaces,
-                pattern,
-                scratch: DualScratch::default(),
-            };
-            w.run(node)
-        });
-        self.give_solver(solver);
+        let mut w = Worker {
+            sh: self,
+            solver: None,
+            hs: halfspaces,
+            pattern,
+            scratch: DualScratch::default(),
+        };
+        let result = w.run(node);
+        if let Some(solver) = w.solver.take() {
+            self.give_solver(solver);
+        }
         self.open_tasks.fetch_sub(1, Ordering::Relaxed);
         result
     }
@@ -153,7 +158,7 @@ pub struct Node {
 }
 
 /// Misses of the inherited bounding box at a node before the exact one is computed.
-const BBOX_MISSES: u8 = 2;
+const BBOX_MISSES: u8 = 4;
 
 /// The box `b` tightened by one normalized half-space g·x ≤ h (bound propagation: for each j,
 /// g_j x_j ≤ h − Σ_{k≠j} min(g_k lo_k, g_k hi_k)), padded outward by 1e-12 × `scale` against
@@ -202,10 +207,12 @@ enum Decision {
     Neither,
 }
 
-/// One worker: a solver mirrored by the stack of half-spaces, and the pattern prefix.
+/// One worker: the stack of half-spaces (mirrored in its solver once it has one: most tasks
+/// never need a solver, so it is taken from the pool and loaded on first use), and the pattern
+/// prefix.
 struct Worker<'s, 'a> {
     sh: &'s Shared<'a>,
-    solver: &'s mut dyn InteriorSolver,
+    solver: Option<Box<dyn InteriorSolver>>,
     hs: Vec<HalfSpace>,
     pattern: Vec<bool>,
     scratch: DualScratch,
@@ -213,17 +220,34 @@ struct Worker<'s, 'a> {
 
 impl<'s, 'a> Worker<'s, 'a> {
     fn push(&mut self, h: HalfSpace) -> Result<()> {
-        self.solver.push(&h)?;
+        if let Some(s) = self.solver.as_mut() {
+            s.push(&h)?;
+        }
         self.hs.push(h);
         Ok(())
     }
 
     fn pop_to(&mut self, len: usize) -> Result<()> {
         while self.hs.len() > len {
-            self.solver.pop()?;
+            if let Some(s) = self.solver.as_mut() {
+                s.pop()?;
+            }
             self.hs.pop();
         }
         Ok(())
+    }
+
+    /// The worker's solver, loaded with the current stack (taken from the pool on first use).
+    fn solver(&mut self) -> Result<&mut Box<dyn InteriorSolver>> {
+        if self.solver.is_none() {
+            let mut s = self.sh.take_solver()?;
+            s.load(self.sh.domain, &self.hs)?;
+            self.solver = Some(s);
+        }
+        // just set above when it was None
+        self.solver
+            .as_mut()
+            .ok_or_else(|| crate::error::Error::invalid("internal: no solver"))
     }
 
     fn run(&mut self, node: Node) -> Result<()> {
@@ -525,9 +549,10 @@ impl<'s, 'a> Worker<'s, 'a> {
             return Ok(Some((best.0, best.1, target)));
         }
         // 4. the solver
-        self.solver.push(&target)?;
-        let res = self.solver.max_inscribed_ball();
-        self.solver.pop()?;
+        let solver = self.solver()?;
+        solver.push(&target)?;
+        let res = solver.max_inscribed_ball();
+        solver.pop()?;
         sh.solver_calls.fetch_add(1, Ordering::Relaxed);
         match res? {
             Interior::Found { center, radius } => {
@@ -616,10 +641,12 @@ impl<'s, 'a> Worker<'s, 'a> {
                 all.push(side_halfspace(a, m.b[u], layers[l][u]));
             }
         }
-        self.solver.load(sh.domain, &all)?;
-        let res = self.solver.max_inscribed_ball();
+        let stack = self.hs.clone();
+        let solver = self.solver()?;
+        solver.load(sh.domain, &all)?;
+        let res = solver.max_inscribed_ball();
         sh.solver_calls.fetch_add(1, Ordering::Relaxed);
-        self.solver.load(sh.domain, &self.hs)?;
+        solver.load(sh.domain, &stack)?;
         Ok(match res? {
             Interior::Found { center, .. }
                 if depth(sh.domain, &all, None, center.view()) > sh.tol
