@@ -10,6 +10,9 @@
 //! is then evaluated in closed form with the true domain (box or L2 ball), so the proof does not
 //! depend on the LP's accuracy.
 
+// numerical loops over coordinates read clearer with indices
+#![allow(clippy::needless_range_loop)]
+
 use super::geometry::slack;
 use crate::domain::Domain;
 use crate::solver::HalfSpace;
@@ -126,7 +129,7 @@ pub fn dual_bound_with(
             let gd = dot(gi, &sc.d);
             if gd > 1e-14 * dnorm {
                 let t = ((h[i] - dot(gi, &sc.x)) / gd).max(0.0);
-                if best.map_or(true, |(bt, _)| t < bt) {
+                if best.is_none_or(|(bt, _)| t < bt) {
                     best = Some((t, i));
                 }
             }

@@ -2,6 +2,9 @@
 //! and a line search for a deep point on one side of a hyperplane. These decide most splits
 //! without a solver (DESIGN.md §3 (b), (c)).
 
+// numerical loops over coordinates read clearer with indices
+#![allow(clippy::needless_range_loop)]
+
 use crate::domain::{Domain, Shape};
 use crate::solver::HalfSpace;
 use ndarray::{Array1, ArrayView1};

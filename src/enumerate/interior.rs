@@ -19,13 +19,20 @@ use crate::domain::Domain;
 /// threshold of 1e-6 found 17,848).
 pub const INTERIOR_REL_TOL: f64 = 1e-9;
 
+/// Absolute floor of the tolerance, relative to the size of the center's coordinates: below
+/// ~1e-13 × (1 + ‖c‖∞) the rounding of h(x) = a·x + β itself (a few ulps of its terms) decides
+/// signs, so no radius smaller than `INTERIOR_ABS_FLOOR × (1 + ‖c‖∞)` is trusted.
+pub const INTERIOR_ABS_FLOOR: f64 = 1e-12;
+
 /// Width (as a factor on each side) of the band around the interior tolerance in which a
 /// decision is counted as `near_tolerance`: radii in [tol / NEAR_FACTOR, tol × NEAR_FACTOR].
 pub const NEAR_FACTOR: f64 = 100.0;
 
-/// The absolute interior tolerance of a domain: `INTERIOR_REL_TOL × max half width`.
+/// The absolute interior tolerance of a domain:
+/// max(`INTERIOR_REL_TOL` × max half width, `INTERIOR_ABS_FLOOR` × (1 + ‖c‖∞)).
 pub fn interior_tol(domain: &Domain) -> f64 {
-    INTERIOR_REL_TOL * domain.max_half_width()
+    let cmax = domain.center.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    (INTERIOR_REL_TOL * domain.max_half_width()).max(INTERIOR_ABS_FLOOR * (1.0 + cmax))
 }
 
 /// Whether a radius decided against `tol` lies in the near-tolerance band

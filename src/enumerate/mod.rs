@@ -7,8 +7,27 @@
 //! [`WitnessSink`], and keeps no per-region state, so memory does not grow with the count.
 //!
 //! Interior criterion: a side of a split counts only when it holds a Euclidean ball of radius
-//! greater than [`interior_tol`] = [`INTERIOR_REL_TOL`] × the domain's largest half width; the
-//! result reports how many decisions came within a factor [`NEAR_FACTOR`] of that threshold.
+//! greater than [`interior_tol`] = [`INTERIOR_REL_TOL`] × the domain's largest half width (with a
+//! rounding floor [`INTERIOR_ABS_FLOOR`]); the result reports how many decisions came within a
+//! factor [`NEAR_FACTOR`] of that threshold (`near_tolerance`).
+//!
+//! ```no_run
+//! use relu_regions::enumerate::{count_regions, CountSettings, WitnessSink};
+//! use relu_regions::{ActivationPattern, Domain, Network, Norm};
+//! # fn demo(net: &Network) -> relu_regions::Result<()> {
+//! struct Print;
+//! impl WitnessSink for Print {
+//!     fn region(&self, witness: &ndarray::Array1<f64>, pattern: &ActivationPattern) {
+//!         println!("{} at {witness}", pattern.to_compact());
+//!     }
+//! }
+//! let domain = Domain::ball(ndarray::array![0.0, 0.0], 1.0, Norm::L2)?;
+//! let settings = CountSettings { threads: 2, ..Default::default() };
+//! let result = count_regions(net, &domain, &settings, Some(&Print))?;
+//! println!("{} regions (exact: {})", result.regions, result.exact);
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! Parallelism: the first branchings are run as rayon tasks, each with its own solver instance
 //! (loaded with its node's half-spaces, then push/pop in its own depth-first search). Every
@@ -26,7 +45,7 @@ mod search;
 mod settings;
 mod witness;
 
-pub use interior::{interior_tol, INTERIOR_REL_TOL, NEAR_FACTOR};
+pub use interior::{interior_tol, INTERIOR_ABS_FLOOR, INTERIOR_REL_TOL, NEAR_FACTOR};
 pub use partial::zaslavsky;
 pub use settings::{CountResult, CountSettings, WitnessSink};
 pub use witness::check_witness;

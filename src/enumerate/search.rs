@@ -21,6 +21,9 @@
 //! are regions: their witness is re-checked against the network (see `witness`), and repaired
 //! once with a solver on the full pattern's half-spaces if that fails, before it is counted.
 
+// numerical loops over coordinates read clearer with indices
+#![allow(clippy::needless_range_loop)]
+
 use super::dual::{dual_bound_with, DualScratch};
 use super::geometry::{deepest_on_ray, depth, side_halfspace};
 use super::interior::near_band;
@@ -528,7 +531,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             for t in targets {
                 let to = &t - &w;
                 let dist = to.dot(&to).sqrt();
-                if !(dist > 0.0) {
+                if dist.is_nan() || dist <= 0.0 {
                     continue;
                 }
                 let u2 = to / dist;

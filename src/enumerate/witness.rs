@@ -36,7 +36,8 @@ impl WitnessChecker {
         x: ArrayView1<f64>,
         pattern: &[bool],
     ) -> bool {
-        if !(domain.depth(x) > 0.0) || pattern.len() != net.num_hidden_units() {
+        let inside = domain.depth(x) > 0.0;
+        if !inside || pattern.len() != net.num_hidden_units() {
             return false;
         }
         let mut h: Array1<f64> = x.to_owned();
