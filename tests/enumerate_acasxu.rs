@@ -57,3 +57,24 @@ fn acasxu_box_002_has_1020_regions() {
         assert_eq!(n, 1020);
     }
 }
+
+#[test]
+fn acasxu_box_001_solver_only_with_highs_agrees() {
+    let Some(path) = common::shared_path("benchmarks/acasxu/ACASXU_experimental_v2a_1_1.nnet")
+    else {
+        return;
+    };
+    let net = read_nnet(&path);
+    let domain = Domain::ball(array![0.64, 0.0, 0.0, 0.475, -0.475], 0.01, Norm::Linf).unwrap();
+    let (res, regions) = enumerate_support::enumerate_solver_only(
+        &net,
+        &domain,
+        relu_regions::solver::SolverKind::Highs,
+        2,
+    );
+    let solver_set = check_witnesses(&net, &domain, &regions);
+    let (_, closed) = enumerate(&net, &domain, 1);
+    assert_eq!(solver_set, check_witnesses(&net, &domain, &closed));
+    assert_eq!(res.regions, 134);
+    eprintln!("solver only: {} solver calls", res.solver_calls);
+}

@@ -115,6 +115,23 @@ fn thread_count_does_not_change_the_count() {
     }
 }
 
+/// Counts of the closed-form enumerator and of the solver-only runs with every backend that
+/// supports the domain (witnesses checked in each).
+fn all_mode_counts(net: &Network, domain: &Domain) -> Vec<u64> {
+    use relu_regions::solver::SolverKind;
+    let (res, regions) = enumerate(net, domain, 1);
+    check_witnesses(net, domain, &regions);
+    let mut counts = vec![res.regions];
+    for kind in [SolverKind::Highs, SolverKind::Clarabel] {
+        if kind.supports(domain) {
+            let (res, regions) = enumerate_support::enumerate_solver_only(net, domain, kind, 1);
+            check_witnesses(net, domain, &regions);
+            counts.push(res.regions);
+        }
+    }
+    counts
+}
+
 fn net_from(layers: Vec<(Vec<Vec<f64>>, Vec<f64>)>) -> Network {
     Network::new(
         layers
@@ -151,9 +168,9 @@ fn degenerate_units_do_not_create_regions() {
     ]);
     for norm in [Norm::L2, Norm::Linf] {
         let domain = Domain::ball(array![0.0, 0.0], 1.0, norm).unwrap();
-        let (res, regions) = enumerate(&net, &domain, 1);
-        check_witnesses(&net, &domain, &regions);
-        assert_eq!(res.regions, 4, "{norm:?}");
+        for count in all_mode_counts(&net, &domain) {
+            assert_eq!(count, 4, "{norm:?}");
+        }
         compare_with_brute_force(&net, &domain);
     }
 }
@@ -167,17 +184,18 @@ fn tangent_hyperplanes_do_not_cut() {
         (vec![vec![1.0, 1.0]], vec![0.0]),
     ]);
     let domain = Domain::ball(array![0.5, 0.25], 1.0, Norm::L2).unwrap();
-    let (res, regions) = enumerate(&net, &domain, 1);
-    check_witnesses(&net, &domain, &regions);
-    assert_eq!(res.regions, 2);
+    for count in all_mode_counts(&net, &domain) {
+        assert_eq!(count, 2);
+    }
     // box: the line x = 1.5 touches the box [−0.5, 1.5] × [−0.75, 1.25] from outside
     let net = net_from(vec![
         (vec![vec![1.0, 0.0], vec![0.0, 1.0]], vec![-1.5, -0.25]),
         (vec![vec![1.0, 1.0]], vec![0.0]),
     ]);
     let domain = Domain::ball(array![0.5, 0.25], 1.0, Norm::Linf).unwrap();
-    let (res, _) = enumerate(&net, &domain, 1);
-    assert_eq!(res.regions, 2);
+    for count in all_mode_counts(&net, &domain) {
+        assert_eq!(count, 2);
+    }
 }
 
 #[test]
@@ -197,9 +215,46 @@ fn a_unit_repeating_an_earlier_layer_does_not_cut_again() {
     ]);
     for norm in [Norm::L2, Norm::Linf] {
         let domain = Domain::ball(array![0.0, 0.0], 1.0, norm).unwrap();
-        let (res, regions) = enumerate(&net, &domain, 1);
-        check_witnesses(&net, &domain, &regions);
-        assert_eq!(res.regions, 6, "{norm:?}");
+        for count in all_mode_counts(&net, &domain) {
+            assert_eq!(count, 6, "{norm:?}");
+        }
         compare_with_brute_force(&net, &domain);
+    }
+}
+
+#[test]
+fn solver_paths_agree_with_closed_form_proofs_and_brute_force() {
+    use enumerate_support::enumerate_solver_only;
+    use relu_regions::solver::SolverKind;
+    for (widths, seed) in [
+        (&[2usize, 5, 5, 1][..], 31u64),
+        (&[3, 4, 4, 1][..], 32),
+        (&[2, 8, 8, 1][..], 33),
+    ] {
+        let net = random_network(widths, seed, 0.5);
+        let n = widths[0];
+        for (norm, kinds) in [
+            (Norm::Linf, &[SolverKind::Highs, SolverKind::Clarabel][..]),
+            (Norm::L2, &[SolverKind::Clarabel][..]),
+        ] {
+            let domain = Domain::ball(Array1::from_elem(n, 0.1), 0.8, norm).unwrap();
+            let (_, closed) = enumerate(&net, &domain, 1);
+            let closed = check_witnesses(&net, &domain, &closed);
+            for &kind in kinds {
+                for threads in [1, 2] {
+                    let (res, regions) = enumerate_solver_only(&net, &domain, kind, threads);
+                    assert!(res.solver_calls > 0);
+                    let found = check_witnesses(&net, &domain, &regions);
+                    assert_eq!(
+                        found, closed,
+                        "{kind:?} {norm:?} seed {seed} threads {threads}"
+                    );
+                }
+            }
+            if widths.iter().skip(1).take(widths.len() - 2).sum::<usize>() <= 10 {
+                let (truth, _) = brute_force(&net, &domain, interior_tol(&domain));
+                assert_eq!(closed, truth);
+            }
+        }
     }
 }

@@ -91,6 +91,31 @@ pub fn count_regions_with(
     sink: Option<&dyn WitnessSink>,
     factory: &(dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync),
 ) -> Result<CountResult> {
+    count_regions_impl(net, domain, settings, sink, factory, true)
+}
+
+/// [`count_regions_with`] deciding every split that the domain alone does not settle with the
+/// solver (no witness shortcut, no bounding-box, dual or ray proofs). For tests: it exercises
+/// the solver paths and cross-checks the closed-form proofs.
+#[doc(hidden)]
+pub fn count_regions_solver_only(
+    net: &Network,
+    domain: &Domain,
+    settings: &CountSettings,
+    sink: Option<&dyn WitnessSink>,
+    factory: &(dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync),
+) -> Result<CountResult> {
+    count_regions_impl(net, domain, settings, sink, factory, false)
+}
+
+fn count_regions_impl(
+    net: &Network,
+    domain: &Domain,
+    settings: &CountSettings,
+    sink: Option<&dyn WitnessSink>,
+    factory: &(dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync),
+    closed_form: bool,
+) -> Result<CountResult> {
     if domain.dim() != net.input_dim() {
         return Err(Error::invalid(format!(
             "domain has dimension {}; expected {} (the network's input dimension)",
@@ -121,6 +146,7 @@ pub fn count_regions_with(
         open_bound: Mutex::new(BigUint::default()),
         deadline: settings.time_limit.map(|t| start + t),
         max_regions: settings.max_regions,
+        closed_form,
         spawn_depth: if threads > 1 {
             10 + threads.ilog2() as usize
         } else {

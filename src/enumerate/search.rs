@@ -66,6 +66,8 @@ pub struct Shared<'a> {
     pub max_regions: Option<u64>,
     /// Nodes with fewer branchings above them than this are explored as separate rayon tasks.
     pub spawn_depth: usize,
+    /// Use the closed-form proofs (false only in tests, to exercise the solver).
+    pub closed_form: bool,
 }
 
 impl<'a> Shared<'a> {
@@ -373,7 +375,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         let hw = a.dot(&node.witness) + beta;
         let first = hw >= 0.0; // the witness's side
         let dist = hw.abs() / norm;
-        if node.depth > tol && dist > tol {
+        if sh.closed_form && node.depth > tol && dist > tol {
             // the ball of radius min(depth, dist) around w lies in node ∩ the witness's side
             sh.decided_without_solver.fetch_add(1, Ordering::Relaxed);
             let other = self.side(a, beta, !first, node)?;
@@ -477,6 +479,9 @@ impl<'s, 'a> Worker<'s, 'a> {
         let norm = a.dot(&a).sqrt();
         let s = if positive { 1.0 } else { -1.0 };
         let w = node.witness.clone();
+        if !sh.closed_form {
+            return self.side_by_solver(a, beta, positive);
+        }
         // 1. max of s·h over the node's bounding box (the inherited one; the exact one after
         //    two misses at this node)
         let box_max = |bb: &(Array1<f64>, Array1<f64>)| -> f64 {
@@ -551,7 +556,20 @@ impl<'s, 'a> Worker<'s, 'a> {
             }
             return Ok(Some((best.0, best.1, target)));
         }
-        // 4. the solver
+        self.side_by_solver(a, beta, positive)
+    }
+
+    /// The solver's largest inscribed ball of node ∩ side, re-checked at its center.
+    fn side_by_solver(
+        &mut self,
+        a: ArrayView1<f64>,
+        beta: f64,
+        positive: bool,
+    ) -> Result<Option<Side>> {
+        let sh = self.sh;
+        let tol = sh.tol;
+        let target = side_halfspace(a, beta, positive);
+        let u = target.g.mapv(|v| -v);
         let solver = self.solver()?;
         solver.push(&target)?;
         let res = solver.max_inscribed_ball();

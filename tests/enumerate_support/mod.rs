@@ -171,3 +171,28 @@ pub fn brute_force(
     }
     (set, radii)
 }
+
+/// Runs the enumerator deciding every split the domain does not settle with the solver `kind`
+/// (no closed-form proofs), and returns the collected regions.
+pub fn enumerate_solver_only(
+    net: &Network,
+    domain: &Domain,
+    kind: relu_regions::solver::SolverKind,
+    threads: usize,
+) -> (CountResult, Vec<(Array1<f64>, ActivationPattern)>) {
+    let sink = Collect::default();
+    let settings = CountSettings {
+        threads,
+        ..Default::default()
+    };
+    let factory = || relu_regions::solver::make_solver(kind, domain);
+    let res = relu_regions::enumerate::count_regions_solver_only(
+        net,
+        domain,
+        &settings,
+        Some(&sink),
+        &factory,
+    )
+    .expect("enumeration runs");
+    (res, sink.0.into_inner().unwrap())
+}
