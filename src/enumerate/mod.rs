@@ -60,6 +60,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+/// Stack size of the worker threads (the search recurses once per branching on a path).
+const WORKER_STACK_BYTES: usize = 256 << 20;
+
 /// Counts the linear regions of `net` meeting the open `domain` (DESIGN.md §1): the number of
 /// activation patterns p with int{x ∈ domain : s(x) = p} ≠ ∅, by exact branch and bound
 /// (DESIGN.md §3). Every region found is passed to `sink` with a witness strictly inside
@@ -153,8 +156,11 @@ fn count_regions_impl(
             0
         },
     };
+    // The depth-first search recurses once per branching on a path (at most the number of hidden
+    // units): give the workers room for deep networks.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .stack_size(WORKER_STACK_BYTES)
         .build()
         .map_err(|e| {
             Error::invalid(format!(

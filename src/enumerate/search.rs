@@ -128,8 +128,15 @@ impl<'a> Shared<'a> {
             hs: halfspaces,
             pattern,
             scratch: DualScratch::default(),
+            calls: 0,
+            without: 0,
+            near: 0,
         };
         let result = w.run(node);
+        self.solver_calls.fetch_add(w.calls, Ordering::Relaxed);
+        self.decided_without_solver
+            .fetch_add(w.without, Ordering::Relaxed);
+        self.near_tolerance.fetch_add(w.near, Ordering::Relaxed);
         if let Some(solver) = w.solver.take() {
             self.give_solver(solver);
         }
@@ -221,6 +228,10 @@ struct Worker<'s, 'a> {
     hs: Vec<HalfSpace>,
     pattern: Vec<bool>,
     scratch: DualScratch,
+    /// Counters, added to the shared ones when the task ends (no cache-line traffic per decision).
+    calls: u64,
+    without: u64,
+    near: u64,
 }
 
 impl<'s, 'a> Worker<'s, 'a> {
@@ -348,7 +359,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         let norm = a.dot(&a).sqrt();
         if norm == 0.0 {
             // a zero row: constant β, on iff β > 0; never a region boundary
-            sh.decided_without_solver.fetch_add(1, Ordering::Relaxed);
+            self.without += 1;
             return Ok(Decision::Stable {
                 positive: beta > 0.0,
                 witness: None,
@@ -359,10 +370,10 @@ impl<'s, 'a> Worker<'s, 'a> {
         let (pos_r, neg_r) = (hi / norm, -lo / norm);
         let (pos_ok, neg_ok) = (pos_r > tol, neg_r > tol);
         if !pos_ok || !neg_ok {
-            sh.decided_without_solver.fetch_add(1, Ordering::Relaxed);
+            self.without += 1;
             let near = if pos_ok { neg_r } else { pos_r };
             if near_band(near, tol) {
-                sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
+                self.near += 1;
             }
             if !pos_ok && !neg_ok {
                 return Ok(Decision::Neither);
@@ -377,7 +388,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         let dist = hw.abs() / norm;
         if sh.closed_form && node.depth > tol && dist > tol {
             // the ball of radius min(depth, dist) around w lies in node ∩ the witness's side
-            sh.decided_without_solver.fetch_add(1, Ordering::Relaxed);
+            self.without += 1;
             let other = self.side(a, beta, !first, node)?;
             return Ok(match other {
                 None => Decision::Stable {
@@ -416,7 +427,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 witness: Some((w, d)),
             },
             (None, None) => {
-                sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
+                self.near += 1;
                 Decision::Neither
             }
         })
@@ -501,9 +512,9 @@ impl<'s, 'a> Worker<'s, 'a> {
             }
         }
         if ub / norm <= tol {
-            sh.decided_without_solver.fetch_add(1, Ordering::Relaxed);
+            self.without += 1;
             if near_band(ub / norm, tol) {
-                sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
+                self.near += 1;
             }
             return Ok(None);
         }
@@ -515,10 +526,10 @@ impl<'s, 'a> Worker<'s, 'a> {
         {
             let r = (ub + s * beta) / norm;
             if near_band(r, tol) {
-                sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
+                self.near += 1;
             }
             if r <= tol {
-                sh.decided_without_solver.fetch_add(1, Ordering::Relaxed);
+                self.without += 1;
                 return Ok(None);
             }
             lp_point = Some(x);
@@ -550,9 +561,9 @@ impl<'s, 'a> Worker<'s, 'a> {
             }
         }
         if best.1 > tol {
-            sh.decided_without_solver.fetch_add(1, Ordering::Relaxed);
+            self.without += 1;
             if near_band(best.1, tol) {
-                sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
+                self.near += 1;
             }
             return Ok(Some((best.0, best.1, target)));
         }
@@ -574,7 +585,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         solver.push(&target)?;
         let res = solver.max_inscribed_ball();
         solver.pop()?;
-        sh.solver_calls.fetch_add(1, Ordering::Relaxed);
+        self.calls += 1;
         match res? {
             Interior::Found { center, radius } => {
                 let mut d = depth(sh.domain, &self.hs, Some(&target), center.view());
@@ -589,13 +600,13 @@ impl<'s, 'a> Worker<'s, 'a> {
                     }
                 }
                 if near_band(radius, tol) || near_band(d, tol) {
-                    sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
+                    self.near += 1;
                 }
                 Ok((d > tol).then_some((point, d, target)))
             }
             Interior::Empty { radius } => {
                 if near_band(radius, tol) {
-                    sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
+                    self.near += 1;
                 }
                 Ok(None)
             }
@@ -609,7 +620,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         let witness = if sh.checker.check(sh.net, sh.domain, w.view(), &self.pattern) {
             w.clone()
         } else {
-            sh.near_tolerance.fetch_add(1, Ordering::Relaxed);
+            self.near += 1;
             match self.repair()? {
                 Some(x) => x,
                 None => return Ok(()),
@@ -663,10 +674,10 @@ impl<'s, 'a> Worker<'s, 'a> {
             }
         }
         let stack = self.hs.clone();
+        self.calls += 1;
         let solver = self.solver()?;
         solver.load(sh.domain, &all)?;
         let res = solver.max_inscribed_ball();
-        sh.solver_calls.fetch_add(1, Ordering::Relaxed);
         solver.load(sh.domain, &stack)?;
         Ok(match res? {
             Interior::Found { center, .. }
