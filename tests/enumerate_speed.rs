@@ -53,6 +53,14 @@ fn acasxu_speed() {
         return;
     };
     let net = read_nnet(&path);
+    let threads: usize = std::env::var("ENUM_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let settings = CountSettings {
+        threads,
+        ..Default::default()
+    };
     for (hw, norm) in [
         (0.01, Norm::Linf),
         (0.02, Norm::Linf),
@@ -69,8 +77,7 @@ fn acasxu_speed() {
                 empty: e2.clone(),
             }))
         };
-        let res =
-            count_regions_with(&net, &domain, &CountSettings::default(), None, &factory).unwrap();
+        let res = count_regions_with(&net, &domain, &settings, None, &factory).unwrap();
         eprintln!(
             "{norm:?} {hw}: {} regions in {:?}; solver calls {} ({:.2}/region: {} found, {} empty), {} without solver, {} near",
             res.regions,

@@ -29,8 +29,9 @@
 //! # }
 //! ```
 //!
-//! Parallelism: the first branchings are run as rayon tasks, each with its own solver instance
-//! (loaded with its node's half-spaces, then push/pop in its own depth-first search). Every
+//! Parallelism: a branching is split into two rayon tasks whenever fewer stealable tasks wait
+//! than there are threads; each task has its own solver instance (taken from a pool and loaded
+//! with its node's half-spaces on first use, then push/pop in its own depth-first search). Every
 //! decision depends only on its node, so the count does not depend on the number of threads.
 //!
 //! Early stop (time limit, region cap): `lower` = regions found, `upper` = regions found plus a
@@ -61,7 +62,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Stack size of the worker threads (the search recurses once per branching on a path).
-const WORKER_STACK_BYTES: usize = 256 << 20;
+const WORKER_STACK_BYTES: usize = 64 << 20;
 
 /// Counts the linear regions of `net` meeting the open `domain` (DESIGN.md §1): the number of
 /// activation patterns p with int{x ∈ domain : s(x) = p} ≠ ∅, by exact branch and bound
@@ -150,11 +151,8 @@ fn count_regions_impl(
         deadline: settings.time_limit.map(|t| start + t),
         max_regions: settings.max_regions,
         closed_form,
-        spawn_depth: if threads > 1 {
-            10 + threads.ilog2() as usize
-        } else {
-            0
-        },
+        threads,
+        queued: AtomicU64::new(0),
     };
     // The depth-first search recurses once per branching on a path (at most the number of hidden
     // units): give the workers room for deep networks.

@@ -64,8 +64,11 @@ pub struct Shared<'a> {
     pub checker: WitnessChecker,
     pub deadline: Option<Instant>,
     pub max_regions: Option<u64>,
-    /// Nodes with fewer branchings above them than this are explored as separate rayon tasks.
-    pub spawn_depth: usize,
+    /// Worker threads. A branching is split into two rayon tasks while fewer than this many
+    /// stealable tasks wait (`queued`), so idle threads always find work, whatever the tree's shape.
+    pub threads: usize,
+    /// Stealable tasks not yet started.
+    pub queued: AtomicU64,
     /// Use the closed-form proofs (false only in tests, to exercise the solver).
     pub closed_form: bool,
 }
@@ -326,7 +329,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             bbox_misses: 0,
             branch_depth: node.branch_depth + 1,
         };
-        if node.branch_depth < sh.spawn_depth {
+        if sh.threads > 1 && sh.queued.load(Ordering::Relaxed) < sh.threads as u64 {
             let (cp, cn) = (child(pos.0, pos.1, &pos.2), child(neg.0, neg.1, &neg.2));
             let mut hp = self.hs.clone();
             hp.push(pos.2);
@@ -336,7 +339,14 @@ impl<'s, 'a> Worker<'s, 'a> {
             hn.push(neg.2);
             let mut pn = self.pattern.clone();
             pn.push(false);
-            let (rp, rn) = rayon::join(|| sh.run_task(cp, hp, pp), || sh.run_task(cn, hn, pn));
+            sh.queued.fetch_add(1, Ordering::Relaxed);
+            let (rp, rn) = rayon::join(
+                || sh.run_task(cp, hp, pp),
+                || {
+                    sh.queued.fetch_sub(1, Ordering::Relaxed);
+                    sh.run_task(cn, hn, pn)
+                },
+            );
             return rp.and(rn);
         }
         for ((w, d, h), side) in [(pos, true), (neg, false)] {
