@@ -1,0 +1,62 @@
+//! Criterion benchmarks of the exact region counter (one thread, default solver):
+//! ACAS Xu 1_1 around (0.64, 0, 0, 0.475, −0.475) with box half-widths 0.02 (1,020 regions) and
+//! 0.05 (17,849), an L2 ball of radius 0.02, and a random 2-16-16-16-1 network in [-1,1]² and in
+//! the unit disc. ACAS Xu cases are skipped when ../shared is absent.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+#[path = "../tests/enumerate_support/nnet.rs"]
+mod nnet;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use ndarray::array;
+use relu_regions::enumerate::{count_regions, CountSettings};
+use relu_regions::{Domain, Network, Norm};
+use std::time::Duration;
+
+fn bench_case(c: &mut Criterion, name: &str, net: &Network, domain: &Domain) {
+    let settings = CountSettings::default();
+    let first = count_regions(net, domain, &settings, None).expect("count runs");
+    eprintln!(
+        "{name}: {} regions, {} solver calls ({:.3} per region), {} decided without solver, {} near tolerance",
+        first.regions,
+        first.solver_calls,
+        first.solver_calls as f64 / first.regions.max(1) as f64,
+        first.decided_without_solver,
+        first.near_tolerance
+    );
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            count_regions(net, domain, &settings, None)
+                .expect("count runs")
+                .regions
+        })
+    });
+}
+
+fn benches(c: &mut Criterion) {
+    if let Some(path) = common::shared_path("benchmarks/acasxu/ACASXU_experimental_v2a_1_1.nnet") {
+        let net = nnet::read_nnet(&path);
+        let center = array![0.64, 0.0, 0.0, 0.475, -0.475];
+        for (name, hw, norm) in [
+            ("acasxu_1_1_box_0.02", 0.02, Norm::Linf),
+            ("acasxu_1_1_box_0.05", 0.05, Norm::Linf),
+            ("acasxu_1_1_l2_0.02", 0.02, Norm::L2),
+        ] {
+            let domain = Domain::ball(center.clone(), hw, norm).expect("valid domain");
+            bench_case(c, name, &net, &domain);
+        }
+    }
+    let net = common::random_network(&[2, 16, 16, 16, 1], 1, 0.5);
+    let square = Domain::ball(array![0.0, 0.0], 1.0, Norm::Linf).expect("valid domain");
+    bench_case(c, "random_2_16x3_square", &net, &square);
+    let disc = Domain::ball(array![0.0, 0.0], 1.0, Norm::L2).expect("valid domain");
+    bench_case(c, "random_2_16x3_disc", &net, &disc);
+}
+
+criterion_group! {
+    name = count;
+    config = Criterion::default().sample_size(10).measurement_time(Duration::from_secs(10));
+    targets = benches
+}
+criterion_main!(count);

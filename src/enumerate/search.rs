@@ -1,0 +1,704 @@
+//! The depth-first branch and bound over hidden units (DESIGN.md §3).
+//!
+//! A node is (pattern prefix, the half-spaces chosen so far, a witness point w with its depth
+//! inside the node's polytope ∩ domain, and a certified bounding box of it). For the next unit,
+//! with pre-activation h(x) = a·x + β on the node, the sides {±h > 0} are decided by, in order:
+//! 1. the domain alone: max over the domain of ±h/‖a‖₂ ≤ tol ⇒ that side is empty (the unit is
+//!    stable on the whole domain);
+//! 2. the witness: if w lies at depth > tol and at distance > tol from h = 0, its side is
+//!    non-empty for free;
+//! 3. emptiness proofs of the other side: h's range over the node's bounding box (inherited from
+//!    the parent and tightened by bound propagation, or exact from 2n dual bounds once the
+//!    inherited one has missed a few times), then a dual bound (see `dual`);
+//! 4. non-emptiness proofs: ray searches from w (along the side's normal, toward the dual LP's
+//!    maximizer, toward the domain center) for a point at depth > tol, which becomes the child's
+//!    witness;
+//! 5. only then the solver's largest inscribed ball of node ∩ side (push, solve, pop); its center,
+//!    re-checked directly, becomes the child's witness.
+//!
+//! A unit with one non-empty side adds no half-space (the side is implied by the node up to the
+//! tolerance). A unit with both sides non-empty branches; each child adds its half-space. Leaves
+//! are regions: their witness is re-checked against the network (see `witness`), and repaired
+//! once with a solver on the full pattern's half-spaces if that fails, before it is counted.
+
+// numerical loops over coordinates read clearer with indices
+#![allow(clippy::needless_range_loop)]
+
+use super::dual::{dual_bound_with, DualScratch};
+use super::geometry::{deepest_on_ray, depth, side_halfspace};
+use super::interior::near_band;
+use super::partial::OpenNodeBound;
+use super::witness::WitnessChecker;
+use super::WitnessSink;
+use crate::domain::Domain;
+use crate::error::Result;
+use crate::network::{ActivationPattern, AffineMap, Network};
+use crate::solver::{HalfSpace, Interior, InteriorSolver};
+use ndarray::{Array1, ArrayView1};
+use num_bigint::BigUint;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Builds a fresh solver for a worker.
+pub type SolverFactory<'a> = dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync + 'a;
+
+/// State shared by all workers.
+pub struct Shared<'a> {
+    pub net: &'a Network,
+    pub domain: &'a Domain,
+    pub tol: f64,
+    pub sink: Option<&'a dyn WitnessSink>,
+    pub factory: &'a SolverFactory<'a>,
+    pub pool: Mutex<Vec<Box<dyn InteriorSolver>>>,
+    pub widths: Vec<usize>,
+    pub regions: AtomicU64,
+    pub solver_calls: AtomicU64,
+    pub decided_without_solver: AtomicU64,
+    pub near_tolerance: AtomicU64,
+    pub open_tasks: AtomicU64,
+    pub stop: AtomicBool,
+    pub stopped_by: Mutex<Option<String>>,
+    pub open_bound: Mutex<BigUint>,
+    pub bound: OpenNodeBound,
+    pub checker: WitnessChecker,
+    pub deadline: Option<Instant>,
+    pub max_regions: Option<u64>,
+    /// Worker threads. A branching is split into two rayon tasks while fewer than this many
+    /// stealable tasks wait (`queued`), so idle threads always find work, whatever the tree's shape.
+    pub threads: usize,
+    /// Stealable tasks not yet started.
+    pub queued: AtomicU64,
+    /// Use the closed-form proofs (false only in tests, to exercise the solver).
+    pub closed_form: bool,
+}
+
+impl<'a> Shared<'a> {
+    fn request_stop(&self, why: &str) {
+        let mut s = self.stopped_by.lock().unwrap_or_else(|e| e.into_inner());
+        if s.is_none() {
+            *s = Some(why.to_string());
+        }
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    fn should_stop(&self) -> bool {
+        if self.stop.load(Ordering::Relaxed) {
+            return true;
+        }
+        if let Some(d) = self.deadline {
+            if Instant::now() >= d {
+                self.request_stop("time limit");
+                return true;
+            }
+        }
+        false
+    }
+
+    fn add_open(&self, layer: usize, decided: usize) {
+        let b = self.bound.below(layer, decided);
+        let mut o = self.open_bound.lock().unwrap_or_else(|e| e.into_inner());
+        *o += b;
+    }
+
+    fn take_solver(&self) -> Result<Box<dyn InteriorSolver>> {
+        let pooled = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        match pooled {
+            Some(s) => Ok(s),
+            None => (self.factory)(),
+        }
+    }
+
+    fn give_solver(&self, s: Box<dyn InteriorSolver>) {
+        self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(s);
+    }
+
+    /// Runs the subtree below `node` as one task with its own solver, loaded with `halfspaces`.
+    pub fn run_task(
+        &self,
+        node: Node,
+        halfspaces: Vec<HalfSpace>,
+        pattern: Vec<bool>,
+    ) -> Result<()> {
+        if self.should_stop() {
+            self.add_open(node.layer, node.idx);
+            return Ok(());
+        }
+        self.open_tasks.fetch_add(1, Ordering::Relaxed);
+        let mut w = Worker {
+            sh: self,
+            solver: None,
+            hs: halfspaces,
+            pattern,
+            scratch: DualScratch::default(),
+            calls: 0,
+            without: 0,
+            near: 0,
+        };
+        let result = w.run(node);
+        self.solver_calls.fetch_add(w.calls, Ordering::Relaxed);
+        self.decided_without_solver
+            .fetch_add(w.without, Ordering::Relaxed);
+        self.near_tolerance.fetch_add(w.near, Ordering::Relaxed);
+        if let Some(solver) = w.solver.take() {
+            self.give_solver(solver);
+        }
+        self.open_tasks.fetch_sub(1, Ordering::Relaxed);
+        result
+    }
+}
+
+/// A node of the search tree (the half-spaces and pattern prefix live in the worker's stacks).
+#[derive(Clone)]
+pub struct Node {
+    /// Hidden layer of the next unit.
+    pub layer: usize,
+    /// Index of the next unit within its layer.
+    pub idx: usize,
+    /// Pre-activation map of `layer` on this node.
+    pub map: Arc<AffineMap>,
+    /// A point deep inside the node ∩ domain.
+    pub witness: Array1<f64>,
+    /// The witness's depth: a Euclidean ball of this radius around it lies in the node ∩ domain.
+    pub depth: f64,
+    /// A certified bounding box of the node ∩ domain: the parent's box tightened by the new
+    /// half-space (cheap), or the exact one from 2n dual bounds once that fails too often.
+    pub bbox: Option<Arc<(Array1<f64>, Array1<f64>)>>,
+    /// Whether `bbox` is the exact (LP) box of this node.
+    pub bbox_exact: bool,
+    /// Side decisions at this node that the inherited box could not settle.
+    pub bbox_misses: u8,
+    /// Number of branchings above this node.
+    pub branch_depth: usize,
+}
+
+/// Misses of the inherited bounding box at a node before the exact one is computed.
+const BBOX_MISSES: u8 = 4;
+
+/// The box `b` tightened by one normalized half-space g·x ≤ h (bound propagation: for each j,
+/// g_j x_j ≤ h − Σ_{k≠j} min(g_k lo_k, g_k hi_k)), padded outward by 1e-12 × `scale` against
+/// rounding. Every point of b ∩ {g·x ≤ h} stays inside.
+fn tighten(
+    b: &(Array1<f64>, Array1<f64>),
+    hs: &HalfSpace,
+    scale: f64,
+) -> (Array1<f64>, Array1<f64>) {
+    let (mut lo, mut hi) = (b.0.clone(), b.1.clone());
+    let n = lo.len();
+    let mins: Vec<f64> = (0..n)
+        .map(|k| (hs.g[k] * lo[k]).min(hs.g[k] * hi[k]))
+        .collect();
+    let total: f64 = mins.iter().sum();
+    let pad = 1e-12 * scale;
+    for j in 0..n {
+        let gj = hs.g[j];
+        if gj.abs() < 1e-9 {
+            continue;
+        }
+        let bound = (hs.h - (total - mins[j])) / gj;
+        if gj > 0.0 {
+            hi[j] = hi[j].min(bound + pad + 1e-12 * bound.abs());
+        } else {
+            lo[j] = lo[j].max(bound - pad - 1e-12 * bound.abs());
+        }
+    }
+    (lo, hi)
+}
+
+/// A non-empty side: a witness, its depth, and the side's half-space.
+type Side = (Array1<f64>, f64, HalfSpace);
+
+/// The outcome of deciding one unit at a node.
+enum Decision {
+    /// One side only (implied by the node: no half-space is added), with a new witness and its
+    /// depth if the old one was not clearly on that side.
+    Stable {
+        positive: bool,
+        witness: Option<(Array1<f64>, f64)>,
+    },
+    /// Both sides: the positive and the negative child.
+    Branch { pos: Side, neg: Side },
+    /// Neither side holds a ball larger than the tolerance: the node is lost to the tolerance.
+    Neither,
+}
+
+/// One worker: the stack of half-spaces (mirrored in its solver once it has one: most tasks
+/// never need a solver, so it is taken from the pool and loaded on first use), and the pattern
+/// prefix.
+struct Worker<'s, 'a> {
+    sh: &'s Shared<'a>,
+    solver: Option<Box<dyn InteriorSolver>>,
+    hs: Vec<HalfSpace>,
+    pattern: Vec<bool>,
+    scratch: DualScratch,
+    /// Counters, added to the shared ones when the task ends (no cache-line traffic per decision).
+    calls: u64,
+    without: u64,
+    near: u64,
+}
+
+impl<'s, 'a> Worker<'s, 'a> {
+    fn push(&mut self, h: HalfSpace) -> Result<()> {
+        if let Some(s) = self.solver.as_mut() {
+            s.push(&h)?;
+        }
+        self.hs.push(h);
+        Ok(())
+    }
+
+    fn pop_to(&mut self, len: usize) -> Result<()> {
+        while self.hs.len() > len {
+            if let Some(s) = self.solver.as_mut() {
+                s.pop()?;
+            }
+            self.hs.pop();
+        }
+        Ok(())
+    }
+
+    /// The worker's solver, loaded with the current stack (taken from the pool on first use).
+    fn solver(&mut self) -> Result<&mut Box<dyn InteriorSolver>> {
+        if self.solver.is_none() {
+            let mut s = self.sh.take_solver()?;
+            s.load(self.sh.domain, &self.hs)?;
+            self.solver = Some(s);
+        }
+        // just set above when it was None
+        self.solver
+            .as_mut()
+            .ok_or_else(|| crate::error::Error::invalid("internal: no solver"))
+    }
+
+    fn run(&mut self, node: Node) -> Result<()> {
+        let (hs0, pat0) = (self.hs.len(), self.pattern.len());
+        let r = self.run_inner(node);
+        self.pattern.truncate(pat0);
+        let p = self.pop_to(hs0);
+        r.and(p)
+    }
+
+    fn run_inner(&mut self, mut node: Node) -> Result<()> {
+        let sh = self.sh;
+        if sh.should_stop() {
+            sh.add_open(node.layer, node.idx);
+            return Ok(());
+        }
+        loop {
+            if node.idx == sh.widths[node.layer] {
+                if node.layer + 1 == sh.widths.len() {
+                    return self.leaf(&node.witness);
+                }
+                let start = self.pattern.len() - sh.widths[node.layer];
+                let layer = &sh.net.layers()[node.layer + 1];
+                node.map = Arc::new(node.map.through_relu_layer(&self.pattern[start..], layer));
+                node.layer += 1;
+                node.idx = 0;
+                continue;
+            }
+            let map = node.map.clone();
+            let a = map.a.row(node.idx);
+            let beta = map.b[node.idx];
+            match self.decide(a, beta, &mut node)? {
+                Decision::Stable { positive, witness } => {
+                    if let Some((w, d)) = witness {
+                        node.witness = w;
+                        node.depth = d;
+                    }
+                    self.pattern.push(positive);
+                    node.idx += 1;
+                }
+                Decision::Neither => return Ok(()),
+                Decision::Branch { pos, neg } => return self.branch(node, pos, neg),
+            }
+        }
+    }
+
+    fn branch(&mut self, node: Node, pos: Side, neg: Side) -> Result<()> {
+        let sh = self.sh;
+        let child = |w: Array1<f64>, d: f64, h: &HalfSpace| Node {
+            layer: node.layer,
+            idx: node.idx + 1,
+            map: node.map.clone(),
+            witness: w,
+            depth: d,
+            bbox: node
+                .bbox
+                .as_ref()
+                .map(|b| Arc::new(tighten(b, h, sh.domain.max_half_width()))),
+            bbox_exact: false,
+            bbox_misses: 0,
+            branch_depth: node.branch_depth + 1,
+        };
+        if sh.threads > 1 && sh.queued.load(Ordering::Relaxed) < sh.threads as u64 {
+            let (cp, cn) = (child(pos.0, pos.1, &pos.2), child(neg.0, neg.1, &neg.2));
+            let mut hp = self.hs.clone();
+            hp.push(pos.2);
+            let mut pp = self.pattern.clone();
+            pp.push(true);
+            let mut hn = self.hs.clone();
+            hn.push(neg.2);
+            let mut pn = self.pattern.clone();
+            pn.push(false);
+            sh.queued.fetch_add(1, Ordering::Relaxed);
+            let (rp, rn) = rayon::join(
+                || sh.run_task(cp, hp, pp),
+                || {
+                    sh.queued.fetch_sub(1, Ordering::Relaxed);
+                    sh.run_task(cn, hn, pn)
+                },
+            );
+            return rp.and(rn);
+        }
+        for ((w, d, h), side) in [(pos, true), (neg, false)] {
+            let len = self.hs.len();
+            let c = child(w, d, &h);
+            self.push(h)?;
+            self.pattern.push(side);
+            let r = self.run(c);
+            self.pattern.pop();
+            self.pop_to(len)?;
+            r?;
+        }
+        Ok(())
+    }
+
+    /// Decides the unit h(x) = a·x + β at the node.
+    fn decide(&mut self, a: ArrayView1<f64>, beta: f64, node: &mut Node) -> Result<Decision> {
+        let sh = self.sh;
+        let tol = sh.tol;
+        let norm = a.dot(&a).sqrt();
+        if norm == 0.0 {
+            // a zero row: constant β, on iff β > 0; never a region boundary
+            self.without += 1;
+            return Ok(Decision::Stable {
+                positive: beta > 0.0,
+                witness: None,
+            });
+        }
+        let (lo, hi) = sh.domain.affine_range(a, beta);
+        // largest radius of a ball inside domain ∩ {±h ≥ 0} is at most max(±h)/‖a‖₂
+        let (pos_r, neg_r) = (hi / norm, -lo / norm);
+        let (pos_ok, neg_ok) = (pos_r > tol, neg_r > tol);
+        if !pos_ok || !neg_ok {
+            self.without += 1;
+            let near = if pos_ok { neg_r } else { pos_r };
+            if near_band(near, tol) {
+                self.near += 1;
+            }
+            if !pos_ok && !neg_ok {
+                return Ok(Decision::Neither);
+            }
+            return Ok(Decision::Stable {
+                positive: pos_ok,
+                witness: None,
+            });
+        }
+        let hw = a.dot(&node.witness) + beta;
+        let first = hw >= 0.0; // the witness's side
+        let dist = hw.abs() / norm;
+        if sh.closed_form && node.depth > tol && dist > tol {
+            // the ball of radius min(depth, dist) around w lies in node ∩ the witness's side
+            self.without += 1;
+            let other = self.side(a, beta, !first, node)?;
+            return Ok(match other {
+                None => Decision::Stable {
+                    positive: first,
+                    witness: None,
+                },
+                Some(o) => {
+                    let target = side_halfspace(a, beta, first);
+                    let u = target.g.mapv(|v| -v);
+                    let (p, d) =
+                        deepest_on_ray(sh.domain, &self.hs, &target, node.witness.view(), u.view());
+                    let mine = if d > dist.min(node.depth) {
+                        (p, d, target)
+                    } else {
+                        (node.witness.clone(), dist.min(node.depth), target)
+                    };
+                    if first {
+                        Decision::Branch { pos: mine, neg: o }
+                    } else {
+                        Decision::Branch { pos: o, neg: mine }
+                    }
+                }
+            });
+        }
+        let s1 = self.side(a, beta, first, node)?;
+        let s2 = self.side(a, beta, !first, node)?;
+        let (p, n) = if first { (s1, s2) } else { (s2, s1) };
+        Ok(match (p, n) {
+            (Some(p), Some(n)) => Decision::Branch { pos: p, neg: n },
+            (Some((w, d, _)), None) => Decision::Stable {
+                positive: true,
+                witness: Some((w, d)),
+            },
+            (None, Some((w, d, _))) => Decision::Stable {
+                positive: false,
+                witness: Some((w, d)),
+            },
+            (None, None) => {
+                self.near += 1;
+                Decision::Neither
+            }
+        })
+    }
+
+    /// The node's certified bounding box: max and min of each coordinate over node ∩ domain by
+    /// [`dual_bound`] (the domain's own box where that fails).
+    fn exact_bbox(&mut self, node: &mut Node) -> Arc<(Array1<f64>, Array1<f64>)> {
+        let sh = self.sh;
+        let (mut lo, mut hi) = sh.domain.bounding_box();
+        let n = lo.len();
+        let mut e = Array1::zeros(n);
+        for j in 0..n {
+            e[j] = 1.0;
+            if let Some((ub, _)) = dual_bound_with(
+                &mut self.scratch,
+                sh.domain,
+                &self.hs,
+                e.view(),
+                node.witness.view(),
+            ) {
+                hi[j] = hi[j].min(ub);
+            }
+            e[j] = -1.0;
+            if let Some((ub, _)) = dual_bound_with(
+                &mut self.scratch,
+                sh.domain,
+                &self.hs,
+                e.view(),
+                node.witness.view(),
+            ) {
+                lo[j] = lo[j].max(-ub);
+            }
+            e[j] = 0.0;
+        }
+        if let Some(old) = &node.bbox {
+            for j in 0..n {
+                lo[j] = lo[j].max(old.0[j]);
+                hi[j] = hi[j].min(old.1[j]);
+            }
+        }
+        let b = Arc::new((lo, hi));
+        node.bbox = Some(b.clone());
+        node.bbox_exact = true;
+        b
+    }
+
+    /// Whether node ∩ {±h ≥ 0} holds a ball of radius > tol; if so a deep point, its depth and
+    /// the side's half-space. Order: interval bound over the node's box, dual bound (both prove
+    /// emptiness), ray searches (prove non-emptiness), then the solver.
+    fn side(
+        &mut self,
+        a: ArrayView1<f64>,
+        beta: f64,
+        positive: bool,
+        node: &mut Node,
+    ) -> Result<Option<Side>> {
+        let sh = self.sh;
+        let tol = sh.tol;
+        let norm = a.dot(&a).sqrt();
+        let s = if positive { 1.0 } else { -1.0 };
+        let w = node.witness.clone();
+        if !sh.closed_form {
+            return self.side_by_solver(a, beta, positive);
+        }
+        // 1. max of s·h over the node's bounding box (the inherited one; the exact one after
+        //    two misses at this node)
+        let box_max = |bb: &(Array1<f64>, Array1<f64>)| -> f64 {
+            let mut ub = s * beta;
+            for j in 0..a.len() {
+                let c = s * a[j];
+                ub += if c > 0.0 { c * bb.1[j] } else { c * bb.0[j] };
+            }
+            ub
+        };
+        let mut ub = node.bbox.as_ref().map_or(f64::INFINITY, |b| box_max(b));
+        if ub / norm > tol && !node.bbox_exact {
+            node.bbox_misses += 1;
+            if node.bbox_misses >= BBOX_MISSES || node.bbox.is_none() {
+                let bb = self.exact_bbox(node);
+                ub = box_max(&bb);
+            }
+        }
+        if ub / norm <= tol {
+            self.without += 1;
+            if near_band(ub / norm, tol) {
+                self.near += 1;
+            }
+            return Ok(None);
+        }
+        // 2. the dual bound
+        let c = a.mapv(|v| s * v);
+        let mut lp_point = None;
+        if let Some((ub, x)) =
+            dual_bound_with(&mut self.scratch, sh.domain, &self.hs, c.view(), w.view())
+        {
+            let r = (ub + s * beta) / norm;
+            if near_band(r, tol) {
+                self.near += 1;
+            }
+            if r <= tol {
+                self.without += 1;
+                return Ok(None);
+            }
+            lp_point = Some(x);
+        }
+        // 3. rays from w: along the side's inward normal, toward the LP's maximizer, toward the center
+        let target = side_halfspace(a, beta, positive);
+        let u = target.g.mapv(|v| -v);
+        let mut best = deepest_on_ray(sh.domain, &self.hs, &target, w.view(), u.view());
+        if best.1 <= tol {
+            let mut targets = Vec::with_capacity(2);
+            if let Some(x) = lp_point {
+                targets.push(x);
+            }
+            targets.push(sh.domain.center.clone());
+            for t in targets {
+                let to = &t - &w;
+                let dist = to.dot(&to).sqrt();
+                if dist.is_nan() || dist <= 0.0 {
+                    continue;
+                }
+                let u2 = to / dist;
+                let cand = deepest_on_ray(sh.domain, &self.hs, &target, w.view(), u2.view());
+                if cand.1 > best.1 {
+                    best = cand;
+                }
+                if best.1 > tol {
+                    break;
+                }
+            }
+        }
+        if best.1 > tol {
+            self.without += 1;
+            if near_band(best.1, tol) {
+                self.near += 1;
+            }
+            return Ok(Some((best.0, best.1, target)));
+        }
+        self.side_by_solver(a, beta, positive)
+    }
+
+    /// The solver's largest inscribed ball of node ∩ side, re-checked at its center.
+    fn side_by_solver(
+        &mut self,
+        a: ArrayView1<f64>,
+        beta: f64,
+        positive: bool,
+    ) -> Result<Option<Side>> {
+        let sh = self.sh;
+        let tol = sh.tol;
+        let target = side_halfspace(a, beta, positive);
+        let u = target.g.mapv(|v| -v);
+        let solver = self.solver()?;
+        solver.push(&target)?;
+        let res = solver.max_inscribed_ball();
+        solver.pop()?;
+        self.calls += 1;
+        match res? {
+            Interior::Found { center, radius } => {
+                let mut d = depth(sh.domain, &self.hs, Some(&target), center.view());
+                let mut point = center;
+                if d <= tol && radius > tol {
+                    // the solver's center is slightly off: search for a deeper point near it
+                    let (q, dq) =
+                        deepest_on_ray(sh.domain, &self.hs, &target, point.view(), u.view());
+                    if dq > d {
+                        point = q;
+                        d = dq;
+                    }
+                }
+                if near_band(radius, tol) || near_band(d, tol) {
+                    self.near += 1;
+                }
+                Ok((d > tol).then_some((point, d, target)))
+            }
+            Interior::Empty { radius } => {
+                if near_band(radius, tol) {
+                    self.near += 1;
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// A leaf: re-check the witness, repair it once with every unit's half-space if needed,
+    /// then count and stream the region.
+    fn leaf(&mut self, w: &Array1<f64>) -> Result<()> {
+        let sh = self.sh;
+        let witness = if sh.checker.check(sh.net, sh.domain, w.view(), &self.pattern) {
+            w.clone()
+        } else {
+            self.near += 1;
+            match self.repair()? {
+                Some(x) => x,
+                None => return Ok(()),
+            }
+        };
+        let prev = sh
+            .regions
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |r| {
+                match sh.max_regions {
+                    Some(m) if r >= m => None,
+                    _ => Some(r + 1),
+                }
+            });
+        if prev.is_err() {
+            sh.request_stop("max regions");
+            let mut o = sh.open_bound.lock().unwrap_or_else(|e| e.into_inner());
+            *o += 1u32;
+            return Ok(());
+        }
+        if let Some(sink) = sh.sink {
+            let mut layers = Vec::with_capacity(sh.widths.len());
+            let mut k = 0;
+            for &n in &sh.widths {
+                layers.push(self.pattern[k..k + n].to_vec());
+                k += n;
+            }
+            sink.region(&witness, &ActivationPattern::new(layers));
+        }
+        Ok(())
+    }
+
+    /// Solves for the largest ball inside the region of the full pattern (every unit's
+    /// half-space, stable ones included) and checks its center; restores the solver's stack.
+    fn repair(&mut self) -> Result<Option<Array1<f64>>> {
+        let sh = self.sh;
+        let mut all = Vec::new();
+        let mut layers = Vec::new();
+        let mut k = 0;
+        for &n in &sh.widths {
+            layers.push(self.pattern[k..k + n].to_vec());
+            k += n;
+        }
+        let maps = sh.net.pre_activation_maps(&layers[..layers.len() - 1]);
+        for (l, m) in maps.iter().enumerate() {
+            for u in 0..m.units() {
+                let a = m.a.row(u);
+                if a.iter().all(|&v| v == 0.0) {
+                    continue;
+                }
+                all.push(side_halfspace(a, m.b[u], layers[l][u]));
+            }
+        }
+        let stack = self.hs.clone();
+        self.calls += 1;
+        let solver = self.solver()?;
+        solver.load(sh.domain, &all)?;
+        let res = solver.max_inscribed_ball();
+        solver.load(sh.domain, &stack)?;
+        Ok(match res? {
+            Interior::Found { center, .. }
+                if depth(sh.domain, &all, None, center.view()) > sh.tol
+                    && sh
+                        .checker
+                        .check(sh.net, sh.domain, center.view(), &self.pattern) =>
+            {
+                Some(center)
+            }
+            _ => None,
+        })
+    }
+}

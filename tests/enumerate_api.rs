@@ -1,0 +1,137 @@
+//! The enumerator's settings and guarantees: every solver backend gives the same count, early
+//! stops give valid lower and upper bounds, streaming sinks see every region, and random
+//! networks / domains (proptest) agree with brute force and sampling.
+
+mod common;
+mod enumerate_support;
+
+use common::{random_network, sampled_patterns};
+use enumerate_support::{brute_force, check_witnesses, enumerate, Collect};
+use ndarray::array;
+use num_bigint::BigUint;
+use proptest::prelude::*;
+use relu_regions::enumerate::{count_regions, interior_tol, zaslavsky, CountSettings};
+use relu_regions::solver::SolverKind;
+use relu_regions::{Domain, Norm};
+use std::time::Duration;
+
+#[test]
+fn every_solver_gives_the_same_count() {
+    let net = random_network(&[2, 16, 16, 16, 1], 11, 0.5);
+    let domain = Domain::ball(array![0.0, 0.0], 1.0, Norm::Linf).unwrap();
+    let mut counts = Vec::new();
+    for solver in [None, Some(SolverKind::Highs), Some(SolverKind::Clarabel)] {
+        let settings = CountSettings {
+            solver,
+            ..Default::default()
+        };
+        let sink = Collect::default();
+        let res = count_regions(&net, &domain, &settings, Some(&sink)).unwrap();
+        let regions = sink.0.into_inner().unwrap();
+        check_witnesses(&net, &domain, &regions);
+        assert_eq!(regions.len() as u64, res.regions);
+        assert!(res.exact && res.upper == BigUint::from(res.regions));
+        counts.push(res.regions);
+    }
+    assert!(counts.windows(2).all(|w| w[0] == w[1]), "{counts:?}");
+    // L2 ball: the default (Clarabel) works, HiGHS is refused with a clear error
+    let ball = Domain::ball(array![0.0, 0.0], 1.0, Norm::L2).unwrap();
+    assert!(
+        count_regions(&net, &ball, &CountSettings::default(), None)
+            .unwrap()
+            .exact
+    );
+    let highs = CountSettings {
+        solver: Some(SolverKind::Highs),
+        ..Default::default()
+    };
+    let err = count_regions(&net, &ball, &highs, None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("highs") && err.contains("clarabel"), "{err}");
+}
+
+#[test]
+fn early_stops_bound_the_count() {
+    let net = random_network(&[2, 12, 12, 1], 5, 0.5);
+    let domain = Domain::ball(array![0.1, -0.1], 1.0, Norm::L2).unwrap();
+    let full = count_regions(&net, &domain, &CountSettings::default(), None).unwrap();
+    assert!(full.regions > 20);
+    for threads in [1, 2] {
+        let capped = CountSettings {
+            max_regions: Some(10),
+            threads,
+            ..Default::default()
+        };
+        let r = count_regions(&net, &domain, &capped, None).unwrap();
+        assert_eq!(r.regions, 10);
+        assert!(!r.exact && r.stopped_by.as_deref() == Some("max regions"));
+        assert_eq!(r.lower, 10);
+        assert!(
+            r.upper >= BigUint::from(full.regions),
+            "{} < {}",
+            r.upper,
+            full.regions
+        );
+    }
+    let timed = CountSettings {
+        time_limit: Some(Duration::ZERO),
+        ..Default::default()
+    };
+    let r = count_regions(&net, &domain, &timed, None).unwrap();
+    assert!(!r.exact && r.stopped_by.as_deref() == Some("time limit"));
+    assert!(r.upper >= BigUint::from(full.regions));
+    // the bound of an untouched root is the product of the per-layer Zaslavsky bounds
+    assert_eq!(
+        r.upper,
+        BigUint::from(r.regions) + zaslavsky(12, 2) * zaslavsky(12, 2)
+    );
+    // a cap at or above the count changes nothing
+    let loose = CountSettings {
+        max_regions: Some(full.regions),
+        ..Default::default()
+    };
+    let r = count_regions(&net, &domain, &loose, None).unwrap();
+    assert!(r.exact && r.regions == full.regions);
+}
+
+#[test]
+fn dimension_mismatch_is_an_error() {
+    let net = random_network(&[3, 4, 1], 1, 0.5);
+    let domain = Domain::ball(array![0.0, 0.0], 1.0, Norm::L2).unwrap();
+    let err = count_regions(&net, &domain, &CountSettings::default(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("dimension 2") && err.contains("expected 3"),
+        "{err}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+
+    #[test]
+    fn random_nets_and_domains_agree_with_brute_force(
+        seed in 0u64..10_000,
+        three_d in any::<bool>(),
+        l2 in any::<bool>(),
+        radius in 0.05f64..2.0,
+        cx in -1.0f64..1.0,
+        cy in -1.0f64..1.0,
+    ) {
+        let n = if three_d { 3 } else { 2 };
+        let net = random_network(&[n, 4, 4, 1], seed, 0.7);
+        let c = if three_d { array![cx, cy, 0.3] } else { array![cx, cy] };
+        let norm = if l2 { Norm::L2 } else { Norm::Linf };
+        let domain = Domain::ball(c, radius, norm).unwrap();
+        let (res, regions) = enumerate(&net, &domain, 2);
+        let found = check_witnesses(&net, &domain, &regions);
+        let (truth, _) = brute_force(&net, &domain, interior_tol(&domain));
+        prop_assert_eq!(&found, &truth);
+        prop_assert_eq!(res.regions as usize, truth.len());
+        for p in sampled_patterns(&net, &domain, 2000, seed) {
+            prop_assert!(found.contains(&p));
+        }
+    }
+}
