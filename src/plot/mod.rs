@@ -1,0 +1,1 @@
+//! Pictures: region slices and bounds-versus-radius charts (plotters).
