@@ -11,7 +11,10 @@ use std::path::PathBuf;
 
 /// `../shared/<rel>` if present; otherwise prints a note and returns `None` (the test skips).
 pub fn shared_path(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("shared").join(rel);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared")
+        .join(rel);
     if p.exists() {
         Some(p)
     } else {
@@ -22,7 +25,9 @@ pub fn shared_path(rel: &str) -> Option<PathBuf> {
 
 /// A file of this repository's `data/` folder.
 pub fn data_path(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(rel)
 }
 
 /// A random network with the given widths `[n0, n1, ..., nL, out]`: weights N(0, 1/fan_in)-ish
@@ -46,9 +51,9 @@ pub fn random_network(widths: &[usize], seed: u64, bias_scale: f64) -> Network {
 pub fn sample_in_domain(domain: &Domain, rng: &mut impl Rng) -> Array1<f64> {
     let d = domain.dim();
     match &domain.shape {
-        Shape::Box { half_widths } => {
-            Array1::from_shape_fn(d, |i| domain.center[i] + half_widths[i] * rng.gen_range(-1.0..1.0))
-        }
+        Shape::Box { half_widths } => Array1::from_shape_fn(d, |i| {
+            domain.center[i] + half_widths[i] * rng.gen_range(-1.0..1.0)
+        }),
         Shape::L2Ball { radius } => loop {
             // rejection from the bounding cube: fine for d <= 4
             let x = Array1::from_shape_fn(d, |_| rng.gen_range(-1.0..1.0));
@@ -62,9 +67,16 @@ pub fn sample_in_domain(domain: &Domain, rng: &mut impl Rng) -> Array1<f64> {
 
 /// Distinct activation patterns of `samples` random points of the domain: a lower bound on the
 /// number of regions meeting the domain (probability 0 of landing on a boundary).
-pub fn sampled_patterns(net: &Network, domain: &Domain, samples: usize, seed: u64) -> HashSet<ActivationPattern> {
+pub fn sampled_patterns(
+    net: &Network,
+    domain: &Domain,
+    samples: usize,
+    seed: u64,
+) -> HashSet<ActivationPattern> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..samples).map(|_| net.activation_pattern(sample_in_domain(domain, &mut rng).view())).collect()
+    (0..samples)
+        .map(|_| net.activation_pattern(sample_in_domain(domain, &mut rng).view()))
+        .collect()
 }
 
 /// Exact number of linear regions met by the open segment {p + t d : t ∈ (t0, t1)}, by tracking
@@ -73,7 +85,13 @@ pub fn sampled_patterns(net: &Network, domain: &Domain, samples: usize, seed: u6
 /// length with the same pattern that touch are merged (a unit that is identically 0 on a piece
 /// does not cut). Returns the distinct patterns in order along the segment (their number is the
 /// count; regions are convex, so a pattern cannot come back after leaving).
-pub fn exact_patterns_on_segment(net: &Network, p: &Array1<f64>, d: &Array1<f64>, t0: f64, t1: f64) -> Vec<ActivationPattern> {
+pub fn exact_patterns_on_segment(
+    net: &Network,
+    p: &Array1<f64>,
+    d: &Array1<f64>,
+    t0: f64,
+    t1: f64,
+) -> Vec<ActivationPattern> {
     let mut pieces: Vec<(f64, f64, ActivationPattern)> = Vec::new();
     refine(net, p, d, t0, t1, 0, &mut Vec::new(), &mut pieces);
     pieces.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
@@ -85,7 +103,11 @@ pub fn exact_patterns_on_segment(net: &Network, p: &Array1<f64>, d: &Array1<f64>
     }
     // a region cannot be met twice along a line (convexity)
     let distinct: BTreeSet<_> = out.iter().cloned().collect();
-    assert_eq!(distinct.len(), out.len(), "a pattern reappeared along a line: numerical trouble");
+    assert_eq!(
+        distinct.len(),
+        out.len(),
+        "a pattern reappeared along a line: numerical trouble"
+    );
     out
 }
 
@@ -125,7 +147,9 @@ fn refine(
             continue; // zero-length piece: a point, not a region
         }
         let mid = 0.5 * (a + b);
-        let mask: Vec<bool> = (0..m.units()).map(|i| h0[i] + mid * slope[i] > 0.0).collect();
+        let mask: Vec<bool> = (0..m.units())
+            .map(|i| h0[i] + mid * slope[i] > 0.0)
+            .collect();
         prefix.push(mask);
         refine(net, p, d, a, b, layer + 1, prefix, pieces);
         prefix.pop();
