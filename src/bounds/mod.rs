@@ -1,1 +1,21 @@
-//! (in progress)
+//! Analytic bounds on the number of linear regions (DESIGN.md §2), as exact big integers.
+//!
+//! - [`combinatorics`]: binomials, Zaslavsky's count, log10 of huge values.
+//! - [`global`]: Montúfar 2017 and Serra, Tjandraatmadja & Ramalingam 2018 on all of R^{n0}.
+//! - [`jset`]: the J-set count with stable units, for a domain or an enumerator's open node.
+//! - [`enclosure`]: enclosures of the domain's image layer by layer, deciding stable units.
+//! - [`local`]: the local bound in a ball or box.
+
+pub mod combinatorics;
+pub mod enclosure;
+pub mod global;
+pub mod jset;
+pub mod local;
+pub mod opnorm;
+
+pub use combinatorics::{binomial, binomial_row, log10, zaslavsky};
+pub use enclosure::{enclose, LayerEnclosure, Stability};
+pub use global::{global_bounds, montufar2017, serra2018, GlobalBounds};
+pub use jset::{jset_bound, local_bound_from_layer, LayerCounts};
+pub use local::{local_analytic, LayerStability, LocalBound};
+pub use opnorm::{linf_operator_norm_upper, spectral_norm_upper};

@@ -1,0 +1,114 @@
+//! The J-set count of Serra, Tjandraatmadja & Ramalingam (2018), generalized to layers whose
+//! units are partly known to be stable on the set of interest (Serra & Ramalingam 2020).
+
+use super::combinatorics::{binomial_row, prefix_sums};
+use num_bigint::BigUint;
+use num_traits::{One, Zero};
+
+/// The stability counts of one hidden layer on a set K of inputs.
+///
+/// Contract (what [`jset_bound`] relies on): every unit counted in `stably_active` has
+/// pre-activation ≥ 0 on all of K, every unit counted in `stably_inactive` has pre-activation
+/// ≤ 0 on all of K; every other unit must be counted in `unstable`. Over-counting `unstable`
+/// (calling a stable unit unstable) only loosens the bound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LayerCounts {
+    pub width: usize,
+    pub unstable: usize,
+    pub stably_active: usize,
+    pub stably_inactive: usize,
+}
+
+impl LayerCounts {
+    /// A layer of `width` units, none known to be stable (the global setting).
+    pub fn all_unstable(width: usize) -> Self {
+        LayerCounts {
+            width,
+            unstable: width,
+            stably_active: 0,
+            stably_inactive: 0,
+        }
+    }
+}
+
+/// Upper bound on the number of linear regions of hidden layers 1..L on an open convex set K of
+/// dimension ≤ `input_dim` (e.g. an open ball or box in R^{n0}; or, for an enumerator, the image
+/// of an open region of the first k layers, with `input_dim` the rank of that region's map and
+/// `layers` the counts of the remaining layers on it), where a region is an activation pattern
+/// of these layers whose set of inputs in K has non-empty interior:
+///
+/// N(K) ≤ Σ_{(j_1..j_L) ∈ J} Π_l C(m_l, j_l),
+/// J = {0 ≤ j_l ≤ min(m_l, d_{l−1})}, d_0 = input_dim, d_l = min(d_{l−1}, n_l − I_l − j_l),
+///
+/// with m_l the unstable and I_l the stably inactive units of layer l (see [`LayerCounts`]).
+/// With no stable unit (m_l = n_l, I_l = 0) this is exactly Theorem 1 of Serra, Tjandraatmadja &
+/// Ramalingam, "Bounding and counting linear regions of deep neural networks", ICML 2018.
+///
+/// Derivation (the same argument as Serra et al. 2018, with the stable units of Serra &
+/// Ramalingam 2020, AAAI, "Empirical bounds on linear regions of deep rectifier networks"):
+/// 1. Lemma. Let K be a relatively open convex set of dimension d and h_1..h_m affine functions;
+///    a cell is a non-empty set {x ∈ K : sign pattern of h = p} with non-empty relative interior.
+///    There is an injection T from cells to subsets of the hyperplanes that cut K, with
+///    |T(C)| ≤ d and T(C) ⊆ {i : h_i ≤ 0 on C}. Proof by induction on m + d: add h_m; a cell C it
+///    does not cut keeps T(C); a cut cell splits into C⁺ (keeps T(C)) and C⁻, and C ∩ {h_m = 0}
+///    is a cell of the arrangement restricted to the (d−1)-dimensional set K ∩ {h_m = 0}, whose
+///    injection T' gives C⁻ ↦ T'(C ∩ {h_m = 0}) ∪ {m}. Sets with and without m never collide.
+/// 2. Layer l acts on a region R of layers < l through the image F(R) of R, a relatively open
+///    convex set of dimension ≤ d_{l−1}(R); the sub-regions of R are the cells of layer l's units
+///    on F(R). Only unstable units cut, so T maps into the m_l unstable units: at most C(m_l, j)
+///    sub-regions have |T| = j, with j ≤ min(m_l, d_{l−1}). Such a sub-region has at least j
+///    inactive unstable units and I_l stably inactive ones, so at most n_l − I_l − j active
+///    units, and its image after the ReLU has dimension ≤ min(d_{l−1}, n_l − I_l − j).
+/// 3. The chain (T_1, …, T_L) identifies a region; counting chains by their sizes gives the sum.
+///
+/// Computed by dynamic programming over the layers with the current dimension cap as the state
+/// (at most input_dim + 1 states), never by enumerating tuples.
+/// If the counts of a layer do not add up to its width, the missing units are treated as unstable.
+pub fn jset_bound(input_dim: usize, layers: &[LayerCounts]) -> BigUint {
+    // counts[d] = Σ over partial tuples with cap d of Π C(m_l, j_l)
+    let mut counts: Vec<BigUint> = vec![BigUint::zero(); input_dim + 1];
+    counts[input_dim] = BigUint::one();
+    for layer in layers {
+        let m = layer
+            .unstable
+            .max(
+                layer
+                    .width
+                    .saturating_sub(layer.stably_active + layer.stably_inactive),
+            )
+            .min(layer.width);
+        let inactive = layer.stably_inactive.min(layer.width - m);
+        // n_l − I_l: the units that may be active; ≥ m, so the cap n_l − I_l − j never underflows
+        let may_be_active = layer.width - inactive;
+        let row = binomial_row(m);
+        let prefix = prefix_sums(&row);
+        let mut next: Vec<BigUint> = vec![BigUint::zero(); input_dim + 1];
+        for (d, c) in counts.iter().enumerate() {
+            if c.is_zero() {
+                continue;
+            }
+            let jmax = d.min(m);
+            // j ≤ may_be_active − d keeps the cap at d
+            let first_shrinking = if may_be_active >= d {
+                may_be_active - d + 1
+            } else {
+                0
+            };
+            if first_shrinking > 0 {
+                next[d] += c * &prefix[jmax.min(first_shrinking - 1)];
+            }
+            for j in first_shrinking..=jmax {
+                next[may_be_active - j] += c * &row[j];
+            }
+        }
+        counts = next;
+    }
+    counts.iter().sum()
+}
+
+/// Bound of [`jset_bound`] for the layers `from..` of a network, given the dimension cap of the
+/// set they act on: e.g. the rank of the affine map of an open region of layers `..from`
+/// (at most n_0), and the stability counts of the remaining layers on that region's image.
+pub fn local_bound_from_layer(dim_cap: usize, layers: &[LayerCounts], from: usize) -> BigUint {
+    jset_bound(dim_cap, layers.get(from..).unwrap_or(&[]))
+}

@@ -1,0 +1,74 @@
+//! The local analytic bound on the number of regions meeting a ball or box (DESIGN.md §2).
+
+use super::enclosure::{enclose, Stability};
+use super::global::serra2018;
+use super::jset::{jset_bound, LayerCounts};
+use crate::domain::Domain;
+use crate::error::Result;
+use crate::network::Network;
+use num_bigint::BigUint;
+
+/// What the enclosures prove about one hidden layer on the domain.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerStability {
+    pub width: usize,
+    pub unstable: usize,
+    pub stably_active: usize,
+    pub stably_inactive: usize,
+    /// Radius of the enclosing ball of this layer's post-activations, in the domain's norm
+    /// (L2 for an L2 ball, L∞ for a box).
+    pub radius: f64,
+}
+
+impl LayerStability {
+    /// The counts in the form [`jset_bound`] takes.
+    pub fn counts(&self) -> LayerCounts {
+        LayerCounts {
+            width: self.width,
+            unstable: self.unstable,
+            stably_active: self.stably_active,
+            stably_inactive: self.stably_inactive,
+        }
+    }
+}
+
+/// The local bound and the per-layer stability behind it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocalBound {
+    pub value: BigUint,
+    pub layers: Vec<LayerStability>,
+}
+
+/// Upper bound on the number of linear regions whose interior meets the open domain (an L2
+/// ball, an L∞ ball or a general box):
+///
+/// N(domain) ≤ min( jset_bound(n_0, (m_l, A_l, I_l)_l), serra2018(n_0, widths) ),
+///
+/// where m_l, A_l, I_l are the unstable, stably active and stably inactive units of layer l,
+/// decided by the enclosures of [`super::enclosure::enclose`] (exact on layer 1; interval bound
+/// propagation and an enclosing ball with a certified operator-norm bound after it, with
+/// rounding accounted for and the stability margin of crate::tolerance). See
+/// [`jset_bound`] for the counting argument (Serra, Tjandraatmadja & Ramalingam 2018, Theorem 1;
+/// stable units as in Serra & Ramalingam 2020).
+///
+/// Errors when the domain's dimension is not the network's input dimension.
+pub fn local_analytic(net: &Network, domain: &Domain) -> Result<LocalBound> {
+    let enclosures = enclose(net, domain)?;
+    let layers: Vec<LayerStability> = enclosures
+        .iter()
+        .map(|e| LayerStability {
+            width: e.stability.len(),
+            unstable: e.count(Stability::Unstable),
+            stably_active: e.count(Stability::Active),
+            stably_inactive: e.count(Stability::Inactive),
+            radius: e.radius,
+        })
+        .collect();
+    let counts: Vec<LayerCounts> = layers.iter().map(LayerStability::counts).collect();
+    let local = jset_bound(net.input_dim(), &counts);
+    let global = serra2018(net.input_dim(), &net.hidden_widths());
+    Ok(LocalBound {
+        value: local.min(global),
+        layers,
+    })
+}
