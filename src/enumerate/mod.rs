@@ -1,1 +1,152 @@
-//! (in progress)
+//! The exact branch-and-bound region counter (DESIGN.md §1, §3).
+//!
+//! [`count_regions`] counts the activation patterns p whose set {x in the open domain : s(x) = p}
+//! has a non-empty interior — the linear regions of the network meeting the domain. It searches
+//! depth-first over the hidden units in layer order (see `search` for how each split is decided,
+//! mostly without a solver), streams every region with a checked witness point to an optional
+//! [`WitnessSink`], and keeps no per-region state, so memory does not grow with the count.
+//!
+//! Interior criterion: a side of a split counts only when it holds a Euclidean ball of radius
+//! greater than [`interior_tol`] = [`INTERIOR_REL_TOL`] × the domain's largest half width; the
+//! result reports how many decisions came within a factor [`NEAR_FACTOR`] of that threshold.
+//!
+//! Parallelism: the first branchings are run as rayon tasks, each with its own solver instance
+//! (loaded with its node's half-spaces, then push/pop in its own depth-first search). Every
+//! decision depends only on its node, so the count does not depend on the number of threads.
+//!
+//! Early stop (time limit, region cap): `lower` = regions found, `upper` = regions found plus a
+//! bound for every unexplored node (see `partial`).
+
+mod geometry;
+mod interior;
+mod partial;
+mod progress;
+mod search;
+mod settings;
+mod witness;
+
+pub use interior::{interior_tol, INTERIOR_REL_TOL, NEAR_FACTOR};
+pub use partial::zaslavsky;
+pub use settings::{CountResult, CountSettings, WitnessSink};
+pub use witness::check_witness;
+
+use crate::domain::Domain;
+use crate::error::{Error, Result};
+use crate::network::Network;
+use crate::solver::{ClarabelSolver, InteriorSolver};
+use num_bigint::BigUint;
+use search::{Node, Shared};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Counts the linear regions of `net` meeting the open `domain` (DESIGN.md §1): the number of
+/// activation patterns p with int{x ∈ domain : s(x) = p} ≠ ∅, by exact branch and bound
+/// (DESIGN.md §3). Every region found is passed to `sink` with a witness strictly inside
+/// region ∩ domain. Errors when the domain's dimension differs from the network's input, or a
+/// solver fails.
+pub fn count_regions(
+    net: &Network,
+    domain: &Domain,
+    settings: &CountSettings,
+    sink: Option<&dyn WitnessSink>,
+) -> Result<CountResult> {
+    let factory = || -> Result<Box<dyn InteriorSolver>> { Ok(Box::new(ClarabelSolver::new())) };
+    count_regions_with(net, domain, settings, sink, &factory)
+}
+
+/// [`count_regions`] with the solver instances built by `factory` (one per concurrent task);
+/// lets tests and benchmarks cross-check backends.
+pub fn count_regions_with(
+    net: &Network,
+    domain: &Domain,
+    settings: &CountSettings,
+    sink: Option<&dyn WitnessSink>,
+    factory: &(dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync),
+) -> Result<CountResult> {
+    if domain.dim() != net.input_dim() {
+        return Err(Error::invalid(format!(
+            "domain has dimension {}; expected {} (the network's input dimension)",
+            domain.dim(),
+            net.input_dim()
+        )));
+    }
+    let start = Instant::now();
+    let threads = settings.threads.max(1);
+    let widths = net.hidden_widths();
+    let shared = Shared {
+        net,
+        domain,
+        tol: interior_tol(domain),
+        sink,
+        factory,
+        pool: Mutex::new(Vec::new()),
+        bound: partial::OpenNodeBound::new(net.input_dim(), &widths),
+        widths,
+        regions: AtomicU64::new(0),
+        solver_calls: AtomicU64::new(0),
+        decided_without_solver: AtomicU64::new(0),
+        near_tolerance: AtomicU64::new(0),
+        open_tasks: AtomicU64::new(0),
+        stop: AtomicBool::new(false),
+        stopped_by: Mutex::new(None),
+        open_bound: Mutex::new(BigUint::default()),
+        deadline: settings.time_limit.map(|t| start + t),
+        max_regions: settings.max_regions,
+        spawn_depth: if threads > 1 {
+            10 + threads.ilog2() as usize
+        } else {
+            0
+        },
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| {
+            Error::invalid(format!(
+                "--threads {threads}: cannot start the thread pool: {e}"
+            ))
+        })?;
+    let root = Node {
+        layer: 0,
+        idx: 0,
+        map: Arc::new(net.first_layer_map()),
+        witness: domain.center.clone(),
+        branch_depth: 0,
+    };
+    let done = AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        if settings.progress {
+            let (sh, done) = (&shared, &done);
+            scope.spawn(move || progress::run(sh, done, start));
+        }
+        let r = pool.install(|| shared.run_task(root, Vec::new(), Vec::new()));
+        done.store(true, Ordering::SeqCst);
+        r
+    });
+    result?;
+    let regions = shared.regions.load(Ordering::SeqCst);
+    let stopped_by = shared
+        .stopped_by
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let open = shared
+        .open_bound
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let exact = stopped_by.is_none();
+    Ok(CountResult {
+        regions,
+        exact,
+        lower: regions,
+        upper: BigUint::from(regions) + open,
+        solver_calls: shared.solver_calls.load(Ordering::SeqCst),
+        decided_without_solver: shared.decided_without_solver.load(Ordering::SeqCst),
+        near_tolerance: shared.near_tolerance.load(Ordering::SeqCst),
+        elapsed: start.elapsed(),
+        threads,
+        stopped_by,
+    })
+}

@@ -51,3 +51,101 @@ pub trait InteriorSolver: Send {
     /// The largest inscribed ball of the current P ∩ domain.
     fn max_inscribed_ball(&mut self) -> Result<Interior>;
 }
+
+pub mod clarabel;
+pub mod highs;
+pub mod kind;
+
+pub use self::clarabel::ClarabelSolver;
+
+use crate::error::Error;
+use ndarray::ArrayView1;
+
+/// A half-space prepared for a backend: in coordinates y = x − c around the domain center and
+/// scaled to a unit normal, so the row of the inscribed-ball problem reads ĝ·y + t ≤ ĥ with
+/// ĝ = g/‖g‖₂ and ĥ = (h − g·c)/‖g‖₂. Shifting keeps the numbers small when c is far from the
+/// origin; scaling leaves t in input-space Euclidean units (the distance from y to the plane).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Row {
+    /// ĝ·y + t ≤ ĥ with ‖ĝ‖₂ = 1.
+    Unit { g: Vec<f64>, rhs: f64 },
+    /// g = 0: the constant condition 0 ≤ h, true or false for every x.
+    Constant { holds: bool },
+}
+
+impl Row {
+    /// Prepares `hs` for a domain centered at `center`. Errors on a dimension mismatch or a
+    /// non-finite coefficient (the caller's bug or corrupt input, never a solver outcome).
+    pub(crate) fn new(hs: &HalfSpace, center: ArrayView1<f64>) -> Result<Row> {
+        if hs.g.len() != center.len() {
+            return Err(Error::invalid(format!(
+                "half-space has {} coefficients; expected {} (the input dimension of the domain)",
+                hs.g.len(),
+                center.len()
+            )));
+        }
+        if !hs.h.is_finite() || hs.g.iter().any(|v| !v.is_finite()) {
+            return Err(Error::invalid(format!(
+                "half-space g·x ≤ h has a non-finite coefficient (h = {}); expected finite numbers",
+                hs.h
+            )));
+        }
+        let norm = hs.g.dot(&hs.g).sqrt();
+        if norm == 0.0 {
+            return Ok(Row::Constant { holds: 0.0 <= hs.h });
+        }
+        let rhs = (hs.h - hs.g.dot(&center)) / norm;
+        Ok(Row::Unit {
+            g: hs.g.iter().map(|v| v / norm).collect(),
+            rhs,
+        })
+    }
+}
+
+/// The radius of the largest Euclidean ball around `x` inside P ∩ domain, evaluated directly
+/// (no solver): min( min_i (h_i − g_i·x)/‖g_i‖₂ , depth of x in the domain ), where a row with
+/// g_i = 0 contributes +∞ if 0 ≤ h_i and −∞ otherwise, and the domain depth is r − ‖x − c‖₂ (L2
+/// ball) or min_j (w_j − |x_j − c_j|) (box). Positive iff x is an interior point of P ∩ domain
+/// (up to floating-point rounding in the dot products).
+pub fn inscribed_radius_at(domain: &Domain, halfspaces: &[HalfSpace], x: ArrayView1<f64>) -> f64 {
+    let mut r = domain.depth(x);
+    for hs in halfspaces {
+        let norm = hs.g.dot(&hs.g).sqrt();
+        let slack = if norm == 0.0 {
+            if 0.0 <= hs.h {
+                f64::INFINITY
+            } else {
+                f64::NEG_INFINITY
+            }
+        } else {
+            (hs.h - hs.g.dot(&x)) / norm
+        };
+        r = r.min(slack);
+    }
+    r
+}
+
+/// Turns a backend's optimum (y*, t*) in shifted coordinates into an [`Interior`].
+///
+/// The center is x* = c + y*. The reported radius is min(t*, ρ(x*)) where ρ is
+/// [`inscribed_radius_at`]: the solver's t* may exceed the true depth of its own x* by its
+/// feasibility tolerance, and the recomputed ρ(x*) removes that error, so a `Found` radius is the
+/// radius of a ball that really lies inside every constraint (up to rounding of one dot product).
+/// `Found` iff that radius is > 0; otherwise `Empty` with that number (t* itself when t* ≤ 0).
+pub(crate) fn interior_from_optimum(
+    domain: &Domain,
+    halfspaces: &[HalfSpace],
+    y: &[f64],
+    t: f64,
+) -> Interior {
+    if t <= 0.0 {
+        return Interior::Empty { radius: t };
+    }
+    let center = &domain.center + &ArrayView1::from(y);
+    let radius = t.min(inscribed_radius_at(domain, halfspaces, center.view()));
+    if radius > 0.0 {
+        Interior::Found { center, radius }
+    } else {
+        Interior::Empty { radius }
+    }
+}

@@ -1,0 +1,66 @@
+//! The enumerator's settings, its streamed output and its result.
+
+use crate::network::ActivationPattern;
+use ndarray::Array1;
+use num_bigint::BigUint;
+use std::time::Duration;
+
+/// How [`super::count_regions`] runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CountSettings {
+    /// Worker threads (a rayon pool of this size); 0 is treated as 1. The count never depends on it.
+    pub threads: usize,
+    /// Stop after this wall-clock time; the result is then a lower and an upper bound.
+    pub time_limit: Option<Duration>,
+    /// Stop after this many regions; the result is then a lower and an upper bound.
+    pub max_regions: Option<u64>,
+    /// Show a progress bar on stderr (regions found, open tasks, rate).
+    pub progress: bool,
+}
+
+impl Default for CountSettings {
+    fn default() -> Self {
+        CountSettings {
+            threads: 1,
+            time_limit: None,
+            max_regions: None,
+            progress: false,
+        }
+    }
+}
+
+/// Receives every region as it is found, with a witness point strictly inside region ∩ domain
+/// (re-checked: the network's pattern at the witness is `pattern`, with a margin). Called from
+/// worker threads, in no particular order; the enumerator keeps nothing per region, so memory
+/// does not grow with the number of regions.
+pub trait WitnessSink: Sync {
+    /// One region: its witness (in the network's input space) and its activation pattern.
+    fn region(&self, witness: &Array1<f64>, pattern: &ActivationPattern);
+}
+
+/// What [`super::count_regions`] found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CountResult {
+    /// Regions found (each with a checked witness).
+    pub regions: u64,
+    /// True when the whole tree was explored: `regions` is the exact count.
+    pub exact: bool,
+    /// A lower bound on the count (= `regions`).
+    pub lower: u64,
+    /// An upper bound on the count: `regions` plus, for every unexplored node, a bound on the
+    /// regions below it (equal to `regions` when exact).
+    pub upper: BigUint,
+    /// Calls of the solver (`max_inscribed_ball`).
+    pub solver_calls: u64,
+    /// Side decisions settled by closed-form tests (domain range, witness, ray search).
+    pub decided_without_solver: u64,
+    /// Decisions whose deciding radius fell within a factor `NEAR_FACTOR` of the interior
+    /// tolerance, or whose witness needed a repair (see `interior`).
+    pub near_tolerance: u64,
+    /// Wall-clock time.
+    pub elapsed: Duration,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Why the search stopped early (`"time limit"`, `"max regions"`), `None` when exact.
+    pub stopped_by: Option<String>,
+}

@@ -1,0 +1,1 @@
+//! HiGHS backend (placeholder until the warm-started implementation lands).

@@ -1,0 +1,171 @@
+//! Test support for the enumerator: an independent brute-force oracle (one Chebyshev LP / SOCP
+//! per pattern, built here from scratch with Clarabel, not through the enumerator or the
+//! crate's solver module) and a sink that collects witnesses.
+#![allow(dead_code)]
+
+use clarabel::algebra::CscMatrix;
+use clarabel::solver::{DefaultSettingsBuilder, DefaultSolver, IPSolver, SupportedConeT};
+use ndarray::Array1;
+use relu_regions::enumerate::{count_regions_with, CountResult, CountSettings, WitnessSink};
+use relu_regions::solver::{ClarabelSolver, InteriorSolver};
+use relu_regions::{ActivationPattern, Domain, Network, Shape};
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+/// Collects every (witness, pattern) the enumerator streams.
+#[derive(Default)]
+pub struct Collect(pub Mutex<Vec<(Array1<f64>, ActivationPattern)>>);
+
+impl WitnessSink for Collect {
+    fn region(&self, witness: &Array1<f64>, pattern: &ActivationPattern) {
+        self.0
+            .lock()
+            .unwrap()
+            .push((witness.clone(), pattern.clone()));
+    }
+}
+
+/// Runs the enumerator with Clarabel and returns the result and the collected regions.
+pub fn enumerate(
+    net: &Network,
+    domain: &Domain,
+    threads: usize,
+) -> (CountResult, Vec<(Array1<f64>, ActivationPattern)>) {
+    let sink = Collect::default();
+    let settings = CountSettings {
+        threads,
+        ..Default::default()
+    };
+    let factory =
+        || -> relu_regions::Result<Box<dyn InteriorSolver>> { Ok(Box::new(ClarabelSolver::new())) };
+    let res = count_regions_with(net, domain, &settings, Some(&sink), &factory)
+        .expect("enumeration runs");
+    (res, sink.0.into_inner().unwrap())
+}
+
+/// Checks every witness: inside the domain, the network's pattern there is the claimed one, and
+/// all patterns are distinct. Returns the set of patterns.
+pub fn check_witnesses(
+    net: &Network,
+    domain: &Domain,
+    regions: &[(Array1<f64>, ActivationPattern)],
+) -> BTreeSet<ActivationPattern> {
+    let mut set = BTreeSet::new();
+    for (w, p) in regions {
+        assert!(domain.contains(w.view()), "witness {w} outside the domain");
+        assert_eq!(
+            &net.activation_pattern(w.view()),
+            p,
+            "pattern at witness {w} differs"
+        );
+        assert!(
+            set.insert(p.clone()),
+            "pattern {} reported twice",
+            p.to_compact()
+        );
+    }
+    set
+}
+
+/// Largest inscribed Euclidean radius t* of {x in domain : pattern p} (the half-spaces of every
+/// unit under p; a zero row must agree with the sign of its bias), by one Chebyshev LP (box) or
+/// SOCP (L2 ball) built from scratch: max t s.t. g·x + t‖g‖ ≤ h, domain shrunk by t.
+pub fn chebyshev_radius(net: &Network, domain: &Domain, p: &ActivationPattern) -> f64 {
+    let n = domain.dim();
+    let maps = net.pre_activation_maps(&p.layers[..p.layers.len() - 1]);
+    let mut rows: Vec<(Vec<f64>, f64)> = Vec::new(); // (g, h): g·x + t‖g‖ ≤ h
+    for (l, m) in maps.iter().enumerate() {
+        for u in 0..m.units() {
+            let a = m.a.row(u);
+            let on = p.layers[l][u];
+            let norm = a.dot(&a).sqrt();
+            if norm == 0.0 {
+                if (m.b[u] > 0.0) != on {
+                    return f64::NEG_INFINITY;
+                }
+                continue;
+            }
+            let s = if on { -1.0 } else { 1.0 }; // on: −a·x ≤ β ; off: a·x ≤ −β
+            let mut g: Vec<f64> = a.iter().map(|v| s * v / norm).collect();
+            g.push(1.0);
+            rows.push((g, if on { m.b[u] / norm } else { -m.b[u] / norm }));
+        }
+    }
+    let c = &domain.center;
+    let mut cones = vec![];
+    match &domain.shape {
+        Shape::Box { half_widths } => {
+            for j in 0..n {
+                let mut g = vec![0.0; n + 1];
+                g[j] = 1.0;
+                g[n] = 1.0;
+                rows.push((g.clone(), c[j] + half_widths[j]));
+                g[j] = -1.0;
+                rows.push((g, -c[j] + half_widths[j]));
+            }
+            cones.push(SupportedConeT::NonnegativeConeT(rows.len()));
+        }
+        Shape::L2Ball { radius } => {
+            let m = rows.len();
+            cones.push(SupportedConeT::NonnegativeConeT(m));
+            // s = b − A z: s_0 = r − t, s_j = x_j − c_j
+            let mut g = vec![0.0; n + 1];
+            g[n] = 1.0;
+            rows.push((g, *radius));
+            for j in 0..n {
+                let mut g = vec![0.0; n + 1];
+                g[j] = -1.0;
+                rows.push((g, -c[j]));
+            }
+            cones.push(SupportedConeT::SecondOrderConeT(n + 1));
+        }
+    }
+    let dense: Vec<Vec<f64>> = rows.iter().map(|r| r.0.clone()).collect();
+    let a = CscMatrix::from(&dense);
+    let b: Vec<f64> = rows.iter().map(|r| r.1).collect();
+    let pm = CscMatrix::zeros((n + 1, n + 1));
+    let mut q = vec![0.0; n + 1];
+    q[n] = -1.0;
+    let settings = DefaultSettingsBuilder::default()
+        .verbose(false)
+        .tol_gap_abs(1e-10)
+        .tol_gap_rel(1e-10)
+        .tol_feas(1e-10)
+        .build()
+        .unwrap();
+    let mut solver = DefaultSolver::new(&pm, &q, &a, &b, &cones, settings).unwrap();
+    solver.solve();
+    solver.solution.x[n]
+}
+
+/// Every pattern of the 2^N whose region has an inscribed radius > `tol`, with the radii.
+pub fn brute_force(
+    net: &Network,
+    domain: &Domain,
+    tol: f64,
+) -> (BTreeSet<ActivationPattern>, Vec<(ActivationPattern, f64)>) {
+    let widths = net.hidden_widths();
+    let total: usize = widths.iter().sum();
+    assert!(total <= 14, "brute force is for tiny nets");
+    let mut set = BTreeSet::new();
+    let mut radii = Vec::new();
+    for bits in 0u32..(1u32 << total) {
+        let mut layers = Vec::new();
+        let mut k = 0;
+        for &w in &widths {
+            layers.push(
+                (0..w)
+                    .map(|i| bits >> (k + i) & 1 == 1)
+                    .collect::<Vec<bool>>(),
+            );
+            k += w;
+        }
+        let p = ActivationPattern::new(layers);
+        let t = chebyshev_radius(net, domain, &p);
+        if t > tol {
+            set.insert(p.clone());
+        }
+        radii.push((p, t));
+    }
+    (set, radii)
+}
