@@ -6,11 +6,13 @@
 //! L2, a polygon for L∞) are counted by the exact enumerator, and each region's polygon is built
 //! exactly from its activation pattern ([`regions`]).
 
+pub mod compute;
 pub mod plane;
 pub mod polygon;
 pub mod radii;
 pub mod regions;
 
+pub use compute::{compute_slice, Slice, SliceReport, SliceSettings};
 pub use plane::{Plane, PlaneSpec};
 pub use polygon::{circumscribed_excess, Polygon};
 pub use radii::parse_radii;
