@@ -23,6 +23,9 @@ pub struct CountCell {
     /// Decimal upper bound (= `lower` when exact).
     pub upper: String,
     pub log10_upper: f64,
+    /// Decisions of the enumerator near its interior tolerance (regions thinner than it are not
+    /// counted; see `enumerate::INTERIOR_REL_TOL`).
+    pub near_tolerance: u64,
 }
 
 /// One radius of the sweep; big integers as decimal strings with their log10 for plotting.
@@ -58,6 +61,7 @@ pub fn bounds_vs_radius(
                 lower: c.lower,
                 log10_upper: log10(&c.upper),
                 upper: c.upper.to_string(),
+                near_tolerance: c.near_tolerance,
             }))
         }
     })
