@@ -167,6 +167,7 @@ fn render<DB: DrawingBackend>(
     let pad = 0.05 * (x1 - x0);
     let xr = (x0 - pad)..(x1 + pad);
     let yr = (y0.floor() - 0.2)..(y1.ceil() + 0.2);
+    let yr_len = y1.ceil() - y0.floor();
     let mut b = ChartBuilder::on(&root);
     b.margin(15);
     if text {
@@ -180,14 +181,22 @@ fn render<DB: DrawingBackend>(
             .configure_mesh()
             .x_desc("radius")
             .y_desc("linear regions")
-            .y_label_formatter(&|y| format!("1e{y:.0}"))
+            .y_labels(((yr_len + 1.0) as usize).clamp(2, 12))
+            .y_label_formatter(&|y| {
+                if (y - y.round()).abs() < 1e-6 {
+                    format!("1e{:.0}", y.round())
+                } else {
+                    String::new()
+                }
+            })
             .label_style((FAMILY, 13))
             .draw()?;
     }
     for (name, colour, f) in SERIES {
         let s = chart.draw_series(LineSeries::new(
             rows.iter().map(|r| (r.radius, f(r))),
-            colour.stroke_width(2),
+            // Montúfar's line wider: for small inputs it can coincide with Serra et al.'s.
+            colour.stroke_width(if name.starts_with("Mont") { 5 } else { 2 }),
         ))?;
         if text {
             s.label(name).legend(move |(x, y)| {

@@ -123,7 +123,7 @@ impl Slice {
         let what = match (self.norm, self.certified_domain) {
             (Norm::L2, _) => "L2 disc",
             (Norm::Linf, true) => "L∞ square",
-            (Norm::Linf, false) => "L∞ box's slice",
+            (Norm::Linf, false) => "slice of the L∞ box",
         };
         let prefix = if self.count.exact {
             String::new()
