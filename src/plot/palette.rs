@@ -122,7 +122,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn neighbours_differ_and_corner_touching_may_repeat() {
+    fn neighbours_differ_and_colouring_is_deterministic() {
         // Four unit squares around the origin: edge neighbours must differ.
         let sq = |x: f64, y: f64| {
             Polygon::new(vec![[x, y], [x + 1.0, y], [x + 1.0, y + 1.0], [x, y + 1.0]])

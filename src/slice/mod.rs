@@ -13,7 +13,7 @@ pub mod radii;
 pub mod regions;
 
 pub use compute::{compute_slice, Slice, SliceReport, SliceSettings};
-pub use plane::{Plane, PlaneSpec};
+pub use plane::{plane_spec_from_args, Plane, PlaneSpec};
 pub use polygon::{circumscribed_excess, Polygon};
 pub use radii::parse_radii;
 pub use regions::{polygons_from_witnesses, region_polygon, split_regions, SliceRegion};

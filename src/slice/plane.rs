@@ -61,7 +61,7 @@ impl Plane {
         check_len("second plane direction", &d2, n)?;
         let n1 = d1.dot(&d1).sqrt();
         let n2 = d2.dot(&d2).sqrt();
-        if !(n1 > 0.0 && n1.is_finite()) || !(n2 > 0.0 && n2.is_finite()) {
+        if !(n1 > 0.0 && n1.is_finite() && n2 > 0.0 && n2.is_finite()) {
             return Err(Error::invalid(format!(
                 "plane directions have lengths {n1} and {n2}; expected two non-zero finite vectors \
                  (with --through, points different from the center)"
@@ -152,6 +152,53 @@ impl Plane {
     }
 }
 
+/// The plane of the command line: `--axes I J` (1-based input indices, as the picture's axis
+/// names x_I, x_J), `--directions U V` or `--through P1 P2` (comma-separated vectors); at most one
+/// of them; none gives the first two coordinate axes.
+pub fn plane_spec_from_args(
+    axes_one_based: Option<(usize, usize)>,
+    directions: Option<(&str, &str)>,
+    through: Option<(&str, &str)>,
+) -> Result<PlaneSpec> {
+    let given = [
+        axes_one_based.is_some(),
+        directions.is_some(),
+        through.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() > 1 {
+        return Err(Error::invalid("--axes, --directions and --through each choose the plane; expected at most one of them"));
+    }
+    let vec = |opt: &str, text: &str| {
+        crate::points::parse_center_list(text).map_err(|e| {
+            Error::invalid(format!(
+                "{opt} '{text}': {}",
+                e.to_string().replacen("--center: ", "", 1)
+            ))
+        })
+    };
+    if let Some((i, j)) = axes_one_based {
+        if i == 0 || j == 0 {
+            return Err(Error::invalid(format!(
+                "--axes {i} {j}: input indices start at 1"
+            )));
+        }
+        return Ok(PlaneSpec::Axes(i - 1, j - 1));
+    }
+    if let Some((u, v)) = directions {
+        return Ok(PlaneSpec::Directions(
+            vec("--directions", u)?,
+            vec("--directions", v)?,
+        ));
+    }
+    if let Some((p1, p2)) = through {
+        return Ok(PlaneSpec::Through(
+            vec("--through", p1)?,
+            vec("--through", p2)?,
+        ));
+    }
+    Ok(PlaneSpec::Axes(0, 1))
+}
+
 fn check_len(what: &str, x: &Array1<f64>, n: usize) -> Result<()> {
     if x.len() != n {
         return Err(Error::invalid(format!(
@@ -188,6 +235,25 @@ mod tests {
         assert!(Plane::new(&c, &PlaneSpec::Axes(0, 3)).is_err());
         assert!(Plane::new(&c, &PlaneSpec::Axes(1, 1)).is_err());
         assert!(Plane::new(&c, &PlaneSpec::Through(c.clone(), array![0.0, 0.0, 0.0])).is_err());
+    }
+
+    #[test]
+    fn command_line_planes() {
+        assert_eq!(
+            plane_spec_from_args(None, None, None).unwrap(),
+            PlaneSpec::Axes(0, 1)
+        );
+        assert_eq!(
+            plane_spec_from_args(Some((2, 5)), None, None).unwrap(),
+            PlaneSpec::Axes(1, 4)
+        );
+        assert!(plane_spec_from_args(Some((0, 1)), None, None).is_err());
+        assert_eq!(
+            plane_spec_from_args(None, Some(("1,0", "0,-1")), None).unwrap(),
+            PlaneSpec::Directions(array![1.0, 0.0], array![0.0, -1.0])
+        );
+        assert!(plane_spec_from_args(Some((1, 2)), None, Some(("1,0", "0,1"))).is_err());
+        assert!(plane_spec_from_args(None, None, Some(("1,x", "0,1"))).is_err());
     }
 
     #[test]
