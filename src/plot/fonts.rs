@@ -1,7 +1,8 @@
 //! Text for the pictures. plotters is built with its pure-Rust `ab_glyph` text path (no
 //! fontconfig/freetype); the font is read at run time from the first of these files that exists:
 //! `$RELU_REGIONS_FONT`, then DejaVu Sans in the usual Linux locations. Without a font the
-//! pictures are drawn without any text rather than failing.
+//! pictures are drawn without any text rather than failing; `RELU_REGIONS_FONT=none` asks for
+//! that explicitly.
 
 use std::sync::OnceLock;
 
@@ -21,6 +22,9 @@ pub fn text_available() -> bool {
     static READY: OnceLock<bool> = OnceLock::new();
     *READY.get_or_init(|| {
         let env = std::env::var("RELU_REGIONS_FONT").ok();
+        if env.as_deref() == Some("none") {
+            return false;
+        }
         let paths = env
             .iter()
             .map(String::as_str)
