@@ -1,0 +1,249 @@
+//! Bounds against the radius: Montúfar 2017, Serra et al. 2018 (both global, flat in r), the local
+//! analytic bound and the exact count at each radius, and their chart (log-scale y).
+
+use super::fonts::{text_available, FAMILY};
+use super::{backend_error, ImageKind};
+use crate::bounds::{global_bounds, local_analytic, log10};
+use crate::domain::{Domain, Norm};
+use crate::enumerate::{count_regions, CountSettings};
+use crate::error::Result;
+use crate::network::Network;
+use ndarray::Array1;
+use num_bigint::BigUint;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::Serialize;
+use std::path::Path;
+
+/// The count at one radius: exact, or a lower and an upper bound when the enumerator stopped.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CountCell {
+    pub exact: bool,
+    pub lower: u64,
+    /// Decimal upper bound (= `lower` when exact).
+    pub upper: String,
+    pub log10_upper: f64,
+    /// Decisions of the enumerator near its interior tolerance (regions thinner than it are not
+    /// counted; see `enumerate::INTERIOR_REL_TOL`).
+    pub near_tolerance: u64,
+}
+
+/// One radius of the sweep; big integers as decimal strings with their log10 for plotting.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RadiusRow {
+    pub radius: f64,
+    pub montufar2017: String,
+    pub serra2018: String,
+    pub local_analytic: String,
+    pub log10_montufar2017: f64,
+    pub log10_serra2018: f64,
+    pub log10_local_analytic: f64,
+    pub count: Option<CountCell>,
+}
+
+/// For each radius r: the global bounds (Montúfar 2017; Serra, Tjandraatmadja & Ramalingam 2018),
+/// the local analytic bound in the ball B(center, r) in `norm` ([`local_analytic`]) and the count of
+/// [`count_regions`] under `count` (its `time_limit` applies per radius; an early stop gives a
+/// lower and an upper bound). `count = None` skips counting.
+pub fn bounds_vs_radius(
+    net: &Network,
+    center: &Array1<f64>,
+    norm: Norm,
+    radii: &[f64],
+    count: Option<&CountSettings>,
+) -> Result<Vec<RadiusRow>> {
+    bounds_vs_radius_with(net, center, norm, radii, |domain| match count {
+        None => Ok(None),
+        Some(settings) => {
+            let c = count_regions(net, domain, settings, None)?;
+            Ok(Some(CountCell {
+                exact: c.exact,
+                lower: c.lower,
+                log10_upper: log10(&c.upper),
+                upper: c.upper.to_string(),
+                near_tolerance: c.near_tolerance,
+            }))
+        }
+    })
+}
+
+/// [`bounds_vs_radius`] with the counting step supplied by the caller (tests use an
+/// independent counter).
+pub fn bounds_vs_radius_with(
+    net: &Network,
+    center: &Array1<f64>,
+    norm: Norm,
+    radii: &[f64],
+    mut count: impl FnMut(&Domain) -> Result<Option<CountCell>>,
+) -> Result<Vec<RadiusRow>> {
+    let global = global_bounds(net.input_dim(), &net.hidden_widths());
+    let mut rows = Vec::with_capacity(radii.len());
+    for &r in radii {
+        let domain = Domain::ball(center.clone(), r, norm)?;
+        let local = local_analytic(net, &domain)?;
+        let cell = count(&domain)?;
+        rows.push(RadiusRow {
+            radius: r,
+            montufar2017: global.montufar2017.to_string(),
+            serra2018: global.serra2018.to_string(),
+            local_analytic: local.value.to_string(),
+            log10_montufar2017: log10(&global.montufar2017),
+            log10_serra2018: log10(&global.serra2018),
+            log10_local_analytic: log10(&local.value),
+            count: cell,
+        });
+    }
+    Ok(rows)
+}
+
+/// log10 of a count given as a small integer (for exact counts).
+pub fn log10_u64(n: u64) -> f64 {
+    log10(&BigUint::from(n))
+}
+
+/// What to draw: the rows and a title.
+#[derive(Clone, Debug)]
+pub struct BoundsChart<'a> {
+    pub rows: &'a [RadiusRow],
+    pub title: String,
+    pub size: (u32, u32),
+}
+
+/// Draws the bounds chart to `path` (`.svg` or `.png`): x = radius, y = number of regions on a
+/// log scale (plotted as log10 so that bounds beyond f64's range still draw; ticks read 10^k),
+/// one line per bound, filled points for exact counts, hollow points for the lower bound of a
+/// count that stopped early.
+pub fn draw_bounds_chart(chart: &BoundsChart, path: &Path) -> Result<()> {
+    match ImageKind::from_path(path)? {
+        ImageKind::Svg => render(SVGBackend::new(path, chart.size).into_drawing_area(), chart)
+            .map_err(|e| backend_error(path, e)),
+        ImageKind::Png => render(
+            BitMapBackend::new(path, chart.size).into_drawing_area(),
+            chart,
+        )
+        .map_err(|e| backend_error(path, e)),
+    }
+}
+
+type Series = (&'static str, RGBColor, fn(&RadiusRow) -> f64);
+
+const SERIES: [Series; 3] = [
+    ("Montúfar 2017", RGBColor(31, 119, 180), |r| {
+        r.log10_montufar2017
+    }),
+    ("Serra et al. 2018", RGBColor(255, 127, 14), |r| {
+        r.log10_serra2018
+    }),
+    ("local analytic", RGBColor(44, 160, 44), |r| {
+        r.log10_local_analytic
+    }),
+];
+
+fn render<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    c: &BoundsChart,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let text = text_available();
+    let rows = c.rows;
+    let (mut x0, mut x1) = rows
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), r| {
+            (a.min(r.radius), b.max(r.radius))
+        });
+    if !(x0.is_finite() && x1.is_finite()) {
+        (x0, x1) = (0.0, 1.0);
+    }
+    if x1 <= x0 {
+        (x0, x1) = (x0 * 0.9, x1 * 1.1 + f64::MIN_POSITIVE);
+    }
+    let counts = |r: &RadiusRow| r.count.as_ref().map(|c| log10_u64(c.lower));
+    let ys = rows
+        .iter()
+        .flat_map(|r| SERIES.iter().map(move |s| (s.2)(r)).chain(counts(r)));
+    let (y0, y1) = ys
+        .filter(|v| v.is_finite())
+        .fold((0.0f64, 1.0f64), |(a, b), v| (a.min(v), b.max(v)));
+    let pad = 0.05 * (x1 - x0);
+    let xr = (x0 - pad)..(x1 + pad);
+    let yr = (y0.floor() - 0.2)..(y1.ceil() + 0.2);
+    let yr_len = y1.ceil() - y0.floor();
+    let mut b = ChartBuilder::on(&root);
+    b.margin(15);
+    if text {
+        b.caption(&c.title, (FAMILY, 20))
+            .x_label_area_size(40)
+            .y_label_area_size(70);
+    }
+    let mut chart = b.build_cartesian_2d(xr, yr)?;
+    if text {
+        chart
+            .configure_mesh()
+            .x_desc("radius")
+            .y_desc("linear regions")
+            .y_labels(((yr_len + 1.0) as usize).clamp(2, 12))
+            .y_label_formatter(&|y| {
+                if (y - y.round()).abs() < 1e-6 {
+                    format!("1e{:.0}", y.round())
+                } else {
+                    String::new()
+                }
+            })
+            .label_style((FAMILY, 13))
+            .draw()?;
+    }
+    for (name, colour, f) in SERIES {
+        let s = chart.draw_series(LineSeries::new(
+            rows.iter().map(|r| (r.radius, f(r))),
+            // Montúfar's line wider: for small inputs it can coincide with Serra et al.'s.
+            colour.stroke_width(if name.starts_with("Mont") { 5 } else { 2 }),
+        ))?;
+        if text {
+            s.label(name).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
+            });
+        }
+    }
+    let exact: Vec<(f64, f64)> = rows
+        .iter()
+        .filter_map(|r| {
+            r.count
+                .as_ref()
+                .filter(|c| c.exact)
+                .map(|c| (r.radius, log10_u64(c.lower)))
+        })
+        .collect();
+    let partial: Vec<(f64, f64)> = rows
+        .iter()
+        .filter_map(|r| {
+            r.count
+                .as_ref()
+                .filter(|c| !c.exact)
+                .map(|c| (r.radius, log10_u64(c.lower)))
+        })
+        .collect();
+    let s = chart.draw_series(exact.iter().map(|&p| Circle::new(p, 4, BLACK.filled())))?;
+    if text && !exact.is_empty() {
+        s.label("exact count")
+            .legend(|(x, y)| Circle::new((x + 10, y), 4, BLACK.filled()));
+    }
+    let s = chart.draw_series(
+        partial
+            .iter()
+            .map(|&p| Circle::new(p, 4, BLACK.stroke_width(1))),
+    )?;
+    if text && !partial.is_empty() {
+        s.label("count found before the time limit (lower bound)")
+            .legend(|(x, y)| Circle::new((x + 10, y), 4, BLACK.stroke_width(1)));
+    }
+    if text {
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font((FAMILY, 13))
+            .draw()?;
+    }
+    root.present()?;
+    Ok(())
+}
