@@ -9,6 +9,8 @@
 //! - [`bounds`]: the global bounds of the literature and the local bounds in a ball.
 //! - [`solver`]: LP / SOCP backends behind one trait (HiGHS, Clarabel).
 //! - [`enumerate`]: the exact branch-and-bound region counter.
+//! - [`slice`], [`plot`]: exact pictures of the regions in a 2-D slice; bounds against the radius.
+//! - [`inputs`], [`report`]: what the command line resolves and prints (text and JSON).
 //! - [`tolerance`]: every named numerical tolerance.
 
 pub mod bounds;
@@ -16,9 +18,11 @@ pub mod domain;
 pub mod enumerate;
 pub mod error;
 pub mod formats;
+pub mod inputs;
 pub mod network;
 pub mod plot;
 pub mod points;
+pub mod report;
 pub mod slice;
 pub mod solver;
 pub mod tolerance;

@@ -1,1 +1,271 @@
-fn main() {}
+//! The `relu-regions` command line: parses arguments, calls the library, prints text or JSON.
+
+use clap::{Args, Parser, Subcommand};
+use relu_regions::domain::{Domain, Norm};
+use relu_regions::enumerate::{count_regions, CountSettings};
+use relu_regions::error::{Error, Result};
+use relu_regions::formats::{self, LoadedModel};
+use relu_regions::inputs::{self, CenterSource};
+use relu_regions::report::bound::BoundReport;
+use relu_regions::report::count::CountReport;
+use relu_regions::report::witness_file::JsonLinesWitnesses;
+use relu_regions::solver::SolverKind;
+use relu_regions::vnnlib;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "relu-regions",
+    version,
+    about = "Exact counts and certified bounds of the linear regions of a ReLU network in a ball"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Upper bounds on the number of linear regions in a ball: global (Montúfar 2017, Serra 2018) and local.
+    Bound(BoundArgs),
+    /// The exact number of linear regions meeting an open ball or box (branch and bound).
+    Count(CountArgs),
+    /// Converts a network between JSON and ONNX (and reads NNet): `convert IN OUT`.
+    Convert {
+        /// Input network (.json, .onnx or .nnet).
+        input: PathBuf,
+        /// Output network (.json or .onnx, written as PyTorch exports nn.Sequential).
+        output: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct ModelArgs {
+    /// Network file: .onnx, .nnet or .json.
+    model: PathBuf,
+    /// The center, comma-separated (e.g. --center=0.1,-0.3).
+    #[arg(long, allow_hyphen_values = true, conflicts_with = "center_file")]
+    center: Option<String>,
+    /// A file holding the center: JSON array, CSV (with or without header) or .npy.
+    #[arg(long)]
+    center_file: Option<PathBuf>,
+    /// Row (0-based) of a table of points in --center-file.
+    #[arg(long, requires = "center_file")]
+    row: Option<usize>,
+    /// The center is in the raw units of an NNet network's inputs (normalized as the network expects).
+    #[arg(long)]
+    raw_input: bool,
+    /// Norm of the ball: l2 (Euclidean ball) or linf (the box c ± r).
+    #[arg(long, default_value = "l2")]
+    norm: Norm,
+    /// Print JSON for scripts instead of text.
+    #[arg(long)]
+    json: bool,
+    /// No progress bar and no notes on stderr.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct BoundArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Radius of the ball (finite, > 0).
+    #[arg(long, allow_negative_numbers = true)]
+    radius: f64,
+}
+
+#[derive(Args)]
+struct CountArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Radius of the ball (finite, > 0). Not with --box-file.
+    #[arg(
+        long,
+        required_unless_present = "box_file",
+        allow_negative_numbers = true
+    )]
+    radius: Option<f64>,
+    /// Count in the input box of a VNN-LIB property instead of a ball.
+    #[arg(long, conflicts_with_all = ["radius", "center", "center_file"])]
+    box_file: Option<PathBuf>,
+    /// Worker threads (default: all cores). The count never depends on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Stop after this many seconds with an honest partial result (lower and upper bound).
+    #[arg(long, allow_negative_numbers = true)]
+    time_limit: Option<f64>,
+    /// Stop after this many regions with an honest partial result.
+    #[arg(long)]
+    max_regions: Option<u64>,
+    /// Write one JSON line per region (witness point and pattern) to this file.
+    #[arg(long)]
+    witnesses: Option<PathBuf>,
+    /// Solver for what the closed-form tests leave open: highs (boxes) or clarabel (boxes and L2 balls).
+    #[arg(long)]
+    solver: Option<SolverKind>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            match e {
+                Error::Solver { .. } => ExitCode::from(1),
+                _ => ExitCode::from(2),
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Bound(args) => bound(args),
+        Command::Count(args) => count(args),
+        Command::Convert { input, output } => convert(&input, &output),
+    }
+}
+
+fn load(m: &ModelArgs) -> Result<LoadedModel> {
+    let loaded = formats::load_network(&m.model)?;
+    if !m.quiet {
+        for note in &loaded.notes {
+            eprintln!("note: {note}");
+        }
+    }
+    Ok(loaded)
+}
+
+fn center_domain(m: &ModelArgs, loaded: &LoadedModel, radius: f64) -> Result<Domain> {
+    let source = match (&m.center, &m.center_file) {
+        (Some(text), _) => CenterSource::List(text.clone()),
+        (None, Some(path)) => CenterSource::File {
+            path: path.clone(),
+            row: m.row,
+        },
+        (None, None) => {
+            return Err(Error::invalid(
+                "no center: give --center=x1,x2,... or --center-file F [--row K]",
+            ))
+        }
+    };
+    let center = inputs::resolve_center(&source, &loaded.network, m.raw_input)?;
+    if !m.quiet {
+        for note in &center.notes {
+            eprintln!("note: {note}");
+        }
+    }
+    inputs::make_domain(center.point, radius, m.norm)
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::invalid(format!("JSON output: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+fn bound(args: BoundArgs) -> Result<()> {
+    let loaded = load(&args.model)?;
+    let domain = center_domain(&args.model, &loaded, args.radius)?;
+    let report = BoundReport::compute(
+        &args.model.model.display().to_string(),
+        &loaded.network,
+        &domain,
+    )?;
+    if args.model.json {
+        print_json(&report)
+    } else {
+        print!("{}", report.to_text());
+        Ok(())
+    }
+}
+
+fn count(args: CountArgs) -> Result<()> {
+    let m = &args.model;
+    let loaded = load(m)?;
+    let domain = match (&args.box_file, args.radius) {
+        (Some(path), _) => {
+            let (lo, hi) = vnnlib::read_input_box(path, loaded.network.input_dim())?;
+            Domain::from_bounds(&lo, &hi)?
+        }
+        (None, Some(r)) => center_domain(m, &loaded, r)?,
+        (None, None) => {
+            return Err(Error::invalid(
+                "count needs --radius R (with a center) or --box-file P.vnnlib",
+            ))
+        }
+    };
+    if args.threads == Some(0) {
+        return Err(Error::invalid(
+            "--threads: 0 is not valid; expected at least 1",
+        ));
+    }
+    let time_limit = match args.time_limit {
+        Some(s) if !(s.is_finite() && s > 0.0) => {
+            return Err(Error::invalid(format!(
+                "--time-limit: {s} is not valid; expected a number of seconds > 0"
+            )))
+        }
+        Some(s) => Some(Duration::from_secs_f64(s)),
+        None => None,
+    };
+    let solver = args
+        .solver
+        .unwrap_or_else(|| relu_regions::solver::default_for(&domain));
+    let settings = CountSettings {
+        threads: args
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        time_limit,
+        max_regions: args.max_regions,
+        solver: Some(solver),
+        progress: !m.quiet && !m.json && std::io::stderr().is_terminal(),
+    };
+    let sink = match &args.witnesses {
+        Some(path) => Some(JsonLinesWitnesses::create(path)?),
+        None => None,
+    };
+    let result = count_regions(
+        &loaded.network,
+        &domain,
+        &settings,
+        sink.as_ref().map(|s| s as _),
+    )?;
+    if let Some(sink) = sink {
+        sink.finish()?;
+    }
+    let report = CountReport::new(
+        &m.model.display().to_string(),
+        &domain,
+        solver.name(),
+        &result,
+    );
+    if m.json {
+        print_json(&report)
+    } else {
+        print!("{}", report.to_text());
+        Ok(())
+    }
+}
+
+fn convert(input: &Path, output: &Path) -> Result<()> {
+    let loaded = formats::load_network(input)?;
+    for note in &loaded.notes {
+        eprintln!("note: {note}");
+    }
+    formats::save_network(&loaded.network, output)?;
+    eprintln!(
+        "wrote {} ({} inputs, hidden {:?}, {} outputs)",
+        output.display(),
+        loaded.network.input_dim(),
+        loaded.network.hidden_widths(),
+        loaded.network.output_dim()
+    );
+    Ok(())
+}

@@ -14,7 +14,9 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/onnx")
+        .join(name)
 }
 
 fn references() -> serde_json::Map<String, Value> {
@@ -29,7 +31,13 @@ fn vectors(v: &Value) -> Vec<Vec<f64>> {
     v.as_array()
         .expect("array")
         .iter()
-        .map(|row| row.as_array().expect("row").iter().map(|x| x.as_f64().expect("number")).collect())
+        .map(|row| {
+            row.as_array()
+                .expect("row")
+                .iter()
+                .map(|x| x.as_f64().expect("number"))
+                .collect()
+        })
         .collect()
 }
 
@@ -45,14 +53,19 @@ fn assert_matches_reference(net: &Network, key: &str, refs: &serde_json::Map<Str
         assert_eq!(got.len(), want.len(), "{key}: output width");
         let scale = want.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-3);
         for (g, w) in got.iter().zip(want) {
-            assert!((g - w).abs() <= 1e-5 * scale, "{key}: got {g}, onnxruntime {w} (scale {scale})");
+            assert!(
+                (g - w).abs() <= 1e-5 * scale,
+                "{key}: got {g}, onnxruntime {w} (scale {scale})"
+            );
         }
     }
 }
 
 #[test]
 fn vnncomp_benchmarks_load_with_their_shapes_and_match_onnxruntime() {
-    let Some(dir) = common::shared_path("benchmarks/onnx") else { return };
+    let Some(dir) = common::shared_path("benchmarks/onnx") else {
+        return;
+    };
     let refs = references();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("readable dir")
@@ -66,9 +79,17 @@ fn vnncomp_benchmarks_load_with_their_shapes_and_match_onnxruntime() {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         assert!(notes.is_empty(), "{name}: unexpected notes {notes:?}");
         if name.starts_with("ACASXU") {
-            assert_eq!((net.input_dim(), net.hidden_widths(), net.output_dim()), (5, vec![50; 6], 5), "{name}");
+            assert_eq!(
+                (net.input_dim(), net.hidden_widths(), net.output_dim()),
+                (5, vec![50; 6], 5),
+                "{name}"
+            );
         } else if name.starts_with("mnist-net_256x2") {
-            assert_eq!((net.input_dim(), net.hidden_widths(), net.output_dim()), (784, vec![256, 256], 10), "{name}");
+            assert_eq!(
+                (net.input_dim(), net.hidden_widths(), net.output_dim()),
+                (784, vec![256, 256], 10),
+                "{name}"
+            );
         }
         if refs.contains_key(&name) {
             assert_matches_reference(&net, &name, &refs);
@@ -79,7 +100,10 @@ fn vnncomp_benchmarks_load_with_their_shapes_and_match_onnxruntime() {
 #[test]
 fn pytorch_style_fixture_matches_onnxruntime() {
     let (net, notes) = onnx::read(&fixture("pytorch_style.onnx")).unwrap();
-    assert_eq!((net.input_dim(), net.hidden_widths(), net.output_dim()), (6, vec![8, 7], 3));
+    assert_eq!(
+        (net.input_dim(), net.hidden_widths(), net.output_dim()),
+        (6, vec![8, 7], 3)
+    );
     assert!(notes.is_empty(), "{notes:?}");
     assert_matches_reference(&net, "pytorch_style.onnx", &references());
 }
@@ -87,9 +111,15 @@ fn pytorch_style_fixture_matches_onnxruntime() {
 #[test]
 fn matmul_add_fixture_folds_the_shift_and_drops_the_softmax() {
     let (net, notes) = onnx::read(&fixture("matmul_add.onnx")).unwrap();
-    assert_eq!((net.input_dim(), net.hidden_widths(), net.output_dim()), (4, vec![6, 5], 2));
+    assert_eq!(
+        (net.input_dim(), net.hidden_widths(), net.output_dim()),
+        (4, vec![6, 5], 2)
+    );
     assert_eq!(notes.len(), 1, "{notes:?}");
-    assert!(notes[0].contains("softmax") && notes[0].contains("Softmax"), "{notes:?}");
+    assert!(
+        notes[0].contains("softmax") && notes[0].contains("Softmax"),
+        "{notes:?}"
+    );
     assert_matches_reference(&net, "matmul_add.onnx", &references());
 }
 
@@ -97,7 +127,10 @@ fn matmul_add_fixture_folds_the_shift_and_drops_the_softmax() {
 fn old_pytorch_view_and_input_normalization_fold_into_the_first_layer() {
     // Sub(mean), Div(std), Shape → Gather → Concat → Reshape, Gemm, Relu, Gemm, Relu, MatMul, Add
     let (net, notes) = onnx::read(&fixture("normalized_view.onnx")).unwrap();
-    assert_eq!((net.input_dim(), net.hidden_widths(), net.output_dim()), (4, vec![5, 3], 2));
+    assert_eq!(
+        (net.input_dim(), net.hidden_widths(), net.output_dim()),
+        (4, vec![5, 3], 2)
+    );
     assert!(notes.is_empty(), "{notes:?}");
     assert_matches_reference(&net, "normalized_view.onnx", &references());
 }
@@ -107,28 +140,46 @@ fn digits_sklearn_model_matches_onnxruntime_logits_and_probabilities() {
     let path = common::data_path("digits-mlp-64-16-16-10.onnx");
     let loaded = load_network(&path).unwrap();
     let net = loaded.network;
-    assert_eq!((net.input_dim(), net.hidden_widths(), net.output_dim()), (64, vec![16, 16], 10));
+    assert_eq!(
+        (net.input_dim(), net.hidden_widths(), net.output_dim()),
+        (64, vec![16, 16], 10)
+    );
     for op in ["Softmax", "ZipMap", "ArgMax"] {
-        assert!(loaded.notes.iter().any(|n| n.contains(op)), "no note for {op}: {:?}", loaded.notes);
+        assert!(
+            loaded.notes.iter().any(|n| n.contains(op)),
+            "no note for {op}: {:?}",
+            loaded.notes
+        );
     }
     let refs = references();
     let key = "digits-mlp-64-16-16-10.onnx";
     assert_matches_reference(&net, key, &refs);
     // softmax of our logits = onnxruntime's class probabilities
-    for (x, probs) in vectors(&refs[key]["inputs"]).iter().zip(vectors(&refs[key]["probabilities"])) {
+    for (x, probs) in vectors(&refs[key]["inputs"])
+        .iter()
+        .zip(vectors(&refs[key]["probabilities"]))
+    {
         let z = net.forward(Array1::from(x.clone()).view());
         let m = z.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
         let e = z.mapv(|v| (v - m).exp());
         let s = e.sum();
         for (p, want) in e.iter().map(|v| v / s).zip(&probs) {
-            assert!((p - want).abs() < 1e-5, "probability {p} vs onnxruntime {want}");
+            assert!(
+                (p - want).abs() < 1e-5,
+                "probability {p} vs onnxruntime {want}"
+            );
         }
     }
 }
 
 #[test]
 fn write_then_read_is_exact() {
-    for (seed, widths) in [(1u64, vec![2, 3, 2]), (2, vec![5, 8, 8, 8, 3]), (3, vec![10, 1, 4]), (4, vec![3, 7, 1])] {
+    for (seed, widths) in [
+        (1u64, vec![2, 3, 2]),
+        (2, vec![5, 8, 8, 8, 3]),
+        (3, vec![10, 1, 4]),
+        (4, vec![3, 7, 1]),
+    ] {
         let net = common::random_network(&widths, seed, 0.5);
         let label = Path::new("round_trip.onnx");
         let (back, notes) = onnx::read_bytes(&onnx::to_bytes(&net), label).unwrap();
@@ -143,16 +194,36 @@ fn write_uses_float_when_exact_and_round_trips_through_a_file() {
     let rounded = Network::new(
         net.layers()
             .iter()
-            .map(|l| Layer::new(l.weight.mapv(|v| v as f32 as f64), l.bias.mapv(|v| v as f32 as f64)))
+            .map(|l| {
+                Layer::new(
+                    l.weight.mapv(|v| v as f32 as f64),
+                    l.bias.mapv(|v| v as f32 as f64),
+                )
+            })
             .collect(),
     )
     .unwrap();
     let m = onnx::model(&rounded);
     let graph = m.graph.as_ref().unwrap();
-    assert!(graph.initializer.iter().all(|t| t.data_type == proto::data_type::FLOAT));
+    assert!(graph
+        .initializer
+        .iter()
+        .all(|t| t.data_type == proto::data_type::FLOAT));
     assert_eq!(graph.initializer[0].name, "0.weight");
-    assert_eq!((m.ir_version, m.opset_import[0].version, m.producer_name.as_str()), (8, 17, "relu-regions"));
-    assert!(onnx::model(&net).graph.unwrap().initializer.iter().all(|t| t.data_type == proto::data_type::DOUBLE));
+    assert_eq!(
+        (
+            m.ir_version,
+            m.opset_import[0].version,
+            m.producer_name.as_str()
+        ),
+        (8, 17, "relu-regions")
+    );
+    assert!(onnx::model(&net)
+        .graph
+        .unwrap()
+        .initializer
+        .iter()
+        .all(|t| t.data_type == proto::data_type::DOUBLE));
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("net.onnx");
@@ -165,10 +236,20 @@ fn initializers_listed_as_graph_inputs_are_not_the_input() {
     let net = common::random_network(&[3, 4, 2], 5, 0.5);
     let mut m = onnx::model(&net);
     let g = m.graph.as_mut().unwrap();
-    let extra: Vec<proto::ValueInfoProto> =
-        g.initializer.iter().map(|t| proto::ValueInfoProto { name: t.name.clone(), ..Default::default() }).collect();
+    let extra: Vec<proto::ValueInfoProto> = g
+        .initializer
+        .iter()
+        .map(|t| proto::ValueInfoProto {
+            name: t.name.clone(),
+            ..Default::default()
+        })
+        .collect();
     g.input.extend(extra);
-    let (back, _) = onnx::read_bytes(&prost::Message::encode_to_vec(&m), Path::new("vnncomp_style.onnx")).unwrap();
+    let (back, _) = onnx::read_bytes(
+        &prost::Message::encode_to_vec(&m),
+        Path::new("vnncomp_style.onnx"),
+    )
+    .unwrap();
     assert_eq!(back, net);
 }
 
@@ -191,28 +272,53 @@ fn set_raw_f64(t: &mut proto::TensorProto, index: usize, v: f64) {
 #[test]
 fn unknown_operator_names_the_node() {
     let msg = error_of(|g| g.node[2].op_type = "Conv".into(), "unknown_op.onnx");
-    assert!(msg.contains("node \"/2/Gemm\" (op Conv)") && msg.contains("unsupported operator"), "{msg}");
+    assert!(
+        msg.contains("node \"/2/Gemm\" (op Conv)") && msg.contains("unsupported operator"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn missing_initializer_names_the_node_and_the_tensor() {
-    let msg = error_of(|g| g.initializer.retain(|t| t.name != "2.weight"), "missing_init.onnx");
-    assert!(msg.contains("node \"/2/Gemm\"") && msg.contains("\"2.weight\" is missing"), "{msg}");
+    let msg = error_of(
+        |g| g.initializer.retain(|t| t.name != "2.weight"),
+        "missing_init.onnx",
+    );
+    assert!(
+        msg.contains("node \"/2/Gemm\"") && msg.contains("\"2.weight\" is missing"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn shape_mismatch_names_the_node() {
     // 2.weight is 4x4; declare it 8x2 (same number of values): Gemm would take 2 inputs, not 4.
     let msg = error_of(
-        |g| g.initializer.iter_mut().filter(|t| t.name == "2.weight").for_each(|t| t.dims = vec![8, 2]),
+        |g| {
+            g.initializer
+                .iter_mut()
+                .filter(|t| t.name == "2.weight")
+                .for_each(|t| t.dims = vec![8, 2])
+        },
         "shape.onnx",
     );
-    assert!(msg.contains("node \"/2/Gemm\"") && msg.contains("shape mismatch"), "{msg}");
+    assert!(
+        msg.contains("node \"/2/Gemm\"") && msg.contains("shape mismatch"),
+        "{msg}"
+    );
     let msg = error_of(
-        |g| g.initializer.iter_mut().filter(|t| t.name == "4.bias").for_each(|t| t.raw_data.truncate(8)),
+        |g| {
+            g.initializer
+                .iter_mut()
+                .filter(|t| t.name == "4.bias")
+                .for_each(|t| t.raw_data.truncate(8))
+        },
         "short_bias.onnx",
     );
-    assert!(msg.contains("initializer \"4.bias\"") && msg.contains("expected 2"), "{msg}");
+    assert!(
+        msg.contains("initializer \"4.bias\"") && msg.contains("expected 2"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -241,16 +347,27 @@ fn constant_that_would_enlarge_the_tensor_is_a_shape_mismatch() {
         },
         "broadcast.onnx",
     );
-    assert!(msg.contains("node \"sub_shift\" (op Sub)") && msg.contains("shape mismatch"), "{msg}");
+    assert!(
+        msg.contains("node \"sub_shift\" (op Sub)") && msg.contains("shape mismatch"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn nan_weight_names_the_node() {
     let msg = error_of(
-        |g| g.initializer.iter_mut().filter(|t| t.name == "2.weight").for_each(|t| set_raw_f64(t, 5, f64::NAN)),
+        |g| {
+            g.initializer
+                .iter_mut()
+                .filter(|t| t.name == "2.weight")
+                .for_each(|t| set_raw_f64(t, 5, f64::NAN))
+        },
         "nan.onnx",
     );
-    assert!(msg.contains("node \"/2/Gemm\"") && msg.contains("NaN"), "{msg}");
+    assert!(
+        msg.contains("node \"/2/Gemm\"") && msg.contains("NaN"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -281,7 +398,10 @@ fn relu_last_and_trans_a_are_rejected() {
         },
         "trans_a.onnx",
     );
-    assert!(msg.contains("node \"/0/Gemm\"") && msg.contains("transA"), "{msg}");
+    assert!(
+        msg.contains("node \"/0/Gemm\"") && msg.contains("transA"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -310,7 +430,11 @@ fn truncated_and_random_bytes_are_errors_not_panics() {
         match onnx::read_bytes(&b, Path::new("flipped.onnx")) {
             Ok((net, _)) => {
                 ok += 1;
-                assert!(net.layers().iter().all(|l| l.weight.iter().chain(l.bias.iter()).all(|v| v.is_finite())));
+                assert!(net.layers().iter().all(|l| l
+                    .weight
+                    .iter()
+                    .chain(l.bias.iter())
+                    .all(|v| v.is_finite())));
             }
             Err(e) => assert!(e.to_string().contains("flipped.onnx"), "{e}"),
         }

@@ -14,7 +14,11 @@ use std::path::PathBuf;
 pub fn shared_path(rel: &str) -> Option<PathBuf> {
     let base = std::env::var_os("RELU_REGIONS_SHARED")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("shared"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("shared")
+        });
     let p = base.join(rel);
     if p.exists() {
         Some(p)

@@ -43,7 +43,9 @@ impl DataPath {
             }
         }
         if let Some(s) = &self.shape {
-            let (last, rest) = s.split_last().ok_or("multiplies a scalar; expected a vector of features")?;
+            let (last, rest) = s
+                .split_last()
+                .ok_or("multiplies a scalar; expected a vector of features")?;
             if *last != w.ncols() || rest.iter().product::<usize>() != 1 {
                 return Err(format!(
                     "weight takes {} inputs but the tensor has shape {s:?}; expected one row of {} features \
@@ -55,7 +57,11 @@ impl DataPath {
         }
         if let Some(p) = &self.pending {
             if p.bias.len() != w.ncols() {
-                return Err(format!("weight takes {} inputs; expected {} (shape mismatch)", w.ncols(), p.bias.len()));
+                return Err(format!(
+                    "weight takes {} inputs; expected {} (shape mismatch)",
+                    w.ncols(),
+                    p.bias.len()
+                ));
             }
         }
         self.dim = Some(w.nrows());
@@ -63,14 +69,20 @@ impl DataPath {
             *s = w.nrows();
         }
         self.pending = Some(match self.pending.take() {
-            None => Affine { matrix: Some(w), bias: b },
+            None => Affine {
+                matrix: Some(w),
+                bias: b,
+            },
             Some(Affine { matrix, bias }) => {
                 let new_bias = w.dot(&bias) + &b;
                 let new_matrix = match matrix {
                     None => w,
                     Some(a) => w.dot(&a),
                 };
-                Affine { matrix: Some(new_matrix), bias: new_bias }
+                Affine {
+                    matrix: Some(new_matrix),
+                    bias: new_bias,
+                }
             }
         });
         Ok(())
@@ -80,13 +92,21 @@ impl DataPath {
     pub fn shift(&mut self, c: &Array1<f64>) {
         match &mut self.pending {
             Some(p) => p.bias += c,
-            None => self.pending = Some(Affine { matrix: None, bias: c.clone() }),
+            None => {
+                self.pending = Some(Affine {
+                    matrix: None,
+                    bias: c.clone(),
+                })
+            }
         }
     }
 
     /// Multiplies elementwise by a constant vector: x ↦ diag(c) x on top of the pending map.
     pub fn scale(&mut self, c: &Array1<f64>) {
-        let p = self.pending.get_or_insert_with(|| Affine { matrix: None, bias: Array1::zeros(c.len()) });
+        let p = self.pending.get_or_insert_with(|| Affine {
+            matrix: None,
+            bias: Array1::zeros(c.len()),
+        });
         p.bias *= c;
         let m = p.matrix.take().unwrap_or_else(|| Array2::eye(c.len()));
         p.matrix = Some(m * c.view().insert_axis(ndarray::Axis(1)));
@@ -130,8 +150,11 @@ impl DataPath {
             };
         };
         let rank = shape.len().max(c.dims.len());
-        let pad =
-            |v: &[usize]| -> Vec<usize> { std::iter::repeat_n(1, rank - v.len()).chain(v.iter().copied()).collect() };
+        let pad = |v: &[usize]| -> Vec<usize> {
+            std::iter::repeat_n(1, rank - v.len())
+                .chain(v.iter().copied())
+                .collect()
+        };
         let (s, k) = (pad(&shape), pad(&c.dims));
         let mismatch = || {
             format!(
@@ -156,7 +179,13 @@ impl DataPath {
         let mut out = Vec::with_capacity(total);
         let mut idx = vec![0usize; rank];
         for _ in 0..total {
-            out.push(c.values[idx.iter().zip(&strides).map(|(i, st)| i * st).sum::<usize>()]);
+            out.push(
+                c.values[idx
+                    .iter()
+                    .zip(&strides)
+                    .map(|(i, st)| i * st)
+                    .sum::<usize>()],
+            );
             for ax in (0..rank).rev() {
                 idx[ax] += 1;
                 if idx[ax] < s[ax] {
@@ -175,7 +204,9 @@ impl DataPath {
             let rank = s.len() as i64;
             let a = if axis < 0 { axis + rank } else { axis };
             if !(0..=rank).contains(&a) {
-                return Err(format!("axis {axis} is out of range for shape {s:?}; expected -{rank}..={rank}"));
+                return Err(format!(
+                    "axis {axis} is out of range for shape {s:?}; expected -{rank}..={rank}"
+                ));
             }
             let (head, tail) = s.split_at(a as usize);
             self.shape = Some(vec![head.iter().product(), tail.iter().product()]);
@@ -196,13 +227,23 @@ impl DataPath {
         for (i, &v) in t.values.iter().enumerate() {
             new.push(match v {
                 -1.0 => None,
-                0.0 => Some(*old.get(i).ok_or_else(|| format!("target {:?} copies a missing axis {i}", t.values))?),
+                0.0 => {
+                    Some(*old.get(i).ok_or_else(|| {
+                        format!("target {:?} copies a missing axis {i}", t.values)
+                    })?)
+                }
                 v if v >= 1.0 && v.fract() == 0.0 => Some(v as usize),
-                _ => return Err(format!("target shape {:?} has entry {v}; expected sizes, 0 or -1", t.values)),
+                _ => {
+                    return Err(format!(
+                        "target shape {:?} has entry {v}; expected sizes, 0 or -1",
+                        t.values
+                    ))
+                }
             });
         }
         let sizes: Vec<usize> = new.iter().flatten().copied().collect();
-        let known = checked_product(&sizes).ok_or_else(|| format!("target shape {:?} overflows", t.values))?;
+        let known = checked_product(&sizes)
+            .ok_or_else(|| format!("target shape {:?} overflows", t.values))?;
         let free = new.iter().filter(|v| v.is_none()).count();
         let fits = match free {
             0 => known == d,
@@ -215,7 +256,11 @@ impl DataPath {
                 t.values
             ));
         }
-        self.shape = Some(new.into_iter().map(|v| v.unwrap_or(d / known.max(1))).collect());
+        self.shape = Some(
+            new.into_iter()
+                .map(|v| v.unwrap_or(d / known.max(1)))
+                .collect(),
+        );
         Ok(())
     }
 }

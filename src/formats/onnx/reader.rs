@@ -6,7 +6,9 @@
 //! last affine layer, e.g. Softmax, dropped with a note), or shape metadata (ignored).
 
 use super::data_path::{checked_product, finish, DataPath};
-use super::proto::{attribute_type, DimensionValue, GraphProto, ModelProto, NodeProto, ValueInfoProto};
+use super::proto::{
+    attribute_type, DimensionValue, GraphProto, ModelProto, NodeProto, ValueInfoProto,
+};
 use super::tensor::{decode_tensor, ConstTensor};
 use crate::error::{Error, Result};
 use crate::network::Network;
@@ -16,7 +18,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::rc::Rc;
 
-const SUPPORTED: &str = "expected Gemm, MatMul, Add, Sub, Mul or Div with a constant, Relu, Flatten, Reshape, \
+const SUPPORTED: &str =
+    "expected Gemm, MatMul, Add, Sub, Mul or Div with a constant, Relu, Flatten, Reshape, \
      Identity, Cast to float, or (after the last affine layer) Softmax, LogSoftmax, ArgMax, ZipMap";
 
 /// Ops that may follow the last affine layer without changing the linear regions (dropped with a note).
@@ -36,7 +39,16 @@ const AFTER_HEAD_OPS: &[&str] = &[
     "Unsqueeze",
 ];
 /// Ops that compute shapes (e.g. PyTorch's `x.view(x.size(0), -1)`), allowed on shape metadata.
-const META_OPS: &[&str] = &["Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast", "Identity"];
+const META_OPS: &[&str] = &[
+    "Shape",
+    "Gather",
+    "Unsqueeze",
+    "Squeeze",
+    "Concat",
+    "Slice",
+    "Cast",
+    "Identity",
+];
 
 #[derive(Clone, Debug)]
 enum Value {
@@ -51,12 +63,26 @@ enum Value {
 /// Reads an ONNX model from bytes; `file_label` names the file in error messages and notes.
 pub fn read_bytes(bytes: &[u8], file_label: &Path) -> Result<(Network, Vec<String>)> {
     let model = ModelProto::decode(bytes).map_err(|e| {
-        Error::format(file_label, "protobuf", format!("cannot decode ({e}); expected a binary ONNX ModelProto"))
+        Error::format(
+            file_label,
+            "protobuf",
+            format!("cannot decode ({e}); expected a binary ONNX ModelProto"),
+        )
     })?;
     let graph = model.graph.as_ref().ok_or_else(|| {
-        Error::format(file_label, "ModelProto.graph", "missing; expected a graph (is this an ONNX model file?)")
+        Error::format(
+            file_label,
+            "ModelProto.graph",
+            "missing; expected a graph (is this an ONNX model file?)",
+        )
     })?;
-    GraphReader { file: file_label, values: HashMap::new(), notes: Vec::new(), post_head: Vec::new() }.read(graph)
+    GraphReader {
+        file: file_label,
+        values: HashMap::new(),
+        notes: Vec::new(),
+        post_head: Vec::new(),
+    }
+    .read(graph)
 }
 
 struct GraphReader<'a> {
@@ -70,11 +96,16 @@ struct GraphReader<'a> {
 impl GraphReader<'_> {
     fn read(mut self, graph: &GraphProto) -> Result<(Network, Vec<String>)> {
         for t in &graph.initializer {
-            let c = decode_tensor(t).map_err(|m| Error::format(self.file, format!("initializer \"{}\"", t.name), m))?;
+            let c = decode_tensor(t)
+                .map_err(|m| Error::format(self.file, format!("initializer \"{}\"", t.name), m))?;
             self.values.insert(t.name.clone(), Value::Const(Rc::new(c)));
         }
         // VNN-COMP files list the initializers as graph inputs too: the real input is the other one.
-        let inputs: Vec<&ValueInfoProto> = graph.input.iter().filter(|i| !self.values.contains_key(&i.name)).collect();
+        let inputs: Vec<&ValueInfoProto> = graph
+            .input
+            .iter()
+            .filter(|i| !self.values.contains_key(&i.name))
+            .collect();
         let input = match inputs.as_slice() {
             [one] => *one,
             _ => {
@@ -93,21 +124,33 @@ impl GraphReader<'_> {
         let dim = shape.as_ref().and_then(|s| checked_product(s));
         self.values.insert(
             input.name.clone(),
-            Value::Data(Rc::new(DataPath { layers: Vec::new(), pending: None, dim, shape })),
+            Value::Data(Rc::new(DataPath {
+                layers: Vec::new(),
+                pending: None,
+                dim,
+                shape,
+            })),
         );
         for (index, node) in graph.node.iter().enumerate() {
             self.node(index, node)?;
         }
         let path = self.output_path(graph)?;
         let net = finish(path).and_then(Network::new).map_err(|e| {
-            Error::format(self.file, format!("graph output \"{}\"", output_names(graph)), strip_invalid(e))
+            Error::format(
+                self.file,
+                format!("graph output \"{}\"", output_names(graph)),
+                strip_invalid(e),
+            )
         })?;
         if let Some(n0) = dim {
             if net.input_dim() != n0 {
                 return Err(Error::format(
                     self.file,
                     format!("graph input \"{}\"", input.name),
-                    format!("has {n0} entries; expected {} (the first layer's inputs)", net.input_dim()),
+                    format!(
+                        "has {n0} entries; expected {} (the first layer's inputs)",
+                        net.input_dim()
+                    ),
                 ));
             }
         }
@@ -152,13 +195,19 @@ impl GraphReader<'_> {
             n => Err(Error::format(
                 self.file,
                 format!("graph outputs \"{}\"", output_names(graph)),
-                format!("{n} distinct network outputs; expected exactly one computed from the input"),
+                format!(
+                    "{n} distinct network outputs; expected exactly one computed from the input"
+                ),
             )),
         }
     }
 
     fn node(&mut self, index: usize, node: &NodeProto) -> Result<()> {
-        let name = if node.name.is_empty() { format!("#{index}") } else { node.name.clone() };
+        let name = if node.name.is_empty() {
+            format!("#{index}")
+        } else {
+            node.name.clone()
+        };
         let op = node.op_type.as_str();
         let here = format!("node \"{name}\" (op {op})");
         let err = |msg: String| Error::format(self.file, here.clone(), msg);
@@ -205,13 +254,17 @@ impl GraphReader<'_> {
             let konst = |k: usize| -> Result<Rc<ConstTensor>> {
                 match inputs.get(k) {
                     Some(Some(Value::Const(c))) => Ok(c.clone()),
-                    _ => Err(err(format!("input {k} is not a constant; expected an initializer or a Constant node"))),
+                    _ => Err(err(format!(
+                        "input {k} is not a constant; expected an initializer or a Constant node"
+                    ))),
                 }
             };
             let mut p = (*path).clone();
             match op {
                 "Identity" => {}
-                "Flatten" => p.flatten(attr_int(node, "axis").unwrap_or(1)).map_err(err)?,
+                "Flatten" => p
+                    .flatten(attr_int(node, "axis").unwrap_or(1))
+                    .map_err(err)?,
                 "Reshape" => {
                     let target = match inputs.get(1) {
                         Some(Some(Value::Const(t))) => Some(t.as_ref()),
@@ -227,20 +280,32 @@ impl GraphReader<'_> {
                         ));
                     }
                     if let Some(s) = p.shape.as_ref().filter(|s| s.len() != 2) {
-                        return Err(err(format!("input A has shape {s:?}; expected a 2-D [batch, features] tensor")));
+                        return Err(err(format!(
+                            "input A has shape {s:?}; expected a 2-D [batch, features] tensor"
+                        )));
                     }
                     let b = konst(1)?;
-                    let c = inputs.get(2).and_then(|c| c.as_ref()).map(|_| konst(2)).transpose()?;
+                    let c = inputs
+                        .get(2)
+                        .and_then(|c| c.as_ref())
+                        .map(|_| konst(2))
+                        .transpose()?;
                     let (w, b) = gemm(node, &b, c).map_err(err)?;
                     p.affine(w, b).map_err(err)?;
                 }
                 "MatMul" => {
                     if pos != 0 {
-                        return Err(err("the network tensor is the second operand; expected MatMul(x, W)".into()));
+                        return Err(err(
+                            "the network tensor is the second operand; expected MatMul(x, W)"
+                                .into(),
+                        ));
                     }
                     let w = konst(1)?;
                     let (rows, cols) = w.matrix_dims().ok_or_else(|| {
-                        err(format!("weight has shape {}; expected a 2-D matrix (inputs × outputs)", w.shape_text()))
+                        err(format!(
+                            "weight has shape {}; expected a 2-D matrix (inputs × outputs)",
+                            w.shape_text()
+                        ))
                     })?;
                     finite(&w).map_err(err)?;
                     // MatMul multiplies the row vector x by W (in × out): our weight is Wᵀ.
@@ -262,7 +327,9 @@ impl GraphReader<'_> {
                 }
                 "Mul" | "Div" => {
                     if op == "Div" && pos != 0 {
-                        return Err(err("divides a constant by the network tensor; expected x / c".into()));
+                        return Err(err(
+                            "divides a constant by the network tensor; expected x / c".into(),
+                        ));
                     }
                     let c = konst(if pos == 0 { 1 } else { 0 })?;
                     finite(&c).map_err(err)?;
@@ -308,7 +375,14 @@ impl GraphReader<'_> {
             self.values.insert(first.clone(), out.clone());
         }
         for o in node.output.iter().skip(1) {
-            self.values.insert(o.clone(), if matches!(out, Value::Head(_)) { out.clone() } else { Value::Meta });
+            self.values.insert(
+                o.clone(),
+                if matches!(out, Value::Head(_)) {
+                    out.clone()
+                } else {
+                    Value::Meta
+                },
+            );
         }
         Ok(())
     }
@@ -323,14 +397,23 @@ fn gemm(
     let alpha = attr_float(node, "alpha").unwrap_or(1.0);
     let beta = attr_float(node, "beta").unwrap_or(1.0);
     if attr_int(node, "transA").unwrap_or(0) != 0 {
-        return Err("transA=1 is not supported; expected transA=0 (the batch along the rows of A)".into());
+        return Err(
+            "transA=1 is not supported; expected transA=0 (the batch along the rows of A)".into(),
+        );
     }
     let trans_b = attr_int(node, "transB").unwrap_or(0) != 0;
-    let (r, k) = b.matrix_dims().ok_or_else(|| format!("B has shape {}; expected a 2-D matrix", b.shape_text()))?;
+    let (r, k) = b
+        .matrix_dims()
+        .ok_or_else(|| format!("B has shape {}; expected a 2-D matrix", b.shape_text()))?;
     finite(b)?;
     let (out, inp) = if trans_b { (r, k) } else { (k, r) };
     let w = Array2::from_shape_fn((out, inp), |(o, i)| {
-        alpha * if trans_b { b.values[o * k + i] } else { b.values[i * k + o] }
+        alpha
+            * if trans_b {
+                b.values[o * k + i]
+            } else {
+                b.values[i * k + o]
+            }
     });
     let bias = match c {
         None => Array1::zeros(out),
@@ -359,13 +442,19 @@ fn is_float_cast(node: &NodeProto) -> bool {
 
 fn finite(c: &ConstTensor) -> std::result::Result<(), String> {
     match c.values.iter().position(|v| !v.is_finite()) {
-        Some(k) => Err(format!("constant entry {k} is {}; expected finite numbers", c.values[k])),
+        Some(k) => Err(format!(
+            "constant entry {k} is {}; expected finite numbers",
+            c.values[k]
+        )),
         None => Ok(()),
     }
 }
 
 fn attr_float(node: &NodeProto, name: &str) -> Option<f64> {
-    node.attribute.iter().find(|a| a.name == name).map(|a| a.f as f64)
+    node.attribute
+        .iter()
+        .find(|a| a.name == name)
+        .map(|a| a.f as f64)
 }
 
 fn attr_int(node: &NodeProto, name: &str) -> Option<i64> {
@@ -374,7 +463,10 @@ fn attr_int(node: &NodeProto, name: &str) -> Option<i64> {
 
 /// The tensor of a `Constant` node (`value`, `value_float(s)` or `value_int(s)`).
 fn constant_node(node: &NodeProto) -> std::result::Result<ConstTensor, String> {
-    let a = node.attribute.first().ok_or("has no attribute; expected `value`")?;
+    let a = node
+        .attribute
+        .first()
+        .ok_or("has no attribute; expected `value`")?;
     match (a.name.as_str(), a.r#type) {
         ("value", _) => decode_tensor(a.t.as_ref().ok_or("attribute `value` holds no tensor")?),
         ("value_float", _) | (_, attribute_type::FLOAT) => Ok(ConstTensor { dims: vec![], values: vec![a.f as f64] }),
@@ -394,7 +486,13 @@ fn constant_node(node: &NodeProto) -> std::result::Result<ConstTensor, String> {
 /// The input's shape with symbolic or unknown (batch) axes as 1, e.g. [1,1,1,5], [batch, 64] →
 /// [1, 64], [1,784,1]; n0 is its product. None without a static shape.
 fn input_shape(input: &ValueInfoProto) -> Option<Vec<usize>> {
-    let shape = input.r#type.as_ref()?.tensor_type.as_ref()?.shape.as_ref()?;
+    let shape = input
+        .r#type
+        .as_ref()?
+        .tensor_type
+        .as_ref()?
+        .shape
+        .as_ref()?;
     let dims: Vec<usize> = shape
         .dim
         .iter()
@@ -407,7 +505,12 @@ fn input_shape(input: &ValueInfoProto) -> Option<Vec<usize>> {
 }
 
 fn output_names(graph: &GraphProto) -> String {
-    graph.output.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join("\", \"")
+    graph
+        .output
+        .iter()
+        .map(|o| o.name.as_str())
+        .collect::<Vec<_>>()
+        .join("\", \"")
 }
 
 /// The message of an [`Error::Invalid`] (from [`Network::new`]) without its variant wrapper.

@@ -29,13 +29,19 @@ impl ConstTensor {
 /// is wrong (the caller adds the file and the tensor's name).
 pub fn decode_tensor(t: &TensorProto) -> Result<ConstTensor, String> {
     if t.data_location == 1 {
-        return Err("the data is stored in an external file; expected the values inside the .onnx file".into());
+        return Err(
+            "the data is stored in an external file; expected the values inside the .onnx file"
+                .into(),
+        );
     }
     let mut dims = Vec::with_capacity(t.dims.len());
     let mut count: usize = 1;
     for &d in &t.dims {
-        let d = usize::try_from(d).map_err(|_| format!("dimension {d} is negative; expected sizes >= 0"))?;
-        count = count.checked_mul(d).ok_or_else(|| format!("dimensions {:?} overflow", t.dims))?;
+        let d = usize::try_from(d)
+            .map_err(|_| format!("dimension {d} is negative; expected sizes >= 0"))?;
+        count = count
+            .checked_mul(d)
+            .ok_or_else(|| format!("dimensions {:?} overflow", t.dims))?;
         dims.push(d);
     }
     let raw = &t.raw_data;
@@ -67,7 +73,10 @@ pub fn decode_tensor(t: &TensorProto) -> Result<ConstTensor, String> {
 /// The bytes split into little-endian words of N bytes; an error when the length is not a multiple of N.
 fn le_chunks<const N: usize>(raw: &[u8]) -> Result<impl Iterator<Item = [u8; N]> + '_, String> {
     if !raw.len().is_multiple_of(N) {
-        return Err(format!("raw_data has {} bytes; expected a multiple of {N}", raw.len()));
+        return Err(format!(
+            "raw_data has {} bytes; expected a multiple of {N}",
+            raw.len()
+        ));
     }
     Ok(raw.chunks_exact(N).map(|c| {
         let mut word = [0u8; N];

@@ -1,8 +1,9 @@
 //! Writing a network as PyTorch's `torch.onnx.export` writes `nn.Sequential(Linear, ReLU, …, Linear)`.
 
 use super::proto::{
-    attribute_type, data_type, AttributeProto, Dimension, DimensionValue, GraphProto, ModelProto, NodeProto,
-    OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto, TypeProtoTensor, ValueInfoProto,
+    attribute_type, data_type, AttributeProto, Dimension, DimensionValue, GraphProto, ModelProto,
+    NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto, TypeProtoTensor,
+    ValueInfoProto,
 };
 use crate::network::Network;
 use prost::Message;
@@ -22,9 +23,17 @@ pub fn to_bytes(network: &Network) -> Vec<u8> {
 
 /// The ONNX model of [`to_bytes`] as protobuf structs (tests build broken variants from it).
 pub fn model(network: &Network) -> ModelProto {
-    let exact_f32 =
-        network.layers().iter().all(|l| l.weight.iter().chain(l.bias.iter()).all(|&v| (v as f32) as f64 == v));
-    let elem = if exact_f32 { data_type::FLOAT } else { data_type::DOUBLE };
+    let exact_f32 = network.layers().iter().all(|l| {
+        l.weight
+            .iter()
+            .chain(l.bias.iter())
+            .all(|&v| (v as f32) as f64 == v)
+    });
+    let elem = if exact_f32 {
+        data_type::FLOAT
+    } else {
+        data_type::DOUBLE
+    };
     let mut nodes = Vec::new();
     let mut initializers = Vec::new();
     let mut current = "input".to_string();
@@ -33,15 +42,28 @@ pub fn model(network: &Network) -> ModelProto {
         let k = 2 * i; // index of the Linear in nn.Sequential; its ReLU is k + 1
         let (w_name, b_name) = (format!("{k}.weight"), format!("{k}.bias"));
         let (rows, cols) = layer.weight.dim();
-        initializers.push(tensor(&w_name, &[rows, cols], layer.weight.iter().copied(), elem));
+        initializers.push(tensor(
+            &w_name,
+            &[rows, cols],
+            layer.weight.iter().copied(),
+            elem,
+        ));
         initializers.push(tensor(&b_name, &[rows], layer.bias.iter().copied(), elem));
-        let gemm_out = if i == last { "output".to_string() } else { format!("/{k}/Gemm_output_0") };
+        let gemm_out = if i == last {
+            "output".to_string()
+        } else {
+            format!("/{k}/Gemm_output_0")
+        };
         nodes.push(NodeProto {
             input: vec![current.clone(), w_name, b_name],
             output: vec![gemm_out.clone()],
             name: format!("/{k}/Gemm"),
             op_type: "Gemm".into(),
-            attribute: vec![float_attr("alpha", 1.0), float_attr("beta", 1.0), int_attr("transB", 1)],
+            attribute: vec![
+                float_attr("alpha", 1.0),
+                float_attr("beta", 1.0),
+                int_attr("transB", 1),
+            ],
             ..Default::default()
         });
         current = gemm_out;
@@ -59,7 +81,10 @@ pub fn model(network: &Network) -> ModelProto {
     }
     ModelProto {
         ir_version: 8,
-        opset_import: vec![OperatorSetIdProto { domain: String::new(), version: 17 }],
+        opset_import: vec![OperatorSetIdProto {
+            domain: String::new(),
+            version: 17,
+        }],
         producer_name: "relu-regions".into(),
         producer_version: env!("CARGO_PKG_VERSION").into(),
         graph: Some(GraphProto {
@@ -93,22 +118,39 @@ fn tensor(name: &str, dims: &[usize], values: impl Iterator<Item = f64>, elem: i
 /// A tensor value [batch_size, width].
 fn value_info(name: &str, elem: i32, width: usize) -> ValueInfoProto {
     let dims = vec![
-        Dimension { value: Some(DimensionValue::DimParam("batch_size".into())) },
-        Dimension { value: Some(DimensionValue::DimValue(width as i64)) },
+        Dimension {
+            value: Some(DimensionValue::DimParam("batch_size".into())),
+        },
+        Dimension {
+            value: Some(DimensionValue::DimValue(width as i64)),
+        },
     ];
     ValueInfoProto {
         name: name.into(),
         r#type: Some(TypeProto {
-            tensor_type: Some(TypeProtoTensor { elem_type: elem, shape: Some(TensorShapeProto { dim: dims }) }),
+            tensor_type: Some(TypeProtoTensor {
+                elem_type: elem,
+                shape: Some(TensorShapeProto { dim: dims }),
+            }),
         }),
         ..Default::default()
     }
 }
 
 fn float_attr(name: &str, f: f32) -> AttributeProto {
-    AttributeProto { name: name.into(), f, r#type: attribute_type::FLOAT, ..Default::default() }
+    AttributeProto {
+        name: name.into(),
+        f,
+        r#type: attribute_type::FLOAT,
+        ..Default::default()
+    }
 }
 
 fn int_attr(name: &str, i: i64) -> AttributeProto {
-    AttributeProto { name: name.into(), i, r#type: attribute_type::INT, ..Default::default() }
+    AttributeProto {
+        name: name.into(),
+        i,
+        r#type: attribute_type::INT,
+        ..Default::default()
+    }
 }

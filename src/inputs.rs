@@ -1,0 +1,67 @@
+//! Turning what a user typed into the objects the library works on: the center point (from the
+//! command line or a file, optionally in the raw units of an NNet network) and the domain.
+
+use crate::domain::{Domain, Norm};
+use crate::error::{Error, Result};
+use crate::network::Network;
+use crate::points;
+use ndarray::Array1;
+use std::path::PathBuf;
+
+/// Where the center comes from.
+#[derive(Clone, Debug)]
+pub enum CenterSource {
+    /// `--center=0.1,-0.3,...`
+    List(String),
+    /// `--center-file F [--row K]`
+    File { path: PathBuf, row: Option<usize> },
+}
+
+/// A center resolved for a network, with notes for the user (e.g. clamped raw inputs).
+#[derive(Clone, Debug)]
+pub struct ResolvedCenter {
+    /// The center in the space the network's weights act on.
+    pub point: Array1<f64>,
+    pub notes: Vec<String>,
+}
+
+/// Reads the center and brings it into the network's input space.
+///
+/// With `raw_input`, the values are in the raw units of an NNet network's inputs and are
+/// normalized as the network expects, x_norm = (clamp(x, min, max) − mean) / range; inputs
+/// outside [min, max] are clamped and reported in the notes.
+pub fn resolve_center(
+    source: &CenterSource,
+    network: &Network,
+    raw_input: bool,
+) -> Result<ResolvedCenter> {
+    let raw = match source {
+        CenterSource::List(text) => points::parse_center_list(text)?,
+        CenterSource::File { path, row } => points::read_center_file(path, *row)?,
+    };
+    points::check_dimension(&raw, network.input_dim(), "center")?;
+    let mut notes = Vec::new();
+    let point = if raw_input {
+        let norm = network.normalization().ok_or_else(|| {
+            Error::invalid(
+                "--raw-input: this network has no input normalization (only NNet files carry one); give the center in the network's input space",
+            )
+        })?;
+        let n = norm.normalize(&raw);
+        if !n.clamped.is_empty() {
+            notes.push(format!(
+                "raw center outside the network's input range was clamped in coordinate(s) {:?}",
+                n.clamped
+            ));
+        }
+        n.point
+    } else {
+        raw
+    };
+    Ok(ResolvedCenter { point, notes })
+}
+
+/// Builds the ball of `radius` in `norm` around the center (radius checked finite and > 0).
+pub fn make_domain(center: Array1<f64>, radius: f64, norm: Norm) -> Result<Domain> {
+    Domain::ball(center, radius, norm)
+}

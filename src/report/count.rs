@@ -1,0 +1,90 @@
+//! The report of `relu-regions count`: the exact count, or an honest partial sandwich.
+
+use crate::domain::Domain;
+use crate::enumerate::CountResult;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// `--json` output of `count`.
+#[derive(Clone, Debug, Serialize)]
+pub struct CountReport {
+    pub model: String,
+    /// The exact count when `exact`, else the regions found so far (= `lower`).
+    pub regions: u64,
+    pub exact: bool,
+    pub lower: u64,
+    /// A certified upper bound (decimal string: it may exceed u64).
+    pub upper: String,
+    pub norm: &'static str,
+    /// The ball's radius; `null` for a general box (VNN-LIB).
+    pub radius: Option<f64>,
+    pub solver: String,
+    pub solver_calls: u64,
+    pub decided_without_solver: u64,
+    pub near_tolerance: u64,
+    pub elapsed_s: f64,
+    pub threads: usize,
+    /// Why the search stopped early (`time limit`, `region cap`), `null` when it finished.
+    pub stopped_by: Option<String>,
+}
+
+impl CountReport {
+    pub fn new(model: &str, domain: &Domain, solver: &str, r: &CountResult) -> CountReport {
+        CountReport {
+            model: model.to_string(),
+            regions: r.regions,
+            exact: r.exact,
+            lower: r.lower,
+            upper: r.upper.to_str_radix(10),
+            norm: domain.norm().name(),
+            radius: domain.radius(),
+            solver: solver.to_string(),
+            solver_calls: r.solver_calls,
+            decided_without_solver: r.decided_without_solver,
+            near_tolerance: r.near_tolerance,
+            elapsed_s: r.elapsed.as_secs_f64(),
+            threads: r.threads,
+            stopped_by: r.stopped_by.clone(),
+        }
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let domain = match self.radius {
+            Some(r) => format!("{} ball of radius {r}", self.norm),
+            None => "box".to_string(),
+        };
+        if self.exact {
+            let _ = writeln!(
+                s,
+                "{} linear regions meet the open {domain} (exact)",
+                self.regions
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "NOT EXACT (stopped by {}): between {} and {} linear regions meet the open {domain}",
+                self.stopped_by.as_deref().unwrap_or("a limit"),
+                self.lower,
+                self.upper
+            );
+        }
+        let _ = writeln!(s, "model      {}", self.model);
+        let calls_per_region = if self.regions > 0 {
+            self.solver_calls as f64 / self.regions as f64
+        } else {
+            0.0
+        };
+        let _ = writeln!(
+            s,
+            "decisions  {} by closed-form tests, {} by the {} solver ({calls_per_region:.2} per region), {} near the tolerance",
+            self.decided_without_solver, self.solver_calls, self.solver, self.near_tolerance
+        );
+        let _ = writeln!(
+            s,
+            "time       {:.3} s on {} thread(s)",
+            self.elapsed_s, self.threads
+        );
+        s
+    }
+}

@@ -1,0 +1,35 @@
+//! What the commands report, as serializable structs (for `--json`) with a plain-text rendering.
+//! The CLI only chooses between the two.
+
+pub mod bound;
+pub mod count;
+pub mod witness_file;
+
+use num_bigint::BigUint;
+use serde::Serialize;
+
+/// An exact count as JSON: the decimal string (counts overflow every float and u64) and its log10.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct BigValue {
+    pub value: String,
+    pub log10: f64,
+}
+
+impl BigValue {
+    pub fn new(v: &BigUint) -> Self {
+        BigValue {
+            value: v.to_str_radix(10),
+            log10: crate::bounds::log10(v),
+        }
+    }
+
+    /// Short text form: the exact decimal when it has at most 24 digits, else scientific notation.
+    pub fn short(&self) -> String {
+        if self.value.len() <= 24 {
+            self.value.clone()
+        } else {
+            let mantissa = 10f64.powf(self.log10 - self.log10.floor());
+            format!("{mantissa:.4}e{}", self.log10.floor() as i64)
+        }
+    }
+}

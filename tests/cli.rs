@@ -1,0 +1,416 @@
+//! End-to-end tests of the `relu-regions` binary as a user runs it: outputs, exit codes, errors.
+mod common;
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_relu-regions"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn json_of(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+/// Bad input: exit code 2, one clear line on stderr containing `needle`, never a panic.
+fn assert_bad_input(args: &[&str], needle: &str) {
+    let out = run(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "args {args:?}: stderr {err}");
+    assert!(!err.contains("panicked"), "panic for {args:?}: {err}");
+    assert!(
+        err.contains(needle),
+        "stderr for {args:?} lacks {needle:?}: {err}"
+    );
+}
+
+fn moons() -> String {
+    common::data_path("moons-2-16-16-1.json")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn bound_json_has_every_bound_in_order() {
+    let out = run(&[
+        "bound",
+        &moons(),
+        "--center=0.3,-0.2",
+        "--radius",
+        "0.25",
+        "--json",
+    ]);
+    let v = json_of(&out);
+    assert_eq!(v["input_dim"], 2);
+    assert_eq!(v["hidden"], serde_json::json!([16, 16]));
+    assert_eq!(v["norm"], "l2");
+    assert_eq!(v["radius"], 0.25);
+    let big = |k: &str| {
+        v["bounds"][k]["value"]
+            .as_str()
+            .unwrap()
+            .parse::<u128>()
+            .unwrap()
+    };
+    let (m, s, l) = (big("montufar2017"), big("serra2018"), big("local_analytic"));
+    assert!(l <= s && s <= m, "local {l} serra {s} montufar {m}");
+    // n0 = 2, widths 16,16: Serra's sum is below Montúfar's product (17·... ) and both are positive
+    assert!(l >= 1);
+    let layers = v["bounds"]["local_analytic"]["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 2);
+    for layer in layers {
+        let sum = layer["unstable"].as_u64().unwrap()
+            + layer["stably_active"].as_u64().unwrap()
+            + layer["stably_inactive"].as_u64().unwrap();
+        assert_eq!(sum, layer["width"].as_u64().unwrap());
+    }
+}
+
+#[test]
+fn bound_text_is_a_table() {
+    let out = run(&[
+        "bound",
+        &moons(),
+        "--center",
+        "-0.3,0.2",
+        "--radius",
+        "0.1",
+        "--norm",
+        "linf",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for word in ["montufar2017", "serra2018", "local_analytic", "linf"] {
+        assert!(text.contains(word), "missing {word} in\n{text}");
+    }
+}
+
+#[test]
+fn count_json_matches_witness_file_and_sampling() {
+    let dir = tempfile::tempdir().unwrap();
+    let wit = dir.path().join("w.jsonl");
+    let out = run(&[
+        "count",
+        &moons(),
+        "--center=0.3,-0.2",
+        "--radius",
+        "0.5",
+        "--json",
+        "--quiet",
+        "--witnesses",
+        wit.to_str().unwrap(),
+    ]);
+    let v = json_of(&out);
+    assert_eq!(v["exact"], true);
+    let regions = v["regions"].as_u64().unwrap();
+    assert_eq!(v["lower"].as_u64().unwrap(), regions);
+    assert_eq!(v["upper"].as_str().unwrap(), regions.to_string());
+    let lines: Vec<Value> = std::fs::read_to_string(&wit)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len() as u64, regions);
+    // every witness reproduces its pattern and lies in the open ball
+    let net = relu_regions::formats::load_network(Path::new(&moons()))
+        .unwrap()
+        .network;
+    let c = ndarray::array![0.3, -0.2];
+    let mut seen = std::collections::HashSet::new();
+    for l in &lines {
+        let p: Vec<f64> = l["point"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        let x = ndarray::Array1::from(p);
+        assert!((&x - &c).dot(&(&x - &c)).sqrt() < 0.5);
+        assert_eq!(
+            net.activation_pattern(x.view()).to_compact(),
+            l["pattern"].as_str().unwrap()
+        );
+        assert!(
+            seen.insert(l["pattern"].as_str().unwrap().to_string()),
+            "duplicate pattern"
+        );
+    }
+    // dense sampling finds no pattern the count missed
+    let domain = relu_regions::Domain::ball(c, 0.5, relu_regions::Norm::L2).unwrap();
+    for p in common::sampled_patterns(&net, &domain, 20_000, 7) {
+        assert!(
+            seen.contains(&p.to_compact()),
+            "sampling found an uncounted region {}",
+            p.to_compact()
+        );
+    }
+}
+
+#[test]
+fn count_time_limit_gives_an_honest_sandwich() {
+    let out = run(&[
+        "count",
+        &moons(),
+        "--center=0,0",
+        "--radius",
+        "3",
+        "--max-regions",
+        "5",
+        "--json",
+        "--quiet",
+    ]);
+    let v = json_of(&out);
+    assert_eq!(v["exact"], false);
+    let lower = v["lower"].as_u64().unwrap();
+    let upper: u128 = v["upper"].as_str().unwrap().parse().unwrap();
+    assert!(lower >= 5);
+    assert!(upper as f64 >= lower as f64);
+    let full = json_of(&run(&[
+        "count",
+        &moons(),
+        "--center=0,0",
+        "--radius",
+        "3",
+        "--json",
+        "--quiet",
+    ]));
+    let exact = full["regions"].as_u64().unwrap() as u128;
+    assert!(
+        lower as u128 <= exact && exact <= upper,
+        "{lower} <= {exact} <= {upper}"
+    );
+}
+
+#[test]
+fn convert_round_trip_keeps_the_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let onnx = dir.path().join("m.onnx");
+    let back = dir.path().join("m.json");
+    assert!(run(&["convert", &moons(), onnx.to_str().unwrap()])
+        .status
+        .success());
+    assert!(
+        run(&["convert", onnx.to_str().unwrap(), back.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let a = relu_regions::formats::load_network(Path::new(&moons()))
+        .unwrap()
+        .network;
+    let b = relu_regions::formats::load_network(&back).unwrap().network;
+    assert_eq!(a, b);
+}
+
+#[test]
+fn bad_inputs_get_clear_errors_and_exit_2() {
+    let m = moons();
+    assert_bad_input(
+        &["bound", &m, "--center=0.1,0.2", "--radius", "0"],
+        "expected a finite number > 0",
+    );
+    assert_bad_input(
+        &["bound", &m, "--center=0.1,0.2", "--radius", "-1"],
+        "expected a finite number > 0",
+    );
+    assert_bad_input(
+        &["bound", &m, "--center=0.1,0.2", "--radius", "nan"],
+        "expected a finite number > 0",
+    );
+    assert_bad_input(
+        &["bound", &m, "--center=0.1,0.2,0.3", "--radius", "1"],
+        "2 inputs",
+    );
+    assert_bad_input(&["bound", &m, "--center=0.1,abc", "--radius", "1"], "abc");
+    assert_bad_input(
+        &[
+            "bound",
+            "no/such/file.onnx",
+            "--center=0.1",
+            "--radius",
+            "1",
+        ],
+        "no/such/file.onnx",
+    );
+    assert_bad_input(
+        &["bound", "Cargo.toml", "--center=0.1", "--radius", "1"],
+        "Cargo.toml",
+    );
+    assert_bad_input(&["bound", &m, "--radius", "1"], "center");
+    assert_bad_input(
+        &[
+            "bound",
+            &m,
+            "--center=0.1,0.2",
+            "--radius",
+            "1",
+            "--norm",
+            "l7",
+        ],
+        "l7",
+    );
+    assert_bad_input(
+        &[
+            "bound",
+            &m,
+            "--center=0.1,0.2",
+            "--radius",
+            "1",
+            "--raw-input",
+        ],
+        "normalization",
+    );
+    assert_bad_input(
+        &[
+            "count",
+            &m,
+            "--center=0.1,0.2",
+            "--radius",
+            "1",
+            "--threads",
+            "0",
+        ],
+        "--threads",
+    );
+    assert_bad_input(
+        &[
+            "count",
+            &m,
+            "--center=0.1,0.2",
+            "--radius",
+            "1",
+            "--time-limit",
+            "-3",
+        ],
+        "expected a number of seconds > 0",
+    );
+    assert_bad_input(
+        &[
+            "count",
+            &m,
+            "--center=0.1,0.2",
+            "--radius",
+            "1",
+            "--norm",
+            "l2",
+            "--solver",
+            "highs",
+        ],
+        "highs",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        r#"{"layers": [{"weight": [[1.0, NaN]], "bias": [0.0]}"#,
+    )
+    .unwrap();
+    assert_bad_input(
+        &[
+            "bound",
+            broken.to_str().unwrap(),
+            "--center=0,0",
+            "--radius",
+            "1",
+        ],
+        "broken.json",
+    );
+    let truncated = dir.path().join("t.onnx");
+    let onnx = dir.path().join("ok.onnx");
+    assert!(run(&["convert", &m, onnx.to_str().unwrap()])
+        .status
+        .success());
+    let bytes = std::fs::read(&onnx).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    assert_bad_input(
+        &[
+            "bound",
+            truncated.to_str().unwrap(),
+            "--center=0,0",
+            "--radius",
+            "1",
+        ],
+        "t.onnx",
+    );
+}
+
+#[test]
+fn shipped_digits_example_runs() {
+    let model = common::data_path("digits-mlp-64-16-16-10.onnx");
+    let points = common::data_path("digits-scaled.csv");
+    let out = run(&[
+        "bound",
+        model.to_str().unwrap(),
+        "--center-file",
+        points.to_str().unwrap(),
+        "--row",
+        "3",
+        "--radius",
+        "0.5",
+        "--json",
+    ]);
+    let v = json_of(&out);
+    assert_eq!(v["input_dim"], 64);
+    assert_eq!(v["hidden"], serde_json::json!([16, 16]));
+    // a table without --row is refused with the number of rows
+    assert_bad_input(
+        &[
+            "bound",
+            model.to_str().unwrap(),
+            "--center-file",
+            points.to_str().unwrap(),
+            "--radius",
+            "0.5",
+        ],
+        "--row",
+    );
+}
+
+#[test]
+fn every_shared_benchmark_gives_the_bound_json() {
+    let Some(dir) = common::shared_path("benchmarks") else {
+        return;
+    };
+    let mut seen = 0;
+    for sub in ["acasxu", "nnet", "onnx"] {
+        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if ext != "onnx" && ext != "nnet" {
+                continue;
+            }
+            let net = relu_regions::formats::load_network(&path).unwrap().network;
+            let center = vec!["0.01"; net.input_dim()].join(",");
+            let out = run(&[
+                "bound",
+                path.to_str().unwrap(),
+                &format!("--center={center}"),
+                "--radius",
+                "0.02",
+                "--norm",
+                "linf",
+                "--json",
+            ]);
+            let v = json_of(&out);
+            assert_eq!(v["input_dim"].as_u64().unwrap() as usize, net.input_dim());
+            assert!(
+                v["bounds"]["local_analytic"]["log10"].as_f64().unwrap()
+                    <= v["bounds"]["serra2018"]["log10"].as_f64().unwrap() + 1e-9
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 13, "only {seen} benchmark networks found");
+}
