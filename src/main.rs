@@ -11,6 +11,7 @@ use relu_regions::report::count::CountReport;
 use relu_regions::report::witness_file::JsonLinesWitnesses;
 use relu_regions::solver::SolverKind;
 use relu_regions::vnnlib;
+use relu_regions::{plot, slice};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,6 +34,10 @@ enum Command {
     Bound(BoundArgs),
     /// The exact number of linear regions meeting an open ball or box (branch and bound).
     Count(CountArgs),
+    /// Draws the exact linear regions of a 2-D slice through the center, clipped to the disc or square.
+    Slice(SliceArgs),
+    /// Plots every bound and the exact count against the radius (log scale).
+    PlotBounds(PlotBoundsArgs),
     /// Converts a network between JSON and ONNX (and reads NNet): `convert IN OUT`.
     Convert {
         /// Input network (.json, .onnx or .nnet).
@@ -109,6 +114,57 @@ struct CountArgs {
     solver: Option<SolverKind>,
 }
 
+#[derive(Args)]
+struct SliceArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Radius of the disc (L2) or half width of the square (linf) in the slice.
+    #[arg(long, allow_negative_numbers = true)]
+    radius: f64,
+    /// The plane's two directions, `u1,u2,...;v1,v2,...` (default: the first two input axes).
+    #[arg(long, allow_hyphen_values = true, conflicts_with_all = ["through", "axes"])]
+    plane: Option<String>,
+    /// The plane through the center and two points P1 P2 (comma-separated coordinates).
+    #[arg(long, num_args = 2, value_names = ["P1", "P2"], allow_hyphen_values = true, conflicts_with = "axes")]
+    through: Option<Vec<String>>,
+    /// The plane of two input axes I J (1-based).
+    #[arg(long, num_args = 2, value_names = ["I", "J"])]
+    axes: Option<Vec<usize>>,
+    /// The picture: FILE.svg or FILE.png.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Picture width in pixels.
+    #[arg(long, default_value_t = 800)]
+    width: u32,
+    /// Worker threads for the enumerator.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Stop counting after this many seconds (the picture then shows the regions found so far).
+    #[arg(long, allow_negative_numbers = true)]
+    time_limit: Option<f64>,
+}
+
+#[derive(Args)]
+struct PlotBoundsArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Radii `A:B:N` (N radii from A to B) or a comma-separated list.
+    #[arg(long)]
+    radii: String,
+    /// The chart: FILE.svg or FILE.png.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Time limit of each exact count, in seconds (a count that stops shows its lower and upper bound).
+    #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
+    time_limit: f64,
+    /// Plot the bounds only, no exact counts.
+    #[arg(long)]
+    no_count: bool,
+    /// Worker threads for the enumerator.
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -127,6 +183,8 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Bound(args) => bound(args),
         Command::Count(args) => count(args),
+        Command::Slice(args) => slice(args),
+        Command::PlotBounds(args) => plot_bounds(args),
         Command::Convert { input, output } => convert(&input, &output),
     }
 }
@@ -268,4 +326,145 @@ fn convert(input: &Path, output: &Path) -> Result<()> {
         loaded.network.output_dim()
     );
     Ok(())
+}
+
+/// Enumerator settings shared by `count`, `slice` and `plot-bounds`.
+fn count_settings(
+    m: &ModelArgs,
+    threads: Option<usize>,
+    time_limit: Option<f64>,
+) -> Result<CountSettings> {
+    if threads == Some(0) {
+        return Err(Error::invalid(
+            "--threads: 0 is not valid; expected at least 1",
+        ));
+    }
+    let time_limit = match time_limit {
+        Some(s) if !(s.is_finite() && s > 0.0) => {
+            return Err(Error::invalid(format!(
+                "--time-limit: {s} is not valid; expected a number of seconds > 0"
+            )))
+        }
+        Some(s) => Some(Duration::from_secs_f64(s)),
+        None => None,
+    };
+    Ok(CountSettings {
+        threads: threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        time_limit,
+        max_regions: None,
+        solver: None,
+        progress: !m.quiet && !m.json && std::io::stderr().is_terminal(),
+    })
+}
+
+fn slice(args: SliceArgs) -> Result<()> {
+    let m = &args.model;
+    let loaded = load(m)?;
+    let domain = center_domain(m, &loaded, args.radius)?;
+    let directions: Option<(String, String)> = match &args.plane {
+        Some(text) => match text.split_once(';') {
+            Some((u, v)) => Some((u.to_string(), v.to_string())),
+            None => {
+                return Err(Error::invalid(format!(
+                    "--plane '{text}': expected two directions separated by ';', e.g. --plane '1,0,0;0,1,0'"
+                )))
+            }
+        },
+        None => None,
+    };
+    let spec = slice::plane_spec_from_args(
+        args.axes.as_ref().map(|a| (a[0], a[1])),
+        directions.as_ref().map(|(u, v)| (u.as_str(), v.as_str())),
+        args.through
+            .as_ref()
+            .map(|t| (t[0].as_str(), t[1].as_str())),
+    )?;
+    let settings = slice::SliceSettings {
+        spec,
+        norm: m.norm,
+        radius: args.radius,
+        count: count_settings(m, args.threads, args.time_limit)?,
+        circle_vertices: slice::CIRCLE_VERTICES,
+    };
+    let computed = slice::compute_slice(&loaded.network, &domain.center, &settings)?;
+    let report = plot::write_slice_picture(&computed, &args.out, args.width)?;
+    if m.json {
+        print_json(&report)
+    } else {
+        let exact = if report.exact {
+            "exact"
+        } else {
+            "NOT EXACT: the count stopped early"
+        };
+        println!(
+            "{} ({exact}); {} polygons drawn to {}",
+            computed.title(),
+            report.polygons,
+            args.out.display()
+        );
+        Ok(())
+    }
+}
+
+fn plot_bounds(args: PlotBoundsArgs) -> Result<()> {
+    let m = &args.model;
+    let loaded = load(m)?;
+    let radii = slice::parse_radii(&args.radii)?;
+    // the center is resolved once, with the first radius only validating the domain
+    let center = center_domain(m, &loaded, radii[0])?.center;
+    let settings = count_settings(m, args.threads, Some(args.time_limit))?;
+    let rows = plot::bounds_vs_radius(
+        &loaded.network,
+        &center,
+        m.norm,
+        &radii,
+        (!args.no_count).then_some(&settings),
+    )?;
+    let title = format!(
+        "{}: regions in the {} ball against its radius",
+        m.model.display(),
+        m.norm.name()
+    );
+    plot::draw_bounds_chart(
+        &plot::BoundsChart {
+            rows: &rows,
+            title,
+            size: (900, 600),
+        },
+        &args.out,
+    )?;
+    if m.json {
+        print_json(&rows)
+    } else {
+        println!(
+            "{:>10} {:>14} {:>14} {:>14} {:>22}",
+            "radius", "montufar2017", "serra2018", "local", "exact count"
+        );
+        for r in &rows {
+            let count = match &r.count {
+                Some(c) if c.exact => c.lower.to_string(),
+                Some(c) => format!("[{}, {}]", c.lower, c.upper),
+                None => "-".to_string(),
+            };
+            println!(
+                "{:>10} {:>14} {:>14} {:>14} {:>22}",
+                r.radius,
+                short(&r.montufar2017, r.log10_montufar2017),
+                short(&r.serra2018, r.log10_serra2018),
+                short(&r.local_analytic, r.log10_local_analytic),
+                count
+            );
+        }
+        println!("chart written to {}", args.out.display());
+        Ok(())
+    }
+}
+
+fn short(value: &str, log10: f64) -> String {
+    relu_regions::report::BigValue {
+        value: value.to_string(),
+        log10,
+    }
+    .short()
 }
