@@ -1,7 +1,9 @@
 //! Criterion benchmarks of the exact region counter (one thread, default solver):
 //! ACAS Xu 1_1 around (0.64, 0, 0, 0.475, −0.475) with box half-widths 0.02 (1,020 regions) and
 //! 0.05 (17,849), an L2 ball of radius 0.02, and a random 2-16-16-16-1 network in [-1,1]² and in
-//! the unit disc. ACAS Xu cases are skipped when ../shared is absent.
+//! the unit disc; a random 5-32-32-1 network in the L2 ball of radius 0.35 around 0 (~10^4
+//! regions). The larger cases also run on 2 threads. ACAS Xu cases are skipped when ../shared is
+//! absent.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -14,8 +16,11 @@ use relu_regions::enumerate::{count_regions, CountSettings};
 use relu_regions::{Domain, Network, Norm};
 use std::time::Duration;
 
-fn bench_case(c: &mut Criterion, name: &str, net: &Network, domain: &Domain) {
-    let settings = CountSettings::default();
+fn bench_case(c: &mut Criterion, name: &str, net: &Network, domain: &Domain, threads: usize) {
+    let settings = CountSettings {
+        threads,
+        ..CountSettings::default()
+    };
     let first = count_regions(net, domain, &settings, None).expect("count runs");
     eprintln!(
         "{name}: {} regions, {} solver calls ({:.3} per region), {} decided without solver, {} near tolerance",
@@ -38,20 +43,26 @@ fn benches(c: &mut Criterion) {
     if let Some(path) = common::shared_path("benchmarks/acasxu/ACASXU_experimental_v2a_1_1.nnet") {
         let net = nnet::read_nnet(&path);
         let center = array![0.64, 0.0, 0.0, 0.475, -0.475];
-        for (name, hw, norm) in [
-            ("acasxu_1_1_box_0.02", 0.02, Norm::Linf),
-            ("acasxu_1_1_box_0.05", 0.05, Norm::Linf),
-            ("acasxu_1_1_l2_0.02", 0.02, Norm::L2),
+        for (name, hw, norm, threads) in [
+            ("acasxu_1_1_box_0.02", 0.02, Norm::Linf, 1),
+            ("acasxu_1_1_box_0.05", 0.05, Norm::Linf, 1),
+            ("acasxu_1_1_box_0.05_2threads", 0.05, Norm::Linf, 2),
+            ("acasxu_1_1_l2_0.02", 0.02, Norm::L2, 1),
+            ("acasxu_1_1_l2_0.05", 0.05, Norm::L2, 1),
         ] {
             let domain = Domain::ball(center.clone(), hw, norm).expect("valid domain");
-            bench_case(c, name, &net, &domain);
+            bench_case(c, name, &net, &domain, threads);
         }
     }
     let net = common::random_network(&[2, 16, 16, 16, 1], 1, 0.5);
     let square = Domain::ball(array![0.0, 0.0], 1.0, Norm::Linf).expect("valid domain");
-    bench_case(c, "random_2_16x3_square", &net, &square);
+    bench_case(c, "random_2_16x3_square", &net, &square, 1);
     let disc = Domain::ball(array![0.0, 0.0], 1.0, Norm::L2).expect("valid domain");
-    bench_case(c, "random_2_16x3_disc", &net, &disc);
+    bench_case(c, "random_2_16x3_disc", &net, &disc, 1);
+    let net = common::random_network(&[5, 32, 32, 1], 5, 0.5);
+    let ball = Domain::ball(ndarray::Array1::zeros(5), 0.35, Norm::L2).expect("valid domain");
+    bench_case(c, "random_5_32x2_l2_0.35", &net, &ball, 1);
+    bench_case(c, "random_5_32x2_l2_0.35_2threads", &net, &ball, 2);
 }
 
 criterion_group! {

@@ -8,5 +8,5 @@ cargo build --release --locked
 bin=target/release/relu-regions
 model=data/digits-mlp-64-16-16-10.onnx
 set -x
-$bin bound "$model" --center-file data/digits-scaled.csv --row 0 --radius 0.5
-$bin count "$model" --center-file data/digits-scaled.csv --row 0 --radius 0.5 --norm linf --time-limit 60
+$bin bound "$model" --center-file data/digits-scaled.csv --row 0 --radius 0.2
+$bin count "$model" --center-file data/digits-scaled.csv --row 0 --radius 0.2 --time-limit 60

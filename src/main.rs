@@ -448,7 +448,7 @@ fn plot_bounds(args: PlotBoundsArgs) -> Result<()> {
                 None => "-".to_string(),
             };
             println!(
-                "{:>10} {:>14} {:>14} {:>14} {:>22}",
+                "{:>10.4} {:>14} {:>14} {:>14} {:>22}",
                 r.radius,
                 short(&r.montufar2017, r.log10_montufar2017),
                 short(&r.serra2018, r.log10_serra2018),

@@ -414,3 +414,124 @@ fn every_shared_benchmark_gives_the_bound_json() {
     }
     assert!(seen >= 13, "only {seen} benchmark networks found");
 }
+
+#[test]
+fn slice_draws_exactly_the_counted_regions() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("s.svg");
+    let out = run(&[
+        "slice",
+        &moons(),
+        "--center=0.3,-0.2",
+        "--radius",
+        "0.5",
+        "--out",
+        svg.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let v = json_of(&out);
+    // a 2-D network: the slice is the input space, so the count equals `count`'s
+    let count = json_of(&run(&[
+        "count",
+        &moons(),
+        "--center=0.3,-0.2",
+        "--radius",
+        "0.5",
+        "--json",
+        "--quiet",
+    ]));
+    assert_eq!(v["regions"], count["regions"]);
+    assert_eq!(v["polygons"], count["regions"]);
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("<svg"));
+    let png = dir.path().join("s.png");
+    let out = run(&[
+        "slice",
+        &moons(),
+        "--center=0.3,-0.2",
+        "--radius",
+        "0.5",
+        "--norm",
+        "linf",
+        "-o",
+        png.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(&std::fs::read(&png).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
+    assert_bad_input(
+        &[
+            "slice",
+            &moons(),
+            "--center=0,0",
+            "--radius",
+            "1",
+            "--plane",
+            "1,0",
+            "-o",
+            "x.svg",
+        ],
+        "--plane",
+    );
+    assert_bad_input(
+        &[
+            "slice",
+            &moons(),
+            "--center=0,0",
+            "--radius",
+            "1",
+            "-o",
+            "x.gif",
+        ],
+        "x.gif",
+    );
+}
+
+#[test]
+fn plot_bounds_rows_are_ordered_and_hold_the_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("b.svg");
+    let out = run(&[
+        "plot-bounds",
+        &moons(),
+        "--center=0.3,-0.2",
+        "--radii",
+        "0.1:0.5:3",
+        "--out",
+        svg.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let rows = json_of(&out);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    let mut last = 0u64;
+    for r in rows {
+        let local: u128 = r["local_analytic"].as_str().unwrap().parse().unwrap();
+        let count = r["count"]["lower"].as_u64().unwrap();
+        assert_eq!(r["count"]["exact"], true);
+        assert!(
+            count as u128 <= local,
+            "count {count} > local bound {local}"
+        );
+        assert!(count >= last, "count fell as the radius grew");
+        last = count;
+    }
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
+    assert_bad_input(
+        &[
+            "plot-bounds",
+            &moons(),
+            "--center=0,0",
+            "--radii",
+            "0:1:3",
+            "-o",
+            "b.svg",
+        ],
+        "radii",
+    );
+}

@@ -78,3 +78,25 @@ fn acasxu_box_001_solver_only_with_highs_agrees() {
     assert_eq!(res.regions, 134);
     eprintln!("solver only: {} solver calls", res.solver_calls);
 }
+
+/// The same network read by the crate's NNet and ONNX readers (the VNN-COMP ONNX export takes
+/// normalized inputs too) gives the same count as the known one.
+#[test]
+fn acasxu_nnet_and_onnx_files_agree() {
+    let (Some(nnet), Some(onnx)) = (
+        common::shared_path("benchmarks/acasxu/ACASXU_experimental_v2a_1_1.nnet"),
+        common::shared_path("benchmarks/onnx/ACASXU_run2a_1_1_batch_2000.onnx"),
+    ) else {
+        return;
+    };
+    let domain = Domain::ball(array![0.64, 0.0, 0.0, 0.475, -0.475], 0.01, Norm::Linf).unwrap();
+    for path in [nnet, onnx] {
+        let net = relu_regions::formats::load_network(&path).unwrap().network;
+        let (res, regions) = enumerate(&net, &domain, 2);
+        assert_eq!(
+            check_witnesses(&net, &domain, &regions).len() as u64,
+            res.regions
+        );
+        assert_eq!(res.regions, 134, "{}", path.display());
+    }
+}
