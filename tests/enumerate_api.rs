@@ -133,3 +133,35 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    /// Deeper nets (3 hidden layers, up to 3-D): the exact count lies between the distinct
+    /// patterns of dense sampling and every analytic bound (local ≤ serra2018 ≤ montufar2017),
+    /// and it does not depend on the number of threads.
+    #[test]
+    fn count_lies_between_sampling_and_every_bound(
+        seed in 0u64..10_000,
+        three_d in any::<bool>(),
+        l2 in any::<bool>(),
+        radius in 0.05f64..1.5,
+        cx in -1.0f64..1.0,
+    ) {
+        let n = if three_d { 3 } else { 2 };
+        let net = random_network(&[n, 8, 6, 5, 1], seed, 0.6);
+        let c = if three_d { array![cx, 0.2, -0.1] } else { array![cx, 0.2] };
+        let norm = if l2 { Norm::L2 } else { Norm::Linf };
+        let domain = Domain::ball(c, radius, norm).unwrap();
+        let (res, regions) = enumerate(&net, &domain, 1);
+        let found = check_witnesses(&net, &domain, &regions);
+        prop_assert_eq!(found.len() as u64, res.regions);
+        for p in sampled_patterns(&net, &domain, 3000, seed ^ 0x5eed) {
+            prop_assert!(found.contains(&p), "sampling found an uncounted region");
+        }
+        let local = relu_regions::bounds::local_analytic(&net, &domain).unwrap();
+        prop_assert!(BigUint::from(res.regions) <= local.value, "count {} > local bound {}", res.regions, local.value);
+        let (two, _) = enumerate(&net, &domain, 2);
+        prop_assert_eq!(two.regions, res.regions);
+    }
+}
