@@ -118,3 +118,51 @@ fn acasxu_lp_is_strictly_tighter() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The weak-duality bound holds for arbitrary multipliers (not only the LP's): it is never
+    /// below c·x at feasible sampled points, in both norms; with HiGHS's duals it is tight on a
+    /// box (see `certified_bound_is_tight_with_lp_duals`).
+    #[test]
+    fn weak_duality_bound_is_valid_for_any_multipliers(y in prop::collection::vec(-3.0f64..3.0, 2),
+                                                        c in prop::collection::vec(-2.0f64..2.0, 2),
+                                                        linf in any::<bool>(), seed in 0u64..1000) {
+        use relu_regions::bounds::lp::highs_lp::LpModel;
+        use relu_regions::bounds::lp::relaxation::certified_upper;
+        let domain = Domain::ball(array![0.0, 0.0], 1.0, norm_of(linf)).unwrap();
+        let mut model = LpModel::default();
+        model.add_col(-1.0, 1.0);
+        model.add_col(-1.0, 1.0);
+        model.add_row(&[(0, 1.0), (1, 2.0)], f64::NEG_INFINITY, 1.0);
+        model.add_row(&[(0, 1.0), (1, -1.0)], -0.5, 0.5);
+        let ub = certified_upper(&model, &domain, &c, 0.25, &y);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        for _ in 0..500 {
+            let x = common::sample_in_domain(&domain, &mut rng);
+            if x[0] + 2.0 * x[1] <= 1.0 && (x[0] - x[1]).abs() <= 0.5 {
+                prop_assert!(c[0] * x[0] + c[1] * x[1] + 0.25 <= ub, "{ub} at {x}");
+            }
+        }
+    }
+}
+
+/// With the LP's own duals the certified bound reaches the LP optimum: max x + y over the box
+/// [−1, 1]² with x + 2y ≤ 1 and |x − y| ≤ 0.5 is attained where x + 2y = 1 and x − y = 0.5,
+/// at (2/3, 1/6), value 5/6.
+#[test]
+fn certified_bound_is_tight_with_lp_duals() {
+    use relu_regions::bounds::lp::highs_lp::{HighsLp, LpModel};
+    use relu_regions::bounds::lp::relaxation::certified_upper;
+    let domain = Domain::ball(array![0.0, 0.0], 1.0, Norm::Linf).unwrap();
+    let mut model = LpModel::default();
+    model.add_col(-1.0, 1.0);
+    model.add_col(-1.0, 1.0);
+    model.add_row(&[(0, 1.0), (1, 2.0)], f64::NEG_INFINITY, 1.0);
+    model.add_row(&[(0, 1.0), (1, -1.0)], -0.5, 0.5);
+    let mut lp = HighsLp::new(&model).unwrap();
+    let y = lp.minimize(&[-1.0, -1.0]).unwrap().unwrap();
+    let ub = certified_upper(&model, &domain, &[1.0, 1.0], 0.0, &y);
+    assert!(ub >= 5.0 / 6.0 && ub < 5.0 / 6.0 + 1e-9, "{ub}");
+}

@@ -44,7 +44,8 @@ pub struct SplitStage {
     pub regions: u64,
     /// LPs solved at this depth.
     pub lps: u64,
-    /// Wall-clock seconds of this depth (enumeration and LPs).
+    /// Wall-clock seconds from the start of the bound computation until this depth completed
+    /// (as returned by [`split_at_depth`]: the seconds of this depth alone).
     pub seconds: f64,
 }
 
@@ -253,7 +254,10 @@ pub fn split_from_lp(
             break;
         }
         match split_at_depth(net, domain, lp, k, threads, deadline)? {
-            Some(stage) => stages.push(stage),
+            Some(mut stage) => {
+                stage.seconds = start.elapsed().as_secs_f64();
+                stages.push(stage)
+            }
             None => break,
         }
     }
