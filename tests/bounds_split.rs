@@ -145,3 +145,62 @@ fn digits_split_is_certified() {
     );
     assert!(split.exact && split.value == BigUint::from(n));
 }
+
+/// The CLI: `bound --method all --json` closes the sandwich on ACAS Xu 1_1 (box 0.01) at the
+/// count that `count` reports, and its JSON carries local_lp and the certified sandwich.
+#[test]
+fn cli_bound_all_matches_count() {
+    let Some(path) = common::shared_path("benchmarks/acasxu/ACASXU_experimental_v2a_1_1.nnet")
+    else {
+        return;
+    };
+    let bin = env!("CARGO_BIN_EXE_relu-regions");
+    let run = |args: &[&str]| -> serde_json::Value {
+        let out = std::process::Command::new(bin).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let p = path.to_str().unwrap();
+    let common_args = [
+        p,
+        "--center=0.64,0,0,0.475,-0.475",
+        "--radius",
+        "0.01",
+        "--norm",
+        "linf",
+        "--quiet",
+        "--json",
+    ];
+    let mut bound_args = vec!["bound"];
+    bound_args.extend_from_slice(&common_args);
+    bound_args.extend_from_slice(&["--method", "all", "--time-limit", "60"]);
+    let b = run(&bound_args);
+    let mut count_args = vec!["count"];
+    count_args.extend_from_slice(&common_args);
+    let c = run(&count_args);
+    let n = c["regions"].as_u64().unwrap();
+    let cert = &b["bounds"]["certified"];
+    assert_eq!(cert["exact"], true);
+    assert_eq!(cert["lower"].as_str().unwrap(), n.to_string());
+    assert_eq!(cert["upper"].as_str().unwrap(), n.to_string());
+    let lp: BigUint = b["bounds"]["local_lp"]["value"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let analytic: BigUint = b["bounds"]["local_analytic"]["value"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(BigUint::from(n) <= lp && lp < analytic);
+    // default method: analytic only, no new keys
+    let mut plain = vec!["bound"];
+    plain.extend_from_slice(&common_args);
+    let d = run(&plain);
+    assert!(d["bounds"].get("local_lp").is_none() && d["bounds"].get("certified").is_none());
+}
