@@ -164,5 +164,5 @@ fn certified_bound_is_tight_with_lp_duals() {
     let mut lp = HighsLp::new(&model).unwrap();
     let y = lp.minimize(&[-1.0, -1.0]).unwrap().unwrap();
     let ub = certified_upper(&model, &domain, &[1.0, 1.0], 0.0, &y);
-    assert!(ub >= 5.0 / 6.0 && ub < 5.0 / 6.0 + 1e-9, "{ub}");
+    assert!((5.0 / 6.0..5.0 / 6.0 + 1e-9).contains(&ub), "{ub}");
 }
