@@ -1,6 +1,7 @@
 //! The `relu-regions` command line: parses arguments, calls the library, prints text or JSON.
 
 use clap::{Args, Parser, Subcommand};
+use relu_regions::bounds::{AnytimeSettings, Method};
 use relu_regions::domain::{Domain, Norm};
 use relu_regions::enumerate::{count_regions, CountSettings};
 use relu_regions::error::{Error, Result};
@@ -81,6 +82,20 @@ struct BoundArgs {
     /// Radius of the ball (finite, > 0).
     #[arg(long, allow_negative_numbers = true)]
     radius: f64,
+    /// Which local bounds: analytic (default, instant), lp (LP-tightened), split (exact regions
+    /// of the first k layers, deepened while time allows; the last depth is the exact count), or
+    /// all (analytic, lp, the exact enumerator with half the remaining time, then split).
+    #[arg(long, default_value = "analytic")]
+    method: Method,
+    /// Time budget in seconds for lp / split / all: the best certified bounds reached stand.
+    #[arg(long, allow_negative_numbers = true)]
+    time_limit: Option<f64>,
+    /// Deepest split depth k (default: the number of hidden layers).
+    #[arg(long)]
+    split_depth: Option<usize>,
+    /// Worker threads for the enumerator and the per-region LPs (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 #[derive(Args)]
@@ -231,11 +246,39 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
 fn bound(args: BoundArgs) -> Result<()> {
     let loaded = load(&args.model)?;
     let domain = center_domain(&args.model, &loaded, args.radius)?;
-    let report = BoundReport::compute(
-        &args.model.model.display().to_string(),
-        &loaded.network,
-        &domain,
-    )?;
+    let model = args.model.model.display().to_string();
+    let report = if args.method == Method::Analytic {
+        BoundReport::compute(&model, &loaded.network, &domain)?
+    } else {
+        let time_limit = match args.time_limit {
+            Some(s) if !(s.is_finite() && s > 0.0) => {
+                return Err(Error::invalid(format!(
+                    "--time-limit: {s} is not valid; expected a number of seconds > 0"
+                )))
+            }
+            Some(s) => Some(Duration::from_secs_f64(s)),
+            None => None,
+        };
+        if args.split_depth == Some(0) {
+            return Err(Error::invalid(
+                "--split-depth: 0 is not valid; expected at least 1 (depth 0 is --method lp)",
+            ));
+        }
+        if args.threads == Some(0) {
+            return Err(Error::invalid(
+                "--threads: 0 is not valid; expected at least 1",
+            ));
+        }
+        let settings = AnytimeSettings {
+            method: args.method,
+            time_limit,
+            split_depth: args.split_depth,
+            threads: args
+                .threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        };
+        BoundReport::compute_anytime(&model, &loaded.network, &domain, &settings)?
+    };
     if args.model.json {
         print_json(&report)
     } else {

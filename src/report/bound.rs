@@ -1,7 +1,7 @@
 //! The report of `relu-regions bound`: global bounds of the literature and the local bound in the ball.
 
 use super::BigValue;
-use crate::bounds::{self, LayerStability};
+use crate::bounds::{self, AnytimeBounds, AnytimeSettings, LayerCounts, LayerStability};
 use crate::domain::Domain;
 use crate::error::Result;
 use crate::network::Network;
@@ -24,6 +24,83 @@ pub struct Bounds {
     pub montufar2017: BigValue,
     pub serra2018: BigValue,
     pub local_analytic: LocalReport,
+    /// The LP-tightened local bound (`--method lp|split|all`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_lp: Option<LpReport>,
+    /// The split bound (`--method split|all`, when it ran).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_split: Option<SplitReport>,
+    /// The sandwich lower ≤ N ≤ upper over everything computed (`--method` other than the default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certified: Option<SandwichReport>,
+}
+
+/// `bounds.local_lp` in the JSON output.
+#[derive(Clone, Debug, Serialize)]
+pub struct LpReport {
+    pub value: String,
+    pub log10: f64,
+    pub layers: Vec<CountsReport>,
+    /// LPs solved.
+    pub lps: u64,
+    /// Units left with interval bounds because the time limit passed.
+    pub skipped_units: u64,
+}
+
+/// Per-layer stability counts of the LP bound.
+#[derive(Clone, Debug, Serialize)]
+pub struct CountsReport {
+    pub width: usize,
+    pub unstable: usize,
+    pub stably_active: usize,
+    pub stably_inactive: usize,
+}
+
+impl From<&LayerCounts> for CountsReport {
+    fn from(l: &LayerCounts) -> Self {
+        CountsReport {
+            width: l.width,
+            unstable: l.unstable,
+            stably_active: l.stably_active,
+            stably_inactive: l.stably_inactive,
+        }
+    }
+}
+
+/// `bounds.local_split` in the JSON output.
+#[derive(Clone, Debug, Serialize)]
+pub struct SplitReport {
+    pub value: String,
+    pub log10: f64,
+    /// True when the last depth (L) completed: `value` is the exact count.
+    pub exact: bool,
+    /// The largest exact region count of a completed depth (a certified lower bound).
+    pub lower: String,
+    pub stages: Vec<StageReport>,
+}
+
+/// One completed depth k of the split bound.
+#[derive(Clone, Debug, Serialize)]
+pub struct StageReport {
+    pub depth: usize,
+    pub value: String,
+    /// Regions of the first k layers.
+    pub regions: u64,
+    pub lps: u64,
+    /// Seconds since the start of the bound computation when this depth completed.
+    pub seconds: f64,
+}
+
+/// The anytime sandwich: lower ≤ number of regions ≤ upper.
+#[derive(Clone, Debug, Serialize)]
+pub struct SandwichReport {
+    pub method: String,
+    pub upper: String,
+    pub upper_log10: f64,
+    /// Distinct regions witnessed (or counted exactly for a prefix of the layers).
+    pub lower: String,
+    pub exact: bool,
+    pub seconds: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -77,8 +154,65 @@ impl BoundReport {
                     log10: lv.log10,
                     layers: local.layers.iter().map(LayerReport::from).collect(),
                 },
+                local_lp: None,
+                local_split: None,
+                certified: None,
             },
         })
+    }
+
+    /// [`BoundReport::compute`] plus the bounds of `settings.method` within its time limit
+    /// (see [`bounds::anytime_bounds`]), and the sandwich.
+    pub fn compute_anytime(
+        model: &str,
+        network: &Network,
+        domain: &Domain,
+        settings: &AnytimeSettings,
+    ) -> Result<BoundReport> {
+        let start = std::time::Instant::now();
+        let mut report = Self::compute(model, network, domain)?;
+        let any: AnytimeBounds = bounds::anytime_bounds(network, domain, settings)?;
+        let seconds = start.elapsed().as_secs_f64();
+        if let Some(lp) = &any.lp {
+            let v = BigValue::new(&lp.value);
+            report.bounds.local_lp = Some(LpReport {
+                value: v.value,
+                log10: v.log10,
+                layers: lp.layers.iter().map(CountsReport::from).collect(),
+                lps: lp.stats.lps,
+                skipped_units: lp.stats.skipped,
+            });
+        }
+        if let Some(sp) = &any.split {
+            let v = BigValue::new(&sp.value);
+            report.bounds.local_split = Some(SplitReport {
+                value: v.value,
+                log10: v.log10,
+                exact: sp.exact,
+                lower: sp.lower.to_string(),
+                stages: sp
+                    .stages
+                    .iter()
+                    .map(|s| StageReport {
+                        depth: s.depth,
+                        value: s.value.to_str_radix(10),
+                        regions: s.regions,
+                        lps: s.lps,
+                        seconds: s.seconds,
+                    })
+                    .collect(),
+            });
+        }
+        let up = BigValue::new(&any.upper);
+        report.bounds.certified = Some(SandwichReport {
+            method: format!("{:?}", settings.method).to_lowercase(),
+            upper: up.value,
+            upper_log10: up.log10,
+            lower: any.lower.to_string(),
+            exact: any.exact,
+            seconds,
+        });
+        Ok(report)
     }
 
     /// A small readable table.
@@ -102,12 +236,80 @@ impl BoundReport {
             value: self.bounds.local_analytic.value.clone(),
             log10: self.bounds.local_analytic.log10,
         };
-        for (name, v) in [
-            ("montufar2017", &self.bounds.montufar2017),
-            ("serra2018", &self.bounds.serra2018),
-            ("local_analytic", &local),
-        ] {
+        let mut rows: Vec<(&str, BigValue)> = vec![
+            ("montufar2017", self.bounds.montufar2017.clone()),
+            ("serra2018", self.bounds.serra2018.clone()),
+            ("local_analytic", local),
+        ];
+        if let Some(lp) = &self.bounds.local_lp {
+            rows.push((
+                "local_lp",
+                BigValue {
+                    value: lp.value.clone(),
+                    log10: lp.log10,
+                },
+            ));
+        }
+        if let Some(sp) = &self.bounds.local_split {
+            rows.push((
+                if sp.exact {
+                    "local_split=exact"
+                } else {
+                    "local_split"
+                },
+                BigValue {
+                    value: sp.value.clone(),
+                    log10: sp.log10,
+                },
+            ));
+        }
+        for (name, v) in &rows {
             let _ = writeln!(s, "{name:<16} {:>26} {:>10.3}", v.short(), v.log10);
+        }
+        if let Some(c) = &self.bounds.certified {
+            let _ = writeln!(s);
+            let _ = writeln!(
+                s,
+                "certified  {} <= regions <= {}{}  (method {}, {:.2} s)",
+                c.lower,
+                BigValue {
+                    value: c.upper.clone(),
+                    log10: c.upper_log10
+                }
+                .short(),
+                if c.exact { "  (exact)" } else { "" },
+                c.method,
+                c.seconds
+            );
+        }
+        if let Some(sp) = &self.bounds.local_split {
+            let _ = writeln!(s);
+            let _ = writeln!(
+                s,
+                "local_split depths (k leading layers enumerated exactly):"
+            );
+            let _ = writeln!(
+                s,
+                "{:>5} {:>12} {:>26} {:>8} {:>9}",
+                "k", "regions(k)", "bound", "LPs", "seconds"
+            );
+            for st in &sp.stages {
+                let v = BigValue {
+                    log10: crate::bounds::log10(
+                        &st.value.parse::<num_bigint::BigUint>().unwrap_or_default(),
+                    ),
+                    value: st.value.clone(),
+                };
+                let _ = writeln!(
+                    s,
+                    "{:>5} {:>12} {:>26} {:>8} {:>9.2}",
+                    st.depth,
+                    st.regions,
+                    v.short(),
+                    st.lps,
+                    st.seconds
+                );
+            }
         }
         let _ = writeln!(s);
         let _ = writeln!(

@@ -1,0 +1,95 @@
+//! The LP-tightened local bound (DESIGN.md §2, "Tightened local bound"): per-unit pre-activation
+//! bounds over the domain from LPs over the triangle relaxation of the network, layer by layer,
+//! then the J-set count with the stable units removed.
+//!
+//! - [`relaxation`]: the LP of a chain of layers over P ∩ domain and the certified bound from
+//!   its duals (Neumaier & Shcherbina 2004), so no floating-point optimum is trusted.
+//! - [`highs_lp`]: one HiGHS instance per layer, objectives changed in place (warm start).
+//!
+//! Why `highs-sys` directly and not `good_lp`: good_lp builds a new model for every objective
+//! (no warm start, DESIGN.md §3) and its HiGHS backend does not expose the row duals this module
+//! needs for the certified bound; the crate already links `highs-sys` 1.16 (src/solver/highs.rs).
+
+pub mod highs_lp;
+pub mod relaxation;
+
+use super::enclosure::{enclose, Stability};
+use super::global::serra2018;
+use super::jset::{jset_bound, LayerCounts};
+use crate::domain::Domain;
+use crate::error::{Error, Result};
+use crate::network::Network;
+use num_bigint::BigUint;
+use relaxation::{chain_bounds, Chain, LpStats, UnitBounds};
+use std::time::Instant;
+
+/// The LP-tightened local bound, the per-layer stability behind it and the certified
+/// per-unit bounds (reused by the split bound).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LpBound {
+    pub value: BigUint,
+    pub layers: Vec<LayerCounts>,
+    pub bounds: Vec<UnitBounds>,
+    pub stats: LpStats,
+}
+
+/// Converts per-unit bounds into the counts [`jset_bound`] takes.
+pub fn layer_counts(bounds: &[UnitBounds]) -> Vec<LayerCounts> {
+    bounds
+        .iter()
+        .map(|b| LayerCounts {
+            width: b.stability.len(),
+            unstable: b.count(Stability::Unstable),
+            stably_active: b.count(Stability::Active),
+            stably_inactive: b.count(Stability::Inactive),
+        })
+        .collect()
+}
+
+/// Upper bound on the number of linear regions meeting the open `domain` (L2 ball or box):
+///
+/// N(domain) ≤ min( jset_bound(n_0, (m_l, A_l, I_l)_l), serra2018(n_0, widths) ),
+///
+/// as [`super::local_analytic`], but with the stable units decided by certified LP bounds over
+/// the triangle relaxation ([`relaxation::chain_bounds`]) intersected with the analytic
+/// enclosures ([`super::enclose`]): every unit stable there stays stable, so the value is never
+/// above `local_analytic`. Layer 1 is exact (closed form over the ball or box); layer l ≥ 2 is
+/// bounded by two LPs per unit that the intervals leave unstable, over the relaxation of layers
+/// < l. After `deadline`, no further LP is solved (the remaining units keep interval bounds).
+/// Errors when the domain's dimension is not the network's input dimension, or HiGHS fails.
+pub fn local_lp(net: &Network, domain: &Domain, deadline: Option<Instant>) -> Result<LpBound> {
+    if domain.dim() != net.input_dim() {
+        return Err(Error::invalid(format!(
+            "domain center has {} coordinates; expected {} (the network's input dimension)",
+            domain.dim(),
+            net.input_dim()
+        )));
+    }
+    let prior: Vec<UnitBounds> = enclose(net, domain)?
+        .into_iter()
+        .map(|e| UnitBounds {
+            lower: e.lower.to_vec(),
+            upper: e.upper.to_vec(),
+            stability: e.stability,
+        })
+        .collect();
+    let first = net.first_layer_map();
+    let chain = Chain {
+        domain,
+        rows: &[],
+        first: &first,
+        rest: &net.hidden_layers()[1..],
+        prior: &prior,
+        deadline,
+    };
+    let (bounds, stats) = chain_bounds(&chain)?;
+    let layers = layer_counts(&bounds);
+    let local = jset_bound(net.input_dim(), &layers);
+    let global = serra2018(net.input_dim(), &net.hidden_widths());
+    Ok(LpBound {
+        value: local.min(global),
+        layers,
+        bounds,
+        stats,
+    })
+}

@@ -1,0 +1,277 @@
+//! The split bound (DESIGN.md §2, "Tightened local bound", second part): enumerate exactly the
+//! regions of the first k hidden layers inside the domain, and inside each region R bound the
+//! rest of the network separately:
+//!
+//! N(domain) ≤ Σ_R jset_bound( d_R, counts of layers k+1..L on R ∩ domain ),
+//! d_R = min(n_0, a_1(R), …, a_k(R)),
+//!
+//! with a_l(R) the active units of layer l in R's pattern (the image of R after layer k lies in
+//! an affine space of dimension ≤ rank(D_k A_k) ≤ d_R), and the stable units of layers > k decided
+//! on R ∩ domain by the certified LP bounds of [`super::lp::relaxation`] (layer k+1 is the exact
+//! affine map A x + β of R, R's inequalities constrain x), intersected with the domain-wide LP
+//! bounds of [`super::local_lp`] (a unit stable on the domain stays stable on R).
+//!
+//! Why the sum is an upper bound: every region of the network lies in exactly one region R of
+//! its first k layers, and the regions inside R are the cells of layers k+1..L on R's image,
+//! counted by [`jset_bound`]. It is also never above `local_lp` (the J-set of the whole network
+//! groups the same chains by their prefix: R is identified by its chain of layers ≤ k, whose cap
+//! is at least d_R, and R's unstable units are a subset of the domain's), and at k = L it is the
+//! number of regions itself, the exact count.
+
+use super::jset::jset_bound;
+use super::lp::relaxation::{chain_bounds, Chain, UnitBounds};
+use super::lp::{layer_counts, local_lp, LpBound};
+use crate::domain::Domain;
+use crate::enumerate::{count_regions, CountSettings, WitnessSink};
+use crate::error::{Error, Result};
+use crate::network::{ActivationPattern, Layer, Network};
+use crate::solver::HalfSpace;
+use ndarray::{Array1, Array2};
+use num_bigint::BigUint;
+use num_traits::One;
+use rayon::prelude::*;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// One completed depth of the split bound.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SplitStage {
+    /// k: the number of leading hidden layers enumerated exactly.
+    pub depth: usize,
+    /// The bound at this depth.
+    pub value: BigUint,
+    /// Regions of the first k layers in the domain (exact; a lower bound on the count).
+    pub regions: u64,
+    /// LPs solved at this depth.
+    pub lps: u64,
+    /// Wall-clock seconds from the start of the bound computation until this depth completed
+    /// (as returned by [`split_at_depth`]: the seconds of this depth alone).
+    pub seconds: f64,
+}
+
+/// The split bound: the smallest value over the completed depths.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SplitBound {
+    pub value: BigUint,
+    /// True when depth L completed: `value` is the exact count.
+    pub exact: bool,
+    /// The largest exact region count of a completed depth (regions of the first k layers are
+    /// never more than the regions of the network): a certified lower bound.
+    pub lower: u64,
+    pub stages: Vec<SplitStage>,
+}
+
+/// Collects the activation patterns of the regions found.
+struct Patterns(Mutex<Vec<ActivationPattern>>);
+
+impl WitnessSink for Patterns {
+    fn region(&self, _witness: &Array1<f64>, pattern: &ActivationPattern) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(pattern.clone());
+    }
+}
+
+/// The network made of hidden layers 1..=k of `net` and a 1-unit zero output layer (the regions
+/// of a network depend only on its hidden layers).
+pub fn truncated(net: &Network, k: usize) -> Result<Network> {
+    let hidden = net.hidden_layers();
+    if k == 0 || k > hidden.len() {
+        return Err(Error::invalid(format!(
+            "split depth {k}: expected 1..={} (the number of hidden layers)",
+            hidden.len()
+        )));
+    }
+    let mut layers: Vec<Layer> = hidden[..k].to_vec();
+    let width = hidden[k - 1].output_dim();
+    layers.push(Layer::new(Array2::zeros((1, width)), Array1::zeros(1)));
+    Network::new(layers)
+}
+
+/// The closed polytope of a pattern of the first k layers: unit on ⇒ −(a·x + β) ≤ 0, off ⇒
+/// a·x + β ≤ 0 (rows with a = 0 hold on the whole region and are left out).
+fn region_rows(maps: &[crate::network::AffineMap], pattern: &ActivationPattern) -> Vec<HalfSpace> {
+    let mut rows = Vec::new();
+    for (map, layer) in maps.iter().zip(&pattern.layers) {
+        for (u, &on) in layer.iter().enumerate() {
+            let a = map.a.row(u);
+            if a.iter().all(|&v| v == 0.0) {
+                continue;
+            }
+            let beta = map.b[u];
+            rows.push(if on {
+                HalfSpace {
+                    g: a.mapv(|v| -v),
+                    h: beta,
+                }
+            } else {
+                HalfSpace {
+                    g: a.to_owned(),
+                    h: -beta,
+                }
+            });
+        }
+    }
+    rows
+}
+
+/// The split bound at depth k (1 ≤ k ≤ L), given the domain-wide LP bound `lp`; `None` when the
+/// enumeration of the first k layers did not finish before `deadline`. After the deadline the
+/// regions not yet processed are bounded with the domain-wide stability only (still valid).
+pub fn split_at_depth(
+    net: &Network,
+    domain: &Domain,
+    lp: &LpBound,
+    k: usize,
+    threads: usize,
+    deadline: Option<Instant>,
+) -> Result<Option<SplitStage>> {
+    let start = Instant::now();
+    let depth = net.depth();
+    let prefix_net = if k == depth {
+        net.clone()
+    } else {
+        truncated(net, k)?
+    };
+    let time_limit = match deadline {
+        Some(d) => {
+            let left = d.saturating_duration_since(start);
+            if left.is_zero() {
+                return Ok(None);
+            }
+            Some(left)
+        }
+        None => None,
+    };
+    let settings = CountSettings {
+        threads,
+        time_limit,
+        ..Default::default()
+    };
+    let sink = Patterns(Mutex::new(Vec::new()));
+    let counted = count_regions(&prefix_net, domain, &settings, Some(&sink))?;
+    if !counted.exact {
+        return Ok(None);
+    }
+    let patterns = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
+    if k == depth {
+        return Ok(Some(SplitStage {
+            depth: k,
+            value: BigUint::from(counted.regions),
+            regions: counted.regions,
+            lps: 0,
+            seconds: start.elapsed().as_secs_f64(),
+        }));
+    }
+    let prior: &[UnitBounds] = &lp.bounds[k..];
+    let prior_counts = layer_counts(prior);
+    let n0 = net.input_dim();
+    let rest = &net.hidden_layers()[k + 1..];
+    let per_region = |pattern: &ActivationPattern| -> Result<(BigUint, u64)> {
+        let cap = pattern
+            .layers
+            .iter()
+            .map(|l| l.iter().filter(|&&on| on).count())
+            .fold(n0, usize::min);
+        let loose = jset_bound(cap, &prior_counts);
+        if loose.is_one() || deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok((loose, 0));
+        }
+        let maps = net.pre_activation_maps(&pattern.layers);
+        let rows = region_rows(&maps[..k], pattern);
+        let chain = Chain {
+            domain,
+            rows: &rows,
+            first: &maps[k],
+            rest,
+            prior,
+            deadline,
+        };
+        let (bounds, stats) = chain_bounds(&chain)?;
+        Ok((jset_bound(cap, &layer_counts(&bounds)), stats.lps))
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| Error::invalid(format!("cannot start {threads} threads: {e}")))?;
+    let results: Vec<Result<(BigUint, u64)>> =
+        pool.install(|| patterns.par_iter().map(per_region).collect());
+    let mut value = BigUint::default();
+    let mut lps = 0;
+    for r in results {
+        let (v, n) = r?;
+        value += v;
+        lps += n;
+    }
+    Ok(Some(SplitStage {
+        depth: k,
+        value,
+        regions: counted.regions,
+        lps,
+        seconds: start.elapsed().as_secs_f64(),
+    }))
+}
+
+/// The split bound, deepening k = 1, 2, … up to `max_depth` (default L, the exact count) while
+/// `time_limit` allows; stage 0 is [`local_lp`]. A depth whose enumeration does not finish in
+/// time is dropped and deepening stops: the completed depths stand, and `value` is the smallest
+/// of their values (each is a certified upper bound). `threads` workers (enumerator and LPs).
+pub fn local_split(
+    net: &Network,
+    domain: &Domain,
+    max_depth: Option<usize>,
+    time_limit: Option<Duration>,
+    threads: usize,
+) -> Result<SplitBound> {
+    let start = Instant::now();
+    let deadline = time_limit.map(|t| start + t);
+    let lp = local_lp(net, domain, deadline)?;
+    split_from_lp(net, domain, &lp, start, max_depth, deadline, threads)
+}
+
+/// [`local_split`] from an already computed `lp` (computed at `start`).
+pub fn split_from_lp(
+    net: &Network,
+    domain: &Domain,
+    lp: &LpBound,
+    start: Instant,
+    max_depth: Option<usize>,
+    deadline: Option<Instant>,
+    threads: usize,
+) -> Result<SplitBound> {
+    let depth = net.depth();
+    let max_depth = max_depth.unwrap_or(depth).min(depth);
+    let mut stages = vec![SplitStage {
+        depth: 0,
+        value: lp.value.clone(),
+        regions: 1,
+        lps: lp.stats.lps,
+        seconds: start.elapsed().as_secs_f64(),
+    }];
+    for k in 1..=max_depth {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        match split_at_depth(net, domain, lp, k, threads, deadline)? {
+            Some(mut stage) => {
+                stage.seconds = start.elapsed().as_secs_f64();
+                stages.push(stage)
+            }
+            None => break,
+        }
+    }
+    let value = stages
+        .iter()
+        .map(|s| s.value.clone())
+        .min()
+        .unwrap_or_else(|| lp.value.clone());
+    let exact = stages.last().is_some_and(|s| s.depth == depth);
+    let lower = stages.iter().map(|s| s.regions).max().unwrap_or(1);
+    Ok(SplitBound {
+        value,
+        exact,
+        lower,
+        stages,
+    })
+}
