@@ -18,17 +18,17 @@
 //!
 //! t is free below, so the LP is always feasible and (the box rows bound t) bounded.
 
+use super::highs_instance::{check, HighsInstance};
 use super::{interior_from_optimum, HalfSpace, Interior, InteriorSolver, Row};
 use crate::domain::{Domain, Shape};
 use crate::error::{Error, Result};
 use highs_sys::*;
-use std::ffi::{c_void, CStr};
-use std::ptr::NonNull;
+use std::ffi::c_void;
 
 /// Primal and dual feasibility tolerance given to HiGHS (its default is 1e-7). The returned
 /// radius is re-evaluated at the returned center, so this only bounds how far t* may fall short
 /// of the optimum.
-pub const HIGHS_FEAS_TOL: f64 = 1e-9;
+pub use super::highs_instance::HIGHS_FEAS_TOL;
 
 /// What one entry of the stack contributed to the LP.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -43,8 +43,8 @@ enum Entry {
 
 /// An inscribed-ball solver backed by one reused HiGHS instance (box domains only).
 pub struct HighsSolver {
-    /// The `Highs` object from `Highs_create`, owned by this value and freed in `Drop`.
-    highs: NonNull<c_void>,
+    /// The owned, configured HiGHS instance.
+    highs: HighsInstance,
     domain: Option<Domain>,
     stack: Vec<HalfSpace>,
     entries: Vec<Entry>,
@@ -57,30 +57,6 @@ pub struct HighsSolver {
     n: usize,
     calls: u64,
     col_value: Vec<f64>,
-}
-
-// SAFETY: the HiGHS instance is reachable only through this value (the pointer is never copied
-// out or shared), so moving the value to another thread moves sole ownership of the instance; a
-// `Highs` object has no thread affinity (no thread-local state tied to its creating thread).
-// The value is not `Sync`: two threads never use one instance at the same time.
-unsafe impl Send for HighsSolver {}
-
-impl Drop for HighsSolver {
-    fn drop(&mut self) {
-        // SAFETY: `highs` came from `Highs_create`, is non-null and is destroyed exactly once.
-        unsafe { Highs_destroy(self.highs.as_ptr()) }
-    }
-}
-
-fn check(status: HighsInt, what: &str) -> Result<()> {
-    if status == kHighsStatusError {
-        Err(Error::solver(
-            "highs",
-            format!("{what} returned an error status"),
-        ))
-    } else {
-        Ok(())
-    }
 }
 
 fn model_status_name(s: HighsInt) -> &'static str {
@@ -106,12 +82,8 @@ impl HighsSolver {
     /// A new HiGHS instance with output off, presolve off (it would discard the warm basis) and
     /// the dual simplex method.
     pub fn new() -> Result<Self> {
-        // SAFETY: Highs_create has no preconditions; a null result is handled below.
-        let raw = unsafe { Highs_create() };
-        let highs = NonNull::new(raw)
-            .ok_or_else(|| Error::solver("highs", "Highs_create returned null"))?;
-        let s = HighsSolver {
-            highs,
+        Ok(HighsSolver {
+            highs: HighsInstance::new()?,
             domain: None,
             stack: Vec::new(),
             entries: Vec::new(),
@@ -121,13 +93,7 @@ impl HighsSolver {
             n: 0,
             calls: 0,
             col_value: Vec::new(),
-        };
-        s.set_bool(c"output_flag", false)?;
-        s.set_string(c"presolve", c"off")?;
-        s.set_string(c"solver", c"simplex")?;
-        s.set_double(c"primal_feasibility_tolerance", HIGHS_FEAS_TOL)?;
-        s.set_double(c"dual_feasibility_tolerance", HIGHS_FEAS_TOL)?;
-        Ok(s)
+        })
     }
 
     /// A solver loaded with `domain` (a box) and `halfspaces`.
@@ -151,35 +117,9 @@ impl HighsSolver {
     }
 
     fn ptr(&self) -> *mut c_void {
-        self.highs.as_ptr()
+        self.highs.ptr()
     }
 
-    fn set_bool(&self, name: &CStr, v: bool) -> Result<()> {
-        // SAFETY: valid instance, NUL-terminated option name.
-        check(
-            unsafe { Highs_setBoolOptionValue(self.ptr(), name.as_ptr(), v as HighsInt) },
-            "Highs_setBoolOptionValue",
-        )
-    }
-
-    fn set_string(&self, name: &CStr, v: &CStr) -> Result<()> {
-        // SAFETY: valid instance, NUL-terminated strings.
-        check(
-            unsafe { Highs_setStringOptionValue(self.ptr(), name.as_ptr(), v.as_ptr()) },
-            "Highs_setStringOptionValue",
-        )
-    }
-
-    fn set_double(&self, name: &CStr, v: f64) -> Result<()> {
-        // SAFETY: valid instance, NUL-terminated option name.
-        check(
-            unsafe { Highs_setDoubleOptionValue(self.ptr(), name.as_ptr(), v) },
-            "Highs_setDoubleOptionValue",
-        )
-    }
-
-    /// Makes ĝ·y + t ≤ ĥ the next active row: rewrites a switched-off pool row (keeps the basis:
-    /// the row's slack stayed basic while it was free) or appends a new row.
     fn add_row(&mut self, g: &[f64], rhs: f64) -> Result<()> {
         let n = self.n;
         if self.active < self.pool {

@@ -54,6 +54,7 @@ pub trait InteriorSolver: Send {
 
 pub mod clarabel;
 pub mod highs;
+pub mod highs_instance;
 pub mod kind;
 
 pub use self::clarabel::ClarabelSolver;

@@ -7,9 +7,9 @@
 //! never soundness.
 
 use crate::error::{Error, Result};
+use crate::solver::highs_instance::{check, HighsInstance};
 use highs_sys::*;
-use std::ffi::{c_void, CStr};
-use std::ptr::NonNull;
+use std::ffi::c_void;
 
 /// A model in row-wise sparse form: `row_lower ≤ A v ≤ row_upper`, `col_lower ≤ v ≤ col_upper`.
 #[derive(Clone, Debug, Default)]
@@ -68,32 +68,10 @@ impl LpModel {
 
 /// One HiGHS instance holding one [`LpModel`].
 pub struct HighsLp {
-    /// From `Highs_create`, owned by this value, freed in `Drop`.
-    highs: NonNull<c_void>,
+    /// The owned, configured HiGHS instance.
+    highs: HighsInstance,
     cols: usize,
     rows: usize,
-}
-
-// SAFETY: the instance is reachable only through this value (the pointer is never copied out),
-// so moving the value moves sole ownership; a `Highs` object has no thread affinity.
-unsafe impl Send for HighsLp {}
-
-impl Drop for HighsLp {
-    fn drop(&mut self) {
-        // SAFETY: `highs` came from `Highs_create`, is non-null and destroyed exactly once.
-        unsafe { Highs_destroy(self.highs.as_ptr()) }
-    }
-}
-
-fn check(status: HighsInt, what: &str) -> Result<()> {
-    if status == kHighsStatusError {
-        Err(Error::solver(
-            "highs",
-            format!("{what} returned an error status"),
-        ))
-    } else {
-        Ok(())
-    }
 }
 
 fn to_int(v: usize, what: &str) -> Result<HighsInt> {
@@ -105,20 +83,11 @@ impl HighsLp {
     /// Loads `model` (zero objective) into a new instance: output off, presolve off (keeps the
     /// basis between objectives), dual simplex, feasibility tolerances 1e-9.
     pub fn new(model: &LpModel) -> Result<Self> {
-        // SAFETY: no preconditions; a null result is handled.
-        let raw = unsafe { Highs_create() };
-        let highs = NonNull::new(raw)
-            .ok_or_else(|| Error::solver("highs", "Highs_create returned null"))?;
         let lp = HighsLp {
-            highs,
+            highs: HighsInstance::new()?,
             cols: model.num_cols(),
             rows: model.num_rows(),
         };
-        lp.set_bool(c"output_flag", false)?;
-        lp.set_string(c"presolve", c"off")?;
-        lp.set_string(c"solver", c"simplex")?;
-        lp.set_double(c"primal_feasibility_tolerance", 1e-9)?;
-        lp.set_double(c"dual_feasibility_tolerance", 1e-9)?;
         let cost = vec![0.0; lp.cols];
         let start: Vec<HighsInt> = if model.row_start.is_empty() {
             Vec::new()
@@ -160,31 +129,7 @@ impl HighsLp {
     }
 
     fn ptr(&self) -> *mut c_void {
-        self.highs.as_ptr()
-    }
-
-    fn set_bool(&self, name: &CStr, v: bool) -> Result<()> {
-        // SAFETY: valid instance, NUL-terminated option name.
-        check(
-            unsafe { Highs_setBoolOptionValue(self.ptr(), name.as_ptr(), v as HighsInt) },
-            "Highs_setBoolOptionValue",
-        )
-    }
-
-    fn set_string(&self, name: &CStr, v: &CStr) -> Result<()> {
-        // SAFETY: valid instance, NUL-terminated strings.
-        check(
-            unsafe { Highs_setStringOptionValue(self.ptr(), name.as_ptr(), v.as_ptr()) },
-            "Highs_setStringOptionValue",
-        )
-    }
-
-    fn set_double(&self, name: &CStr, v: f64) -> Result<()> {
-        // SAFETY: valid instance, NUL-terminated option name.
-        check(
-            unsafe { Highs_setDoubleOptionValue(self.ptr(), name.as_ptr(), v) },
-            "Highs_setDoubleOptionValue",
-        )
+        self.highs.ptr()
     }
 
     /// Minimizes `cost · v` (one entry per column) and returns the row duals, or `None` when
