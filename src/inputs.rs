@@ -65,3 +65,14 @@ pub fn resolve_center(
 pub fn make_domain(center: Array1<f64>, radius: f64, norm: Norm) -> Result<Domain> {
     Domain::ball(center, radius, norm)
 }
+
+/// `--time-limit S`: a finite number of seconds > 0, or none.
+pub fn parse_time_limit(seconds: Option<f64>) -> Result<Option<std::time::Duration>> {
+    match seconds {
+        Some(s) if !(s.is_finite() && s > 0.0) => Err(Error::invalid(format!(
+            "--time-limit: {s} is not valid; expected a number of seconds > 0"
+        ))),
+        Some(s) => Ok(Some(std::time::Duration::from_secs_f64(s))),
+        None => Ok(None),
+    }
+}

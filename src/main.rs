@@ -16,7 +16,6 @@ use relu_regions::{plot, slice};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -250,15 +249,7 @@ fn bound(args: BoundArgs) -> Result<()> {
     let report = if args.method == Method::Analytic {
         BoundReport::compute(&model, &loaded.network, &domain)?
     } else {
-        let time_limit = match args.time_limit {
-            Some(s) if !(s.is_finite() && s > 0.0) => {
-                return Err(Error::invalid(format!(
-                    "--time-limit: {s} is not valid; expected a number of seconds > 0"
-                )))
-            }
-            Some(s) => Some(Duration::from_secs_f64(s)),
-            None => None,
-        };
+        let time_limit = inputs::parse_time_limit(args.time_limit)?;
         if args.split_depth == Some(0) {
             return Err(Error::invalid(
                 "--split-depth: 0 is not valid; expected at least 1 (depth 0 is --method lp)",
@@ -307,15 +298,7 @@ fn count(args: CountArgs) -> Result<()> {
             "--threads: 0 is not valid; expected at least 1",
         ));
     }
-    let time_limit = match args.time_limit {
-        Some(s) if !(s.is_finite() && s > 0.0) => {
-            return Err(Error::invalid(format!(
-                "--time-limit: {s} is not valid; expected a number of seconds > 0"
-            )))
-        }
-        Some(s) => Some(Duration::from_secs_f64(s)),
-        None => None,
-    };
+    let time_limit = inputs::parse_time_limit(args.time_limit)?;
     let solver = args
         .solver
         .unwrap_or_else(|| relu_regions::solver::default_for(&domain));
@@ -382,15 +365,7 @@ fn count_settings(
             "--threads: 0 is not valid; expected at least 1",
         ));
     }
-    let time_limit = match time_limit {
-        Some(s) if !(s.is_finite() && s > 0.0) => {
-            return Err(Error::invalid(format!(
-                "--time-limit: {s} is not valid; expected a number of seconds > 0"
-            )))
-        }
-        Some(s) => Some(Duration::from_secs_f64(s)),
-        None => None,
-    };
+    let time_limit = inputs::parse_time_limit(time_limit)?;
     Ok(CountSettings {
         threads: threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),

@@ -14,20 +14,7 @@ use relu_regions::enumerate::{count_regions, CountSettings};
 use relu_regions::formats::load_network;
 use relu_regions::{Domain, Norm};
 
-fn norm_of(linf: bool) -> Norm {
-    if linf {
-        Norm::Linf
-    } else {
-        Norm::L2
-    }
-}
-
-fn shape(n0: usize, hidden: &[usize]) -> Vec<usize> {
-    let mut w = vec![n0];
-    w.extend_from_slice(hidden);
-    w.push(1);
-    w
-}
+use common::{norm_of, shape};
 
 fn exact(net: &relu_regions::Network, domain: &Domain) -> u64 {
     let settings = CountSettings {

@@ -18,20 +18,7 @@ use relu_regions::formats::load_network;
 use relu_regions::{Domain, Network, Norm};
 use std::time::Duration;
 
-fn norm_of(linf: bool) -> Norm {
-    if linf {
-        Norm::Linf
-    } else {
-        Norm::L2
-    }
-}
-
-fn shape(n0: usize, hidden: &[usize]) -> Vec<usize> {
-    let mut w = vec![n0];
-    w.extend_from_slice(hidden);
-    w.push(1);
-    w
-}
+use common::{norm_of, shape};
 
 fn exact(net: &Network, domain: &Domain) -> u64 {
     let settings = CountSettings {

@@ -15,14 +15,7 @@ fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-/// `../shared/<rel>`, or `$RELU_REGIONS_SHARED/<rel>` (for git worktrees that sit elsewhere).
 fn shared(rel: &str) -> Option<PathBuf> {
-    if let Ok(dir) = std::env::var("RELU_REGIONS_SHARED") {
-        let p = Path::new(&dir).join(rel);
-        if p.exists() {
-            return Some(p);
-        }
-    }
     common::shared_path(rel)
 }
 

@@ -1,23 +1,13 @@
 //! VNN-LIB input boxes: the ACAS Xu property 1 box, swapped operands, `and`, `(- v)`, and one
 //! error per kind of bad property, each naming the file and the line or input.
+mod common;
+
 use ndarray::array;
 use relu_regions::vnnlib::{input_box_from_str, read_input_box};
 use std::path::{Path, PathBuf};
 
 fn shared(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared")
-        .join(rel);
-    let p = match std::env::var("RELU_REGIONS_SHARED") {
-        Ok(d) if !p.exists() => PathBuf::from(d).join(rel),
-        _ => p,
-    };
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("note: {} is absent; skipping", p.display());
-        None
-    }
+    common::shared_path(rel)
 }
 
 fn err_string<T: std::fmt::Debug>(r: relu_regions::Result<T>) -> String {

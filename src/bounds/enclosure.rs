@@ -177,7 +177,8 @@ pub fn enclose(net: &Network, domain: &Domain) -> Result<Vec<LayerEnclosure>> {
     Ok(out)
 }
 
-fn classify(lo: f64, hi: f64, scale: f64) -> Stability {
+/// A unit's stability from its certified interval [lo, hi], with the margin of crate::tolerance.
+pub(crate) fn classify(lo: f64, hi: f64, scale: f64) -> Stability {
     if surely_positive(lo, scale) {
         Stability::Active
     } else if surely_nonpositive(hi, scale) {

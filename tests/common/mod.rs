@@ -160,3 +160,20 @@ fn refine(
         prefix.pop();
     }
 }
+
+/// L∞ when `linf`, else L2 (for property tests drawing a norm as a boolean).
+pub fn norm_of(linf: bool) -> relu_regions::Norm {
+    if linf {
+        relu_regions::Norm::Linf
+    } else {
+        relu_regions::Norm::L2
+    }
+}
+
+/// The widths `[n0, hidden..., 1]` of a network with one output.
+pub fn shape(n0: usize, hidden: &[usize]) -> Vec<usize> {
+    let mut w = vec![n0];
+    w.extend_from_slice(hidden);
+    w.push(1);
+    w
+}

@@ -25,13 +25,13 @@
 //! convention: both y and −y are tried). A unit is then called stable only with the margin of
 //! crate::tolerance; a unit that an earlier (valid) enclosure proves stable stays stable.
 
-use crate::bounds::enclosure::Stability;
+use crate::bounds::enclosure::{classify, Stability};
 use crate::bounds::opnorm::gamma;
 use crate::domain::Domain;
 use crate::error::Result;
 use crate::network::{AffineMap, Layer};
 use crate::solver::HalfSpace;
-use crate::tolerance::{surely_nonpositive, surely_positive};
+use crate::tolerance::surely_nonpositive;
 use ndarray::ArrayView2;
 use std::time::Instant;
 
@@ -228,17 +228,6 @@ pub fn chain_bounds(chain: &Chain) -> Result<(Vec<UnitBounds>, LpStats)> {
         });
     }
     Ok((out, stats))
-}
-
-/// A unit's stability from its certified interval, with the margin of crate::tolerance.
-fn classify(lo: f64, hi: f64, scale: f64) -> Stability {
-    if surely_positive(lo, scale) {
-        Stability::Active
-    } else if surely_nonpositive(hi, scale) {
-        Stability::Inactive
-    } else {
-        Stability::Unstable
-    }
 }
 
 /// A certified upper bound on c·v + c0 over the LP's feasible set intersected with x ∈ domain
