@@ -57,6 +57,26 @@ pub fn boundary_distance(
     x: ArrayView1<f64>,
     norm: Norm,
 ) -> Result<BoundaryDistance> {
+    distance_impl(net, x, norm, true)
+}
+
+/// [`boundary_distance`] without the foot-point shortcut: every facet not pruned by the
+/// hyperplane bound is solved. For tests of the conic programs.
+#[doc(hidden)]
+pub fn boundary_distance_solver_only(
+    net: &Network,
+    x: ArrayView1<f64>,
+    norm: Norm,
+) -> Result<BoundaryDistance> {
+    distance_impl(net, x, norm, false)
+}
+
+fn distance_impl(
+    net: &Network,
+    x: ArrayView1<f64>,
+    norm: Norm,
+    shortcut: bool,
+) -> Result<BoundaryDistance> {
     if x.len() != net.input_dim() {
         return Err(Error::invalid(format!(
             "point has dimension {}; expected {} (the network's input dimension)",
@@ -102,7 +122,7 @@ pub fn boundary_distance(
         if best.is_some_and(|(d, _)| lb >= d) {
             break;
         }
-        if let Some(u) = foot_point(&cons[k], norm) {
+        if let Some(u) = foot_point(&cons[k], norm).filter(|_| shortcut) {
             if inside(&cons, k, &u) {
                 best = Some((lb, k));
                 break; // every later bound is ≥ lb
