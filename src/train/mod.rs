@@ -8,16 +8,16 @@
 //! - [`distance`]: [`boundary_distance`].
 //! - [`dynamics`]: [`run_dynamics`].
 
-// pub mod chart;
+pub mod chart;
 pub mod data;
 pub mod distance;
-// pub mod dynamics;
+pub mod dynamics;
 pub mod pca;
 pub mod stats;
 pub mod trainer;
 
 pub use data::{digits, digits_pca, gaussian_blobs, two_moons, Dataset};
 pub use distance::{boundary_distance, BoundaryDistance};
-// pub use dynamics::{run_dynamics, DataChoice, DynamicsSettings, DynamicsSummary};
+pub use dynamics::{run_dynamics, DataChoice, DynamicsSettings, DynamicsSummary};
 pub use pca::{symmetric_eigen, Pca};
 pub use trainer::{evaluate, train, EpochRecord, TrainResult, TrainSettings};
