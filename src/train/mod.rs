@@ -7,12 +7,15 @@
 //! - [`trainer`]: [`train`], mini-batch Adam on softmax cross-entropy.
 //! - [`distance`]: [`boundary_distance`].
 //! - [`dynamics`]: [`run_dynamics`].
+//! - [`points_experiment`]: [`run_points`].
+//! - [`stats`], [`chart`]: quantiles, sign test, Mann–Whitney U; median/IQR charts.
 
 pub mod chart;
 pub mod data;
 pub mod distance;
 pub mod dynamics;
 pub mod pca;
+pub mod points_experiment;
 pub mod stats;
 pub mod trainer;
 
@@ -20,4 +23,5 @@ pub use data::{digits, digits_pca, gaussian_blobs, two_moons, Dataset};
 pub use distance::{boundary_distance, BoundaryDistance};
 pub use dynamics::{run_dynamics, DataChoice, DynamicsSettings, DynamicsSummary};
 pub use pca::{symmetric_eigen, Pca};
+pub use points_experiment::{run_points, PointsSettings, PointsSummary};
 pub use trainer::{evaluate, train, EpochRecord, TrainResult, TrainSettings};
