@@ -1,5 +1,5 @@
 //! Runs `experiment dynamics` (quick mode unless `--full`) until the CLI has the subcommand:
-//! `cargo run --example experiment_dynamics -- [--full] [OUT_DIR] [SEED]`.
+//! `cargo run --example experiment_dynamics -- [--full] [OUT_DIR] [SEED] [PCA_DIMS]`.
 
 use relu_regions::train::{run_dynamics, DynamicsSettings};
 use std::path::PathBuf;
@@ -14,7 +14,15 @@ fn main() {
             .unwrap_or_else(|| "out/dynamics".into()),
     );
     let seed = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    match run_dynamics(&DynamicsSettings::new(!full, out, seed)) {
+    let mut settings = DynamicsSettings::new(!full, out, seed);
+    if let Some(d) = args.get(2).and_then(|s| s.parse().ok()) {
+        settings.data = relu_regions::train::DataChoice::DigitsPca {
+            path: "data/digits.csv".into(),
+            dims: d,
+            classes: 10,
+        };
+    }
+    match run_dynamics(&settings) {
         Ok(s) => {
             for e in s.per_epoch.iter().filter(|e| e.group == "train") {
                 println!(

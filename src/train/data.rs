@@ -80,7 +80,7 @@ pub fn digits(path: &Path) -> Result<Dataset> {
     let mut y = Vec::with_capacity(table.len());
     for (r, row) in table.rows.iter().enumerate() {
         let label = row[li];
-        if !(label >= 0.0 && label <= 9.0 && label.fract() == 0.0) {
+        if !((0.0..=9.0).contains(&label) && label.fract() == 0.0) {
             return Err(Error::format(
                 path,
                 format!("data row {r}, column label"),
@@ -111,7 +111,7 @@ pub fn digits(path: &Path) -> Result<Dataset> {
 /// fitted PCA. Keeping only `classes` < 10 (the labels 0..classes) makes a smaller problem.
 pub fn digits_pca(path: &Path, d: usize, classes: usize) -> Result<(Dataset, Pca)> {
     let all = digits(path)?;
-    if classes < 2 || classes > 10 {
+    if !(2..=10).contains(&classes) {
         return Err(Error::invalid(format!(
             "digits: {classes} classes; expected 2..=10"
         )));

@@ -4,10 +4,10 @@
 //!
 //! - [`data`]: digits (and their PCA), two moons, Gaussian blobs, seeded splits.
 //! - [`pca`]: PCA by a Jacobi eigen-solver.
-//! - [`trainer`]: [`train`], mini-batch Adam on softmax cross-entropy.
-//! - [`distance`]: [`boundary_distance`].
-//! - [`dynamics`]: [`run_dynamics`].
-//! - [`points_experiment`]: [`run_points`].
+//! - [`trainer`]: mini-batch Adam on softmax cross-entropy, [`train`].
+//! - [`distance`]: the exact distance to the region boundary, [`boundary_distance`].
+//! - [`dynamics`]: the training-dynamics experiment, [`run_dynamics`].
+//! - [`points_experiment`]: the points experiment, [`run_points`].
 //! - [`stats`], [`chart`]: quantiles, sign test, Mann–Whitney U; median/IQR charts.
 
 pub mod chart;
@@ -24,4 +24,4 @@ pub use distance::{boundary_distance, BoundaryDistance};
 pub use dynamics::{run_dynamics, DataChoice, DynamicsSettings, DynamicsSummary};
 pub use pca::{symmetric_eigen, Pca};
 pub use points_experiment::{run_points, PointsSettings, PointsSummary};
-pub use trainer::{evaluate, train, EpochRecord, TrainResult, TrainSettings};
+pub use trainer::{evaluate, train, EpochCallback, EpochRecord, TrainResult, TrainSettings};

@@ -55,6 +55,9 @@ pub struct TrainResult {
     pub history: Vec<EpochRecord>,
 }
 
+/// Called with each epoch's record and network (see [`train`]).
+pub type EpochCallback<'a> = dyn FnMut(&EpochRecord, &Network) -> Result<()> + 'a;
+
 /// Adam's moment estimates of one parameter array (Kingma & Ba 2015).
 struct Moments {
     m: Vec<f64>,
@@ -154,7 +157,7 @@ pub fn evaluate(net: &Network, data: &Dataset) -> EpochRecord {
 pub fn train(
     data: &Dataset,
     settings: &TrainSettings,
-    mut on_epoch: Option<&mut dyn FnMut(&EpochRecord, &Network) -> Result<()>>,
+    mut on_epoch: Option<&mut EpochCallback>,
 ) -> Result<TrainResult> {
     if data.is_empty() || data.classes < 2 {
         return Err(Error::invalid(format!(
