@@ -1,5 +1,5 @@
 //! Runs `experiment points` (quick mode unless `--full`) until the CLI has the subcommand:
-//! `cargo run --example experiment_points -- [--full] [OUT_DIR] [SEED] [PCA_DIMS]`.
+//! `cargo run --example experiment_points -- [--full] [OUT_DIR] [SEED] [PCA_DIMS] [CLASSES]`.
 
 use relu_regions::train::{run_points, PointsSettings};
 use std::path::PathBuf;
@@ -15,7 +15,7 @@ fn main() {
         settings.data = relu_regions::train::DataChoice::DigitsPca {
             path: "data/digits.csv".into(),
             dims: d,
-            classes: 10,
+            classes: args.get(3).and_then(|s| s.parse().ok()).unwrap_or(10),
         };
     }
     match run_points(&settings) {

@@ -49,9 +49,8 @@ struct Constraint {
 /// best distance, and when the hyperplane's nearest point lies in R the bound is the answer (no
 /// solve). Units whose map is constant on R (‖a_i‖ = 0) bound nothing and are skipped.
 ///
-/// Errors when x has the wrong dimension or is not finite, x lies on a boundary of zero
-/// thickness is not an error (the distance is 0), a solver fails, or no unit bounds the region
-/// (R is all of the input space).
+/// A point exactly on a unit's hyperplane gets distance 0. Errors when x has the wrong dimension
+/// or is not finite, a solver fails, or no unit bounds the region (R is the whole input space).
 pub fn boundary_distance(
     net: &Network,
     x: ArrayView1<f64>,

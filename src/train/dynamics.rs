@@ -4,7 +4,7 @@
 use super::chart::{draw_band_chart, BandChart, BandSeries};
 use super::data::{digits_pca, two_moons, Dataset};
 use super::distance::boundary_distance;
-use super::stats::{quantile, sign_test};
+use super::stats::{mann_whitney, quantile, sign_test, MannWhitney};
 use super::trainer::{train, EpochRecord, TrainSettings};
 use crate::bounds::local_analytic;
 use crate::domain::{Domain, Norm};
@@ -145,6 +145,9 @@ pub struct DynamicsSummary {
     pub per_epoch: Vec<EpochGroupSummary>,
     pub train: DistanceChange,
     pub test: DistanceChange,
+    /// Distances at the last epoch, training against test points (Mann–Whitney U): whether the
+    /// boundaries are farther from the points trained on than from unseen points.
+    pub last_epoch_train_vs_test: MannWhitney,
     /// Plain-text verdict on finding (a), with the numbers.
     pub verdict: String,
     pub files: Vec<PathBuf>,
@@ -278,7 +281,20 @@ pub fn run_dynamics(settings: &DynamicsSettings) -> Result<DynamicsSummary> {
     let per_epoch = summarize(&rows, &history);
     let change = |g: &'static str| distance_change(&rows, g, s.epochs);
     let (tr, te) = (change("train"), change("test"));
-    let verdict = verdict(&tr, &te);
+    let last_distances = |g: &str| -> Vec<f64> {
+        rows.iter()
+            .filter(|r| r.epoch == s.epochs && r.group == g)
+            .map(|r| r.distance)
+            .collect()
+    };
+    let last_mw = mann_whitney(&last_distances("train"), &last_distances("test"));
+    let verdict = format!(
+        "{}\n  last epoch, distance at train vs test points: P(train > test) = {:.3}, rank-biserial {:+.3}, Mann–Whitney p = {:.2e}",
+        verdict(&tr, &te),
+        last_mw.prob_superiority,
+        last_mw.rank_biserial,
+        last_mw.p
+    );
     for (name, label, pick_q) in [
         (
             "distance_vs_epoch",
@@ -333,6 +349,7 @@ pub fn run_dynamics(settings: &DynamicsSettings) -> Result<DynamicsSummary> {
         per_epoch,
         train: tr,
         test: te,
+        last_epoch_train_vs_test: last_mw,
         verdict,
         files,
         seconds: start.elapsed().as_secs_f64(),
