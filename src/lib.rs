@@ -12,6 +12,8 @@
 //! - [`slice`], [`plot`]: exact pictures of the regions in a 2-D slice; bounds against the radius.
 //! - [`inputs`], [`report`]: what the command line resolves and prints (text and JSON).
 //! - [`tolerance`]: every named numerical tolerance.
+//! - [`train`]: a small seeded MLP trainer, its data sets, the distance to a region's boundary and
+//!   the training-dynamics experiment.
 
 pub mod bounds;
 pub mod domain;
@@ -26,6 +28,7 @@ pub mod report;
 pub mod slice;
 pub mod solver;
 pub mod tolerance;
+pub mod train;
 pub mod vnnlib;
 
 pub use domain::{Domain, Norm, Shape};

@@ -1,0 +1,332 @@
+//! `experiment points`: are there more linear regions in balls centred at training points than
+//! at other points? (Zhu, Lin & Tang 2020, finding (b).)
+
+use super::data::{digits_pca, normal, two_moons, Dataset};
+use super::distance::boundary_distance;
+use super::dynamics::DataChoice;
+use super::stats::{mann_whitney, quantile, MannWhitney};
+use super::trainer::{train, TrainSettings};
+use crate::bounds::local_analytic;
+use crate::domain::{Domain, Norm};
+use crate::enumerate::{count_regions, CountSettings};
+use crate::error::{Error, Result};
+use crate::network::Network;
+use ndarray::{Array1, Axis};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// How [`run_points`] runs. [`PointsSettings::new`] gives the quick or the full defaults.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointsSettings {
+    pub quick: bool,
+    pub out_dir: PathBuf,
+    pub seed: u64,
+    pub data: DataChoice,
+    pub hidden: Vec<usize>,
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    /// Points per group.
+    pub points: usize,
+    pub radius: f64,
+    pub norm: Norm,
+    pub count_time_limit: Duration,
+    pub threads: usize,
+}
+
+impl PointsSettings {
+    /// The same data, network and radius as [`super::DynamicsSettings::new`]; quick: 20 epochs,
+    /// 60 points per group, 2 s per count; full: 60 epochs, 200 points, 20 s.
+    pub fn new(quick: bool, out_dir: PathBuf, seed: u64) -> Self {
+        let d = super::DynamicsSettings::new(quick, out_dir, seed);
+        PointsSettings {
+            quick,
+            out_dir: d.out_dir,
+            seed,
+            data: d.data,
+            hidden: d.hidden,
+            epochs: d.epochs,
+            batch_size: d.batch_size,
+            learning_rate: d.learning_rate,
+            points: d.points,
+            radius: d.radius,
+            norm: d.norm,
+            count_time_limit: d.count_time_limit,
+            threads: d.threads,
+        }
+    }
+}
+
+/// One group's counts and distances summarized, and its comparison with the training points.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupSummary {
+    pub group: &'static str,
+    pub points: usize,
+    pub counts_exact: usize,
+    pub count_median: f64,
+    pub count_q25: f64,
+    pub count_q75: f64,
+    pub distance_median: f64,
+    /// Mann–Whitney of the training points' counts against this group's (None for "train").
+    pub counts_train_vs_this: Option<MannWhitney>,
+    pub distances_train_vs_this: Option<MannWhitney>,
+}
+
+/// What [`run_points`] found and wrote.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PointsSummary {
+    pub data: String,
+    pub hidden: Vec<usize>,
+    pub epochs: usize,
+    pub radius: f64,
+    pub norm: String,
+    pub seed: u64,
+    pub final_train_accuracy: f64,
+    pub groups: Vec<GroupSummary>,
+    pub verdict: String,
+    pub files: Vec<PathBuf>,
+    pub seconds: f64,
+}
+
+struct Measured {
+    count: u64,
+    exact: bool,
+    local: String,
+    distance: f64,
+}
+
+fn measure(net: &Network, x: &Array1<f64>, s: &PointsSettings) -> Result<Measured> {
+    let domain = Domain::ball(x.clone(), s.radius, s.norm)?;
+    let local = local_analytic(net, &domain)?;
+    let cs = CountSettings {
+        threads: 1,
+        time_limit: Some(s.count_time_limit),
+        ..Default::default()
+    };
+    let c = count_regions(net, &domain, &cs, None)?;
+    let d = boundary_distance(net, x.view(), s.norm)?;
+    Ok(Measured {
+        count: c.lower,
+        exact: c.exact,
+        local: local.value.to_string(),
+        distance: d.distance,
+    })
+}
+
+/// Trains the network as [`super::run_dynamics`] does, then counts the regions in the ball of
+/// `radius` (time-limited; the lower bound when not exact) and the boundary distance at four
+/// groups of `points` points: training points, test points, points uniform in the training
+/// data's bounding box, and Gaussian points with the training data's per-coordinate mean and
+/// standard deviation. Each other group is compared with the training points by the
+/// Mann–Whitney U test ([`mann_whitney`]; effect size: probability of superiority and
+/// rank-biserial correlation). Writes `points.csv` and `points_summary.json` to `out_dir`.
+///
+/// Finding (b) of Zhu, Lin & Tang (2020) predicts more regions at training points than at the
+/// other points; the verdict says whether the counts show it.
+pub fn run_points(settings: &PointsSettings) -> Result<PointsSummary> {
+    let start = Instant::now();
+    let s = settings;
+    if s.points == 0 || !(s.radius.is_finite() && s.radius > 0.0) {
+        return Err(Error::invalid(format!(
+            "experiment points: {} points, radius {}; expected at least 1 point and a radius > 0",
+            s.points, s.radius
+        )));
+    }
+    std::fs::create_dir_all(&s.out_dir).map_err(|e| Error::io(&s.out_dir, e))?;
+    let (data, data_name): (Dataset, String) = match &s.data {
+        DataChoice::Moons { n, noise } => (
+            two_moons(*n, *noise, s.seed),
+            format!("two moons (n = {n}, noise = {noise})"),
+        ),
+        DataChoice::DigitsPca {
+            path,
+            dims,
+            classes,
+        } => (
+            digits_pca(path, *dims, *classes)?.0,
+            format!(
+                "digits {} PCA to {dims}-D, {classes} classes",
+                path.display()
+            ),
+        ),
+    };
+    let (train_set, test_set) = data.split(0.25, s.seed)?;
+    let ts = TrainSettings {
+        hidden: s.hidden.clone(),
+        epochs: s.epochs,
+        batch_size: s.batch_size,
+        learning_rate: s.learning_rate,
+        seed: s.seed,
+        checkpoint_dir: None,
+    };
+    let trained = train(&train_set, &ts, None)?;
+    let net = &trained.network;
+
+    let mut rng = ChaCha8Rng::seed_from_u64(s.seed ^ 0x9017);
+    let mut pick = |set: &Dataset| -> Vec<Array1<f64>> {
+        let mut idx: Vec<usize> = (0..set.len()).collect();
+        idx.shuffle(&mut rng);
+        idx.iter()
+            .take(s.points)
+            .map(|&i| set.x.row(i).to_owned())
+            .collect()
+    };
+    let train_pts = pick(&train_set);
+    let test_pts = pick(&test_set);
+    let lo = train_set
+        .x
+        .fold_axis(Axis(0), f64::INFINITY, |a, &b| a.min(b));
+    let hi = train_set
+        .x
+        .fold_axis(Axis(0), f64::NEG_INFINITY, |a, &b| a.max(b));
+    let mean = train_set
+        .x
+        .mean_axis(Axis(0))
+        .unwrap_or_else(|| Array1::zeros(train_set.dim()));
+    let sd = train_set.x.std_axis(Axis(0), 1.0);
+    let uniform: Vec<Array1<f64>> = (0..s.points)
+        .map(|_| Array1::from_shape_fn(lo.len(), |j| lo[j] + (hi[j] - lo[j]) * rng.gen::<f64>()))
+        .collect();
+    let gaussian: Vec<Array1<f64>> = (0..s.points)
+        .map(|_| Array1::from_shape_fn(mean.len(), |j| mean[j] + sd[j] * normal(&mut rng)))
+        .collect();
+    let groups: [(&'static str, Vec<Array1<f64>>); 4] = [
+        ("train", train_pts),
+        ("test", test_pts),
+        ("uniform", uniform),
+        ("gaussian", gaussian),
+    ];
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(s.threads.max(1))
+        .build()
+        .map_err(|e| Error::invalid(format!("--threads {}: {e}", s.threads)))?;
+    let mut csv = String::from("group,point,count,count_exact,local_bound,distance\n");
+    let mut results: Vec<(&'static str, Vec<Measured>)> = Vec::new();
+    for (name, pts) in &groups {
+        let m: Vec<Result<Measured>> =
+            pool.install(|| pts.par_iter().map(|x| measure(net, x, s)).collect());
+        let m = m.into_iter().collect::<Result<Vec<_>>>()?;
+        for (k, r) in m.iter().enumerate() {
+            // writing to a String cannot fail
+            let _ = writeln!(
+                csv,
+                "{name},{k},{},{},{},{}",
+                r.count, r.exact, r.local, r.distance
+            );
+        }
+        results.push((name, m));
+    }
+    let counts = |m: &[Measured]| m.iter().map(|r| r.count as f64).collect::<Vec<_>>();
+    let dists = |m: &[Measured]| m.iter().map(|r| r.distance).collect::<Vec<_>>();
+    let (train_counts, train_dists) = (counts(&results[0].1), dists(&results[0].1));
+    let summaries: Vec<GroupSummary> = results
+        .iter()
+        .map(|(name, m)| {
+            let (c, d) = (counts(m), dists(m));
+            let other = *name != "train";
+            GroupSummary {
+                group: name,
+                points: m.len(),
+                counts_exact: m.iter().filter(|r| r.exact).count(),
+                count_median: quantile(&c, 0.5),
+                count_q25: quantile(&c, 0.25),
+                count_q75: quantile(&c, 0.75),
+                distance_median: quantile(&d, 0.5),
+                counts_train_vs_this: other.then(|| mann_whitney(&train_counts, &c)),
+                distances_train_vs_this: other.then(|| mann_whitney(&train_dists, &d)),
+            }
+        })
+        .collect();
+    let verdict = verdict(&summaries);
+    let mut files = Vec::new();
+    let csv_path = s.out_dir.join("points.csv");
+    std::fs::write(&csv_path, csv).map_err(|e| Error::io(&csv_path, e))?;
+    files.push(csv_path);
+    let json = s.out_dir.join("points_summary.json");
+    files.push(json.clone());
+    let summary = PointsSummary {
+        data: data_name,
+        hidden: s.hidden.clone(),
+        epochs: s.epochs,
+        radius: s.radius,
+        norm: s.norm.name().to_string(),
+        seed: s.seed,
+        final_train_accuracy: trained.history.last().map_or(f64::NAN, |h| h.accuracy),
+        groups: summaries,
+        verdict,
+        files,
+        seconds: start.elapsed().as_secs_f64(),
+    };
+    let text = serde_json::to_string_pretty(&summary)
+        .map_err(|e| Error::invalid(format!("summary to JSON: {e}")))?;
+    std::fs::write(&json, text).map_err(|e| Error::io(&json, e))?;
+    Ok(summary)
+}
+
+/// Finding (b) holds when the training points' counts exceed every other group's
+/// (probability of superiority > ½, Mann–Whitney p < 0.05).
+fn verdict(groups: &[GroupSummary]) -> String {
+    let mut lines = Vec::new();
+    let mut more = 0;
+    let mut fewer = 0;
+    let mut compared = 0;
+    for g in groups {
+        let base = format!(
+            "{:8} median regions {} [IQR {}, {}] ({}/{} exact), median distance {:.4}",
+            g.group,
+            g.count_median,
+            g.count_q25,
+            g.count_q75,
+            g.counts_exact,
+            g.points,
+            g.distance_median
+        );
+        match &g.counts_train_vs_this {
+            Some(mw) => {
+                compared += 1;
+                if mw.p < 0.05 && mw.prob_superiority > 0.5 {
+                    more += 1;
+                } else if mw.p < 0.05 {
+                    fewer += 1;
+                }
+                lines.push(format!(
+                    "{base}; train vs {}: P(train count > this) = {:.3}, rank-biserial {:+.3}, p = {:.2e}",
+                    g.group, mw.prob_superiority, mw.rank_biserial, mw.p
+                ));
+            }
+            None => lines.push(base),
+        }
+    }
+    let call = if more == compared {
+        "REPRODUCED: more regions around training points than around every other group"
+    } else if more > 0 && fewer == 0 {
+        "PARTLY REPRODUCED: more regions around training points than around some groups, no significant difference for the others"
+    } else if fewer > 0 && more == 0 {
+        "CONTRADICTED: fewer regions around training points than around some groups"
+    } else if fewer > 0 {
+        "MIXED: more regions than some groups, fewer than others"
+    } else {
+        "NOT REPRODUCED: no significant difference of the counts"
+    };
+    let same_distribution = groups
+        .iter()
+        .find(|g| g.group == "test")
+        .and_then(|g| g.counts_train_vs_this.as_ref())
+        .map(|mw| {
+            format!(
+                " Training against test points (same distribution, so only memorization differs): p = {:.2e}, rank-biserial {:+.3}.",
+                mw.p, mw.rank_biserial
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "Finding (b) {call} (Mann–Whitney, 5%).{same_distribution}\n  {}",
+        lines.join("\n  ")
+    )
+}
