@@ -38,6 +38,10 @@ enum Command {
     Slice(SliceArgs),
     /// Plots every bound and the exact count against the radius (log scale).
     PlotBounds(PlotBoundsArgs),
+    /// Exact distance from the center to the boundary of its own linear region (and the unit that flips there).
+    Distance(DistanceArgs),
+    /// The seed paper's experiments (Zhu, Lin & Tang 2020): `dynamics` or `points`.
+    Experiment(ExperimentArgs),
     /// Converts a network between JSON and ONNX (and reads NNet): `convert IN OUT`.
     Convert {
         /// Input network (.json, .onnx or .nnet).
@@ -179,6 +183,60 @@ struct PlotBoundsArgs {
     threads: Option<usize>,
 }
 
+#[derive(Args)]
+struct DistanceArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+#[derive(Args)]
+struct ExperimentArgs {
+    #[command(subcommand)]
+    which: ExperimentKind,
+}
+
+#[derive(Subcommand)]
+enum ExperimentKind {
+    /// Train on PCA-reduced digits; per epoch, at training and test points: boundary distance, local bound, exact count.
+    Dynamics(ExperimentCommon),
+    /// After training: counts at training, test, uniform-box and Gaussian points (Mann–Whitney U, effect size).
+    Points(ExperimentCommon),
+}
+
+#[derive(Args)]
+struct ExperimentCommon {
+    /// Small settings that run in about a minute on 2 cores.
+    #[arg(long)]
+    quick: bool,
+    /// Output folder (CSV, JSON summary, plots, checkpoints).
+    #[arg(long, alias = "out-dir", default_value = "out/experiment")]
+    out: PathBuf,
+    /// Seed of the data split, the initialization and the point samples.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// The digits table.
+    #[arg(long, default_value = "data/digits.csv")]
+    data: PathBuf,
+    /// PCA dimensions of the digits.
+    #[arg(long, default_value_t = 2)]
+    dims: usize,
+    /// Ball radius (default 0.25).
+    #[arg(long, allow_negative_numbers = true)]
+    radius: Option<f64>,
+    /// Training epochs.
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Points per group.
+    #[arg(long)]
+    points: Option<usize>,
+    /// Worker threads.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -199,6 +257,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Count(args) => count(args),
         Command::Slice(args) => slice(args),
         Command::PlotBounds(args) => plot_bounds(args),
+        Command::Distance(args) => distance(args),
+        Command::Experiment(args) => experiment(args),
         Command::Convert { input, output } => convert(&input, &output),
     }
 }
@@ -214,6 +274,12 @@ fn load(m: &ModelArgs) -> Result<LoadedModel> {
 }
 
 fn center_domain(m: &ModelArgs, loaded: &LoadedModel, radius: f64) -> Result<Domain> {
+    let center = center(m, loaded)?;
+    inputs::make_domain(center, radius, m.norm)
+}
+
+/// The center in the network's input space (notes on stderr unless --quiet).
+fn center(m: &ModelArgs, loaded: &LoadedModel) -> Result<ndarray::Array1<f64>> {
     let source = match (&m.center, &m.center_file) {
         (Some(text), _) => CenterSource::List(text.clone()),
         (None, Some(path)) => CenterSource::File {
@@ -232,7 +298,7 @@ fn center_domain(m: &ModelArgs, loaded: &LoadedModel, radius: f64) -> Result<Dom
             eprintln!("note: {note}");
         }
     }
-    inputs::make_domain(center.point, radius, m.norm)
+    Ok(center.point)
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
@@ -485,4 +551,79 @@ fn short(value: &str, log10: f64) -> String {
         log10,
     }
     .short()
+}
+
+fn distance(args: DistanceArgs) -> Result<()> {
+    let m = &args.model;
+    let loaded = load(m)?;
+    let x = center(m, &loaded)?;
+    let d = relu_regions::train::boundary_distance(&loaded.network, x.view(), m.norm)?;
+    if m.json {
+        print_json(&serde_json::json!({
+            "model": m.model.display().to_string(),
+            "norm": m.norm.name(),
+            "distance": d.distance,
+            "unit": d.unit,
+            "layer": d.layer + 1,
+            "index": d.index,
+            "solver_calls": d.solver_calls,
+        }))
+    } else {
+        println!(
+            "distance to the boundary of the region ({}): {} (hidden layer {}, unit {} flips there; {} conic programs)",
+            m.norm.name(),
+            d.distance,
+            d.layer + 1,
+            d.index,
+            d.solver_calls
+        );
+        Ok(())
+    }
+}
+
+fn experiment(args: ExperimentArgs) -> Result<()> {
+    use relu_regions::train::{
+        run_dynamics, run_points, DataChoice, DynamicsSettings, PointsSettings,
+    };
+    let (verdict, files, json) = match args.which {
+        ExperimentKind::Dynamics(c) => {
+            let mut s = DynamicsSettings::new(c.quick, c.out.clone(), c.seed);
+            s.data = DataChoice::DigitsPca {
+                path: c.data.clone(),
+                dims: c.dims,
+                classes: 10,
+            };
+            s.threads = c.threads;
+            s.radius = c.radius.unwrap_or(s.radius);
+            s.epochs = c.epochs.unwrap_or(s.epochs);
+            s.points = c.points.unwrap_or(s.points);
+            let summary = run_dynamics(&s)?;
+            let json = c.json.then(|| serde_json::to_value(&summary)).transpose();
+            (summary.verdict, summary.files, json)
+        }
+        ExperimentKind::Points(c) => {
+            let mut s = PointsSettings::new(c.quick, c.out.clone(), c.seed);
+            s.data = DataChoice::DigitsPca {
+                path: c.data.clone(),
+                dims: c.dims,
+                classes: 10,
+            };
+            s.threads = c.threads;
+            s.radius = c.radius.unwrap_or(s.radius);
+            s.epochs = c.epochs.unwrap_or(s.epochs);
+            s.points = c.points.unwrap_or(s.points);
+            let summary = run_points(&s)?;
+            let json = c.json.then(|| serde_json::to_value(&summary)).transpose();
+            (summary.verdict, summary.files, json)
+        }
+    };
+    match json.map_err(|e| Error::invalid(format!("JSON output: {e}")))? {
+        Some(v) => print_json(&v),
+        None => {
+            println!("{verdict}");
+            let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+            println!("files: {}", files.join(", "));
+            Ok(())
+        }
+    }
 }

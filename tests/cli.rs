@@ -535,3 +535,73 @@ fn plot_bounds_rows_are_ordered_and_hold_the_count() {
         "radii",
     );
 }
+
+#[test]
+fn distance_matches_the_first_flip_along_a_ray() {
+    let v = json_of(&run(&["distance", &moons(), "--center=0.3,-0.2", "--json"]));
+    let d = v["distance"].as_f64().unwrap();
+    assert!(d > 0.0);
+    // walking any direction from the center, the pattern cannot change before distance d
+    let net = relu_regions::formats::load_network(Path::new(&moons()))
+        .unwrap()
+        .network;
+    let c = ndarray::array![0.3, -0.2];
+    let p0 = net.activation_pattern(c.view());
+    for k in 0..360 {
+        let t = (k as f64).to_radians();
+        let x = &c + &(ndarray::array![t.cos(), t.sin()] * (d * (1.0 - 1e-9)));
+        assert_eq!(
+            net.activation_pattern(x.view()),
+            p0,
+            "pattern changed before the distance"
+        );
+    }
+}
+
+#[test]
+fn experiments_run_in_quick_mode_and_write_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dyn");
+    let data = common::data_path("digits.csv");
+    let args = [
+        "experiment",
+        "dynamics",
+        "--quick",
+        "--out",
+        out.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--epochs",
+        "3",
+        "--points",
+        "8",
+        "--json",
+    ];
+    let v = json_of(&run(&args));
+    assert!(v["verdict"].as_str().unwrap().contains("Finding (a)"));
+    for f in [
+        "dynamics.csv",
+        "dynamics_summary.json",
+        "distance_vs_epoch.png",
+        "count_vs_epoch.svg",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let out = dir.path().join("pts");
+    let v = json_of(&run(&[
+        "experiment",
+        "points",
+        "--quick",
+        "--out",
+        out.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--epochs",
+        "3",
+        "--points",
+        "8",
+        "--json",
+    ]));
+    assert!(v["verdict"].as_str().unwrap().contains("Finding (b)"));
+    assert!(out.join("points.csv").exists());
+}
