@@ -40,6 +40,8 @@ enum Command {
     PlotBounds(PlotBoundsArgs),
     /// Exact distance from the center to the boundary of its own linear region (and the unit that flips there).
     Distance(DistanceArgs),
+    /// Trains a ReLU MLP (softmax cross-entropy, Adam; deterministic per seed) and writes it with per-epoch checkpoints.
+    Train(TrainArgs),
     /// The seed paper's experiments (Zhu, Lin & Tang 2020): `dynamics` or `points`.
     Experiment(ExperimentArgs),
     /// Converts a network between JSON and ONNX (and reads NNet): `convert IN OUT`.
@@ -184,6 +186,32 @@ struct PlotBoundsArgs {
 }
 
 #[derive(Args)]
+struct TrainArgs {
+    /// Data: `digits` (data/digits.csv reduced by PCA to --dims dimensions) or `moons`.
+    #[arg(long, default_value = "digits")]
+    data: String,
+    /// The digits table (for --data digits).
+    #[arg(long, default_value = "data/digits.csv")]
+    digits: PathBuf,
+    /// PCA dimensions (for --data digits).
+    #[arg(long, default_value_t = 2)]
+    dims: usize,
+    /// Hidden widths, comma-separated.
+    #[arg(long, default_value = "32,32")]
+    hidden: String,
+    #[arg(long, default_value_t = 30)]
+    epochs: usize,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output folder: model.json, model.onnx and checkpoints/epoch_NNN.{json,onnx}.
+    #[arg(long)]
+    out: PathBuf,
+    /// Print the training history as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
 struct DistanceArgs {
     #[command(flatten)]
     model: ModelArgs,
@@ -259,6 +287,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::PlotBounds(args) => plot_bounds(args),
         Command::Distance(args) => distance(args),
         Command::Experiment(args) => experiment(args),
+        Command::Train(args) => train(args),
         Command::Convert { input, output } => convert(&input, &output),
     }
 }
@@ -626,4 +655,67 @@ fn experiment(args: ExperimentArgs) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn train(args: TrainArgs) -> Result<()> {
+    use relu_regions::train::{evaluate, train, DataChoice, TrainSettings};
+    let data = match args.data.as_str() {
+        "digits" => DataChoice::DigitsPca {
+            path: args.digits.clone(),
+            dims: args.dims,
+            classes: 10,
+        },
+        "moons" => DataChoice::Moons {
+            n: 500,
+            noise: 0.15,
+        },
+        other => {
+            return Err(Error::invalid(format!(
+                "--data: '{other}' is not a data set; expected digits or moons"
+            )))
+        }
+    };
+    let hidden = args
+        .hidden
+        .split(',')
+        .map(|w| w.trim().parse::<usize>().ok().filter(|&w| w > 0))
+        .collect::<Option<Vec<usize>>>()
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "--hidden '{}': expected widths > 0 separated by commas",
+                args.hidden
+            ))
+        })?;
+    let (dataset, description) = data.load(args.seed)?;
+    let (train_set, test_set) = dataset.split(0.25, args.seed)?;
+    let settings = TrainSettings {
+        hidden,
+        epochs: args.epochs,
+        seed: args.seed,
+        checkpoint_dir: Some(args.out.join("checkpoints")),
+        ..TrainSettings::default()
+    };
+    let result = train(&train_set, &settings, None)?;
+    formats::save_network(&result.network, &args.out.join("model.json"))?;
+    formats::save_network(&result.network, &args.out.join("model.onnx"))?;
+    let test = evaluate(&result.network, &test_set);
+    if args.json {
+        return print_json(&serde_json::json!({
+            "data": description,
+            "history": result.history.iter().map(|r| serde_json::json!({"epoch": r.epoch, "loss": r.loss, "accuracy": r.accuracy})).collect::<Vec<_>>(),
+            "test_accuracy": test.accuracy,
+            "out": args.out.display().to_string(),
+        }));
+    }
+    if let Some(last) = result.history.last() {
+        println!(
+            "{description}: {} epochs, training loss {:.4}, training accuracy {:.3}, test accuracy {:.3}",
+            last.epoch, last.loss, last.accuracy, test.accuracy
+        );
+    }
+    println!(
+        "wrote {}/model.json, model.onnx and checkpoints/",
+        args.out.display()
+    );
+    Ok(())
 }

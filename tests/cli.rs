@@ -605,3 +605,45 @@ fn experiments_run_in_quick_mode_and_write_their_files() {
     assert!(v["verdict"].as_str().unwrap().contains("Finding (b)"));
     assert!(out.join("points.csv").exists());
 }
+
+#[test]
+fn train_writes_a_model_every_command_can_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t");
+    let data = common::data_path("digits.csv");
+    let v = json_of(&run(&[
+        "train",
+        "--digits",
+        data.to_str().unwrap(),
+        "--epochs",
+        "4",
+        "--hidden",
+        "8,8",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]));
+    let hist = v["history"].as_array().unwrap();
+    assert_eq!(hist.len(), 5, "epochs 0..=4");
+    assert!(
+        hist[4]["loss"].as_f64().unwrap() < hist[0]["loss"].as_f64().unwrap(),
+        "training did not lower the loss"
+    );
+    let a = relu_regions::formats::load_network(&out.join("model.json"))
+        .unwrap()
+        .network;
+    let b = relu_regions::formats::load_network(&out.join("model.onnx"))
+        .unwrap()
+        .network;
+    assert_eq!(a, b);
+    assert_eq!(a.hidden_widths(), vec![8, 8]);
+    assert!(out.join("checkpoints/epoch_004.onnx").exists());
+    assert_bad_input(
+        &["train", "--hidden", "8,0", "--out", out.to_str().unwrap()],
+        "--hidden",
+    );
+    assert_bad_input(
+        &["train", "--data", "mnist", "--out", out.to_str().unwrap()],
+        "--data",
+    );
+}

@@ -155,23 +155,30 @@ pub struct DynamicsSummary {
 }
 
 fn load(settings: &DynamicsSettings) -> Result<(Dataset, String)> {
-    Ok(match &settings.data {
-        DataChoice::Moons { n, noise } => (
-            two_moons(*n, *noise, settings.seed),
-            format!("two moons (n = {n}, noise = {noise})"),
-        ),
-        DataChoice::DigitsPca {
-            path,
-            dims,
-            classes,
-        } => (
-            digits_pca(path, *dims, *classes)?.0,
-            format!(
-                "digits {} PCA to {dims}-D, {classes} classes",
-                path.display()
+    settings.data.load(settings.seed)
+}
+
+impl DataChoice {
+    /// The data set and a one-line description of it (two moons are drawn with `seed`).
+    pub fn load(&self, seed: u64) -> Result<(Dataset, String)> {
+        Ok(match self {
+            DataChoice::Moons { n, noise } => (
+                two_moons(*n, *noise, seed),
+                format!("two moons (n = {n}, noise = {noise})"),
             ),
-        ),
-    })
+            DataChoice::DigitsPca {
+                path,
+                dims,
+                classes,
+            } => (
+                digits_pca(path, *dims, *classes)?.0,
+                format!(
+                    "digits {} PCA to {dims}-D, {classes} classes",
+                    path.display()
+                ),
+            ),
+        })
+    }
 }
 
 /// Distance, bound and count at one point.

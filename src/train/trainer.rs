@@ -21,7 +21,7 @@ pub struct TrainSettings {
     pub learning_rate: f64,
     pub seed: u64,
     /// When set, the network of every epoch (0 = the initialization) is written there as
-    /// `epoch_NNN.json` (formats::json).
+    /// `epoch_NNN.json` and `epoch_NNN.onnx`.
     pub checkpoint_dir: Option<PathBuf>,
 }
 
@@ -204,6 +204,7 @@ pub fn train(
         rec.epoch = epoch;
         if let Some(dir) = &settings.checkpoint_dir {
             crate::formats::json::write(&net, &dir.join(format!("epoch_{epoch:03}.json")))?;
+            crate::formats::onnx::write(&net, &dir.join(format!("epoch_{epoch:03}.onnx")))?;
         }
         if let Some(cb) = on_epoch.as_mut() {
             cb(&rec, &net)?;
