@@ -263,6 +263,9 @@ struct ExperimentCommon {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
+    /// `points` only: repeat over this many consecutive seeds (each in OUT/seed_S) and combine the verdicts.
+    #[arg(long, default_value_t = 1)]
+    seeds: usize,
 }
 
 fn main() -> ExitCode {
@@ -612,7 +615,8 @@ fn distance(args: DistanceArgs) -> Result<()> {
 
 fn experiment(args: ExperimentArgs) -> Result<()> {
     use relu_regions::train::{
-        run_dynamics, run_points, DataChoice, DynamicsSettings, PointsSettings,
+        run_dynamics, run_points, run_points_over_seeds, DataChoice, DynamicsSettings,
+        PointsSettings,
     };
     let (verdict, files, json) = match args.which {
         ExperimentKind::Dynamics(c) => {
@@ -641,9 +645,27 @@ fn experiment(args: ExperimentArgs) -> Result<()> {
             s.radius = c.radius.unwrap_or(s.radius);
             s.epochs = c.epochs.unwrap_or(s.epochs);
             s.points = c.points.unwrap_or(s.points);
-            let summary = run_points(&s)?;
-            let json = c.json.then(|| serde_json::to_value(&summary)).transpose();
-            (summary.verdict, summary.files, json)
+            if c.seeds > 1 {
+                let (runs, combined) = run_points_over_seeds(&s, c.seeds)?;
+                let json = c
+                    .json
+                    .then(|| {
+                        serde_json::to_value(
+                            serde_json::json!({"runs": runs, "combined": combined}),
+                        )
+                    })
+                    .transpose();
+                let verdicts: Vec<String> = runs
+                    .iter()
+                    .map(|r| format!("seed {}: {}", r.seed, r.verdict))
+                    .collect();
+                let files = runs.iter().flat_map(|r| r.files.clone()).collect();
+                (format!("{}\n{combined}", verdicts.join("\n")), files, json)
+            } else {
+                let summary = run_points(&s)?;
+                let json = c.json.then(|| serde_json::to_value(&summary)).transpose();
+                (summary.verdict, summary.files, json)
+            }
         }
     };
     match json.map_err(|e| Error::invalid(format!("JSON output: {e}")))? {

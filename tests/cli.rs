@@ -604,6 +604,34 @@ fn experiments_run_in_quick_mode_and_write_their_files() {
     ]));
     assert!(v["verdict"].as_str().unwrap().contains("Finding (b)"));
     assert!(out.join("points.csv").exists());
+    assert_eq!(
+        &std::fs::read(out.join("points_counts.png")).unwrap()[..4],
+        b"\x89PNG"
+    );
+    // several seeds: one folder each and a combined verdict naming every comparison group
+    let out = dir.path().join("seeds");
+    let v = json_of(&run(&[
+        "experiment",
+        "points",
+        "--quick",
+        "--seeds",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--epochs",
+        "2",
+        "--points",
+        "6",
+        "--json",
+    ]));
+    assert_eq!(v["runs"].as_array().unwrap().len(), 2);
+    let combined = v["combined"].as_str().unwrap();
+    for g in ["test", "uniform", "gaussian"] {
+        assert!(combined.contains(&format!("vs {g}")), "{combined}");
+    }
+    assert!(out.join("seed_0/points.csv").exists() && out.join("seed_1/points.csv").exists());
 }
 
 #[test]

@@ -137,3 +137,122 @@ fn render<DB: DrawingBackend>(
     root.present()?;
     Ok(())
 }
+
+/// One box of [`draw_box_plot`]: a group's values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoxGroup {
+    pub name: String,
+    pub values: Vec<f64>,
+}
+
+/// Draws box plots to `path` (`.svg` or `.png`), one box per group: the interquartile range as
+/// the box, the median as a bar across it, whiskers from the minimum to the maximum (Tukey's
+/// plot without outliers: every value lies within its whiskers). Non-finite values are skipped.
+pub fn draw_box_plot(groups: &[BoxGroup], title: &str, y_label: &str, path: &Path) -> Result<()> {
+    let size = (800, 500);
+    match ImageKind::from_path(path)? {
+        ImageKind::Svg => render_boxes(
+            SVGBackend::new(path, size).into_drawing_area(),
+            groups,
+            title,
+            y_label,
+        )
+        .map_err(|e| backend_error(path, e)),
+        ImageKind::Png => render_boxes(
+            BitMapBackend::new(path, size).into_drawing_area(),
+            groups,
+            title,
+            y_label,
+        )
+        .map_err(|e| backend_error(path, e)),
+    }
+}
+
+fn render_boxes<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    groups: &[BoxGroup],
+    title: &str,
+    y_label: &str,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    use crate::train::stats::quantile;
+    root.fill(&WHITE)?;
+    let text = text_available();
+    let finite: Vec<Vec<f64>> = groups
+        .iter()
+        .map(|g| g.values.iter().copied().filter(|v| v.is_finite()).collect())
+        .collect();
+    let all = finite.iter().flatten().copied();
+    let (y0, y1) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let (y0, y1) = if y0.is_finite() && y1 > y0 {
+        (y0, y1)
+    } else {
+        (0.0, 1.0)
+    };
+    let pad = 0.05 * (y1 - y0);
+    let n = groups.len().max(1) as f64;
+    let mut b = ChartBuilder::on(&root);
+    b.margin(15);
+    if text {
+        b.caption(title, (FAMILY, 20))
+            .x_label_area_size(40)
+            .y_label_area_size(70);
+    }
+    let mut chart = b.build_cartesian_2d(-0.5..(n - 0.5), (y0 - pad)..(y1 + pad))?;
+    if text {
+        let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(groups.len().max(1))
+            .x_label_formatter(&|x| {
+                let k = x.round();
+                if (x - k).abs() < 1e-6 && k >= 0.0 {
+                    names.get(k as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_desc(y_label)
+            .label_style((FAMILY, 13))
+            .draw()?;
+    }
+    for (k, v) in finite.iter().enumerate() {
+        if v.is_empty() {
+            continue;
+        }
+        let colour = COLOURS[k % COLOURS.len()];
+        let x = k as f64;
+        let (q1, med, q3) = (quantile(v, 0.25), quantile(v, 0.5), quantile(v, 0.75));
+        let (lo, hi) = v
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &t| {
+                (a.min(t), b.max(t))
+            });
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(x - 0.3, q1), (x + 0.3, q3)],
+            colour.mix(0.35).filled(),
+        )))?;
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(x - 0.3, q1), (x + 0.3, q3)],
+            colour.stroke_width(2),
+        )))?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x - 0.3, med), (x + 0.3, med)],
+            BLACK.stroke_width(3),
+        )))?;
+        for (from, to) in [(q3, hi), (q1, lo)] {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x, from), (x, to)],
+                colour.stroke_width(1),
+            )))?;
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x - 0.12, to), (x + 0.12, to)],
+                colour.stroke_width(1),
+            )))?;
+        }
+    }
+    root.present()?;
+    Ok(())
+}

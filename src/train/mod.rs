@@ -23,5 +23,5 @@ pub use data::{digits, digits_pca, gaussian_blobs, two_moons, Dataset};
 pub use distance::{boundary_distance, BoundaryDistance};
 pub use dynamics::{run_dynamics, DataChoice, DynamicsSettings, DynamicsSummary};
 pub use pca::{symmetric_eigen, Pca};
-pub use points_experiment::{run_points, PointsSettings, PointsSummary};
+pub use points_experiment::{run_points, run_points_over_seeds, PointsSettings, PointsSummary};
 pub use trainer::{evaluate, train, EpochCallback, EpochRecord, TrainResult, TrainSettings};

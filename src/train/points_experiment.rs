@@ -1,6 +1,7 @@
 //! `experiment points`: are there more linear regions in balls centred at training points than
 //! at other points? (Zhu, Lin & Tang 2020, finding (b).)
 
+use super::chart::{draw_box_plot, BoxGroup};
 use super::data::{digits_pca, normal, two_moons, Dataset};
 use super::distance::boundary_distance;
 use super::dynamics::DataChoice;
@@ -248,6 +249,27 @@ pub fn run_points(settings: &PointsSettings) -> Result<PointsSummary> {
     let csv_path = s.out_dir.join("points.csv");
     std::fs::write(&csv_path, csv).map_err(|e| Error::io(&csv_path, e))?;
     files.push(csv_path);
+    let boxes: Vec<BoxGroup> = results
+        .iter()
+        .map(|(name, m)| BoxGroup {
+            name: name.to_string(),
+            values: counts(m),
+        })
+        .collect();
+    for ext in ["svg", "png"] {
+        let path = s.out_dir.join(format!("points_counts.{ext}"));
+        draw_box_plot(
+            &boxes,
+            &format!(
+                "regions in the {} ball of radius {} at each group of points",
+                s.norm.name(),
+                s.radius
+            ),
+            "linear regions (exact count, or lower bound)",
+            &path,
+        )?;
+        files.push(path);
+    }
     let json = s.out_dir.join("points_summary.json");
     files.push(json.clone());
     let summary = PointsSummary {
@@ -329,4 +351,57 @@ fn verdict(groups: &[GroupSummary]) -> String {
         "Finding (b) {call} (Mann–Whitney, 5%).{same_distribution}\n  {}",
         lines.join("\n  ")
     )
+}
+
+/// [`run_points`] for `seeds` consecutive seeds (settings.seed, settings.seed + 1, …), each in
+/// `out_dir/seed_S`, with a combined verdict: for each group compared with the training points,
+/// in how many seeds the training points had significantly more regions (Mann–Whitney, 5 %),
+/// significantly fewer, or no significant difference, and the median rank-biserial effect size.
+pub fn run_points_over_seeds(
+    settings: &PointsSettings,
+    seeds: usize,
+) -> Result<(Vec<PointsSummary>, String)> {
+    if seeds == 0 {
+        return Err(Error::invalid(
+            "--seeds: 0 is not valid; expected at least 1",
+        ));
+    }
+    let mut runs = Vec::with_capacity(seeds);
+    for k in 0..seeds as u64 {
+        let mut s = settings.clone();
+        s.seed = settings.seed + k;
+        s.out_dir = settings.out_dir.join(format!("seed_{}", s.seed));
+        runs.push(run_points(&s)?);
+    }
+    let mut text =
+        format!("Finding (b) over {seeds} seeds (training points against each group):\n");
+    if let Some(first) = runs.first() {
+        for (g, group) in first.groups.iter().enumerate().skip(1) {
+            let tests: Vec<&MannWhitney> = runs
+                .iter()
+                .filter_map(|r| {
+                    r.groups
+                        .get(g)
+                        .and_then(|x| x.counts_train_vs_this.as_ref())
+                })
+                .collect();
+            let more = tests
+                .iter()
+                .filter(|t| t.p < 0.05 && t.rank_biserial > 0.0)
+                .count();
+            let fewer = tests
+                .iter()
+                .filter(|t| t.p < 0.05 && t.rank_biserial < 0.0)
+                .count();
+            let effects: Vec<f64> = tests.iter().map(|t| t.rank_biserial).collect();
+            let _ = writeln!(
+                text,
+                "  vs {:<9} more regions at training points in {more}/{seeds} seeds, fewer in {fewer}, no significant difference in {}; median rank-biserial {:+.3}",
+                group.group,
+                seeds - more - fewer,
+                quantile(&effects, 0.5)
+            );
+        }
+    }
+    Ok((runs, text))
 }
