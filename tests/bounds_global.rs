@@ -75,16 +75,11 @@ fn log10_of_huge_values() {
 }
 
 #[test]
-fn huge_shapes_are_fast_and_ordered() {
-    let start = std::time::Instant::now();
+fn huge_shapes_are_ordered() {
+    // (their speed is measured in benches/bounds.rs, not asserted here)
     let a = global_bounds(784, &[256, 256]);
     let b = global_bounds(10, &[50; 6]);
     let c = global_bounds(784, &[1024, 1024, 1024]);
-    assert!(
-        start.elapsed().as_secs_f64() < 5.0,
-        "took {:?}",
-        start.elapsed()
-    );
     for g in [&a, &b, &c] {
         assert!(g.serra2018 <= g.montufar2017);
         assert!(g.serra2018 > BigUint::from(u128::MAX));

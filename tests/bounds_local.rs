@@ -127,19 +127,13 @@ fn tiny_ball_away_from_every_hyperplane_is_one_region() {
 }
 
 #[test]
-fn large_network_is_fast() {
+fn large_network_bound_is_below_serra() {
+    // (its speed is measured in benches/bounds.rs, not asserted here)
     let net = common::random_network(&[784, 256, 256, 10], 1, 0.1);
     let center = Array1::from_elem(784, 0.5);
     for (r, norm) in [(0.1, Norm::L2), (0.01, Norm::Linf)] {
         let domain = Domain::ball(center.clone(), r, norm).unwrap();
-        let start = std::time::Instant::now();
         let b = local_analytic(&net, &domain).unwrap();
-        let took = start.elapsed();
-        eprintln!(
-            "784-256-256-10 {norm:?} r={r}: {took:?}, layers {:?}",
-            b.layers
-        );
-        assert!(took.as_secs_f64() < 2.0, "took {took:?}");
         assert!(b.value <= serra2018(784, &[256, 256]));
     }
 }
