@@ -89,7 +89,7 @@ struct BoundArgs {
     radius: f64,
     /// Which local bounds: analytic (default, instant), lp (LP-tightened), split (exact regions
     /// of the first k layers, deepened while time allows; the last depth is the exact count), or
-    /// all (analytic, lp, the exact enumerator with half the remaining time, then split).
+    /// all (analytic, lp, then the exact enumerator with the remaining time: a certified lower/upper sandwich).
     #[arg(long, default_value = "analytic")]
     method: Method,
     /// Time budget in seconds for lp / split / all: the best certified bounds reached stand.

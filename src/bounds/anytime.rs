@@ -22,8 +22,10 @@ pub enum Method {
     /// Analytic, LP and the split bound deepened while time allows (its last depth is the
     /// exact count).
     Split,
-    /// Analytic, LP, the exact enumerator with half of the remaining time, then (if it did not
-    /// finish) the split bound with the rest.
+    /// Analytic, LP, then the exact enumerator with all the remaining time, so the sandwich
+    /// closes whenever the enumerator alone would finish within the limit; when it stops early
+    /// its lower and upper bounds stand (with LP's), and the split bound runs only if time is
+    /// left (no time limit: the enumerator finishes and split is not needed).
     All,
 }
 
@@ -90,7 +92,7 @@ pub fn anytime_bounds(
         upper = upper.min(l.value.clone());
         let lp_done = Instant::now();
         if matches!(settings.method, Method::All) {
-            let left = deadline.map(|d| d.saturating_duration_since(lp_done) / 2);
+            let left = deadline.map(|d| d.saturating_duration_since(lp_done));
             if left.is_none_or(|t| !t.is_zero()) {
                 let cs = CountSettings {
                     threads,
@@ -104,7 +106,9 @@ pub fn anytime_bounds(
         }
         let want_split = match settings.method {
             Method::Split => true,
-            Method::All => BigUint::from(lower) < upper,
+            Method::All => {
+                BigUint::from(lower) < upper && deadline.is_none_or(|d| Instant::now() < d)
+            }
             _ => false,
         };
         if want_split {
