@@ -268,6 +268,26 @@ struct ExperimentCommon {
     seeds: usize,
 }
 
+impl ExperimentCommon {
+    /// The digits data reduced by PCA to --dims dimensions, 10 classes.
+    fn digits(&self) -> relu_regions::train::DataChoice {
+        relu_regions::train::DataChoice::DigitsPca {
+            path: self.data.clone(),
+            dims: self.dims,
+            classes: 10,
+        }
+    }
+
+    /// (radius, epochs, points) with the options given on the command line replacing the defaults.
+    fn overrides(&self, radius: f64, epochs: usize, points: usize) -> (f64, usize, usize) {
+        (
+            self.radius.unwrap_or(radius),
+            self.epochs.unwrap_or(epochs),
+            self.points.unwrap_or(points),
+        )
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -615,36 +635,21 @@ fn distance(args: DistanceArgs) -> Result<()> {
 
 fn experiment(args: ExperimentArgs) -> Result<()> {
     use relu_regions::train::{
-        run_dynamics, run_points, run_points_over_seeds, DataChoice, DynamicsSettings,
-        PointsSettings,
+        run_dynamics, run_points, run_points_over_seeds, DynamicsSettings, PointsSettings,
     };
     let (verdict, files, json) = match args.which {
         ExperimentKind::Dynamics(c) => {
             let mut s = DynamicsSettings::new(c.quick, c.out.clone(), c.seed);
-            s.data = DataChoice::DigitsPca {
-                path: c.data.clone(),
-                dims: c.dims,
-                classes: 10,
-            };
-            s.threads = c.threads;
-            s.radius = c.radius.unwrap_or(s.radius);
-            s.epochs = c.epochs.unwrap_or(s.epochs);
-            s.points = c.points.unwrap_or(s.points);
+            (s.data, s.threads) = (c.digits(), c.threads);
+            (s.radius, s.epochs, s.points) = c.overrides(s.radius, s.epochs, s.points);
             let summary = run_dynamics(&s)?;
             let json = c.json.then(|| serde_json::to_value(&summary)).transpose();
             (summary.verdict, summary.files, json)
         }
         ExperimentKind::Points(c) => {
             let mut s = PointsSettings::new(c.quick, c.out.clone(), c.seed);
-            s.data = DataChoice::DigitsPca {
-                path: c.data.clone(),
-                dims: c.dims,
-                classes: 10,
-            };
-            s.threads = c.threads;
-            s.radius = c.radius.unwrap_or(s.radius);
-            s.epochs = c.epochs.unwrap_or(s.epochs);
-            s.points = c.points.unwrap_or(s.points);
+            (s.data, s.threads) = (c.digits(), c.threads);
+            (s.radius, s.epochs, s.points) = c.overrides(s.radius, s.epochs, s.points);
             if c.seeds > 1 {
                 let (runs, combined) = run_points_over_seeds(&s, c.seeds)?;
                 let json = c
