@@ -13,10 +13,11 @@
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]
 
+use super::ball_lp::{ball_lp, BallLpScratch};
 use super::geometry::slack;
 use crate::domain::{Domain, Shape};
 use crate::solver::HalfSpace;
-use ndarray::ArrayView1;
+use ndarray::{Array1, ArrayView1};
 
 /// Iteration cap of the active-set method (each iteration adds or drops one active row).
 const MAX_ITER: usize = 200;
@@ -32,19 +33,42 @@ pub struct DualScratch {
     q: Vec<f64>,
     active: Vec<usize>,
     is_active: Vec<bool>,
+    ball: BallLpScratch,
+}
+
+/// The outcome of [`dual_bound_with`].
+pub struct DualBound {
+    /// A certified upper bound on max{c·x : x ∈ P ∩ domain}.
+    pub value: f64,
+    /// The LP's final point: a maximizer over P ∩ (the domain's bounding box), up to rounding.
+    pub lp_point: Array1<f64>,
+    /// For an L2 ball B(c0, ρ): the maximizer c0 + ρ v/‖v‖ of the Lagrangian at the refined
+    /// multipliers, an approximate maximizer over P ∩ ball (not necessarily inside P).
+    pub ball_point: Option<Array1<f64>>,
 }
 
 /// A certified upper bound on max{c·x : x ∈ P ∩ domain} (P = the normalized `halfspaces`),
-/// with the LP's final point (a maximizer over P ∩ bounding box, up to rounding), or `None`
-/// when the active-set method did not settle (the caller then asks a solver).
-/// `x0` must be strictly inside P and the domain.
+/// with approximate maximizers, or `None` when the active-set method did not settle (the caller
+/// then asks a solver). `x0` must be strictly inside P and the domain.
 #[cfg(test)]
 pub fn dual_bound(
     domain: &Domain,
     halfspaces: &[HalfSpace],
     c: ArrayView1<f64>,
     x0: ArrayView1<f64>,
-) -> Option<(f64, ndarray::Array1<f64>)> {
+) -> Option<(f64, Array1<f64>)> {
+    dual_bound_with(&mut DualScratch::default(), domain, halfspaces, c, x0)
+        .map(|d| (d.value, d.lp_point))
+}
+
+/// [`dual_bound_with`] with its full outcome (tests).
+#[cfg(test)]
+pub fn dual_bound_full(
+    domain: &Domain,
+    halfspaces: &[HalfSpace],
+    c: ArrayView1<f64>,
+    x0: ArrayView1<f64>,
+) -> Option<DualBound> {
     dual_bound_with(&mut DualScratch::default(), domain, halfspaces, c, x0)
 }
 
@@ -55,7 +79,7 @@ pub fn dual_bound_with(
     halfspaces: &[HalfSpace],
     c: ArrayView1<f64>,
     x0: ArrayView1<f64>,
-) -> Option<(f64, ndarray::Array1<f64>)> {
+) -> Option<DualBound> {
     let n = c.len();
     let m_poly = halfspaces.len();
     let (lo, hi) = domain.bounding_box();
@@ -78,11 +102,42 @@ pub fn dual_bound_with(
         sc.g[(i + 1) * n + j] = -1.0;
         sc.h[i + 1] = -lo[j];
     }
-    let (g, h) = (&sc.g, &sc.h);
     let cv: Vec<f64> = c.to_vec();
+    if let Shape::L2Ball { radius } = domain.shape {
+        // exact over P ∩ ball when the active-set method settles; the box LP below otherwise
+        let c0 = domain.center.as_slice()?;
+        let (g, h) = (&sc.g[..m_poly * n], &sc.h[..m_poly]);
+        if ball_lp(
+            &mut sc.ball,
+            g,
+            h,
+            m_poly,
+            n,
+            &cv,
+            c0,
+            radius,
+            x0.as_slice()?,
+        )
+        .is_some()
+        {
+            sc.v.resize(n, 0.0);
+            let value = ball_dual_value(g, h, n, &cv, c0, radius, &mut sc.ball.y, &mut sc.v);
+            let x = Array1::from(sc.ball.x.clone());
+            return Some(DualBound {
+                value,
+                lp_point: x.clone(),
+                ball_point: Some(x),
+            });
+        }
+    }
+    let (g, h) = (&sc.g, &sc.h);
     let cnorm = cv.iter().map(|v| v * v).sum::<f64>().sqrt();
     if cnorm == 0.0 {
-        return Some((0.0, x0.to_owned()));
+        return Some(DualBound {
+            value: 0.0,
+            lp_point: x0.to_owned(),
+            ball_point: None,
+        });
     }
     let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(u, v)| u * v).sum::<f64>();
     sc.x.clear();
@@ -111,8 +166,12 @@ pub fn dual_bound_with(
                     |acc, (k, &v)| if v < acc.1 { (k, v) } else { acc },
                 );
             if ymin >= -1e-12 * cnorm || sc.active.is_empty() {
-                let b = bound(domain, g, h, m_poly, n, &cv, &sc.active, &y);
-                return Some((b, ndarray::Array1::from(sc.x.clone())));
+                let (value, ball_point) = bound(domain, g, h, m_poly, n, &cv, &sc.active, &y);
+                return Some(DualBound {
+                    value,
+                    lp_point: Array1::from(sc.x.clone()),
+                    ball_point,
+                });
             }
             let dropped = sc.active.remove(kmin);
             sc.is_active[dropped] = false;
@@ -181,7 +240,7 @@ fn orthonormal(g: &[f64], n: usize, active: &[usize]) -> Option<Vec<Vec<f64>>> {
 
 /// Solves G_Wᵀ y = c in the least-squares sense through the Gram system (G_W G_Wᵀ) y = G_W c
 /// (Gaussian elimination with partial pivoting); `None` if singular.
-fn multipliers(g: &[f64], n: usize, active: &[usize], c: &[f64]) -> Option<Vec<f64>> {
+pub(super) fn multipliers(g: &[f64], n: usize, active: &[usize], c: &[f64]) -> Option<Vec<f64>> {
     let k = active.len();
     let mut a = vec![0.0; k * (k + 1)];
     for (r, &i) in active.iter().enumerate() {
@@ -225,7 +284,8 @@ fn multipliers(g: &[f64], n: usize, active: &[usize], c: &[f64]) -> Option<Vec<f
 /// Σ y_i h_i + r·center + support(r) with r = c − Σ y_i g_i over the active polytope rows with
 /// y_i > 0 (box rows and negative multipliers are dropped: any y ≥ 0 gives a valid bound).
 /// For an L2 ball the multipliers, which come from the LP over the ball's bounding box, are
-/// then improved by [`refine_on_ball`]; the smaller of the two bounds is returned.
+/// then improved by [`refine_on_ball`]; the smaller of the two bounds is returned, with the
+/// Lagrangian's maximizer over the ball at the refined multipliers.
 #[allow(clippy::too_many_arguments)]
 fn bound(
     domain: &Domain,
@@ -236,8 +296,8 @@ fn bound(
     c: &[f64],
     active: &[usize],
     y: &[f64],
-) -> f64 {
-    let mut r = ndarray::Array1::from(c.to_vec());
+) -> (f64, Option<Array1<f64>>) {
+    let mut r = Array1::from(c.to_vec());
     let mut total = 0.0;
     let mut y_full = vec![0.0; m_poly];
     for (k, &i) in active.iter().enumerate() {
@@ -263,9 +323,12 @@ fn bound(
                 &mut y_full,
                 &mut v,
             );
-            lp_bound.min(refined)
+            let vn = v.iter().map(|e| e * e).sum::<f64>().sqrt();
+            let point = (vn > 0.0)
+                .then(|| Array1::from_iter((0..n).map(|j| domain.center[j] + radius * v[j] / vn)));
+            (lp_bound.min(refined), point)
         }
-        Shape::Box { .. } => lp_bound,
+        Shape::Box { .. } => (lp_bound, None),
     }
 }
 
@@ -329,7 +392,41 @@ fn refine_on_ball(
             break;
         }
     }
-    // from scratch: v = c − Σ y_i g_i with y clamped to ≥ 0
+    ball_dual_value(g, h, n, c, &c0, rho, y, v)
+}
+
+/// [`ball_dual_value`] for the tests of `ball_lp`.
+#[cfg(test)]
+#[allow(clippy::too_many_arguments)]
+pub(super) fn ball_dual_value_for_tests(
+    g: &[f64],
+    h: &[f64],
+    n: usize,
+    c: &[f64],
+    c0: &[f64],
+    rho: f64,
+    y: &mut [f64],
+    v: &mut [f64],
+) -> f64 {
+    ball_dual_value(g, h, n, c, c0, rho, y, v)
+}
+
+/// The weak-duality bound on max{c·x : x ∈ P ∩ B(c0, ρ)} at multipliers y (clamped to ≥ 0 in
+/// place), evaluated from scratch: Σ y_i h_i + v·c0 + ρ‖v‖₂ with v = c − Σ y_i g_i (left in `v`).
+#[allow(clippy::too_many_arguments)]
+fn ball_dual_value(
+    g: &[f64],
+    h: &[f64],
+    n: usize,
+    c: &[f64],
+    c0: &[f64],
+    rho: f64,
+    y: &mut [f64],
+    v: &mut [f64],
+) -> f64 {
+    let m = y.len();
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(p, q)| p * q).sum::<f64>();
+    v.copy_from_slice(c);
     let mut total = 0.0;
     v.copy_from_slice(c);
     for i in 0..m {

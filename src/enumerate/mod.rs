@@ -37,6 +37,7 @@
 //! Early stop (time limit, region cap): `lower` = regions found, `upper` = regions found plus a
 //! bound for every unexplored node (see `partial`).
 
+mod ball_lp;
 mod dual;
 mod geometry;
 mod interior;

@@ -456,24 +456,24 @@ impl<'s, 'a> Worker<'s, 'a> {
         let mut e = Array1::zeros(n);
         for j in 0..n {
             e[j] = 1.0;
-            if let Some((ub, _)) = dual_bound_with(
+            if let Some(d) = dual_bound_with(
                 &mut self.scratch,
                 sh.domain,
                 &self.hs,
                 e.view(),
                 node.witness.view(),
             ) {
-                hi[j] = hi[j].min(ub);
+                hi[j] = hi[j].min(d.value);
             }
             e[j] = -1.0;
-            if let Some((ub, _)) = dual_bound_with(
+            if let Some(d) = dual_bound_with(
                 &mut self.scratch,
                 sh.domain,
                 &self.hs,
                 e.view(),
                 node.witness.view(),
             ) {
-                lo[j] = lo[j].max(-ub);
+                lo[j] = lo[j].max(-d.value);
             }
             e[j] = 0.0;
         }
@@ -534,11 +534,10 @@ impl<'s, 'a> Worker<'s, 'a> {
         }
         // 2. the dual bound
         let c = a.mapv(|v| s * v);
-        let mut lp_point = None;
-        if let Some((ub, x)) =
-            dual_bound_with(&mut self.scratch, sh.domain, &self.hs, c.view(), w.view())
+        let mut targets = Vec::with_capacity(3);
+        if let Some(d) = dual_bound_with(&mut self.scratch, sh.domain, &self.hs, c.view(), w.view())
         {
-            let r = (ub + s * beta) / norm;
+            let r = (d.value + s * beta) / norm;
             if near_band(r, tol) {
                 self.near += 1;
             }
@@ -546,17 +545,14 @@ impl<'s, 'a> Worker<'s, 'a> {
                 self.without += 1;
                 return Ok(None);
             }
-            lp_point = Some(x);
+            targets.extend(d.ball_point);
+            targets.push(d.lp_point);
         }
         // 3. rays from w: along the side's inward normal, toward the LP's maximizer, toward the center
         let target = side_halfspace(a, beta, positive);
         let u = target.g.mapv(|v| -v);
         let mut best = deepest_on_ray(sh.domain, &self.hs, &target, w.view(), u.view());
         if best.1 <= tol {
-            let mut targets = Vec::with_capacity(2);
-            if let Some(x) = lp_point {
-                targets.push(x);
-            }
             targets.push(sh.domain.center.clone());
             for t in targets {
                 let to = &t - &w;
