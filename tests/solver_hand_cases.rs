@@ -13,11 +13,8 @@ fn backends(domain: &Domain) -> Vec<Box<dyn InteriorSolver>> {
     v
 }
 
-#[allow(unused_mut)]
 fn highs_backend() -> Vec<Box<dyn InteriorSolver>> {
-    let mut v: Vec<Box<dyn InteriorSolver>> = Vec::new();
-    v.push(Box::new(relu_regions::solver::HighsSolver::new().unwrap()));
-    v
+    vec![Box::new(relu_regions::solver::HighsSolver::new().unwrap())]
 }
 
 fn hs(g: Array1<f64>, h: f64) -> HalfSpace {

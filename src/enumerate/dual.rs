@@ -61,17 +61,6 @@ pub fn dual_bound(
         .map(|d| (d.value, d.lp_point))
 }
 
-/// [`dual_bound_with`] with its full outcome (tests).
-#[cfg(test)]
-pub fn dual_bound_full(
-    domain: &Domain,
-    halfspaces: &[HalfSpace],
-    c: ArrayView1<f64>,
-    x0: ArrayView1<f64>,
-) -> Option<DualBound> {
-    dual_bound_with(&mut DualScratch::default(), domain, halfspaces, c, x0)
-}
-
 /// [`dual_bound`] with caller-owned buffers.
 pub fn dual_bound_with(
     sc: &mut DualScratch,
@@ -438,7 +427,7 @@ fn ball_dual_value(
             }
         }
     }
-    total + dot(v, &c0) + rho * dot(v, v).sqrt()
+    total + dot(v, c0) + rho * dot(v, v).sqrt()
 }
 
 /// The slack-based sanity check used in tests: every half-space holds at x with slack ≥ 0.

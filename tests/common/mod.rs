@@ -116,6 +116,7 @@ pub fn exact_patterns_on_segment(
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn refine(
     net: &Network,
     p: &Array1<f64>,
