@@ -79,6 +79,32 @@ fn acasxu_box_001_solver_only_with_highs_agrees() {
     eprintln!("solver only: {} solver calls", res.solver_calls);
 }
 
+/// The L2 path decides every split in closed form (ball active-set dual bounds and rays); the
+/// Clarabel-only search must find the very same patterns.
+#[test]
+fn acasxu_l2_002_solver_only_with_clarabel_agrees() {
+    let Some(path) = common::shared_path("benchmarks/acasxu/ACASXU_experimental_v2a_1_1.nnet")
+    else {
+        return;
+    };
+    let net = read_nnet(&path);
+    let domain = Domain::ball(array![0.64, 0.0, 0.0, 0.475, -0.475], 0.02, Norm::L2).unwrap();
+    let (res, regions) = enumerate_support::enumerate_solver_only(
+        &net,
+        &domain,
+        relu_regions::solver::SolverKind::Clarabel,
+        2,
+    );
+    let solver_set = check_witnesses(&net, &domain, &regions);
+    let (closed_res, closed) = enumerate(&net, &domain, 1);
+    assert_eq!(solver_set, check_witnesses(&net, &domain, &closed));
+    assert_eq!(res.regions, closed_res.regions);
+    eprintln!(
+        "L2 0.02: {} regions; solver only: {} solver calls; closed form: {} solver calls",
+        res.regions, res.solver_calls, closed_res.solver_calls
+    );
+}
+
 /// The same network read by the crate's NNet and ONNX readers (the VNN-COMP ONNX export takes
 /// normalized inputs too) gives the same count as the known one.
 #[test]
