@@ -39,6 +39,10 @@ pub struct BallLpScratch {
     p: Vec<f64>,
     r: Vec<f64>,
     v: Vec<f64>,
+    /// Per row: slack h_i − g_i·x (kept up to date along the steps), norm ‖g_i‖, g_i·Δ.
+    slack: Vec<f64>,
+    norm: Vec<f64>,
+    gd: Vec<f64>,
     active: Vec<usize>,
     is_active: Vec<bool>,
 }
@@ -88,6 +92,15 @@ pub fn ball_lp(
         buf.clear();
         buf.resize(n, 0.0);
     }
+    sc.slack.clear();
+    sc.norm.clear();
+    for i in 0..m {
+        let gi = &g[i * n..(i + 1) * n];
+        sc.slack.push(h[i] - dot(gi, x0));
+        sc.norm.push(dot(gi, gi).sqrt());
+    }
+    sc.gd.clear();
+    sc.gd.resize(m, 0.0);
     for _ in 0..MAX_ITER {
         // d: c on the working set's directions
         sc.d.copy_from_slice(c);
@@ -123,27 +136,25 @@ pub fn ball_lp(
             let dlen = dot(&sc.v, &sc.v).sqrt();
             let mut best: Option<(f64, usize)> = None;
             for i in 0..m {
-                if sc.is_active[i] {
-                    continue;
-                }
-                let gi = &g[i * n..(i + 1) * n];
-                let gd = dot(gi, &sc.v);
-                if gd > 1e-14 * dlen * dot(gi, gi).sqrt() {
-                    let t = ((h[i] - dot(gi, &sc.x)) / gd).max(0.0);
+                let gd = dot(&g[i * n..(i + 1) * n], &sc.v);
+                sc.gd[i] = gd;
+                if !sc.is_active[i] && gd > 1e-14 * dlen * sc.norm[i] {
+                    let t = (sc.slack[i] / gd).max(0.0);
                     if t < 1.0 && best.is_none_or(|(bt, _)| t < bt) {
                         best = Some((t, i));
                     }
                 }
             }
-            if let Some((t, i)) = best {
-                for j in 0..n {
-                    sc.x[j] += t * sc.v[j];
-                }
+            let t = best.map_or(1.0, |(t, _)| t);
+            for j in 0..n {
+                sc.x[j] += t * sc.v[j];
+            }
+            for i in 0..m {
+                sc.slack[i] -= t * sc.gd[i];
+            }
+            if let Some((_, i)) = best {
                 add_row(sc, g, n, i)?;
                 continue;
-            }
-            for j in 0..n {
-                sc.x[j] += sc.v[j];
             }
             mu = dnorm / rp;
             for j in 0..n {

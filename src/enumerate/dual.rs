@@ -71,31 +71,19 @@ pub fn dual_bound_with(
 ) -> Option<DualBound> {
     let n = c.len();
     let m_poly = halfspaces.len();
-    let (lo, hi) = domain.bounding_box();
-    // rows: polytope rows, then x_j ≤ hi_j (index m_poly + 2j), −x_j ≤ −lo_j (m_poly + 2j + 1)
-    let m = m_poly + 2 * n;
+    // rows: polytope rows, then (for the box LP below) x_j ≤ hi_j (index m_poly + 2j) and
+    // −x_j ≤ −lo_j (m_poly + 2j + 1)
     sc.g.clear();
-    sc.g.resize(m * n, 0.0);
     sc.h.clear();
-    sc.h.resize(m, 0.0);
-    for (i, hs) in halfspaces.iter().enumerate() {
-        for (o, v) in sc.g[i * n..(i + 1) * n].iter_mut().zip(hs.g.iter()) {
-            *o = *v;
-        }
-        sc.h[i] = hs.h;
-    }
-    for j in 0..n {
-        let i = m_poly + 2 * j;
-        sc.g[i * n + j] = 1.0;
-        sc.h[i] = hi[j];
-        sc.g[(i + 1) * n + j] = -1.0;
-        sc.h[i + 1] = -lo[j];
+    for hs in halfspaces {
+        sc.g.extend(hs.g.iter());
+        sc.h.push(hs.h);
     }
     let cv: Vec<f64> = c.to_vec();
     if let Shape::L2Ball { radius } = domain.shape {
         // exact over P ∩ ball when the active-set method settles; the box LP below otherwise
         let c0 = domain.center.as_slice()?;
-        let (g, h) = (&sc.g[..m_poly * n], &sc.h[..m_poly]);
+        let (g, h) = (&sc.g[..], &sc.h[..]);
         if ball_lp(
             &mut sc.ball,
             g,
@@ -118,6 +106,17 @@ pub fn dual_bound_with(
                 ball_point: Some(x),
             });
         }
+    }
+    let (lo, hi) = domain.bounding_box();
+    let m = m_poly + 2 * n;
+    sc.g.resize(m * n, 0.0);
+    sc.h.resize(m, 0.0);
+    for j in 0..n {
+        let i = m_poly + 2 * j;
+        sc.g[i * n + j] = 1.0;
+        sc.h[i] = hi[j];
+        sc.g[(i + 1) * n + j] = -1.0;
+        sc.h[i + 1] = -lo[j];
     }
     let (g, h) = (&sc.g, &sc.h);
     let cnorm = cv.iter().map(|v| v * v).sum::<f64>().sqrt();
