@@ -51,7 +51,7 @@ impl std::str::FromStr for Norm {
 pub enum Shape {
     /// {x : ‖x − c‖₂ < radius}.
     L2Ball { radius: f64 },
-    /// {x : |x_i − c_i| < half_widths[i] for all i}.
+    /// {x : |x_i − c_i| < half_widths\[i\] for all i}.
     Box { half_widths: Array1<f64> },
 }
 

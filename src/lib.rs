@@ -9,7 +9,7 @@
 //! - [`bounds`]: the global bounds of the literature and the local bounds in a ball.
 //! - [`solver`]: LP / SOCP backends behind one trait (HiGHS, Clarabel).
 //! - [`enumerate`]: the exact branch-and-bound region counter.
-//! - [`slice`], [`plot`]: exact pictures of the regions in a 2-D slice; bounds against the radius.
+//! - [`slice`](mod@slice), [`plot`]: exact pictures of the regions in a 2-D slice; bounds against the radius.
 //! - [`inputs`], [`report`]: what the command line resolves and prints (text and JSON).
 //! - [`tolerance`]: every named numerical tolerance.
 //! - [`train`]: a small seeded MLP trainer, its data sets, the distance to a region's boundary and

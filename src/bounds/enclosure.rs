@@ -23,7 +23,7 @@ pub enum Stability {
 /// The enclosure of one hidden layer's pre-activations z_l(x) for x in the domain.
 #[derive(Clone, Debug)]
 pub struct LayerEnclosure {
-    /// lower[i] ≤ z_l(x)_i ≤ upper[i] for every x in the domain (rounding accounted for).
+    /// `lower[i] ≤ z_l(x)_i ≤ upper[i]` for every x in the domain (rounding accounted for).
     pub lower: Array1<f64>,
     pub upper: Array1<f64>,
     pub stability: Vec<Stability>,

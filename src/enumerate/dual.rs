@@ -4,11 +4,16 @@
 //! Weak duality (DESIGN.md §4): for P = {x : g_i·x ≤ h_i} and any y ≥ 0, every x in P ∩ domain
 //! satisfies c·x = (c − Σ y_i g_i)·x + Σ y_i g_i·x ≤ max_{x∈domain} (c − Σ y_i g_i)·x + Σ y_i h_i
 //! = Σ y_i h_i + r·center + support(r),  r = c − Σ y_i g_i.
-//! The bound holds for every y ≥ 0, so the multipliers may come from any heuristic: here a small
-//! dense primal active-set method (simplex from an interior point) on the LP
-//! max c·x over P ∩ (the domain's bounding box), a few microseconds in low dimension. The bound
-//! is then evaluated in closed form with the true domain (box or L2 ball), so the proof does not
-//! depend on the LP's accuracy.
+//! The bound holds for every y ≥ 0, so the multipliers may come from any heuristic:
+//! - L2 ball: the primal active-set method of `ball_lp` on max c·x over P ∩ ball itself, whose
+//!   KKT multipliers make the bound tight (equal to the maximum up to rounding);
+//! - box (and an L2 ball where `ball_lp` gives up): a small dense primal active-set method
+//!   (simplex from an interior point) on the LP max c·x over P ∩ (the domain's bounding box),
+//!   a few microseconds in low dimension, its multipliers then improved on the ball by
+//!   coordinate descent ([`refine_on_ball`]).
+//!
+//! The bound is then evaluated in closed form with the true domain (box or L2 ball), so the proof
+//! does not depend on the accuracy of either method.
 
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]

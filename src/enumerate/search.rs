@@ -9,10 +9,11 @@
 //!    non-empty for free;
 //! 3. emptiness proofs of the other side: h's range over the node's bounding box (inherited from
 //!    the parent and tightened by bound propagation, or exact from 2n dual bounds once the
-//!    inherited one has missed a few times), then a dual bound (see `dual`);
-//! 4. non-emptiness proofs: ray searches from w (along the side's normal, toward the dual LP's
-//!    maximizer, toward the domain center) for a point at depth > tol, which becomes the child's
-//!    witness;
+//!    inherited one has missed a few times), then a dual bound (see `dual`; exact on an L2 ball,
+//!    where its multipliers come from `ball_lp`);
+//! 4. non-emptiness proofs: ray searches from w (along the side's normal, toward the maximizer
+//!    of ±h over the node found by the dual step, toward the domain center) for a point at
+//!    depth > tol, which becomes the child's witness;
 //! 5. only then the solver's largest inscribed ball of node ∩ side (push, solve, pop); its center,
 //!    re-checked directly, becomes the child's witness.
 //!

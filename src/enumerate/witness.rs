@@ -63,7 +63,7 @@ impl WitnessChecker {
     }
 }
 
-/// [`WitnessChecker::check`] for a single witness.
+/// `WitnessChecker::check` for a single witness.
 pub fn check_witness(net: &Network, domain: &Domain, x: ArrayView1<f64>, pattern: &[bool]) -> bool {
     WitnessChecker::new(net).check(net, domain, x, pattern)
 }

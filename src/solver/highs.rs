@@ -9,7 +9,7 @@
 //!
 //! - rows 0 … 2n−1, the box:  y_j + t ≤ w_j  and  −y_j + t ≤ w_j;
 //! - one row per half-space on the stack, in stack order:  ĝ_i·y + t ≤ ĥ_i  (unit normal, see
-//!   [`Row`]); a half-space with g = 0 gets no row, only a note whether 0 ≤ h holds.
+//!   `Row`); a half-space with g = 0 gets no row, only a note whether 0 ≤ h holds.
 //!
 //! `pop` does not delete the row: it switches it off (bounds −∞ … +∞), and the next `push`
 //! rewrites that row's coefficients and bound. A free row's slack is basic, so the basis stays

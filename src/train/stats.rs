@@ -52,8 +52,8 @@ pub struct MannWhitney {
 }
 
 /// Mann–Whitney U of `a` against `b` with average ranks for ties:
-/// U = R_a − n_a(n_a + 1)/2, E[U] = n_a n_b / 2,
-/// Var[U] = n_a n_b / 12 · ((n + 1) − Σ(t³ − t) / (n(n − 1))), z = (U − E[U] ∓ ½)/√Var,
+/// U = R_a − n_a(n_a + 1)/2, E\[U\] = n_a n_b / 2,
+/// Var\[U\] = n_a n_b / 12 · ((n + 1) − Σ(t³ − t) / (n(n − 1))), z = (U − E\[U\] ∓ ½)/√Var,
 /// p = erfc(|z|/√2). NaN values are dropped; p = 1 when a sample is empty or all values tie.
 pub fn mann_whitney(a: &[f64], b: &[f64]) -> MannWhitney {
     let a: Vec<f64> = a.iter().copied().filter(|v| !v.is_nan()).collect();
