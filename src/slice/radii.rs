@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 
 /// Parses `A:B:N` into N radii evenly spaced from A to B inclusive, r_k = A + k (B − A)/(N − 1)
-/// (N = 1 gives [A]); also accepts a comma-separated list `r1,r2,...`. Every radius must be finite
+/// (N = 1 gives `[A]`); also accepts a comma-separated list `r1,r2,...`. Every radius must be finite
 /// and > 0 and, for `A:B:N`, A ≤ B and 1 ≤ N ≤ 10,000.
 pub fn parse_radii(text: &str) -> Result<Vec<f64>> {
     let bad = |why: &str| {

@@ -5,7 +5,7 @@
 //! quadratic objectives", 2024) solves  min ½zᵀPz + qᵀz  s.t.  Az + s = b, s ∈ K.  Here
 //! z = (y, t) with y = x − c, P = 0, q = (0, …, 0, −1) and
 //!
-//! - one nonnegative row  ĝ_i·y + t ≤ ĥ_i  per half-space (unit normal, see [`Row`]);
+//! - one nonnegative row  ĝ_i·y + t ≤ ĥ_i  per half-space (unit normal, see `Row`);
 //! - box:  y_j + t ≤ w_j  and  −y_j + t ≤ w_j  (2n nonnegative rows);
 //! - L2 ball: the cone  (r − t, y) ∈ SOC(n + 1), i.e. ‖y‖₂ ≤ r − t.
 //!

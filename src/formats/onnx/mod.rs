@@ -5,7 +5,7 @@
 //! - [`read`] / [`read_bytes`]: Gemm, MatMul + Add, Sub/Add/Mul/Div by constants (folded into
 //!   the next affine layer), Flatten, Reshape, Identity, Cast to float, Relu; Softmax / ArgMax /
 //!   ZipMap heads after the last affine layer are dropped with a note.
-//! - [`write`] / [`to_bytes`]: the graph PyTorch writes for `nn.Sequential(Linear, ReLU, …, Linear)`.
+//! - [`write`](fn@write) / [`to_bytes`]: the graph PyTorch writes for `nn.Sequential(Linear, ReLU, …, Linear)`.
 
 mod data_path;
 pub mod proto;

@@ -1,4 +1,4 @@
-//! The subset of `onnx.proto` (https://github.com/onnx/onnx/blob/main/onnx/onnx.proto) that a
+//! The subset of `onnx.proto` (<https://github.com/onnx/onnx/blob/main/onnx/onnx.proto>) that a
 //! feed-forward ReLU network needs, as hand-written prost messages with the official field
 //! numbers. Fields not listed here are skipped by the decoder (protobuf's unknown-field rule), so
 //! files with sparse initializers, functions or metadata still decode.
