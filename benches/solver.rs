@@ -1,6 +1,8 @@
 //! Cost of one inscribed-ball solve (DESIGN.md §3): HiGHS warm-started (push one row, solve,
 //! pop on a loaded instance), HiGHS fresh (load + solve), and Clarabel (built per call) on a box
-//! and on an L2 ball, at n = 5 and n = 10 with 20 half-spaces through points near the center.
+//! and on an L2 ball, at n = 5 and n = 10 with 20 half-spaces through points near the center;
+//! beside them, the enumerator's closed-form dual bound (`ball_lp` multipliers on the L2 ball,
+//! the box LP on the box), which decides most splits that would otherwise need such a solve.
 //!
 //! Run: `cargo bench --bench solver` (or `--profile dev` to reuse the dev build of HiGHS).
 
@@ -8,7 +10,8 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use ndarray::Array1;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use relu_regions::solver::{ClarabelSolver, HalfSpace, HighsSolver, InteriorSolver};
+use relu_regions::enumerate::{dual_bound_with, DualScratch};
+use relu_regions::solver::{ClarabelSolver, HalfSpace, HighsSolver, Interior, InteriorSolver};
 use relu_regions::{Domain, Norm};
 use std::hint::black_box;
 
@@ -44,7 +47,7 @@ fn bench(c: &mut Criterion) {
         });
         // A cut through the current center: always binding, so the warm solve must pivot.
         let cut = match warm.max_inscribed_ball().unwrap() {
-            relu_regions::solver::Interior::Found { center, .. } => HalfSpace {
+            Interior::Found { center, .. } => HalfSpace {
                 h: extra.g.dot(&center),
                 g: extra.g.clone(),
             },
@@ -69,6 +72,21 @@ fn bench(c: &mut Criterion) {
             let mut s = ClarabelSolver::with_problem(d, &hs).unwrap();
             group.bench_function(BenchmarkId::new(label, n), |b| {
                 b.iter(|| black_box(s.max_inscribed_ball().unwrap()))
+            });
+            // the dual bound of max extra·x over the same polytope ∩ domain, from a deep point
+            let x0 = match s.max_inscribed_ball().unwrap() {
+                Interior::Found { center, .. } => center,
+                other => panic!("benchmark polytope has no interior: {other:?}"),
+            };
+            let mut scratch = DualScratch::default();
+            let dual_label = label.replace("clarabel", "dual_bound");
+            group.bench_function(BenchmarkId::new(dual_label, n), |b| {
+                b.iter(|| {
+                    black_box(
+                        dual_bound_with(&mut scratch, d, &hs, extra.g.view(), x0.view())
+                            .map(|r| r.value),
+                    )
+                })
             });
         }
     }

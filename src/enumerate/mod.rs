@@ -47,6 +47,10 @@ mod search;
 mod settings;
 mod witness;
 
+/// The closed-form dual bound of a split (for the solver benchmarks, which compare its cost with
+/// a solver call).
+#[doc(hidden)]
+pub use dual::{dual_bound_with, DualScratch};
 pub use interior::{interior_tol, INTERIOR_ABS_FLOOR, INTERIOR_REL_TOL, NEAR_FACTOR};
 pub use settings::{CountResult, CountSettings, WitnessSink};
 pub use witness::check_witness;
