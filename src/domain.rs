@@ -150,11 +150,29 @@ impl Domain {
         }
     }
 
-    /// The interval {a·x + b : x in the closed domain} = a·c + b ± support(a).
+    /// The interval {a·x + b : x in the closed domain} = a·c + b ± support(a), widened by the
+    /// rounding allowance of its computation (`tolerance::rounding_allowance`), so it encloses
+    /// the exact range.
     pub fn affine_range(&self, a: ArrayView1<f64>, b: f64) -> (f64, f64) {
         let mid = a.dot(&self.center) + b;
         let s = self.support(a);
-        (mid - s, mid + s)
+        let magnitude: f64 = a
+            .iter()
+            .zip(self.center.iter())
+            .map(|(ai, ci)| (ai * ci).abs())
+            .sum::<f64>()
+            + b.abs()
+            + s;
+        let e = crate::tolerance::rounding_allowance(a.len() + 2, magnitude);
+        (mid - s - e, mid + s + e)
+    }
+
+    /// The largest |x_j − c_j| over the domain: the radius of a ball, w_j of a box.
+    pub fn half_width(&self, j: usize) -> f64 {
+        match &self.shape {
+            Shape::L2Ball { radius } => *radius,
+            Shape::Box { half_widths } => half_widths[j],
+        }
     }
 
     /// Whether x lies in the open domain.
@@ -165,6 +183,9 @@ impl Domain {
     /// How deep x lies inside the domain: r − ‖x − c‖₂ for a ball, min_i (h_i − |x_i − c_i|) for a
     /// box. Positive inside, zero on the boundary, negative outside.
     pub fn depth(&self, x: ArrayView1<f64>) -> f64 {
+        if !x.iter().all(|v| v.is_finite()) {
+            return f64::NEG_INFINITY;
+        }
         let d = &x - &self.center;
         match &self.shape {
             Shape::L2Ball { radius } => radius - d.dot(&d).sqrt(),
@@ -204,6 +225,67 @@ fn check_finite_center(center: &Array1<f64>) -> Result<()> {
 mod tests {
     use super::*;
     use ndarray::array;
+
+    /// Σ x_i y_i nearly exactly: products split by fma (TwoProduct), sums by TwoSum (Ogita,
+    /// Rump & Oishi 2005, Dot2), accurate to about ε·|result| + ε²·Σ|x_i y_i|.
+    fn dot2(x: &[f64], y: &[f64]) -> f64 {
+        let (mut s, mut c) = (0.0f64, 0.0f64);
+        for (a, b) in x.iter().zip(y) {
+            let p = a * b;
+            let pe = a.mul_add(*b, -p);
+            let t = s + p;
+            let z = t - s;
+            let se = (s - (t - z)) + (p - z);
+            s = t;
+            c += se + pe;
+        }
+        s + c
+    }
+
+    /// Under heavy cancellation (terms ~1e6 summing to ~1) the padded range still encloses the
+    /// nearly exact one, while the plain evaluation misses it on some instances.
+    #[test]
+    fn affine_range_encloses_the_exact_range_despite_cancellation() {
+        let mut state = 5u64;
+        let mut rnd = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+        };
+        let mut plain_missed = 0;
+        for _ in 0..500 {
+            let n = 40;
+            let a: Vec<f64> = (0..n).map(|_| 1e3 * rnd()).collect();
+            let c: Vec<f64> = (0..n).map(|_| 1e3 * rnd()).collect();
+            let w: Vec<f64> = (0..n).map(|_| 1e-6 * (1.0 + rnd().abs())).collect();
+            let b = -dot2(&a, &c) + 0.5 * rnd(); // a·c + b is O(1)
+            let dom = Domain::from_bounds(
+                &Array1::from_iter(c.iter().zip(&w).map(|(ci, wi)| ci - wi)),
+                &Array1::from_iter(c.iter().zip(&w).map(|(ci, wi)| ci + wi)),
+            )
+            .unwrap();
+            // the domain's own center and half widths (rounded by from_bounds) define the truth
+            let cc = dom.center.to_vec();
+            let hw: Vec<f64> = (0..n).map(|j| dom.half_width(j)).collect();
+            let mid = dot2(&a, &cc) + b;
+            let abs_a: Vec<f64> = a.iter().map(|v| v.abs()).collect();
+            let s = dot2(&abs_a, &hw);
+            let (lo, hi) = dom.affine_range(ndarray::ArrayView1::from(&a[..]), b);
+            assert!(
+                lo <= mid - s && hi >= mid + s,
+                "[{lo}, {hi}] misses [{}, {}]",
+                mid - s,
+                mid + s
+            );
+            let plain_mid = ndarray::ArrayView1::from(&a[..]).dot(&dom.center) + b;
+            let plain_s = dom.support(ndarray::ArrayView1::from(&a[..]));
+            if plain_mid - plain_s > mid - s || plain_mid + plain_s < mid + s {
+                plain_missed += 1;
+            }
+        }
+        assert!(plain_missed > 0, "the instances do not exercise rounding");
+    }
 
     #[test]
     fn support_matches_vertices_and_norms() {

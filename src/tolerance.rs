@@ -12,6 +12,16 @@ pub const STABLE_REL: f64 = 1e-9;
 /// Absolute part of the stability margin (see [`STABLE_REL`]).
 pub const STABLE_ABS: f64 = 1e-12;
 
+/// Rounding allowance of a computed sum of `terms` products whose absolute values add up to
+/// `magnitude`: |fl(Σ) − Σ| ≤ γ_k · magnitude with γ_k = kε/(1 − kε) (Higham, *Accuracy and
+/// Stability of Numerical Algorithms*, 2002, §3.1), doubled for the nested sums of a certificate.
+/// The enumerator's emptiness proofs add it to a computed upper bound before comparing it with
+/// the interior tolerance, so cancellation between large terms cannot fake a proof.
+pub fn rounding_allowance(terms: usize, magnitude: f64) -> f64 {
+    let k = (terms + 2) as f64 * f64::EPSILON;
+    2.0 * k / (1.0 - k) * magnitude.abs()
+}
+
 /// The margin below which a claimed sign of h on a set with enclosure [lo, hi] is not trusted.
 pub fn stability_margin(scale: f64) -> f64 {
     STABLE_REL * scale.abs() + STABLE_ABS

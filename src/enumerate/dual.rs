@@ -105,12 +105,12 @@ pub fn dual_bound_with(
         .is_some()
         {
             sc.v.resize(n, 0.0);
-            let value = ball_dual_value(g, h, n, &cv, c0, radius, &mut sc.ball.y, &mut sc.v);
-            let x = Array1::from(sc.ball.x.clone());
+            let value = certificate(domain, g, h, n, &cv, &mut sc.ball.y, &mut sc.v);
+            // the exact maximizer: no separate Lagrangian point to aim at
             return Some(DualBound {
                 value,
-                lp_point: x.clone(),
-                ball_point: Some(x),
+                lp_point: Array1::from(sc.ball.x.clone()),
+                ball_point: None,
             });
         }
     }
@@ -315,32 +315,17 @@ fn bound(
     active: &[usize],
     y: &[f64],
 ) -> (f64, Option<Array1<f64>>) {
-    let mut r = Array1::from(c.to_vec());
-    let mut total = 0.0;
     let mut y_full = vec![0.0; m_poly];
     for (k, &i) in active.iter().enumerate() {
         if i < m_poly && y[k] > 0.0 {
-            for j in 0..n {
-                r[j] -= y[k] * g[i * n + j];
-            }
-            total += y[k] * h[i];
             y_full[i] = y[k];
         }
     }
-    let lp_bound = total + r.dot(&domain.center) + domain.support(r.view());
+    let mut v = vec![0.0; n];
+    let lp_bound = certificate(domain, g, h, n, c, &mut y_full, &mut v);
     match domain.shape {
         Shape::L2Ball { radius } => {
-            let mut v = r.to_vec();
-            let refined = refine_on_ball(
-                g,
-                h,
-                n,
-                c,
-                domain.center.view(),
-                radius,
-                &mut y_full,
-                &mut v,
-            );
+            let refined = refine_on_ball(domain, g, h, n, c, radius, &mut y_full, &mut v);
             let vn = v.iter().map(|e| e * e).sum::<f64>().sqrt();
             let point = (vn > 0.0)
                 .then(|| Array1::from_iter((0..n).map(|j| domain.center[j] + radius * v[j] / vn)));
@@ -362,18 +347,18 @@ const BALL_PASSES: usize = 8;
 /// returned is evaluated from scratch at the final y.
 #[allow(clippy::too_many_arguments)]
 fn refine_on_ball(
+    domain: &Domain,
     g: &[f64],
     h: &[f64],
     n: usize,
     c: &[f64],
-    c0: ArrayView1<f64>,
     rho: f64,
     y: &mut [f64],
     v: &mut [f64],
 ) -> f64 {
     let m = y.len();
     let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(p, q)| p * q).sum::<f64>();
-    let c0: Vec<f64> = c0.to_vec();
+    let c0: Vec<f64> = domain.center.to_vec();
     for _ in 0..BALL_PASSES {
         let mut moved = false;
         for i in 0..m {
@@ -410,53 +395,64 @@ fn refine_on_ball(
             break;
         }
     }
-    ball_dual_value(g, h, n, c, &c0, rho, y, v)
+    certificate(domain, g, h, n, c, y, v)
 }
 
-/// [`ball_dual_value`] for the tests of `ball_lp`.
+/// [`certificate`] for the tests of `ball_lp`.
 #[cfg(test)]
-#[allow(clippy::too_many_arguments)]
-pub(super) fn ball_dual_value_for_tests(
+pub(super) fn certificate_for_tests(
+    domain: &Domain,
     g: &[f64],
     h: &[f64],
-    n: usize,
     c: &[f64],
-    c0: &[f64],
-    rho: f64,
     y: &mut [f64],
-    v: &mut [f64],
 ) -> f64 {
-    ball_dual_value(g, h, n, c, c0, rho, y, v)
+    let mut v = vec![0.0; c.len()];
+    certificate(domain, g, h, c.len(), c, y, &mut v)
 }
 
-/// The weak-duality bound on max{c·x : x ∈ P ∩ B(c0, ρ)} at multipliers y (clamped to ≥ 0 in
-/// place), evaluated from scratch: Σ y_i h_i + v·c0 + ρ‖v‖₂ with v = c − Σ y_i g_i (left in `v`).
+/// The weak-duality bound on max{c·x : x ∈ P ∩ domain} at multipliers y (one per polytope row,
+/// clamped to ≥ 0 in place), evaluated from scratch: Σ y_i h_i + v·c0 + support(v) with
+/// v = c − Σ y_i g_i (left in `v`), plus the rounding allowance of that evaluation
+/// (`tolerance::rounding_allowance` of Σ y_i|h_i| + 2 Σ_j (|c_j| + Σ_i y_i|g_ij|)(|c0_j| + w_j),
+/// w_j the domain's half width: an error δ_j in v_j moves v·c0 + support(v) by at most
+/// δ_j (|c0_j| + w_j)). Valid for every y ≥ 0, whatever method produced it.
 #[allow(clippy::too_many_arguments)]
-fn ball_dual_value(
+fn certificate(
+    domain: &Domain,
     g: &[f64],
     h: &[f64],
     n: usize,
     c: &[f64],
-    c0: &[f64],
-    rho: f64,
     y: &mut [f64],
     v: &mut [f64],
 ) -> f64 {
     let m = y.len();
-    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(p, q)| p * q).sum::<f64>();
+    let c0 = &domain.center;
+    let reach = |j: usize| c0[j].abs() + domain.half_width(j);
     v.copy_from_slice(c);
     let mut total = 0.0;
-    v.copy_from_slice(c);
+    let mut magnitude = 0.0;
+    for j in 0..n {
+        magnitude += 2.0 * c[j].abs() * reach(j);
+    }
     for i in 0..m {
         y[i] = y[i].max(0.0);
         if y[i] > 0.0 {
             total += y[i] * h[i];
+            magnitude += y[i] * h[i].abs();
+            let mut row = 0.0;
             for j in 0..n {
-                v[j] -= y[i] * g[i * n + j];
+                let gij = g[i * n + j];
+                v[j] -= y[i] * gij;
+                row += gij.abs() * reach(j);
             }
+            magnitude += 2.0 * y[i] * row;
         }
     }
-    total + dot(v, c0) + rho * dot(v, v).sqrt()
+    let vv = ndarray::ArrayView1::from(&v[..]);
+    let value = total + vv.dot(c0) + domain.support(vv);
+    value + crate::tolerance::rounding_allowance(m + n + 2, magnitude)
 }
 
 /// The slack-based sanity check used in tests: every half-space holds at x with slack ≥ 0.

@@ -35,6 +35,7 @@ use crate::domain::Domain;
 use crate::error::Result;
 use crate::network::{ActivationPattern, AffineMap, Network};
 use crate::solver::{HalfSpace, Interior, InteriorSolver};
+use crate::tolerance::rounding_allowance;
 use ndarray::{Array1, ArrayView1};
 use num_bigint::BigUint;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -512,11 +513,14 @@ impl<'s, 'a> Worker<'s, 'a> {
         //    two misses at this node)
         let box_max = |bb: &(Array1<f64>, Array1<f64>)| -> f64 {
             let mut ub = s * beta;
+            let mut magnitude = beta.abs();
             for j in 0..a.len() {
                 let c = s * a[j];
-                ub += if c > 0.0 { c * bb.1[j] } else { c * bb.0[j] };
+                let term = if c > 0.0 { c * bb.1[j] } else { c * bb.0[j] };
+                ub += term;
+                magnitude += term.abs();
             }
-            ub
+            ub + rounding_allowance(a.len() + 1, magnitude)
         };
         let mut ub = node.bbox.as_ref().map_or(f64::INFINITY, |b| box_max(b));
         if ub / norm > tol && !node.bbox_exact && a.len() <= EXACT_BBOX_MAX_DIM {
@@ -538,7 +542,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         let mut targets = Vec::with_capacity(3);
         if let Some(d) = dual_bound_with(&mut self.scratch, sh.domain, &self.hs, c.view(), w.view())
         {
-            let r = (d.value + s * beta) / norm;
+            let r = (d.value + s * beta + rounding_allowance(2, d.value.abs() + beta.abs())) / norm;
             if near_band(r, tol) {
                 self.near += 1;
             }
