@@ -22,6 +22,7 @@
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]
 
+use super::dense::dot;
 use super::dual::multipliers;
 
 /// Iteration cap (each iteration adds a row, drops a row, or reaches x_W).
@@ -45,10 +46,6 @@ pub struct BallLpScratch {
     gd: Vec<f64>,
     active: Vec<usize>,
     is_active: Vec<bool>,
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(u, v)| u * v).sum()
 }
 
 /// Removes from `v` its components along the orthonormal vectors in `q` (n entries each).

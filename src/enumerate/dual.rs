@@ -19,6 +19,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::ball_lp::{ball_lp, BallLpScratch};
+use super::dense::dot;
 use super::geometry::slack;
 use crate::domain::{Domain, Shape};
 use crate::solver::HalfSpace;
@@ -83,7 +84,10 @@ pub fn dual_bound_with(
     sc.g.clear();
     sc.h.clear();
     for hs in halfspaces {
-        sc.g.extend(hs.g.iter());
+        match hs.g.as_slice() {
+            Some(row) => sc.g.extend_from_slice(row),
+            None => sc.g.extend(hs.g.iter()),
+        }
         sc.h.push(hs.h);
     }
     let cv: Vec<f64> = c.to_vec();
@@ -127,7 +131,6 @@ pub fn dual_bound_with(
             ball_point: None,
         });
     }
-    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(u, v)| u * v).sum::<f64>();
     sc.x.clear();
     sc.x.extend(x0.iter());
     sc.active.clear();
@@ -357,7 +360,6 @@ fn refine_on_ball(
     v: &mut [f64],
 ) -> f64 {
     let m = y.len();
-    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(p, q)| p * q).sum::<f64>();
     let c0: Vec<f64> = domain.center.to_vec();
     for _ in 0..BALL_PASSES {
         let mut moved = false;

@@ -38,6 +38,7 @@
 //! bound for every unexplored node (see `partial`).
 
 mod ball_lp;
+mod dense;
 mod dual;
 mod geometry;
 mod interior;
