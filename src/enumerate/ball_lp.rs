@@ -22,7 +22,7 @@
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]
 
-use super::dense::dot;
+use super::dense::{append_orthonormal, dot, project_out};
 use super::dual::multipliers;
 
 /// Iteration cap (each iteration adds a row, drops a row, or reaches x_W).
@@ -46,16 +46,6 @@ pub struct BallLpScratch {
     gd: Vec<f64>,
     active: Vec<usize>,
     is_active: Vec<bool>,
-}
-
-/// Removes from `v` its components along the orthonormal vectors in `q` (n entries each).
-fn project_out(q: &[f64], n: usize, v: &mut [f64]) {
-    for qk in q.chunks(n) {
-        let p = dot(qk, v);
-        for j in 0..n {
-            v[j] -= p * qk[j];
-        }
-    }
 }
 
 /// Runs the active-set method from `x0` (strictly inside the polytope and the ball); on success
@@ -191,14 +181,7 @@ pub fn ball_lp(
 fn add_row(sc: &mut BallLpScratch, g: &[f64], n: usize, i: usize) -> Option<()> {
     sc.r.copy_from_slice(&g[i * n..(i + 1) * n]);
     let gn = dot(&sc.r, &sc.r).sqrt();
-    project_out(&sc.q, n, &mut sc.r);
-    let vn = dot(&sc.r, &sc.r).sqrt();
-    if vn <= 1e-10 * gn {
-        return None;
-    }
-    for j in 0..n {
-        sc.q.push(sc.r[j] / vn);
-    }
+    append_orthonormal(&mut sc.q, n, &mut sc.r, 1e-10 * gn)?;
     if !sc.is_active[i] {
         sc.is_active[i] = true;
         sc.active.push(i);

@@ -19,7 +19,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::ball_lp::{ball_lp, BallLpScratch};
-use super::dense::dot;
+use super::dense::{append_orthonormal, dot, project_out};
 use super::geometry::slack;
 use crate::domain::{Domain, Shape};
 use crate::solver::HalfSpace;
@@ -123,7 +123,7 @@ pub fn dual_bound_with(
     let (lo, hi) = domain.bounding_box();
     let m = m_poly + 2 * n;
     let (g, h) = (&sc.g[..], &sc.h[..]);
-    let cnorm = cv.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let cnorm = dot(&cv, &cv).sqrt();
     if cnorm == 0.0 {
         return Some(DualBound {
             value: 0.0,
@@ -142,12 +142,7 @@ pub fn dual_bound_with(
     for _ in 0..MAX_ITER {
         // d = projection of c onto the null space of the active rows
         sc.d.copy_from_slice(&cv);
-        for qk in sc.q.chunks(n) {
-            let p = dot(qk, &sc.d);
-            for j in 0..n {
-                sc.d[j] -= p * qk[j];
-            }
-        }
+        project_out(&sc.q, n, &mut sc.d);
         let dnorm = dot(&sc.d, &sc.d).sqrt();
         if dnorm <= 1e-12 * cnorm {
             sc.aw.clear();
@@ -245,18 +240,7 @@ fn gram_schmidt(
     v: &mut [f64],
 ) -> Option<()> {
     lp_row(g, m_poly, n, i, v);
-    for qk in q.chunks(n) {
-        let p: f64 = qk.iter().zip(v.iter()).map(|(a, b)| a * b).sum();
-        for j in 0..n {
-            v[j] -= p * qk[j];
-        }
-    }
-    let vn = v.iter().map(|e| e * e).sum::<f64>().sqrt();
-    if vn <= 1e-12 {
-        return None;
-    }
-    q.extend(v.iter().map(|e| e / vn));
-    Some(())
+    append_orthonormal(q, n, v, 1e-12)
 }
 
 /// Solves G_Wᵀ y = c in the least-squares sense through the Gram system (G_W G_Wᵀ) y = G_W c
