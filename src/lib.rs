@@ -9,6 +9,7 @@
 //! - [`bounds`]: the global bounds of the literature and the local bounds in a ball.
 //! - [`solver`]: LP / SOCP backends behind one trait (HiGHS, Clarabel).
 //! - [`enumerate`]: the exact branch-and-bound region counter.
+//! - [`exact`]: exact rational decisions (pattern feasibility) behind its fallback.
 //! - [`slice`](mod@slice), [`plot`]: exact pictures of the regions in a 2-D slice; bounds against the radius.
 //! - [`inputs`], [`report`]: what the command line resolves and prints (text and JSON).
 //! - [`tolerance`]: every named numerical tolerance.
@@ -19,6 +20,7 @@ pub mod bounds;
 pub mod domain;
 pub mod enumerate;
 pub mod error;
+pub mod exact;
 pub mod formats;
 pub mod inputs;
 pub mod network;

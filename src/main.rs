@@ -132,6 +132,10 @@ struct CountArgs {
     /// Solver for what the closed-form tests leave open: highs (boxes) or clarabel (boxes and L2 balls).
     #[arg(long)]
     solver: Option<SolverKind>,
+    /// Do not settle in exact rational arithmetic what floating point cannot: such decisions
+    /// then make the count honestly not exact (a lower/upper sandwich).
+    #[arg(long)]
+    no_exact_fallback: bool,
 }
 
 #[derive(Args)]
@@ -428,6 +432,7 @@ fn count(args: CountArgs) -> Result<()> {
         max_regions: args.max_regions,
         solver: Some(solver),
         progress: !m.quiet && !m.json && std::io::stderr().is_terminal(),
+        exact_fallback: !args.no_exact_fallback,
     };
     let sink = match &args.witnesses {
         Some(path) => Some(JsonLinesWitnesses::create(path)?),
@@ -491,6 +496,7 @@ fn count_settings(
         max_regions: None,
         solver: None,
         progress: !m.quiet && !m.json && std::io::stderr().is_terminal(),
+        exact_fallback: true,
     })
 }
 

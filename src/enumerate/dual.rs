@@ -384,6 +384,28 @@ fn refine_on_ball(
     certificate(domain, g, h, n, c, y, v)
 }
 
+/// A certificate that the open set {x in int domain : g_i·x < h_i for all i} is empty: with
+/// multipliers y ≥ 0 (not all 0), every x of the domain has Σ y_i (h_i − g_i·x) ≤ value, so
+/// value ≤ 0 leaves no x with every slack positive. `value` is [`certificate`] with c = 0, with
+/// its rounding allowance. Any y ≥ 0 is valid (a solver's multipliers, say), except y = 0,
+/// which proves nothing and gets +∞.
+pub(super) fn emptiness_certificate(domain: &Domain, halfspaces: &[HalfSpace], y: &[f64]) -> f64 {
+    let n = domain.dim();
+    if y.len() != halfspaces.len() || !y.iter().any(|&v| v > 0.0) {
+        return f64::INFINITY;
+    }
+    let mut g = Vec::with_capacity(halfspaces.len() * n);
+    let mut h = Vec::with_capacity(halfspaces.len());
+    for hs in halfspaces {
+        g.extend(hs.g.iter());
+        h.push(hs.h);
+    }
+    let mut y = y.to_vec();
+    let c = vec![0.0; n];
+    let mut v = vec![0.0; n];
+    certificate(domain, &g, &h, n, &c, &mut y, &mut v)
+}
+
 /// [`certificate`] for the tests of `ball_lp`.
 #[cfg(test)]
 pub(super) fn certificate_for_tests(

@@ -20,6 +20,33 @@ pub fn side_halfspace(a: ArrayView1<f64>, beta: f64, positive: bool) -> HalfSpac
     }
 }
 
+/// The half-space `sign·(a·x + β) ≥ −δ`, normalized as in [`side_halfspace`] and widened by
+/// the rounding of that normalization: it contains {x : sign·h(x) ≥ 0} for every affine h
+/// within δ of a·x + β on the domain (|x_j| ≤ reach_j), so a stack of such half-spaces contains
+/// the exact node and every emptiness proof over the stack holds for the exact node.
+///
+/// For any N > 0, {−s a·x ≤ sβ + δ} = {(−s a/N)·x ≤ (sβ + δ)/N}; with N = fl(‖a‖₂) the
+/// computed g_j err by ε|g_j| and h by 2ε|h|, which moves g·x − h by at most
+/// ε Σ_j |g_j| reach_j + 2ε|h| on the domain: that much is added to h (doubled).
+pub fn relaxed_halfspace(
+    a: ArrayView1<f64>,
+    beta: f64,
+    delta: f64,
+    positive: bool,
+    reach: &Array1<f64>,
+) -> HalfSpace {
+    let norm = a.dot(&a).sqrt();
+    let s = if positive { 1.0 } else { -1.0 };
+    let g = a.mapv(|v| -s * v / norm);
+    let h = (s * beta + delta) / norm;
+    let spread: f64 = g.iter().zip(reach).map(|(gj, r)| gj.abs() * r).sum();
+    let eps = f64::EPSILON;
+    HalfSpace {
+        g,
+        h: h + 2.0 * eps * (spread + 2.0 * h.abs()) * (1.0 + 4.0 * eps * (reach.len() + 2) as f64),
+    }
+}
+
 /// Slack of `x` in a normalized half-space: h − g·x (its Euclidean distance to the boundary
 /// when positive, since ‖g‖₂ = 1).
 pub fn slack(hs: &HalfSpace, x: ArrayView1<f64>) -> f64 {

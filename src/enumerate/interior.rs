@@ -1,38 +1,38 @@
-//! The interior criterion of the enumerator: when a side of a split counts as non-empty.
+//! The interior threshold of the enumerator: how deep a point found in floating point must lie
+//! in a side of a split for the search to take it as that side's witness.
 //!
-//! A set S = P ∩ domain (P a polytope) has a non-empty interior iff it contains a Euclidean ball
-//! of positive radius. Floating point cannot decide "positive" exactly, so the enumerator counts a
-//! side as non-empty only when it holds a ball of radius greater than
-//! `INTERIOR_REL_TOL × (largest half width of the domain)` — see [`interior_tol`]. Regions thinner
-//! than that (in every direction) are not counted; every such decision that came close to the
-//! threshold is reported as `near_tolerance` (see [`near_band`]).
+//! It decides nothing about the count. A side is removed only when its emptiness is proven (a
+//! bound with the rounding and map errors added is ≤ 0, a certificate, or the exact fallback),
+//! and a region is counted only when its witness is proven (see `witness`). The threshold only
+//! chooses between the fast path (a point deeper than [`interior_tol`]: the side is non-empty,
+//! go on) and the slow ones (the solver, then exact arithmetic) for sides that are thin or may
+//! be empty. It is relative to the domain's inradius and applied in the domain's unit
+//! coordinates, so it does not depend on where the domain sits or on its size.
+//! `near_tolerance` counts the decisions that came within a factor [`NEAR_FACTOR`] of it.
 
 use crate::domain::Domain;
 
-/// Relative interior tolerance: a side is non-empty only if it contains a Euclidean ball of
-/// radius > `INTERIOR_REL_TOL × domain.max_half_width()`. Most decisions are closed-form proofs
-/// (domain ranges, dual bounds checked with the support function, ray searches whose depth is
-/// recomputed directly), accurate to rounding (~1e-15 relative), and every solver answer is
-/// re-checked at its center, so the threshold can sit far below the solvers' own tolerances.
-/// 1e-9 is what ACAS Xu 1_1 needs: in the box of half-width 0.05 it has a region with an
-/// inscribed radius between 5e-11 and 5e-8 that two independent tools count (17,849 regions; a
-/// threshold of 1e-6 found 17,848).
+/// Relative interior threshold: a point found in floating point is taken as a side's witness
+/// when it lies deeper than `INTERIOR_REL_TOL × inradius` in it (in unit coordinates: about
+/// 1e-9, far above the ~1e-15 rounding of the closed forms, so such a witness is almost always
+/// proven at the leaf). Thinner sides go to the solver and the exact fallback.
 pub const INTERIOR_REL_TOL: f64 = 1e-9;
-
-/// Absolute floor of the tolerance, relative to the size of the center's coordinates: below
-/// ~1e-13 × (1 + ‖c‖∞) the rounding of h(x) = a·x + β itself (a few ulps of its terms) decides
-/// signs, so no radius smaller than `INTERIOR_ABS_FLOOR × (1 + ‖c‖∞)` is trusted.
-pub const INTERIOR_ABS_FLOOR: f64 = 1e-12;
 
 /// Width (as a factor on each side) of the band around the interior tolerance in which a
 /// decision is counted as `near_tolerance`: radii in [tol / NEAR_FACTOR, tol × NEAR_FACTOR].
 pub const NEAR_FACTOR: f64 = 100.0;
 
-/// The absolute interior tolerance of a domain:
-/// max(`INTERIOR_REL_TOL` × max half width, `INTERIOR_ABS_FLOOR` × (1 + ‖c‖∞)).
+/// The interior threshold of a domain in its own coordinates: `INTERIOR_REL_TOL` × its inradius
+/// (the radius of a ball, the smallest half width of a box). The enumerator applies it in the
+/// domain's unit coordinates, where both are in [1, 2).
 pub fn interior_tol(domain: &Domain) -> f64 {
-    let cmax = domain.center.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    (INTERIOR_REL_TOL * domain.max_half_width()).max(INTERIOR_ABS_FLOOR * (1.0 + cmax))
+    let inradius = match &domain.shape {
+        crate::domain::Shape::L2Ball { radius } => *radius,
+        crate::domain::Shape::Box { half_widths } => {
+            half_widths.iter().cloned().fold(f64::INFINITY, f64::min)
+        }
+    };
+    INTERIOR_REL_TOL * inradius
 }
 
 /// Whether a radius decided against `tol` lies in the near-tolerance band

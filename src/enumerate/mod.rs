@@ -40,19 +40,23 @@
 mod ball_lp;
 mod dense;
 mod dual;
+mod fallback;
 mod geometry;
 mod interior;
 mod partial;
 mod progress;
 mod search;
 mod settings;
+mod tracked;
+mod unit_coords;
 mod witness;
 
 /// The closed-form dual bound of a split (for the solver benchmarks, which compare its cost with
 /// a solver call).
 #[doc(hidden)]
 pub use dual::{dual_bound_with, DualScratch};
-pub use interior::{interior_tol, INTERIOR_ABS_FLOOR, INTERIOR_REL_TOL, NEAR_FACTOR};
+pub use fallback::{FALLBACK_MAX_WORK, FALLBACK_SECONDS};
+pub use interior::{interior_tol, INTERIOR_REL_TOL, NEAR_FACTOR};
 pub use settings::{CountResult, CountSettings, WitnessSink};
 pub use witness::check_witness;
 
@@ -138,15 +142,29 @@ fn count_regions_impl(
     // The local analytic bound of the whole domain caps an early-stopped count, and its per-layer
     // stability tightens the bound of every open node (milliseconds even for 784-256-256).
     let local = crate::bounds::local_analytic(net, domain)?;
+    // Every decision is made in the domain's unit coordinates (see `unit_coords`).
+    let uc = match unit_coords::UnitCoordinates::new(net, domain) {
+        Ok(uc) => uc,
+        Err(e) => return Ok(out_of_range(&local.value, threads, start, &e.to_string())),
+    };
     let shared = Shared {
-        net,
-        domain,
-        tol: interior_tol(domain),
+        net: &uc.net,
+        domain: &uc.domain,
+        uc: &uc,
+        abs_weights: uc
+            .net
+            .hidden_layers()
+            .iter()
+            .map(|l| l.weight.mapv(f64::abs))
+            .collect(),
+        fallback: fallback::ExactFallback::new(&uc, settings.exact_fallback),
+        undecided: AtomicU64::new(0),
+        tol: interior_tol(&uc.domain),
         sink,
         factory,
         pool: Mutex::new(Vec::new()),
         bound: partial::OpenNodeBound::new(net.input_dim(), &local.layers),
-        checker: witness::WitnessChecker::new(net),
+        checker: witness::WitnessChecker::new(&uc),
         widths,
         regions: AtomicU64::new(0),
         solver_calls: AtomicU64::new(0),
@@ -176,9 +194,14 @@ fn count_regions_impl(
     let root = Node {
         layer: 0,
         idx: 0,
-        map: Arc::new(net.first_layer_map()),
-        witness: domain.center.clone(),
-        depth: domain.depth(domain.center.view()),
+        map: Arc::new(tracked::TrackedMap::first(
+            &uc.net.layers()[0],
+            &uc.first_bias_err,
+            uc.entry_err[0],
+            &uc.reach,
+        )),
+        witness: uc.domain.center.clone(),
+        depth: uc.domain.depth(uc.domain.center.view()),
         bbox: None,
         bbox_exact: false,
         bbox_misses: 0,
@@ -196,11 +219,19 @@ fn count_regions_impl(
     });
     result?;
     let regions = shared.regions.load(Ordering::SeqCst);
-    let stopped_by = shared
+    let undecided = shared.undecided.load(Ordering::SeqCst);
+    let mut stopped_by = shared
         .stopped_by
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
+    if stopped_by.is_none() && undecided > 0 {
+        stopped_by = Some(if settings.exact_fallback {
+            UNDECIDED_TOO_LARGE.to_string()
+        } else {
+            UNDECIDED_FALLBACK_OFF.to_string()
+        });
+    }
     let open = shared
         .open_bound
         .lock()
@@ -219,8 +250,40 @@ fn count_regions_impl(
         solver_calls: shared.solver_calls.load(Ordering::SeqCst),
         decided_without_solver: shared.decided_without_solver.load(Ordering::SeqCst),
         near_tolerance: shared.near_tolerance.load(Ordering::SeqCst),
+        undecided,
+        exact_calls: shared.fallback.calls.load(Ordering::SeqCst),
+        exact_time: std::time::Duration::from_nanos(shared.fallback.nanos.load(Ordering::SeqCst)),
         elapsed: start.elapsed(),
         threads,
         stopped_by,
     })
+}
+
+/// `stopped_by` of a count with decisions that neither floating point nor the exact fallback
+/// (over its budget) settled.
+pub const UNDECIDED_TOO_LARGE: &str = "undecided: floating point could not settle some decisions and the exact fallback was over its budget";
+
+/// `stopped_by` of a count with decisions that floating point did not settle, the exact fallback
+/// being off.
+pub const UNDECIDED_FALLBACK_OFF: &str =
+    "undecided: floating point could not settle some decisions and the exact fallback is off";
+
+/// The honest answer when the network cannot be written in the domain's unit coordinates
+/// within the floating-point range: nothing is counted, the upper bound is the local bound.
+fn out_of_range(local: &BigUint, threads: usize, start: Instant, why: &str) -> CountResult {
+    CountResult {
+        regions: 0,
+        exact: false,
+        lower: 0,
+        upper: local.clone(),
+        solver_calls: 0,
+        decided_without_solver: 0,
+        near_tolerance: 0,
+        undecided: 0,
+        exact_calls: 0,
+        exact_time: std::time::Duration::ZERO,
+        elapsed: start.elapsed(),
+        threads,
+        stopped_by: Some(format!("out of range: {why}")),
+    }
 }

@@ -25,18 +25,21 @@
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]
 
-use super::dual::{dual_bound_with, DualScratch};
-use super::geometry::{deepest_on_ray, depth, side_halfspace};
+use super::dual::{dual_bound_with, emptiness_certificate, DualScratch};
+use super::fallback::{ExactAnswer, ExactFallback};
+use super::geometry::{deepest_on_ray, depth, relaxed_halfspace, side_halfspace};
 use super::interior::near_band;
 use super::partial::OpenNodeBound;
+use super::tracked::TrackedMap;
+use super::unit_coords::UnitCoordinates;
 use super::witness::WitnessChecker;
 use super::WitnessSink;
 use crate::domain::Domain;
 use crate::error::Result;
-use crate::network::{ActivationPattern, AffineMap, Network};
+use crate::network::{ActivationPattern, Network};
 use crate::solver::{HalfSpace, Interior, InteriorSolver};
 use crate::tolerance::rounding_allowance;
-use ndarray::{Array1, ArrayView1};
+use ndarray::{Array1, Array2, ArrayView1};
 use num_bigint::BigUint;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -47,8 +50,17 @@ pub type SolverFactory<'a> = dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync 
 
 /// State shared by all workers.
 pub struct Shared<'a> {
+    /// The network and domain in unit coordinates (every decision is made there).
     pub net: &'a Network,
     pub domain: &'a Domain,
+    pub uc: &'a UnitCoordinates,
+    /// |W| of every hidden layer of `net` (for the error bounds of composed maps).
+    pub abs_weights: Vec<Array2<f64>>,
+    /// The exact decision for what floating point cannot settle.
+    pub fallback: ExactFallback<'a>,
+    /// Decisions neither floating point nor the exact fallback settled (each adds its node's
+    /// bound to `open_bound`; any makes the count not exact).
+    pub undecided: AtomicU64,
     pub tol: f64,
     pub sink: Option<&'a dyn WitnessSink>,
     pub factory: &'a SolverFactory<'a>,
@@ -155,8 +167,8 @@ pub struct Node {
     pub layer: usize,
     /// Index of the next unit within its layer.
     pub idx: usize,
-    /// Pre-activation map of `layer` on this node.
-    pub map: Arc<AffineMap>,
+    /// Pre-activation map of `layer` on this node, with its error bound.
+    pub map: Arc<TrackedMap>,
     /// A point deep inside the node ∩ domain.
     pub witness: Array1<f64>,
     /// The witness's depth: a Euclidean ball of this radius around it lies in the node ∩ domain.
@@ -211,21 +223,36 @@ fn tighten(
     (lo, hi)
 }
 
-/// A non-empty side: a witness, its depth, and the side's half-space.
+/// A non-empty side: a witness, its depth, and the side's half-space (relaxed outward by the
+/// error bound of its map, so the stack always contains the exact node).
 type Side = (Array1<f64>, f64, HalfSpace);
+
+/// What is known of one side of a split.
+enum Outcome {
+    /// Proven empty (closed form with the error bounds, a certificate, or the exact fallback).
+    Empty,
+    /// Non-empty: a point found inside it (proven at the leaves).
+    NonEmpty(Side),
+    /// Neither floating point nor the exact fallback could tell.
+    Unknown,
+}
 
 /// The outcome of deciding one unit at a node.
 enum Decision {
-    /// One side only (implied by the node: no half-space is added), with a new witness and its
-    /// depth if the old one was not clearly on that side.
+    /// One side only (the other is proven empty, so no half-space is added), with a new witness
+    /// and its depth if the old one was not clearly on that side.
     Stable {
         positive: bool,
         witness: Option<(Array1<f64>, f64)>,
     },
     /// Both sides: the positive and the negative child.
     Branch { pos: Side, neg: Side },
-    /// Neither side holds a ball larger than the tolerance: the node is lost to the tolerance.
+    /// One side non-empty, the other undecided: explore the first, bound the second.
+    Partial { known: Side, positive: bool },
+    /// Both sides proven empty: the node itself is empty.
     Neither,
+    /// Nothing could be decided: the node is bounded, not explored.
+    Unknown,
 }
 
 /// One worker: the stack of half-spaces (mirrored in its solver once it has one: most tasks
@@ -283,6 +310,13 @@ impl<'s, 'a> Worker<'s, 'a> {
         r.and(p)
     }
 
+    /// Records an undecided part of the tree: the node at `layer` with `decided` units of that
+    /// layer decided is bounded, not explored.
+    fn undecided(&self, layer: usize, decided: usize) {
+        self.sh.undecided.fetch_add(1, Ordering::Relaxed);
+        self.sh.add_open(layer, decided);
+    }
+
     fn run_inner(&mut self, mut node: Node) -> Result<()> {
         let sh = self.sh;
         if sh.should_stop() {
@@ -295,16 +329,23 @@ impl<'s, 'a> Worker<'s, 'a> {
                     return self.leaf(&node.witness);
                 }
                 let start = self.pattern.len() - sh.widths[node.layer];
-                let layer = &sh.net.layers()[node.layer + 1];
-                node.map = Arc::new(node.map.through_relu_layer(&self.pattern[start..], layer));
-                node.layer += 1;
+                let next = node.layer + 1;
+                node.map = Arc::new(node.map.through_relu_layer(
+                    &self.pattern[start..],
+                    &sh.net.layers()[next],
+                    &sh.abs_weights[next],
+                    sh.uc.entry_err[next],
+                    &sh.uc.reach,
+                ));
+                node.layer = next;
                 node.idx = 0;
                 continue;
             }
             let map = node.map.clone();
-            let a = map.a.row(node.idx);
-            let beta = map.b[node.idx];
-            match self.decide(a, beta, &mut node)? {
+            let a = map.map.a.row(node.idx);
+            let beta = map.map.b[node.idx];
+            let err = map.err[node.idx];
+            match self.decide(a, beta, err, &mut node)? {
                 Decision::Stable { positive, witness } => {
                     if let Some((w, d)) = witness {
                         node.witness = w;
@@ -314,14 +355,25 @@ impl<'s, 'a> Worker<'s, 'a> {
                     node.idx += 1;
                 }
                 Decision::Neither => return Ok(()),
+                Decision::Unknown => {
+                    self.undecided(node.layer, node.idx);
+                    return Ok(());
+                }
                 Decision::Branch { pos, neg } => return self.branch(node, pos, neg),
+                Decision::Partial { known, positive } => {
+                    self.undecided(node.layer, node.idx + 1);
+                    let (w, d, h) = known;
+                    let child = self.child(&node, w, d, &h);
+                    self.push(h)?;
+                    self.pattern.push(positive);
+                    return self.run_inner(child);
+                }
             }
         }
     }
 
-    fn branch(&mut self, node: Node, pos: Side, neg: Side) -> Result<()> {
-        let sh = self.sh;
-        let child = |w: Array1<f64>, d: f64, h: &HalfSpace| Node {
+    fn child(&self, node: &Node, w: Array1<f64>, d: f64, h: &HalfSpace) -> Node {
+        Node {
             layer: node.layer,
             idx: node.idx + 1,
             map: node.map.clone(),
@@ -330,13 +382,20 @@ impl<'s, 'a> Worker<'s, 'a> {
             bbox: node
                 .bbox
                 .as_ref()
-                .map(|b| Arc::new(tighten(b, h, sh.domain.max_half_width()))),
+                .map(|b| Arc::new(tighten(b, h, self.sh.domain.max_half_width()))),
             bbox_exact: false,
             bbox_misses: 0,
             branch_depth: node.branch_depth + 1,
-        };
+        }
+    }
+
+    fn branch(&mut self, node: Node, pos: Side, neg: Side) -> Result<()> {
+        let sh = self.sh;
         if sh.threads > 1 && sh.queued.load(Ordering::Relaxed) < sh.threads as u64 {
-            let (cp, cn) = (child(pos.0, pos.1, &pos.2), child(neg.0, neg.1, &neg.2));
+            let (cp, cn) = (
+                self.child(&node, pos.0, pos.1, &pos.2),
+                self.child(&node, neg.0, neg.1, &neg.2),
+            );
             let mut hp = self.hs.clone();
             hp.push(pos.2);
             let mut pp = self.pattern.clone();
@@ -357,7 +416,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         }
         for ((w, d, h), side) in [(pos, true), (neg, false)] {
             let len = self.hs.len();
-            let c = child(w, d, &h);
+            let c = self.child(&node, w, d, &h);
             self.push(h)?;
             self.pattern.push(side);
             let r = self.run(c);
@@ -368,34 +427,63 @@ impl<'s, 'a> Worker<'s, 'a> {
         Ok(())
     }
 
-    /// Decides the unit h(x) = a·x + β at the node.
-    fn decide(&mut self, a: ArrayView1<f64>, beta: f64, node: &mut Node) -> Result<Decision> {
+    /// A unit whose map is identically constant (a zero row): on where the constant is > 0.
+    fn decide_constant(&mut self, beta: f64, err: f64) -> Decision {
+        self.without += 1;
+        if beta - err > 0.0 {
+            return Decision::Stable {
+                positive: true,
+                witness: None,
+            };
+        }
+        if beta + err <= 0.0 {
+            return Decision::Stable {
+                positive: false,
+                witness: None,
+            };
+        }
+        // the sign of the constant is within rounding: ask the exact fallback for the on side
+        match self.exact_side(true) {
+            ExactAnswer::NonEmpty(_) => Decision::Stable {
+                positive: true,
+                witness: None,
+            },
+            ExactAnswer::Empty => Decision::Stable {
+                positive: false,
+                witness: None,
+            },
+            ExactAnswer::Unknown => Decision::Unknown,
+        }
+    }
+
+    /// Decides the unit h(x) = a·x + β (error bound `err` over the domain) at the node.
+    fn decide(
+        &mut self,
+        a: ArrayView1<f64>,
+        beta: f64,
+        err: f64,
+        node: &mut Node,
+    ) -> Result<Decision> {
         let sh = self.sh;
         let tol = sh.tol;
         let norm = a.dot(&a).sqrt();
-        if norm == 0.0 {
-            // a zero row: constant β, on iff β > 0; never a region boundary
-            self.without += 1;
-            return Ok(Decision::Stable {
-                positive: beta > 0.0,
-                witness: None,
-            });
+        if a.iter().all(|&v| v == 0.0) {
+            return Ok(self.decide_constant(beta, err));
         }
+        // the range over the whole domain proves a side empty when it stays ≤ 0 with the error
         let (lo, hi) = sh.domain.affine_range(a, beta);
-        // largest radius of a ball inside domain ∩ {±h ≥ 0} is at most max(±h)/‖a‖₂
-        let (pos_r, neg_r) = (hi / norm, -lo / norm);
-        let (pos_ok, neg_ok) = (pos_r > tol, neg_r > tol);
-        if !pos_ok || !neg_ok {
+        let (pos_empty, neg_empty) = (hi + err <= 0.0, lo - err >= 0.0);
+        if pos_empty || neg_empty {
             self.without += 1;
-            let near = if pos_ok { neg_r } else { pos_r };
+            let near = if pos_empty { -lo / norm } else { hi / norm };
             if near_band(near, tol) {
                 self.near += 1;
             }
-            if !pos_ok && !neg_ok {
+            if pos_empty && neg_empty {
                 return Ok(Decision::Neither);
             }
             return Ok(Decision::Stable {
-                positive: pos_ok,
+                positive: neg_empty,
                 witness: None,
             });
         }
@@ -405,47 +493,66 @@ impl<'s, 'a> Worker<'s, 'a> {
         if sh.closed_form && node.depth > tol && dist > tol {
             // the ball of radius min(depth, dist) around w lies in node ∩ the witness's side
             self.without += 1;
-            let other = self.side(a, beta, !first, node)?;
+            let target = relaxed_halfspace(a, beta, err, first, &sh.uc.reach);
+            let other = self.side(a, beta, err, !first, node)?;
+            let hs = &self.hs;
+            let witness = &node.witness;
+            let depth_here = node.depth;
+            let mine = || {
+                let probe = side_halfspace(a, beta, first);
+                let u = probe.g.mapv(|v| -v);
+                let (p, d) = deepest_on_ray(sh.domain, hs, &probe, witness.view(), u.view());
+                if d > dist.min(depth_here) {
+                    (p, d, target)
+                } else {
+                    (witness.clone(), dist.min(depth_here), target)
+                }
+            };
             return Ok(match other {
-                None => Decision::Stable {
+                Outcome::Empty => Decision::Stable {
                     positive: first,
                     witness: None,
                 },
-                Some(o) => {
-                    let target = side_halfspace(a, beta, first);
-                    let u = target.g.mapv(|v| -v);
-                    let (p, d) =
-                        deepest_on_ray(sh.domain, &self.hs, &target, node.witness.view(), u.view());
-                    let mine = if d > dist.min(node.depth) {
-                        (p, d, target)
-                    } else {
-                        (node.witness.clone(), dist.min(node.depth), target)
-                    };
+                Outcome::NonEmpty(o) => {
+                    let m = mine();
                     if first {
-                        Decision::Branch { pos: mine, neg: o }
+                        Decision::Branch { pos: m, neg: o }
                     } else {
-                        Decision::Branch { pos: o, neg: mine }
+                        Decision::Branch { pos: o, neg: m }
                     }
                 }
+                Outcome::Unknown => Decision::Partial {
+                    known: mine(),
+                    positive: first,
+                },
             });
         }
-        let s1 = self.side(a, beta, first, node)?;
-        let s2 = self.side(a, beta, !first, node)?;
+        let s1 = self.side(a, beta, err, first, node)?;
+        let s2 = self.side(a, beta, err, !first, node)?;
         let (p, n) = if first { (s1, s2) } else { (s2, s1) };
         Ok(match (p, n) {
-            (Some(p), Some(n)) => Decision::Branch { pos: p, neg: n },
-            (Some((w, d, _)), None) => Decision::Stable {
+            (Outcome::NonEmpty(p), Outcome::NonEmpty(n)) => Decision::Branch { pos: p, neg: n },
+            (Outcome::NonEmpty((w, d, _)), Outcome::Empty) => Decision::Stable {
                 positive: true,
                 witness: Some((w, d)),
             },
-            (None, Some((w, d, _))) => Decision::Stable {
+            (Outcome::Empty, Outcome::NonEmpty((w, d, _))) => Decision::Stable {
                 positive: false,
                 witness: Some((w, d)),
             },
-            (None, None) => {
+            (Outcome::NonEmpty(known), Outcome::Unknown) => Decision::Partial {
+                known,
+                positive: true,
+            },
+            (Outcome::Unknown, Outcome::NonEmpty(known)) => Decision::Partial {
+                known,
+                positive: false,
+            },
+            (Outcome::Empty, Outcome::Empty) => {
                 self.near += 1;
                 Decision::Neither
             }
+            _ => Decision::Unknown,
         })
     }
 
@@ -491,26 +598,27 @@ impl<'s, 'a> Worker<'s, 'a> {
         b
     }
 
-    /// Whether node ∩ {±h ≥ 0} holds a ball of radius > tol; if so a deep point, its depth and
-    /// the side's half-space. Order: interval bound over the node's box, dual bound (both prove
-    /// emptiness), ray searches (prove non-emptiness), then the solver.
+    /// What is known of node ∩ {±h > 0}. Order: interval bound over the node's box, dual bound
+    /// (both prove emptiness with the map's error bound added), ray searches (find a point), the
+    /// solver, then the exact fallback.
     fn side(
         &mut self,
         a: ArrayView1<f64>,
         beta: f64,
+        err: f64,
         positive: bool,
         node: &mut Node,
-    ) -> Result<Option<Side>> {
+    ) -> Result<Outcome> {
         let sh = self.sh;
         let tol = sh.tol;
         let norm = a.dot(&a).sqrt();
         let s = if positive { 1.0 } else { -1.0 };
         let w = node.witness.clone();
         if !sh.closed_form {
-            return self.side_by_solver(a, beta, positive);
+            return self.side_by_solver(a, beta, err, positive);
         }
         // 1. max of s·h over the node's bounding box (the inherited one; the exact one after
-        //    two misses at this node)
+        //    a few misses at this node)
         let box_max = |bb: &(Array1<f64>, Array1<f64>)| -> f64 {
             let mut ub = s * beta;
             let mut magnitude = beta.abs();
@@ -520,7 +628,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 ub += term;
                 magnitude += term.abs();
             }
-            ub + rounding_allowance(a.len() + 1, magnitude)
+            ub + rounding_allowance(a.len() + 1, magnitude) + err
         };
         let mut ub = node.bbox.as_ref().map_or(f64::INFINITY, |b| box_max(b));
         if ub / norm > tol && !node.bbox_exact && a.len() <= EXACT_BBOX_MAX_DIM {
@@ -530,33 +638,31 @@ impl<'s, 'a> Worker<'s, 'a> {
                 ub = box_max(&bb);
             }
         }
-        if ub / norm <= tol {
+        if ub <= 0.0 {
             self.without += 1;
-            if near_band(ub / norm, tol) {
-                self.near += 1;
-            }
-            return Ok(None);
+            return Ok(Outcome::Empty);
         }
         // 2. the dual bound
         let c = a.mapv(|v| s * v);
         let mut targets = Vec::with_capacity(3);
         if let Some(d) = dual_bound_with(&mut self.scratch, sh.domain, &self.hs, c.view(), w.view())
         {
-            let r = (d.value + s * beta + rounding_allowance(2, d.value.abs() + beta.abs())) / norm;
-            if near_band(r, tol) {
+            let bound =
+                d.value + s * beta + rounding_allowance(2, d.value.abs() + beta.abs()) + err;
+            if near_band(bound / norm, tol) {
                 self.near += 1;
             }
-            if r <= tol {
+            if bound <= 0.0 {
                 self.without += 1;
-                return Ok(None);
+                return Ok(Outcome::Empty);
             }
             targets.extend(d.ball_point);
             targets.push(d.lp_point);
         }
         // 3. rays from w: along the side's inward normal, toward the LP's maximizer, toward the center
-        let target = side_halfspace(a, beta, positive);
-        let u = target.g.mapv(|v| -v);
-        let mut best = deepest_on_ray(sh.domain, &self.hs, &target, w.view(), u.view());
+        let probe = side_halfspace(a, beta, positive);
+        let u = probe.g.mapv(|v| -v);
+        let mut best = deepest_on_ray(sh.domain, &self.hs, &probe, w.view(), u.view());
         if best.1 <= tol {
             targets.push(sh.domain.center.clone());
             for t in targets {
@@ -566,7 +672,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                     continue;
                 }
                 let u2 = to / dist;
-                let cand = deepest_on_ray(sh.domain, &self.hs, &target, w.view(), u2.view());
+                let cand = deepest_on_ray(sh.domain, &self.hs, &probe, w.view(), u2.view());
                 if cand.1 > best.1 {
                     best = cand;
                 }
@@ -580,36 +686,45 @@ impl<'s, 'a> Worker<'s, 'a> {
             if near_band(best.1, tol) {
                 self.near += 1;
             }
-            return Ok(Some((best.0, best.1, target)));
+            let target = relaxed_halfspace(a, beta, err, positive, &sh.uc.reach);
+            return Ok(Outcome::NonEmpty((best.0, best.1, target)));
         }
-        self.side_by_solver(a, beta, positive)
+        self.side_by_solver(a, beta, err, positive)
     }
 
-    /// The solver's largest inscribed ball of node ∩ side, re-checked at its center.
+    /// The solver's largest inscribed ball of node ∩ side, re-checked at its center. An empty
+    /// answer is trusted only with a certificate (the solver's multipliers, evaluated in closed
+    /// form); otherwise the exact fallback decides.
     fn side_by_solver(
         &mut self,
         a: ArrayView1<f64>,
         beta: f64,
+        err: f64,
         positive: bool,
-    ) -> Result<Option<Side>> {
+    ) -> Result<Outcome> {
         let sh = self.sh;
         let tol = sh.tol;
-        let target = side_halfspace(a, beta, positive);
-        let u = target.g.mapv(|v| -v);
+        let probe = side_halfspace(a, beta, positive);
+        let u = probe.g.mapv(|v| -v);
         let solver = self.solver()?;
-        solver.push(&target)?;
+        solver.push(&probe)?;
         let res = solver.max_inscribed_ball();
+        let duals = if matches!(res, Ok(Interior::Empty { .. })) {
+            solver.stack_duals()
+        } else {
+            None
+        };
         solver.pop()?;
         // counted live (one relaxed add per ~100 µs solve) so the progress bar shows them
         self.sh.solver_calls.fetch_add(1, Ordering::Relaxed);
         match res? {
             Interior::Found { center, radius } => {
-                let mut d = depth(sh.domain, &self.hs, Some(&target), center.view());
+                let mut d = depth(sh.domain, &self.hs, Some(&probe), center.view());
                 let mut point = center;
                 if d <= tol && radius > tol {
                     // the solver's center is slightly off: search for a deeper point near it
                     let (q, dq) =
-                        deepest_on_ray(sh.domain, &self.hs, &target, point.view(), u.view());
+                        deepest_on_ray(sh.domain, &self.hs, &probe, point.view(), u.view());
                     if dq > d {
                         point = q;
                         d = dq;
@@ -618,28 +733,69 @@ impl<'s, 'a> Worker<'s, 'a> {
                 if near_band(radius, tol) || near_band(d, tol) {
                     self.near += 1;
                 }
-                Ok((d > tol).then_some((point, d, target)))
+                if d > 0.0 {
+                    let target = relaxed_halfspace(a, beta, err, positive, &sh.uc.reach);
+                    return Ok(Outcome::NonEmpty((point, d, target)));
+                }
             }
             Interior::Empty { radius } => {
                 if near_band(radius, tol) {
                     self.near += 1;
                 }
-                Ok(None)
+                if let Some(y) = duals {
+                    // the exact side is inside the relaxed one: a certificate on the relaxed
+                    // stack with the side relaxed by its error proves it empty
+                    let mut rows = self.hs.clone();
+                    rows.push(relaxed_halfspace(a, beta, err, positive, &sh.uc.reach));
+                    if emptiness_certificate(sh.domain, &rows, &y) <= 0.0 {
+                        return Ok(Outcome::Empty);
+                    }
+                }
             }
         }
+        Ok(match self.exact_side(positive) {
+            ExactAnswer::Empty => Outcome::Empty,
+            ExactAnswer::NonEmpty(point) => {
+                let target = relaxed_halfspace(a, beta, err, positive, &sh.uc.reach);
+                let d = depth(sh.domain, &self.hs, Some(&probe), point.view());
+                Outcome::NonEmpty((point, d, target))
+            }
+            ExactAnswer::Unknown => Outcome::Unknown,
+        })
     }
 
-    /// A leaf: re-check the witness, repair it once with every unit's half-space if needed,
-    /// then count and stream the region.
+    /// The exact fallback on the current pattern prefix extended by one unit's side.
+    fn exact_side(&mut self, positive: bool) -> ExactAnswer {
+        self.pattern.push(positive);
+        let answer = self.sh.fallback.decide(&self.pattern);
+        self.pattern.pop();
+        answer
+    }
+
+    /// A leaf: prove the witness (floating point with error bounds, then exactly), repair it with
+    /// a solver, or decide the full pattern exactly; then count and stream the region.
     fn leaf(&mut self, w: &Array1<f64>) -> Result<()> {
         let sh = self.sh;
-        let witness = if sh.checker.check(sh.net, sh.domain, w.view(), &self.pattern) {
+        let witness = if sh
+            .checker
+            .proves(sh.net, sh.domain, w.view(), &self.pattern)
+            || sh.fallback.proves_at(w, &self.pattern)
+        {
             w.clone()
         } else {
             self.near += 1;
             match self.repair()? {
                 Some(x) => x,
-                None => return Ok(()),
+                None => match sh.fallback.decide(&self.pattern) {
+                    ExactAnswer::NonEmpty(x) => x,
+                    ExactAnswer::Empty => return Ok(()),
+                    ExactAnswer::Unknown => {
+                        sh.undecided.fetch_add(1, Ordering::Relaxed);
+                        let mut o = sh.open_bound.lock().unwrap_or_else(|e| e.into_inner());
+                        *o += 1u32;
+                        return Ok(());
+                    }
+                },
             }
         };
         let prev = sh
@@ -663,13 +819,13 @@ impl<'s, 'a> Worker<'s, 'a> {
                 layers.push(self.pattern[k..k + n].to_vec());
                 k += n;
             }
-            sink.region(&witness, &ActivationPattern::new(layers));
+            sink.region(&sh.uc.to_input(&witness), &ActivationPattern::new(layers));
         }
         Ok(())
     }
 
     /// Solves for the largest ball inside the region of the full pattern (every unit's
-    /// half-space, stable ones included) and checks its center; restores the solver's stack.
+    /// half-space, stable ones included) and proves its center; restores the solver's stack.
     fn repair(&mut self) -> Result<Option<Array1<f64>>> {
         let sh = self.sh;
         let mut all = Vec::new();
@@ -698,10 +854,10 @@ impl<'s, 'a> Worker<'s, 'a> {
         solver.load(sh.domain, &stack)?;
         Ok(match res? {
             Interior::Found { center, .. }
-                if depth(sh.domain, &all, None, center.view()) > sh.tol
-                    && sh
-                        .checker
-                        .check(sh.net, sh.domain, center.view(), &self.pattern) =>
+                if sh
+                    .checker
+                    .proves(sh.net, sh.domain, center.view(), &self.pattern)
+                    || sh.fallback.proves_at(&center, &self.pattern) =>
             {
                 Some(center)
             }

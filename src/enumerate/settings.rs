@@ -19,6 +19,9 @@ pub struct CountSettings {
     pub solver: Option<SolverKind>,
     /// Show a progress bar on stderr (regions found, open tasks, rate).
     pub progress: bool,
+    /// Settle in exact rational arithmetic the decisions floating point cannot (see
+    /// `FALLBACK_MAX_WORK`); when off, such a decision makes the count not exact.
+    pub exact_fallback: bool,
 }
 
 impl Default for CountSettings {
@@ -29,6 +32,7 @@ impl Default for CountSettings {
             max_regions: None,
             solver: None,
             progress: false,
+            exact_fallback: true,
         }
     }
 }
@@ -47,7 +51,8 @@ pub trait WitnessSink: Sync {
 pub struct CountResult {
     /// Regions found (each with a checked witness).
     pub regions: u64,
-    /// True when the whole tree was explored: `regions` is the exact count.
+    /// True when the whole tree was explored and every decision behind the count was proven
+    /// (README, "Exactness"): `regions` is the exact count.
     pub exact: bool,
     /// A lower bound on the count (= `regions`).
     pub lower: u64,
@@ -61,10 +66,17 @@ pub struct CountResult {
     /// Decisions whose deciding radius fell within a factor `NEAR_FACTOR` of the interior
     /// tolerance, or whose witness needed a repair (see `interior`).
     pub near_tolerance: u64,
+    /// Decisions that neither floating point nor the exact fallback settled; each left its part
+    /// of the tree bounded, not explored, and any makes the count not exact.
+    pub undecided: u64,
+    /// Decisions made by the exact fallback, and their total time.
+    pub exact_calls: u64,
+    pub exact_time: Duration,
     /// Wall-clock time.
     pub elapsed: Duration,
     /// Worker threads used.
     pub threads: usize,
-    /// Why the search stopped early (`"time limit"`, `"max regions"`), `None` when exact.
+    /// Why the count is not exact (`"time limit"`, `"max regions"`, `"undecided: …"`,
+    /// `"out of range: …"`), `None` when exact.
     pub stopped_by: Option<String>,
 }

@@ -1,69 +1,165 @@
-//! The exact re-check of a witness (DESIGN.md §4, lower side): the point lies in the domain and
-//! re-running the network on it reproduces the claimed pattern with a margin.
+//! The proof behind every counted region (DESIGN.md §4, lower side): a witness point strictly
+//! inside the open domain at which every pre-activation provably has the sign of the claimed
+//! pattern. By continuity a small ball around it has the same pattern, so the region has a
+//! non-empty interior.
+//!
+//! The forward pass runs in floating point with a rigorous error bound per unit (Higham 2002,
+//! §3.1): with e the error bound of the previous layer's outputs h (0 at the input, which is
+//! exact),
+//!
+//!   |z_u − z_u exact| ≤ Σ_k |W_uk| e_k + γ_{n+1} (Σ_k |W_uk| |h_k| + |b_u|) + δ_u,
+//!
+//! δ_u the error of the layer's own numbers (the rounded first-layer bias in unit coordinates,
+//! the scaling error of a layer). A sign is proven when |z_u| exceeds that bound; an inactive
+//! unit then has h_u = 0 exactly, an active one carries its bound to the next layer (ReLU is
+//! 1-Lipschitz). No absolute or relative margin enters: the bound is the rounding itself, so the
+//! check is invariant under any rescaling of the units or of the input coordinates.
 
-use crate::domain::Domain;
+// numerical loops over coordinates read clearer with indices
+#![allow(clippy::needless_range_loop)]
+
+use super::unit_coords::UnitCoordinates;
+use crate::domain::{Domain, Shape};
 use crate::network::Network;
-use crate::tolerance::stability_margin;
+use crate::tolerance::rounding_allowance;
 use ndarray::{Array1, Array2, ArrayView1};
 
-/// Re-checks witnesses of one network; keeps the absolute weights |W_l| for the rounding scale.
+/// Proves witnesses for one network: its absolute weights and the error of its own numbers.
 pub struct WitnessChecker {
     abs_weights: Vec<Array2<f64>>,
+    /// Σ_k |W_uk| for every unit of every hidden layer (for the cheap first bound).
+    abs_row_sums: Vec<Array1<f64>>,
+    /// Per first-layer unit, the error of its bias.
+    first_bias_err: Array1<f64>,
+    /// Per hidden layer, the error of any weight or bias.
+    entry_err: Vec<f64>,
+}
+
+/// γ-style relative factor of a sum of `terms` non-negative products.
+fn gamma(terms: usize) -> f64 {
+    rounding_allowance(terms, 1.0)
 }
 
 impl WitnessChecker {
-    /// Prepares the absolute weights of every hidden layer.
-    pub fn new(net: &Network) -> Self {
+    /// A checker for the network in unit coordinates, with the errors of that transformation.
+    pub fn new(uc: &UnitCoordinates) -> Self {
+        Self::with_errors(&uc.net, uc.first_bias_err.clone(), uc.entry_err.clone())
+    }
+
+    /// A checker for a network whose numbers are exact.
+    pub fn exact(net: &Network) -> Self {
+        let widths = net.hidden_widths();
+        Self::with_errors(net, Array1::zeros(widths[0]), vec![0.0; widths.len()])
+    }
+
+    fn with_errors(net: &Network, first_bias_err: Array1<f64>, entry_err: Vec<f64>) -> Self {
+        let abs_weights: Vec<Array2<f64>> = net
+            .hidden_layers()
+            .iter()
+            .map(|l| l.weight.mapv(f64::abs))
+            .collect();
         WitnessChecker {
-            abs_weights: net
-                .hidden_layers()
+            abs_row_sums: abs_weights
                 .iter()
-                .map(|l| l.weight.mapv(f64::abs))
+                .map(|w| w.sum_axis(ndarray::Axis(1)) * (1.0 + gamma(w.ncols() + 1)))
                 .collect(),
+            abs_weights,
+            first_bias_err,
+            entry_err,
         }
     }
 
-    /// Whether `x` is inside the open domain and the network's pattern at `x` is `pattern` (flat,
-    /// layer by layer) with a margin: every unit claimed on has pre-activation z > m, every unit
-    /// claimed off has z < −m, where m = `tolerance::stability_margin(Σ_j |W_uj| |h_j| + |b_u|)`
-    /// bounds the rounding of the dot product. A unit claimed off with z exactly 0 is accepted:
-    /// that only happens when its affine map on the region is identically zero (a dead unit),
-    /// which is inactive by definition (s = 1 only where z > 0).
-    pub fn check(
+    /// Whether `x` provably lies in the open domain and the network's pattern at `x` is provably
+    /// `pattern` (flat, layer by layer): every unit claimed on has z > its error bound, every
+    /// unit claimed off has z < −its error bound.
+    pub fn proves(
         &self,
         net: &Network,
         domain: &Domain,
         x: ArrayView1<f64>,
         pattern: &[bool],
     ) -> bool {
-        let inside = domain.depth(x) > 0.0;
-        if !inside || pattern.len() != net.num_hidden_units() {
+        if pattern.len() != net.num_hidden_units() || !strictly_inside(domain, x) {
             return false;
         }
         let mut h: Array1<f64> = x.to_owned();
+        let mut e: Array1<f64> = Array1::zeros(h.len());
         let mut k = 0;
-        for (layer, abs_w) in net.hidden_layers().iter().zip(&self.abs_weights) {
+        for (l, layer) in net.hidden_layers().iter().enumerate() {
+            let g = gamma(h.len() + 1);
+            let inflate = 1.0 + gamma(h.len() + 4);
+            let own = if self.entry_err[l] > 0.0 {
+                self.entry_err[l] * (h.iter().map(|v| v.abs()).sum::<f64>() + e.sum() + 1.0)
+            } else {
+                0.0
+            };
             let z = layer.weight.dot(&h) + &layer.bias;
-            let scale = abs_w.dot(&h.mapv(f64::abs)) + &layer.bias.mapv(f64::abs);
-            for u in 0..z.len() {
-                let m = stability_margin(scale[u]);
-                let ok = if pattern[k] {
-                    z[u] > m
-                } else {
-                    z[u] < -m || z[u] == 0.0
-                };
-                if !ok {
+            // the error of z_u is at most |W_u|·t + γ|b_u| + own errors, t = γ|h| + e: first
+            // bounded by (Σ_k |W_uk|) max_k t_k (one pass), by the matvec only where that fails
+            e.zip_mut_with(&h, |ek, hk| *ek += g * hk.abs());
+            let t_max = e.iter().cloned().fold(0.0, f64::max);
+            let pattern_l = &pattern[k..k + z.len()];
+            let bound_of = |u: usize, spread: f64| {
+                let first = if l == 0 { self.first_bias_err[u] } else { 0.0 };
+                (spread + g * layer.bias[u].abs() + own + first) * inflate
+            };
+            let proven = |u: usize, bound: f64| {
+                bound.is_finite()
+                    && if pattern_l[u] {
+                        z[u] > bound
+                    } else {
+                        z[u] < -bound
+                    }
+            };
+            let cheap =
+                (0..z.len()).all(|u| proven(u, bound_of(u, self.abs_row_sums[l][u] * t_max)));
+            let spread = if cheap {
+                self.abs_row_sums[l].mapv(|s| s * t_max)
+            } else {
+                let spread = self.abs_weights[l].dot(&e);
+                if !(0..z.len()).all(|u| proven(u, bound_of(u, spread[u]))) {
                     return false;
                 }
-                k += 1;
-            }
-            h = z.mapv(|v| v.max(0.0));
+                spread
+            };
+            // active units carry their bound on; inactive ones are exactly 0
+            e = Array1::from_shape_fn(z.len(), |u| {
+                if pattern_l[u] {
+                    bound_of(u, spread[u])
+                } else {
+                    0.0
+                }
+            });
+            k += z.len();
+            h = z.mapv_into(|v| v.max(0.0));
         }
         true
     }
 }
 
-/// `WitnessChecker::check` for a single witness.
+/// Whether x provably lies in the open domain: |x_j − c_j| < w_j for a box (with the rounding of
+/// the difference), ‖x − c‖₂² < r² for a ball (both sides rounded outward).
+fn strictly_inside(domain: &Domain, x: ArrayView1<f64>) -> bool {
+    if !x.iter().all(|v| v.is_finite()) {
+        return false;
+    }
+    let eps = f64::EPSILON;
+    match &domain.shape {
+        Shape::Box { half_widths } => x
+            .iter()
+            .zip(&domain.center)
+            .zip(half_widths)
+            .all(|((xi, ci), w)| (xi - ci).abs() * (1.0 + eps) < *w * (1.0 - eps)),
+        Shape::L2Ball { radius } => {
+            let d = &x - &domain.center;
+            let s = d.dot(&d) * (1.0 + gamma(d.len() + 2));
+            s < radius * radius * (1.0 - 2.0 * eps)
+        }
+    }
+}
+
+/// Whether the network's pattern at the input point `x` is provably `pattern` and x provably
+/// lies in the open domain (the network's numbers taken as exact).
 pub fn check_witness(net: &Network, domain: &Domain, x: ArrayView1<f64>, pattern: &[bool]) -> bool {
-    WitnessChecker::new(net).check(net, domain, x, pattern)
+    WitnessChecker::exact(net).proves(net, domain, x, pattern)
 }

@@ -218,7 +218,7 @@ impl BoundReport {
     /// A small readable table.
     pub fn to_text(&self) -> String {
         let mut s = String::new();
-        let radius = self.radius.map_or("(box)".to_string(), |r| format!("{r}"));
+        let radius = self.radius.map_or("(box)".to_string(), super::number);
         let _ = writeln!(s, "model      {}", self.model);
         let _ = writeln!(
             s,

@@ -22,9 +22,15 @@ pub struct CountReport {
     pub solver_calls: u64,
     pub decided_without_solver: u64,
     pub near_tolerance: u64,
+    /// Decisions settled in exact rational arithmetic, and their total time.
+    pub exact_fallback_calls: u64,
+    pub exact_fallback_s: f64,
+    /// Decisions nothing could settle (each bounded, not explored; any makes the count not exact).
+    pub undecided: u64,
     pub elapsed_s: f64,
     pub threads: usize,
-    /// Why the search stopped early (`time limit`, `region cap`), `null` when it finished.
+    /// Why the count is not exact (`time limit`, `max regions`, `undecided: …`, `out of range: …`),
+    /// `null` when it is.
     pub stopped_by: Option<String>,
 }
 
@@ -42,6 +48,9 @@ impl CountReport {
             solver_calls: r.solver_calls,
             decided_without_solver: r.decided_without_solver,
             near_tolerance: r.near_tolerance,
+            exact_fallback_calls: r.exact_calls,
+            exact_fallback_s: r.exact_time.as_secs_f64(),
+            undecided: r.undecided,
             elapsed_s: r.elapsed.as_secs_f64(),
             threads: r.threads,
             stopped_by: r.stopped_by.clone(),
@@ -51,7 +60,7 @@ impl CountReport {
     pub fn to_text(&self) -> String {
         let mut s = String::new();
         let domain = match self.radius {
-            Some(r) => format!("{} ball of radius {r}", self.norm),
+            Some(r) => format!("{} ball of radius {}", self.norm, crate::report::number(r)),
             None => "box".to_string(),
         };
         if self.exact {
@@ -80,6 +89,13 @@ impl CountReport {
             "decisions  {} by closed-form tests, {} by the {} solver ({calls_per_region:.2} per region), {} near the tolerance",
             self.decided_without_solver, self.solver_calls, self.solver, self.near_tolerance
         );
+        if self.exact_fallback_calls > 0 || self.undecided > 0 {
+            let _ = writeln!(
+                s,
+                "exact      {} decisions in rational arithmetic ({:.3} s), {} undecided",
+                self.exact_fallback_calls, self.exact_fallback_s, self.undecided
+            );
+        }
         let _ = writeln!(
             s,
             "time       {:.3} s on {} thread(s)",

@@ -8,6 +8,16 @@ pub mod witness_file;
 use num_bigint::BigUint;
 use serde::Serialize;
 
+/// A float for text output: as Rust prints it (shortest round-trip) between 1e-6 and 1e9, in
+/// scientific notation outside (a radius of 1e160 is not 161 digits).
+pub fn number(x: f64) -> String {
+    if x != 0.0 && !(1e-6..1e9).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 /// An exact count as JSON: the decimal string (counts overflow every float and u64) and its log10.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct BigValue {

@@ -295,6 +295,47 @@ impl InteriorSolver for HighsSolver {
         self.stack.len()
     }
 
+    fn stack_duals(&mut self) -> Option<Vec<f64>> {
+        let n = self.n;
+        if self.never > 0 {
+            // a constant row 0 ≤ h < 0: multiplier 1 on it alone is the certificate
+            return Some(
+                self.entries
+                    .iter()
+                    .map(|e| if *e == Entry::Never { 1.0 } else { 0.0 })
+                    .collect(),
+            );
+        }
+        let rows = 2 * n + self.pool;
+        let mut row_dual = vec![0.0; rows];
+        let mut col = vec![0.0; n + 1];
+        // SAFETY: col has n + 1 = number of columns entries and row_dual one per LP row; null
+        // pointers skip the column duals and row values.
+        let st = unsafe {
+            Highs_getSolution(
+                self.ptr(),
+                col.as_mut_ptr(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                row_dual.as_mut_ptr(),
+            )
+        };
+        if st == kHighsStatusError {
+            return None;
+        }
+        let mut lp_row = 2 * n;
+        let mut y = Vec::with_capacity(self.entries.len());
+        for e in &self.entries {
+            if *e == Entry::Lp {
+                y.push(row_dual[lp_row].abs());
+                lp_row += 1;
+            } else {
+                y.push(0.0);
+            }
+        }
+        y.iter().all(|v| v.is_finite()).then_some(y)
+    }
+
     fn max_inscribed_ball(&mut self) -> Result<Interior> {
         let domain = self.domain.as_ref().ok_or_else(not_loaded)?;
         if self.never > 0 {

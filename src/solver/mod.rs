@@ -50,6 +50,12 @@ pub trait InteriorSolver: Send {
     fn depth(&self) -> usize;
     /// The largest inscribed ball of the current P ∩ domain.
     fn max_inscribed_ball(&mut self) -> Result<Interior>;
+    /// After [`Self::max_inscribed_ball`]: non-negative multipliers of the stack's half-spaces
+    /// (one per half-space, in stack order) from the last solve, for a weak-duality certificate
+    /// that the caller evaluates itself; `None` when the backend has none.
+    fn stack_duals(&mut self) -> Option<Vec<f64>> {
+        None
+    }
 }
 
 pub mod clarabel;

@@ -1,0 +1,346 @@
+//! The enumerator works in the domain's own unit coordinates, so that no decision depends on
+//! where the domain sits or how the layers are scaled (README, "Exactness").
+//!
+//! Input coordinates: x = c + s ⊙ u with s_j = 2^{k_j} a power of two chosen so that the domain
+//! becomes D' = {‖u‖₂ < ρ} with ρ = r / 2^k ∈ [1, 2) (an L2 ball, one k for every coordinate) or
+//! D' = {|u_j| < w'_j} with w'_j = w_j / 2^{k_j} ∈ [1, 2) (a box, one k_j per coordinate).
+//!
+//! The network in these coordinates: the first layer W' = W diag(s), b' = W c + b, and every
+//! hidden unit u of layer l rescaled by a power of two 2^{m_u} (its row of W_l and b_l times
+//! 2^{m_u}, its column of W_{l+1} times 2^{−m_u}) so that its largest weight lies in [1, 2).
+//! A positive rescaling of a unit changes neither its sign nor the function of the next layer,
+//! and in unit coordinates the regions are the images of the original ones, so the activation
+//! patterns in D' are exactly those in the original domain.
+//!
+//! Every scaling is by a power of two and so exact in floating point, unless a result leaves the
+//! normal range (recorded per layer in [`UnitCoordinates::entry_err`], a bound on the absolute
+//! error of any weight or bias of that layer, 0 when exact). The one rounding that remains is
+//! b' = W c + b: it is computed exactly (big integers) and rounded once; the rounding is bounded
+//! per unit in [`UnitCoordinates::first_bias_err`] and the exact value is kept for the exact
+//! fallback.
+
+// numerical loops over coordinates read clearer with indices
+#![allow(clippy::needless_range_loop)]
+
+use crate::domain::{Domain, Shape};
+use crate::error::{Error, Result};
+use crate::network::{Layer, Network};
+use ndarray::{Array1, Array2};
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{Float, Signed, ToPrimitive, Zero};
+
+/// The network and domain in unit coordinates, and what the transformation rounded.
+pub struct UnitCoordinates {
+    /// Hidden layers in unit coordinates (rows rescaled by powers of two); the output layer is a
+    /// zero row (it does not shape the regions).
+    pub net: Network,
+    /// The domain in unit coordinates, centered at the origin.
+    pub domain: Domain,
+    /// x = center + scale ⊙ u (powers of two).
+    pub scale: Array1<f64>,
+    /// The original domain's center.
+    pub center: Array1<f64>,
+    /// |b'_u − (W c + b)_u scaled| for every first-layer unit u: the rounding of b'.
+    pub first_bias_err: Array1<f64>,
+    /// Per hidden layer, a bound on the absolute error of any of its weights or biases caused by
+    /// a power-of-two scaling leaving the normal range (0.0: that layer is exact).
+    pub entry_err: Vec<f64>,
+    /// The exact first-layer bias b' (for the exact fallback).
+    pub exact_first_bias: Vec<BigRational>,
+    /// max |u_j| over the closed domain D' (ρ for a ball, w'_j for a box).
+    pub reach: Array1<f64>,
+}
+
+/// Largest e with 2^e ≤ |x| (x finite, non-zero).
+fn binary_exponent(x: f64) -> i32 {
+    let (mantissa, exp, _) = x.integer_decode();
+    // x = mantissa · 2^exp with mantissa < 2^53
+    exp as i32 + 63 - mantissa.leading_zeros() as i32
+}
+
+/// x · 2^k, by exact steps (each step is exact while the result stays normal).
+pub(crate) fn ldexp(x: f64, k: i32) -> f64 {
+    let (mut x, mut k) = (x, k);
+    while k > 1000 {
+        x *= 2f64.powi(1000);
+        k -= 1000;
+    }
+    while k < -1000 {
+        x *= 2f64.powi(-1000);
+        k += 1000;
+    }
+    x * 2f64.powi(k)
+}
+
+/// The absolute error of the scaled value `y` of an exact x · 2^k: 0 when y is normal (the
+/// scaling was exact), at most 2^−1074 after an underflow (two roundings of half an ulp of the
+/// smallest subnormal).
+fn scaling_error(y: f64) -> f64 {
+    if y != 0.0 && y.abs() < f64::MIN_POSITIVE || y == 0.0 {
+        f64::from_bits(1) // 2^-1074
+    } else {
+        0.0
+    }
+}
+
+/// The exact value of an f64 as a big rational.
+pub(crate) fn rational(x: f64) -> BigRational {
+    BigRational::from_float(x).unwrap_or_else(BigRational::zero)
+}
+
+/// Exactly Σ_j a_j b_j + c · 2^k, as a big rational (the products of two f64 are exact in 106
+/// bits; the sum is accumulated in one big integer at the smallest exponent).
+fn exact_affine(a: &[f64], b: &[f64], c: f64, k: i32) -> BigRational {
+    let mut terms: Vec<(i128, i32)> = Vec::with_capacity(a.len() + 1);
+    for (&x, &y) in a.iter().zip(b) {
+        if x == 0.0 || y == 0.0 {
+            continue;
+        }
+        let (mx, ex, sx) = x.integer_decode();
+        let (my, ey, sy) = y.integer_decode();
+        let m = (mx as i128) * (my as i128) * (sx as i128) * (sy as i128);
+        terms.push((m, ex as i32 + ey as i32));
+    }
+    if c != 0.0 {
+        let (mc, ec, sc) = c.integer_decode();
+        terms.push(((mc as i128) * (sc as i128), ec as i32));
+    }
+    let Some(e_min) = terms.iter().map(|t| t.1).min() else {
+        return BigRational::zero();
+    };
+    let mut sum = BigInt::zero();
+    for (m, e) in terms {
+        sum += BigInt::from(m) << ((e - e_min) as usize);
+    }
+    let e = e_min + k;
+    if e >= 0 {
+        BigRational::from_integer(sum << e as usize)
+    } else {
+        BigRational::new(sum, BigInt::from(1) << (-e) as usize)
+    }
+}
+
+/// The f64 nearest to `x` and a rigorous bound on |f64 − x|.
+fn round_with_error(x: &BigRational) -> Result<(f64, f64)> {
+    let f = x.to_f64().unwrap_or(f64::NAN);
+    if !f.is_finite() {
+        return Err(Error::invalid(
+            "a first-layer pre-activation at the domain's center is out of the floating-point range \
+             in the domain's unit coordinates",
+        ));
+    }
+    let diff = (rational(f) - x).abs().to_f64().unwrap_or(f64::INFINITY);
+    Ok((f, diff * (1.0 + 2f64.powi(-40)) + f64::from_bits(1)))
+}
+
+impl UnitCoordinates {
+    /// The network and domain in the domain's unit coordinates (see the module doc). Errors when
+    /// a value leaves the floating-point range (the caller reports the count as not exact).
+    pub fn new(net: &Network, domain: &Domain) -> Result<Self> {
+        let n = domain.dim();
+        let (scale_exp, unit_shape, reach) = unit_shape(domain);
+        let scale = Array1::from_iter(scale_exp.iter().map(|&k| ldexp(1.0, k)));
+        let hidden = net.hidden_layers();
+        let mut layers = Vec::with_capacity(hidden.len() + 1);
+        let mut entry_err = Vec::with_capacity(hidden.len());
+        // exponent by which each unit of the previous layer was scaled
+        let mut prev_exp: Vec<i32> = Vec::new();
+        let mut first_bias_err = Array1::zeros(0);
+        let mut exact_first_bias = Vec::new();
+        for (l, layer) in hidden.iter().enumerate() {
+            let (rows, cols) = layer.weight.dim();
+            // column exponents: k_j for the first layer, −m_v of the previous units after it
+            let col_exp: Vec<i32> = if l == 0 {
+                scale_exp.clone()
+            } else {
+                prev_exp.iter().map(|m| -m).collect()
+            };
+            let mut weight = Array2::zeros((rows, cols));
+            let mut bias = Array1::zeros(rows);
+            let mut err: f64 = 0.0;
+            let mut row_exp = vec![0; rows];
+            for u in 0..rows {
+                let row = layer.weight.row(u);
+                let top = (0..cols)
+                    .filter(|&j| row[j] != 0.0)
+                    .map(|j| binary_exponent(row[j]) + col_exp[j])
+                    .max();
+                let m = match top {
+                    Some(t) => -t,
+                    None if layer.bias[u] != 0.0 && l > 0 => -binary_exponent(layer.bias[u]),
+                    None => 0,
+                };
+                row_exp[u] = m;
+                for j in 0..cols {
+                    let y = ldexp(row[j], col_exp[j] + m);
+                    if row[j] != 0.0 {
+                        err = err.max(scaling_error(y));
+                    }
+                    weight[[u, j]] = y;
+                }
+                if l > 0 {
+                    let y = ldexp(layer.bias[u], m);
+                    if layer.bias[u] != 0.0 {
+                        err = err.max(scaling_error(y));
+                    }
+                    bias[u] = y;
+                }
+            }
+            if l == 0 {
+                let c = domain
+                    .center
+                    .as_slice()
+                    .map(|s| s.to_vec())
+                    .unwrap_or_else(|| domain.center.to_vec());
+                let mut errs = Array1::zeros(rows);
+                for u in 0..rows {
+                    let w: Vec<f64> = layer.weight.row(u).to_vec();
+                    let exact = exact_affine(&w, &c, layer.bias[u], row_exp[u]);
+                    let (b, e) = round_with_error(&exact)?;
+                    bias[u] = b;
+                    errs[u] = e;
+                    exact_first_bias.push(exact);
+                }
+                first_bias_err = errs;
+            }
+            if weight
+                .iter()
+                .chain(bias.iter())
+                .any(|v: &f64| !v.is_finite())
+            {
+                return Err(Error::invalid(format!(
+                    "hidden layer {l}: a weight or bias is out of the floating-point range in the \
+                     domain's unit coordinates"
+                )));
+            }
+            entry_err.push(err);
+            layers.push(Layer::new(weight, bias));
+            prev_exp = row_exp;
+        }
+        let last = hidden.last().map_or(n, |l| l.output_dim());
+        layers.push(Layer::new(Array2::zeros((1, last)), Array1::zeros(1)));
+        Ok(UnitCoordinates {
+            net: Network::new(layers)?,
+            domain: Domain {
+                center: Array1::zeros(n),
+                shape: unit_shape,
+            },
+            scale,
+            center: domain.center.clone(),
+            first_bias_err,
+            entry_err,
+            exact_first_bias,
+            reach,
+        })
+    }
+
+    /// The point c + s ⊙ u of the original input space, rounded to the nearest f64 per
+    /// coordinate (the products are exact; the sum rounds once).
+    pub fn to_input(&self, u: &Array1<f64>) -> Array1<f64> {
+        &self.center + &(&self.scale * u)
+    }
+
+    /// Whether every scaling was exact (then [`Self::exact_first_bias`] and the scaled weights
+    /// describe the original network exactly, and the exact fallback can use them).
+    pub fn is_exact(&self) -> bool {
+        self.entry_err.iter().all(|&e| e == 0.0)
+    }
+}
+
+/// The power-of-two exponents k_j of the scaling, the unit-coordinate shape of the domain and
+/// max |u_j| over it.
+fn unit_shape(domain: &Domain) -> (Vec<i32>, Shape, Array1<f64>) {
+    let n = domain.dim();
+    match &domain.shape {
+        Shape::L2Ball { radius } => {
+            let k = binary_exponent(*radius);
+            let rho = ldexp(*radius, -k);
+            (
+                vec![k; n],
+                Shape::L2Ball { radius: rho },
+                Array1::from_elem(n, rho),
+            )
+        }
+        Shape::Box { half_widths } => {
+            let ks: Vec<i32> = half_widths.iter().map(|&w| binary_exponent(w)).collect();
+            let w = Array1::from_iter(half_widths.iter().zip(&ks).map(|(&w, &k)| ldexp(w, -k)));
+            (
+                ks,
+                Shape::Box {
+                    half_widths: w.clone(),
+                },
+                w,
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Norm;
+    use ndarray::array;
+
+    #[test]
+    fn exponents_and_ldexp_are_exact() {
+        assert_eq!(binary_exponent(1.0), 0);
+        assert_eq!(binary_exponent(1.5), 0);
+        assert_eq!(binary_exponent(0.75), -1);
+        assert_eq!(binary_exponent(1e-310), -1030);
+        assert_eq!(binary_exponent(1e300), 996);
+        assert_eq!(ldexp(3.0, -1500), 3.0 * 2f64.powi(-1000) * 2f64.powi(-500));
+        assert_eq!(ldexp(ldexp(1.25, -1020), 2000), 1.25 * 2f64.powi(980));
+    }
+
+    #[test]
+    fn the_far_ball_becomes_the_unit_ball_and_the_bias_is_exact() {
+        // one unit 3x − 1500.75 near x = 500.25 with radius 2^-20
+        let net = Network::new(vec![
+            Layer::new(array![[3.0]], array![-1500.75]),
+            Layer::new(array![[1.0]], array![0.0]),
+        ])
+        .unwrap();
+        let dom = Domain::ball(array![500.25], 2f64.powi(-20), Norm::L2).unwrap();
+        let uc = UnitCoordinates::new(&net, &dom).unwrap();
+        let Shape::L2Ball { radius } = uc.domain.shape else {
+            panic!()
+        };
+        assert_eq!(radius, 1.0);
+        // W' = 3 · 2^-20 · 2^m with 3·2^(m−20) ∈ [1, 2): m = 19
+        assert_eq!(uc.net.layers()[0].weight[[0, 0]], 1.5);
+        // b' = (3 · 500.25 − 1500.75) · 2^19 = 0 exactly
+        assert_eq!(uc.net.layers()[0].bias[0], 0.0);
+        assert_eq!(uc.first_bias_err[0], f64::from_bits(1));
+        assert!(uc.is_exact());
+    }
+
+    #[test]
+    fn extreme_weights_are_brought_to_unit_size() {
+        let net = Network::new(vec![
+            Layer::new(array![[1e200, -3e199]], array![2e199]),
+            Layer::new(array![[1e-170], [2.0]], array![1e-171, 0.5]),
+            Layer::new(array![[1.0, 1.0]], array![0.0]),
+        ])
+        .unwrap();
+        let dom = Domain::ball(array![0.1, 0.2], 1e-3, Norm::Linf).unwrap();
+        let uc = UnitCoordinates::new(&net, &dom).unwrap();
+        for l in uc.net.hidden_layers() {
+            for row in l.weight.rows() {
+                let m = row.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+                assert!((1.0..2.0).contains(&m), "{row}");
+            }
+        }
+        assert!(uc.is_exact());
+        // the same signs at a point: x = c + s ⊙ u
+        let u = array![0.3, -0.7];
+        let x = uc.to_input(&u);
+        let orig = net.hidden_pre_activations(x.view());
+        let unit = uc.net.hidden_pre_activations(u.view());
+        for (a, b) in orig.iter().zip(&unit) {
+            for (p, q) in a.iter().zip(b) {
+                assert_eq!(p.signum(), q.signum());
+            }
+        }
+    }
+}
