@@ -1,6 +1,6 @@
 //! Criterion benchmarks of the exact region counter (one thread, default solver):
 //! ACAS Xu 1_1 around (0.64, 0, 0, 0.475, −0.475) with box half-widths 0.02 (1,020 regions) and
-//! 0.05 (17,849), an L2 ball of radius 0.02, and a random 2-16-16-16-1 network in [-1,1]² and in
+//! 0.05 (17,849) and 0.1, L2 balls of radius 0.02, 0.05 and 0.1, and a random 2-16-16-16-1 network in [-1,1]² and in
 //! the unit disc; a random 5-32-32-1 network in the L2 ball of radius 0.35 around 0 (~10^4
 //! regions). The larger cases also run on 2 threads. ACAS Xu cases are skipped when ../shared is
 //! absent.
@@ -23,12 +23,16 @@ fn bench_case(c: &mut Criterion, name: &str, net: &Network, domain: &Domain, thr
     };
     let first = count_regions(net, domain, &settings, None).expect("count runs");
     eprintln!(
-        "{name}: {} regions, {} solver calls ({:.3} per region), {} decided without solver, {} near tolerance",
+        "{name}: {} regions (exact {}), {} solver calls ({:.3} per region), {} decided without solver, {} near tolerance, {} exact-fallback calls ({:.3} s), {} undecided",
         first.regions,
+        first.exact,
         first.solver_calls,
         first.solver_calls as f64 / first.regions.max(1) as f64,
         first.decided_without_solver,
-        first.near_tolerance
+        first.near_tolerance,
+        first.exact_calls,
+        first.exact_time.as_secs_f64(),
+        first.undecided
     );
     c.bench_function(name, |b| {
         b.iter(|| {
@@ -49,6 +53,8 @@ fn benches(c: &mut Criterion) {
             ("acasxu_1_1_box_0.05_2threads", 0.05, Norm::Linf, 2),
             ("acasxu_1_1_l2_0.02", 0.02, Norm::L2, 1),
             ("acasxu_1_1_l2_0.05", 0.05, Norm::L2, 1),
+            ("acasxu_1_1_box_0.1", 0.1, Norm::Linf, 1),
+            ("acasxu_1_1_l2_0.1", 0.1, Norm::L2, 1),
         ] {
             let domain = Domain::ball(center.clone(), hw, norm).expect("valid domain");
             bench_case(c, name, &net, &domain, threads);

@@ -675,3 +675,42 @@ fn train_writes_a_model_every_command_can_read() {
         "--data",
     );
 }
+
+/// Issue 10 through every consumer of the enumerator: a 1-input net whose middle region is 10⁻⁶
+/// wide at x = 10⁴ (units x − 10⁴ and x − 10⁴ − 10⁻⁶; truth 3 in the ball of radius 1, by the 1-D
+/// argument) is counted 3 by `count`, certified 3 ≤ N ≤ 3 by `bound --method all`, and gives the
+/// same exact JSON with the exact fallback off (floating point alone settles it in the domain's
+/// unit coordinates).
+#[test]
+fn a_far_ball_is_counted_exactly_by_count_and_bound_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("far.json");
+    std::fs::write(
+        &model,
+        r#"{"layers": [{"weight": [[1.0], [1.0]], "bias": [-10000.0, -10000.000001]},
+                       {"weight": [[1.0, 1.0]], "bias": [0.0]}]}"#,
+    )
+    .unwrap();
+    let m = model.display().to_string();
+    for extra in [None, Some("--no-exact-fallback")] {
+        let mut args = vec!["count", &m, "--center=10000", "--radius", "1", "--json"];
+        args.extend(extra);
+        let v = json_of(&run(&args));
+        assert_eq!(v["exact"], true, "{v}");
+        assert_eq!(v["regions"], 3, "{v}");
+        assert_eq!(v["undecided"], 0, "{v}");
+    }
+    let b = json_of(&run(&[
+        "bound",
+        &m,
+        "--center=10000",
+        "--radius",
+        "1",
+        "--method",
+        "all",
+        "--json",
+    ]));
+    let sandwich = &b["bounds"]["certified"];
+    assert_eq!(sandwich["lower"], "3", "{b}");
+    assert_eq!(sandwich["upper"], "3", "{b}");
+}

@@ -6,9 +6,9 @@ mod enumerate_support;
 
 use common::{exact_patterns_on_segment, random_network, sampled_patterns};
 use enumerate_support::{brute_force, check_witnesses, enumerate};
-use ndarray::{array, Array1, Array2};
+use ndarray::{array, Array1};
 use relu_regions::enumerate::interior_tol;
-use relu_regions::{Domain, Layer, Network, Norm};
+use relu_regions::{Domain, Network, Norm};
 use std::collections::BTreeSet;
 
 fn compare_with_brute_force(net: &Network, domain: &Domain) {
@@ -132,28 +132,11 @@ fn all_mode_counts(net: &Network, domain: &Domain) -> Vec<u64> {
     counts
 }
 
-fn net_from(layers: Vec<(Vec<Vec<f64>>, Vec<f64>)>) -> Network {
-    Network::new(
-        layers
-            .into_iter()
-            .map(|(w, b)| {
-                let rows = w.len();
-                let cols = w[0].len();
-                Layer::new(
-                    Array2::from_shape_vec((rows, cols), w.concat()).unwrap(),
-                    Array1::from(b),
-                )
-            })
-            .collect(),
-    )
-    .unwrap()
-}
-
 #[test]
 fn degenerate_units_do_not_create_regions() {
     // two lines through the origin (x = 0 twice, duplicate), y = 0, a zero row, a unit with zero
     // row and positive bias: 4 quadrants.
-    let net = net_from(vec![
+    let net = common::net_from(vec![
         (
             vec![
                 vec![1.0, 0.0],
@@ -179,7 +162,7 @@ fn degenerate_units_do_not_create_regions() {
 fn tangent_hyperplanes_do_not_cut() {
     // ball of radius 1 around (0.5, 0.25); the line 3x + 4y = 5·1 + 3·0.5 + 4·0.25 touches it:
     // |w·c + b| = r‖w‖ exactly (3·0.5 + 4·0.25 − 7.5 = −5, ‖w‖ = 5). Plus a line through the center.
-    let net = net_from(vec![
+    let net = common::net_from(vec![
         (vec![vec![3.0, 4.0], vec![1.0, -1.0]], vec![-7.5, -0.25]),
         (vec![vec![1.0, 1.0]], vec![0.0]),
     ]);
@@ -188,7 +171,7 @@ fn tangent_hyperplanes_do_not_cut() {
         assert_eq!(count, 2);
     }
     // box: the line x = 1.5 touches the box [−0.5, 1.5] × [−0.75, 1.25] from outside
-    let net = net_from(vec![
+    let net = common::net_from(vec![
         (vec![vec![1.0, 0.0], vec![0.0, 1.0]], vec![-1.5, -0.25]),
         (vec![vec![1.0, 1.0]], vec![0.0]),
     ]);
@@ -202,7 +185,7 @@ fn tangent_hyperplanes_do_not_cut() {
 fn a_unit_repeating_an_earlier_layer_does_not_cut_again() {
     // layer 1: relu(x), relu(-x), relu(y); layer 2 unit 0 = relu(x) − relu(−x) = x (same line x = 0),
     // unit 1 = relu(y) − 0.2 (a new line y = 0.2 on the y > 0 side).
-    let net = net_from(vec![
+    let net = common::net_from(vec![
         (
             vec![vec![1.0, 0.0], vec![-1.0, 0.0], vec![0.0, 1.0]],
             vec![0.0, 0.0, 0.0],

@@ -28,21 +28,17 @@ use num_rational::BigRational;
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use relu_regions::enumerate::{count_regions, interior_tol, CountResult, CountSettings};
+use relu_regions::enumerate::{interior_tol, CountResult};
 use relu_regions::{Domain, Layer, Network, Norm, Shape};
 
 // ---------------------------------------------------------------- helpers
 
 fn count(net: &Network, domain: &Domain) -> CountResult {
-    let settings = CountSettings {
-        threads: 1,
-        ..Default::default()
-    };
-    count_regions(net, domain, &settings, None).expect("enumeration runs")
+    common::count_one_thread(net, domain)
 }
 
 fn q(v: f64) -> BigRational {
-    BigRational::from_float(v).expect("finite")
+    common::rational(v)
 }
 
 /// A network with widths `[n0, hidden..., 1]` whose weights and biases are integers in
@@ -164,20 +160,13 @@ fn base_count(net0: &Network, d0: &Domain) -> u64 {
     base.regions
 }
 
-fn describe(res: &CountResult) -> String {
-    format!(
-        "{} regions (exact: {}, lower {}, upper {}, stopped_by {:?})",
-        res.regions, res.exact, res.lower, res.upper, res.stopped_by
-    )
-}
-
 /// Exact, and equal to the base count.
 fn check_same(res: &CountResult, base: u64, what: &str) -> Result<(), TestCaseError> {
     prop_assert!(
         res.exact && res.regions == base,
         "{}: {}; base count {}",
         what,
-        describe(res),
+        common::describe(res),
         base
     );
     Ok(())
@@ -190,7 +179,13 @@ fn check_sound(res: &CountResult, base: u64, what: &str) -> Result<(), TestCaseE
     } else {
         res.lower <= base && BigUint::from(base) <= res.upper
     };
-    prop_assert!(ok, "{}: {}; base count {}", what, describe(res), base);
+    prop_assert!(
+        ok,
+        "{}: {}; base count {}",
+        what,
+        common::describe(res),
+        base
+    );
     Ok(())
 }
 
@@ -360,7 +355,7 @@ fn layer_scaling_alone_keeps_a_3d_count() {
     assert!(
         dyadic.exact && dyadic.regions == base.regions,
         "2^-10 per layer: {}; base {}",
-        describe(&dyadic),
+        common::describe(&dyadic),
         base.regions
     );
     let decimal = count(&scale_layers(&net0, &vec![1e-3; layers]), &d0);

@@ -19,42 +19,21 @@
 mod common;
 
 use common::random_network;
-use ndarray::{array, Array1, Array2};
+use ndarray::{array, Array1};
 use num_bigint::{BigInt, BigUint};
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
-use relu_regions::enumerate::{count_regions, CountResult, CountSettings};
+use relu_regions::enumerate::CountResult;
 use relu_regions::{ActivationPattern, Domain, Layer, Network, Norm};
 
 // ---------------------------------------------------------------- helpers
 
 fn count(net: &Network, domain: &Domain) -> CountResult {
-    let settings = CountSettings {
-        threads: 1,
-        ..Default::default()
-    };
-    count_regions(net, domain, &settings, None).expect("enumeration runs")
-}
-
-fn net_from(layers: Vec<(Vec<Vec<f64>>, Vec<f64>)>) -> Network {
-    Network::new(
-        layers
-            .into_iter()
-            .map(|(w, b)| {
-                let rows = w.len();
-                let cols = w[0].len();
-                Layer::new(
-                    Array2::from_shape_vec((rows, cols), w.concat()).unwrap(),
-                    Array1::from(b),
-                )
-            })
-            .collect(),
-    )
-    .unwrap()
+    common::count_one_thread(net, domain)
 }
 
 fn q(v: f64) -> BigRational {
-    BigRational::from_float(v).expect("finite")
+    common::rational(v)
 }
 
 /// The exact number of linear regions of a one-input network meeting the open interval
@@ -167,12 +146,8 @@ fn refine_exact(
 fn assert_exact_count(res: &CountResult, truth: u64, what: &str) {
     assert!(
         res.exact && res.regions == truth,
-        "{what}: enumerator {} regions (exact: {}, lower {}, upper {}, stopped_by {:?}); truth {truth}",
-        res.regions,
-        res.exact,
-        res.lower,
-        res.upper,
-        res.stopped_by
+        "{what}: {}; truth {truth}",
+        common::describe(res)
     );
 }
 
@@ -183,15 +158,21 @@ fn assert_exact_or_sandwich(res: &CountResult, truth: u64, what: &str) {
     } else {
         res.lower <= truth && BigUint::from(truth) <= res.upper
     };
-    assert!(
-        ok,
-        "{what}: enumerator {} regions (exact: {}, lower {}, upper {}, stopped_by {:?}); truth {truth}",
-        res.regions,
-        res.exact,
-        res.lower,
-        res.upper,
-        res.stopped_by
-    );
+    assert!(ok, "{what}: {}; truth {truth}", common::describe(res));
+}
+
+/// The count of `net` in the L2 ball and the box c ± r against the exact 1-D counter, which must
+/// give `expected`; exact and equal required, or (`sandwich_ok`) an honest sandwich accepted.
+fn check_1d(net: &Network, c: f64, r: f64, expected: u64, sandwich_ok: bool) {
+    for (domain, truth) in interval_1d(net, c, r) {
+        assert_eq!(truth, expected, "the exact 1-D counter");
+        let (res, what) = (count(net, &domain), format!("{:?}", domain.norm()));
+        if sandwich_ok {
+            assert_exact_or_sandwich(&res, truth, &what);
+        } else {
+            assert_exact_count(&res, truth, &what);
+        }
+    }
 }
 
 fn interval_1d(net: &Network, c: f64, r: f64) -> Vec<(Domain, u64)> {
@@ -219,7 +200,7 @@ fn exact_1d_counter_agrees_with_the_float_tracker_on_tame_nets() {
         );
     }
     // a unit identically zero on a piece does not cut; a duplicate breakpoint counts once
-    let net = net_from(vec![
+    let net = common::net_from(vec![
         (vec![vec![1.0], vec![2.0], vec![-1.0]], vec![0.0, 0.0, 0.0]),
         (
             vec![vec![1.0, 0.0, 0.0], vec![0.0, 0.0, 1.0]],
@@ -236,18 +217,11 @@ fn exact_1d_counter_agrees_with_the_float_tracker_on_tame_nets() {
 /// One input, one hidden unit 10^-3·x, center 0, radius 10^-9: the unit splits the interval at 0.
 #[test]
 fn tiny_ball_around_a_weak_unit() {
-    let net = net_from(vec![
+    let net = common::net_from(vec![
         (vec![vec![1e-3]], vec![0.0]),
         (vec![vec![1.0]], vec![0.0]),
     ]);
-    for (domain, truth) in interval_1d(&net, 0.0, 1e-9) {
-        assert_eq!(truth, 2);
-        assert_exact_count(
-            &count(&net, &domain),
-            truth,
-            &format!("{:?}", domain.norm()),
-        );
-    }
+    check_1d(&net, 0.0, 1e-9, 2, false);
 }
 
 /// One input, center 10000, radius 1: two breakpoints 10^-6 apart leave a middle region of
@@ -255,39 +229,25 @@ fn tiny_ball_around_a_weak_unit() {
 #[test]
 fn narrow_middle_region_far_from_the_origin() {
     let c = 10000.0;
-    let net = net_from(vec![
+    let net = common::net_from(vec![
         (vec![vec![1.0], vec![1.0]], vec![-c, -(c + 1e-6)]),
         (vec![vec![1.0, -1.0]], vec![0.0]),
     ]);
-    for (domain, truth) in interval_1d(&net, c, 1.0) {
-        assert_eq!(truth, 3);
-        assert_exact_count(
-            &count(&net, &domain),
-            truth,
-            &format!("{:?}", domain.norm()),
-        );
-    }
+    check_1d(&net, c, 1.0, 3, false);
 }
 
 /// A unit with zero weights and bias 10^-13 (always on, never cuts) next to the unit x:
 /// two regions in (−1, 1).
 #[test]
 fn constant_unit_with_a_tiny_bias_next_to_a_real_unit() {
-    let net = net_from(vec![
+    let net = common::net_from(vec![
         (vec![vec![0.0], vec![1.0]], vec![1e-13, 0.0]),
         (vec![vec![1.0, 1.0]], vec![0.0]),
     ]);
-    for (domain, truth) in interval_1d(&net, 0.0, 1.0) {
-        assert_eq!(truth, 2);
-        assert_exact_count(
-            &count(&net, &domain),
-            truth,
-            &format!("{:?}", domain.norm()),
-        );
-    }
+    check_1d(&net, 0.0, 1.0, 2, false);
     // the same in two inputs (zero row), where the 1-D counter does not apply: the unit x splits
     // the disc and the square into two halves, the zero-row unit is on everywhere.
-    let net = net_from(vec![
+    let net = common::net_from(vec![
         (vec![vec![0.0, 0.0], vec![1.0, 0.0]], vec![1e-13, 0.0]),
         (vec![vec![1.0, 1.0]], vec![0.0]),
     ]);
@@ -307,7 +267,7 @@ fn thin_box_cut_by_one_unit() {
     let top = 0.5 + 2e-10;
     let y0 = 0.5 + 1e-10;
     assert!(0.5 < y0 && y0 < top);
-    let net = net_from(vec![
+    let net = common::net_from(vec![
         (vec![vec![0.0, 1.0]], vec![-y0]),
         (vec![vec![1.0]], vec![0.0]),
     ]);
@@ -317,7 +277,7 @@ fn thin_box_cut_by_one_unit() {
     assert!(lower[1] < y0 && y0 < upper[1]);
     assert_exact_count(&count(&net, &domain), 2, "thin box");
     // and the same strip as a 1-D problem along y (exact counter)
-    let net1 = net_from(vec![
+    let net1 = common::net_from(vec![
         (vec![vec![1.0]], vec![-y0]),
         (vec![vec![1.0]], vec![0.0]),
     ]);
@@ -329,19 +289,12 @@ fn thin_box_cut_by_one_unit() {
 /// 10^400 (1.5 − 2x) beyond, zero at 0.75. Exact count in (−1, 1): 4.
 #[test]
 fn huge_weights_overflow() {
-    let net = net_from(vec![
+    let net = common::net_from(vec![
         (vec![vec![1e200], vec![1e200]], vec![0.0, -0.5e200]),
         (vec![vec![1e200, -3e200]], vec![0.0]),
         (vec![vec![1.0]], vec![0.0]),
     ]);
-    for (domain, truth) in interval_1d(&net, 0.0, 1.0) {
-        assert_eq!(truth, 4);
-        assert_exact_or_sandwich(
-            &count(&net, &domain),
-            truth,
-            &format!("{:?}", domain.norm()),
-        );
-    }
+    check_1d(&net, 0.0, 1.0, 4, true);
 }
 
 /// Weights of 10^-170 with radius 10^160: layer 2's slope 10^-340 underflows to 0 in f64.
@@ -349,19 +302,12 @@ fn huge_weights_overflow() {
 /// (inside the ball). Exact count in (−10^160, 10^160): 3.
 #[test]
 fn tiny_weights_with_a_huge_radius_underflow() {
-    let net = net_from(vec![
+    let net = common::net_from(vec![
         (vec![vec![1e-170]], vec![0.0]),
         (vec![vec![1e-170]], vec![-1e-190]),
         (vec![vec![1.0]], vec![0.0]),
     ]);
-    for (domain, truth) in interval_1d(&net, 0.0, 1e160) {
-        assert_eq!(truth, 3);
-        assert_exact_or_sandwich(
-            &count(&net, &domain),
-            truth,
-            &format!("{:?}", domain.norm()),
-        );
-    }
+    check_1d(&net, 0.0, 1e160, 3, true);
 }
 
 // ---------------------------------------------------------------- rescaled layers

@@ -152,13 +152,27 @@ pub(crate) fn solve_square(
     Some((0..n).map(|i| &rhs[i] / &matrix[i][i]).collect())
 }
 
+/// Small exact values for the tests of every submodule.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(super) mod test_values {
+    use num_bigint::BigInt;
+    use num_rational::BigRational;
 
-    fn q(n: i64, d: i64) -> BigRational {
+    /// n / d.
+    pub fn q(n: i64, d: i64) -> BigRational {
         BigRational::new(BigInt::from(n), BigInt::from(d))
     }
+
+    /// A row of big integers.
+    pub fn ints(values: &[i64]) -> Vec<BigInt> {
+        values.iter().map(|&v| BigInt::from(v)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_values::q;
+    use super::*;
 
     #[test]
     fn f64_conversion_is_exact() {

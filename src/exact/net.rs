@@ -290,14 +290,11 @@ fn compose_layer(
 
 #[cfg(test)]
 mod tests {
+    use super::super::arith::test_values::q;
     use super::super::Budget;
     use super::*;
     use ndarray::array;
     use num_bigint::BigInt;
-
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(BigInt::from(n), BigInt::from(d))
-    }
 
     /// Value of the composed map at x.
     fn evaluate(unit: &ComposedUnit, x: &[BigRational]) -> BigRational {

@@ -145,16 +145,9 @@ fn ratio_test(
 
 #[cfg(test)]
 mod tests {
+    use super::super::arith::test_values::{ints, q};
     use super::super::Budget;
     use super::*;
-
-    fn q(n: i64, d: i64) -> BigRational {
-        BigRational::new(BigInt::from(n), BigInt::from(d))
-    }
-
-    fn ints(values: &[i64]) -> Vec<BigInt> {
-        values.iter().map(|&v| BigInt::from(v)).collect()
-    }
 
     fn run(
         g: &[Vec<BigInt>],

@@ -1,15 +1,12 @@
 //! Tests of the public API against hand answers and independent sampling.
 
+use super::arith::test_values::q;
 use super::*;
 use ndarray::{array, Array2};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
-
-fn q(n: i64, d: i64) -> BigRational {
-    BigRational::new(BigInt::from(n), BigInt::from(d))
-}
 
 fn exact(value: f64) -> BigRational {
     f64_to_rational(value).expect("finite")
@@ -413,9 +410,8 @@ fn check_random_networks(seed: u64, trials: usize) {
     }
 }
 
-/// A random pattern of a deep net at a random point (hence non-empty), many rows, small input.
-#[test]
-fn deep_network_pattern_is_decided_quickly() {
+/// A random 5-50×6 network and its pattern at a random point (hence non-empty).
+fn deep_net_and_pattern() -> (ExactNet, Vec<bool>) {
     let mut rng = ChaCha8Rng::seed_from_u64(99);
     let net = random_net(&mut rng, 5, &[50, 50, 50, 50, 50, 50]);
     let x: Vec<f64> = (0..5).map(|_| rng.gen_range(-0.5..0.5)).collect();
@@ -425,6 +421,13 @@ fn deep_network_pattern_is_decided_quickly() {
         .iter()
         .map(Signed::is_positive)
         .collect();
+    (net, pattern)
+}
+
+/// A random pattern of a deep net at a random point (hence non-empty), many rows, small input.
+#[test]
+fn deep_network_pattern_is_decided_quickly() {
+    let (net, pattern) = deep_net_and_pattern();
     let budget = Budget {
         max_work: 50_000_000,
         deadline: Some(Instant::now() + Duration::from_secs(20)),
@@ -458,15 +461,7 @@ fn deep_network_pattern_is_decided_quickly() {
 #[test]
 #[ignore = "timing probe"]
 fn timing_probe() {
-    let mut rng = ChaCha8Rng::seed_from_u64(99);
-    let net = random_net(&mut rng, 5, &[50, 50, 50, 50, 50, 50]);
-    let x: Vec<f64> = (0..5).map(|_| rng.gen_range(-0.5..0.5)).collect();
-    let point: Vec<BigRational> = x.iter().map(|&v| exact(v)).collect();
-    let pattern: Vec<bool> = net
-        .pre_activations(&point)
-        .iter()
-        .map(Signed::is_positive)
-        .collect();
+    let (net, pattern) = deep_net_and_pattern();
     let budget = unlimited();
     let mut meter = Meter::new(&budget);
     let start = Instant::now();

@@ -3,8 +3,10 @@
 #![allow(dead_code)]
 
 use ndarray::{Array1, Array2};
+use num_rational::BigRational;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use relu_regions::enumerate::{count_regions, CountResult, CountSettings};
 use relu_regions::{ActivationPattern, Domain, Layer, Network, Shape};
 use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
@@ -50,6 +52,45 @@ pub fn random_network(widths: &[usize], seed: u64, bias_scale: f64) -> Network {
         })
         .collect();
     Network::new(layers).expect("random widths are valid")
+}
+
+/// The count of `net` in `domain` on one thread, default settings.
+pub fn count_one_thread(net: &Network, domain: &Domain) -> CountResult {
+    let settings = CountSettings {
+        threads: 1,
+        ..Default::default()
+    };
+    count_regions(net, domain, &settings, None).expect("enumeration runs")
+}
+
+/// A count result in one line, for assertion messages.
+pub fn describe(res: &CountResult) -> String {
+    format!(
+        "{} regions (exact: {}, lower {}, upper {}, stopped_by {:?})",
+        res.regions, res.exact, res.lower, res.upper, res.stopped_by
+    )
+}
+
+/// The exact value of a float.
+pub fn rational(v: f64) -> BigRational {
+    BigRational::from_float(v).expect("finite")
+}
+
+/// A network from nested vectors: one (weight rows, bias) pair per affine layer.
+pub fn net_from(layers: Vec<(Vec<Vec<f64>>, Vec<f64>)>) -> Network {
+    Network::new(
+        layers
+            .into_iter()
+            .map(|(w, b)| {
+                let (rows, cols) = (w.len(), w[0].len());
+                Layer::new(
+                    Array2::from_shape_vec((rows, cols), w.concat()).expect("rectangular rows"),
+                    Array1::from(b),
+                )
+            })
+            .collect(),
+    )
+    .expect("a valid network")
 }
 
 /// A point drawn uniformly from the open domain.
