@@ -60,6 +60,10 @@ pub enum Shape {
 pub struct Domain {
     pub center: Array1<f64>,
     pub shape: Shape,
+    /// For a box made from bounds (`from_bounds`) that center ± half widths cannot represent
+    /// exactly in floating point: the exact bounds (lower, upper). `center` and `shape` are then
+    /// the smallest float box found that contains them; the count is of the exact box.
+    pub exact_bounds: Option<(Array1<f64>, Array1<f64>)>,
 }
 
 impl Domain {
@@ -77,7 +81,11 @@ impl Domain {
                 half_widths: Array1::from_elem(center.len(), radius),
             },
         };
-        Ok(Domain { center, shape })
+        Ok(Domain {
+            center,
+            shape,
+            exact_bounds: None,
+        })
     }
 
     /// The open box lower < x < upper (a VNN-LIB input box). Requires lower_i < upper_i.
@@ -97,11 +105,33 @@ impl Domain {
                 )));
             }
         }
-        let center = (lower + upper) / 2.0;
-        let half_widths = (upper - lower) / 2.0;
+        // halves first: l/2 + u/2 and u/2 − l/2 cannot overflow
+        let center: Array1<f64> = lower.mapv(|l| l / 2.0) + upper.mapv(|u| u / 2.0);
+        let mut half_widths: Array1<f64> = upper.mapv(|u| u / 2.0) - lower.mapv(|l| l / 2.0);
+        let mut exact = true;
+        for i in 0..lower.len() {
+            let (c, l, u) = (rat(center[i]), rat(lower[i]), rat(upper[i]));
+            // the smallest float w with [c − w, c + w] ⊇ [l, u] (exactly)
+            let need = (&c - &l).max(&u - &c);
+            if rat(half_widths[i]) < need {
+                half_widths[i] = crate::dyadic::rational_to_f64(&need);
+                while rat(half_widths[i]) < need {
+                    half_widths[i] = half_widths[i].next_up();
+                }
+            }
+            let w = rat(half_widths[i]);
+            exact &= &c - &w == l && &c + &w == u;
+            if !(half_widths[i] > 0.0 && half_widths[i].is_finite() && center[i].is_finite()) {
+                return Err(Error::invalid(format!(
+                    "box coordinate {i}: [{:e}, {:e}] cannot be represented as a center and a half                      width > 0 in floating point (too narrow or too wide)",
+                    lower[i], upper[i]
+                )));
+            }
+        }
         Ok(Domain {
             center,
             shape: Shape::Box { half_widths },
+            exact_bounds: (!exact).then(|| (lower.clone(), upper.clone())),
         })
     }
 
@@ -207,6 +237,8 @@ impl Domain {
     }
 }
 
+use crate::dyadic::rational as rat;
+
 fn check_finite_center(center: &Array1<f64>) -> Result<()> {
     if center.is_empty() {
         return Err(Error::invalid(
@@ -305,5 +337,28 @@ mod tests {
         assert!(!b.contains(array![2.0, 0.5].view()));
         assert_eq!(b.radius(), None);
         assert!(Domain::from_bounds(&array![1.0], &array![1.0]).is_err());
+    }
+}
+
+#[cfg(test)]
+mod exact_bounds_tests {
+    use super::*;
+    use ndarray::array;
+
+    /// [1, 1 + 3u] (u = 2^-52): its center 1 + 1.5u is not a float, so the domain is a float box
+    /// enclosing it, and the exact bounds are kept.
+    #[test]
+    fn a_box_not_representable_as_center_and_half_width_keeps_its_bounds() {
+        let (l, u) = (1.0, 1.0 + 3.0 * f64::EPSILON);
+        let d = Domain::from_bounds(&array![l], &array![u]).unwrap();
+        let w = d.half_width(0);
+        assert!(d.center[0] - w <= l && d.center[0] + w >= u);
+        assert_eq!(d.exact_bounds, Some((array![l], array![u])));
+        let exact = Domain::from_bounds(&array![-1.0], &array![0.5]).unwrap();
+        assert_eq!(exact.exact_bounds, None);
+        assert_eq!((exact.center[0], exact.half_width(0)), (-0.25, 0.75));
+        let wide = Domain::from_bounds(&array![-1e308], &array![1e308]).unwrap();
+        assert_eq!((wide.center[0], wide.half_width(0)), (0.0, 1e308));
+        assert!(Domain::from_bounds(&array![0.0], &array![f64::MAX]).is_ok());
     }
 }

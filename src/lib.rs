@@ -5,6 +5,7 @@
 //! - [`formats`]: readers and writers (JSON, ONNX, NNet) and [`formats::load_network`].
 //! - [`points`]: centers from the command line, CSV, JSON or .npy.
 //! - [`domain`]: the L2 ball or box.
+//! - [`dyadic`]: exact float ↔ rational conversions and power-of-two scaling.
 //! - [`vnnlib`]: the input box of a VNN-LIB property.
 //! - [`bounds`]: the global bounds of the literature and the local bounds in a ball.
 //! - [`solver`]: LP / SOCP backends behind one trait (HiGHS, Clarabel).
@@ -18,6 +19,7 @@
 
 pub mod bounds;
 pub mod domain;
+pub mod dyadic;
 pub mod enumerate;
 pub mod error;
 pub mod exact;

@@ -444,3 +444,81 @@ fn layer_scaling_away_from_the_origin_keeps_the_count() {
         }
     }
 }
+
+// ---------------------------------------------------------------- cases from the review
+
+/// A layer-2 row that cancels to zero in floating point but not exactly: three units x + 1, then
+/// z = h1 + 2^-60 h2 − h3 − 2^-60 = 2^-60 x on (−1, ∞). The computed row is 0 (1 + 2^-60 − 1
+/// rounds to 0), so only the exact fallback sees that z changes sign at 0. Truth 3 on (−1.5, 1.5).
+#[test]
+fn a_row_that_cancels_only_in_floating_point() {
+    let e = 2f64.powi(-60);
+    let net = common::net_from(vec![
+        (vec![vec![1.0], vec![1.0], vec![1.0]], vec![1.0, 1.0, 1.0]),
+        (vec![vec![1.0, e, -1.0]], vec![-e]),
+        (vec![vec![1.0]], vec![0.0]),
+    ]);
+    check_1d(&net, 0.0, 1.5, 3, false);
+}
+
+/// A composed row of size 2^-600 (its squared norm underflows): u1 = relu(x), u2 = relu(x − 1/2),
+/// z = 2^-600 u1 + u2 − 2^-602 is 0 at x = 1/4 and stays positive past 1/2. Truth 4 on (−1, 1).
+#[test]
+fn a_row_whose_squared_norm_underflows() {
+    let net = common::net_from(vec![
+        (vec![vec![1.0], vec![1.0]], vec![0.0, -0.5]),
+        (vec![vec![2f64.powi(-600), 1.0]], vec![-(2f64.powi(-602))]),
+        (vec![vec![1.0]], vec![0.0]),
+    ]);
+    check_1d(&net, 0.0, 1.0, 4, false);
+}
+
+/// A net without biases: where x < 0 both units are off and the layer-2 unit is exactly 0
+/// (constant, so off). Its witness has z = 0 exactly; the proof must accept a constant unit at 0.
+/// Truth 2, also without the exact fallback (then possibly not exact, but both regions proven).
+#[test]
+fn a_unit_exactly_zero_on_its_region_is_off() {
+    let net = common::net_from(vec![
+        (vec![vec![1.0], vec![1.0]], vec![0.0, 0.0]),
+        (vec![vec![1.0, 1.0]], vec![0.0]),
+        (vec![vec![1.0]], vec![0.0]),
+    ]);
+    check_1d(&net, 0.0, 1.0, 2, false);
+    let domain = Domain::ball(array![0.0], 1.0, Norm::L2).unwrap();
+    let settings = relu_regions::enumerate::CountSettings {
+        exact_fallback: false,
+        threads: 1,
+        ..Default::default()
+    };
+    let off = relu_regions::enumerate::count_regions(&net, &domain, &settings, None).unwrap();
+    assert_eq!(off.lower, 2, "{}", common::describe(&off));
+}
+
+/// A tiny ball far out (center 2^12, radius 2^-40), where the repair step once handed Clarabel
+/// rows whose unit-coordinate biases are huge and the solver failed: a solver failure is no
+/// answer, the count goes on.
+#[test]
+fn a_solver_failure_does_not_end_the_count() {
+    let net = common::net_from(vec![
+        (vec![vec![-1.0], vec![-3.0]], vec![-0.5, -3.0]),
+        (vec![vec![1.5, 1.0], vec![-1.0, -2.0]], vec![1.5, 0.0]),
+        (vec![vec![1.0, 1.0]], vec![0.0]),
+    ]);
+    check_1d(&net, 2f64.powi(12), 2f64.powi(-40), 1, false);
+}
+
+/// A VNN-LIB-style box [1, 1 + 3u] (u = 2^-52) whose center and half width are not floats, cut by
+/// 3x − (3 + 10u) = 0 at x = 1 + (10/3)u, just outside it: truth 1. The float box that encloses
+/// it contains the cut; the count must not claim 2.
+#[test]
+fn a_box_that_floats_can_only_enclose_is_counted_honestly() {
+    let u = f64::EPSILON;
+    let net = common::net_from(vec![
+        (vec![vec![3.0]], vec![-(3.0 + 10.0 * u)]),
+        (vec![vec![1.0]], vec![0.0]),
+    ]);
+    assert_eq!(exact_regions_1d(&net, 1.0, 1.0 + 3.0 * u), 1);
+    let domain = Domain::from_bounds(&array![1.0], &array![1.0 + 3.0 * u]).unwrap();
+    assert!(domain.exact_bounds.is_some());
+    assert_exact_or_sandwich(&count(&net, &domain), 1, "enclosed box");
+}

@@ -8,13 +8,13 @@
 //! limit ([`FALLBACK_MAX_WORK`], [`FALLBACK_SECONDS`]); past them, or when the fallback is
 //! switched off, the answer is `Unknown` and the count is reported as not exact.
 
-use super::unit_coords::{rational, UnitCoordinates};
+use super::unit_coords::UnitCoordinates;
 use crate::domain::Shape;
+use crate::dyadic::{rational, rational_to_f64};
 use crate::exact::{
-    pattern_interior, strict_pattern_at, Budget, ExactDomain, ExactNet, Feasibility,
+    pattern_interior, strict_pattern_at_with_constants, Budget, ExactDomain, ExactNet, Feasibility,
 };
 use ndarray::Array1;
-use num_traits::ToPrimitive;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -80,9 +80,9 @@ impl<'a> ExactFallback<'a> {
             deadline: Some(start + Duration::from_secs_f64(FALLBACK_SECONDS)),
         };
         let answer = match pattern_interior(net, domain, prefix, &budget) {
-            Feasibility::NonEmpty { point } => ExactAnswer::NonEmpty(Array1::from_iter(
-                point.iter().map(|v| v.to_f64().unwrap_or(0.0)),
-            )),
+            Feasibility::NonEmpty { point } => {
+                ExactAnswer::NonEmpty(Array1::from_iter(point.iter().map(rational_to_f64)))
+            }
             Feasibility::Empty => ExactAnswer::Empty,
             Feasibility::TooLarge => ExactAnswer::Unknown,
         };
@@ -100,7 +100,8 @@ impl<'a> ExactFallback<'a> {
         let Some(x) = u.as_slice() else {
             return false;
         };
-        strict_pattern_at(net, domain, x, pattern)
+        let constant = self.uc.net.locally_constant_units(pattern);
+        strict_pattern_at_with_constants(net, domain, x, pattern, &constant)
     }
 }
 

@@ -260,8 +260,8 @@ fn count_regions_impl(
 }
 
 /// `stopped_by` of a count with decisions that neither floating point nor the exact fallback
-/// (over its budget) settled.
-pub const UNDECIDED_TOO_LARGE: &str = "undecided: floating point could not settle some decisions and the exact fallback was over its budget";
+/// settled (over its budget, or its region found only in the float box enclosing an exact box).
+pub const UNDECIDED_TOO_LARGE: &str = "undecided: floating point could not settle some decisions, nor the exact fallback within its budget";
 
 /// `stopped_by` of a count with decisions that floating point did not settle, the exact fallback
 /// being off.

@@ -35,6 +35,7 @@ use super::unit_coords::UnitCoordinates;
 use super::witness::WitnessChecker;
 use super::WitnessSink;
 use crate::domain::Domain;
+use crate::dyadic::ldexp;
 use crate::error::Result;
 use crate::network::{ActivationPattern, Network};
 use crate::solver::{HalfSpace, Interior, InteriorSolver};
@@ -193,31 +194,30 @@ const BBOX_MISSES: u8 = 4;
 /// bound of the one direction that matters.
 const EXACT_BBOX_MAX_DIM: usize = 32;
 
-/// The box `b` tightened by one normalized half-space g·x ≤ h (bound propagation: for each j,
-/// g_j x_j ≤ h − Σ_{k≠j} min(g_k lo_k, g_k hi_k)), padded outward by 1e-12 × `scale` against
-/// rounding. Every point of b ∩ {g·x ≤ h} stays inside.
-fn tighten(
-    b: &(Array1<f64>, Array1<f64>),
-    hs: &HalfSpace,
-    scale: f64,
-) -> (Array1<f64>, Array1<f64>) {
+/// The box `b` tightened by one half-space g·x ≤ h (bound propagation: for each j,
+/// g_j x_j ≤ h − Σ_{k≠j} min(g_k lo_k, g_k hi_k)). Every point of b ∩ {g·x ≤ h} stays inside:
+/// the sum's rounding is covered by `rounding_allowance` of its terms and the division's by a
+/// relative 4ε, both added outward (coordinates with |g_j| below 1e-9 are left alone).
+fn tighten(b: &(Array1<f64>, Array1<f64>), hs: &HalfSpace) -> (Array1<f64>, Array1<f64>) {
     let (mut lo, mut hi) = (b.0.clone(), b.1.clone());
     let n = lo.len();
     let mins: Vec<f64> = (0..n)
         .map(|k| (hs.g[k] * lo[k]).min(hs.g[k] * hi[k]))
         .collect();
     let total: f64 = mins.iter().sum();
-    let pad = 1e-12 * scale;
+    let magnitude = mins.iter().map(|m| m.abs()).sum::<f64>() + hs.h.abs();
+    let slack = rounding_allowance(n + 3, magnitude);
     for j in 0..n {
         let gj = hs.g[j];
         if gj.abs() < 1e-9 {
             continue;
         }
-        let bound = (hs.h - (total - mins[j])) / gj;
+        let bound = (hs.h - (total - mins[j]) + slack) / gj;
+        let pad = 4.0 * f64::EPSILON * bound.abs();
         if gj > 0.0 {
-            hi[j] = hi[j].min(bound + pad + 1e-12 * bound.abs());
+            hi[j] = hi[j].min(bound + pad);
         } else {
-            lo[j] = lo[j].max(bound - pad - 1e-12 * bound.abs());
+            lo[j] = lo[j].max(bound - pad);
         }
     }
     (lo, hi)
@@ -345,7 +345,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             let a = map.map.a.row(node.idx);
             let beta = map.map.b[node.idx];
             let err = map.err[node.idx];
-            match self.decide(a, beta, err, &mut node)? {
+            match self.decide_unit(a, beta, err, &mut node)? {
                 Decision::Stable { positive, witness } => {
                     if let Some((w, d)) = witness {
                         node.witness = w;
@@ -379,10 +379,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             map: node.map.clone(),
             witness: w,
             depth: d,
-            bbox: node
-                .bbox
-                .as_ref()
-                .map(|b| Arc::new(tighten(b, h, self.sh.domain.max_half_width()))),
+            bbox: node.bbox.as_ref().map(|b| Arc::new(tighten(b, h))),
             bbox_exact: false,
             bbox_misses: 0,
             branch_depth: node.branch_depth + 1,
@@ -427,8 +424,11 @@ impl<'s, 'a> Worker<'s, 'a> {
         Ok(())
     }
 
-    /// A unit whose map is identically constant (a zero row): on where the constant is > 0.
-    fn decide_constant(&mut self, beta: f64, err: f64) -> Decision {
+    /// A unit whose computed row is zero: h(x) = β within `err` on the whole domain (the exact
+    /// row may be non-zero but tiny). A sign of β beyond `err` settles it; otherwise both sides go
+    /// to the exact fallback. Two non-empty sides branch with trivially true half-spaces (the
+    /// relaxation of a zero row; the exact fallback and the leaf proofs see the real rows).
+    fn decide_constant(&mut self, beta: f64, err: f64, n: usize) -> Decision {
         self.without += 1;
         if beta - err > 0.0 {
             return Decision::Stable {
@@ -442,18 +442,70 @@ impl<'s, 'a> Worker<'s, 'a> {
                 witness: None,
             };
         }
-        // the sign of the constant is within rounding: ask the exact fallback for the on side
-        match self.exact_side(true) {
-            ExactAnswer::NonEmpty(_) => Decision::Stable {
+        let trivial = |s: f64| HalfSpace {
+            g: Array1::zeros(n),
+            h: s * beta + err,
+        };
+        let depth_of = |w: &Array1<f64>| self.sh.domain.depth(w.view());
+        match (self.exact_side(true), self.exact_side(false)) {
+            (ExactAnswer::NonEmpty(_), ExactAnswer::Empty) => Decision::Stable {
                 positive: true,
                 witness: None,
             },
-            ExactAnswer::Empty => Decision::Stable {
+            (ExactAnswer::Empty, ExactAnswer::NonEmpty(_)) => Decision::Stable {
                 positive: false,
                 witness: None,
             },
-            ExactAnswer::Unknown => Decision::Unknown,
+            (ExactAnswer::Empty, ExactAnswer::Empty) => Decision::Neither,
+            (ExactAnswer::NonEmpty(p), ExactAnswer::NonEmpty(q)) => {
+                let (dp, dq) = (depth_of(&p), depth_of(&q));
+                Decision::Branch {
+                    pos: (p, dp, trivial(1.0)),
+                    neg: (q, dq, trivial(-1.0)),
+                }
+            }
+            (ExactAnswer::NonEmpty(p), ExactAnswer::Unknown) => Decision::Partial {
+                known: (p.clone(), depth_of(&p), trivial(1.0)),
+                positive: true,
+            },
+            (ExactAnswer::Unknown, ExactAnswer::NonEmpty(q)) => Decision::Partial {
+                known: (q.clone(), depth_of(&q), trivial(-1.0)),
+                positive: false,
+            },
+            _ => Decision::Unknown,
         }
+    }
+
+    /// Decides the unit h(x) = a·x + β with its row rescaled by a power of two so that its largest
+    /// entry lies in [1, 2) (exact, and it changes no sign): ‖a‖² neither overflows nor
+    /// underflows, whatever the scale of the composed map.
+    fn decide_unit(
+        &mut self,
+        a: ArrayView1<f64>,
+        beta: f64,
+        err: f64,
+        node: &mut Node,
+    ) -> Result<Decision> {
+        let top = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        if top == 0.0 {
+            return Ok(self.decide_constant(beta, err, a.len()));
+        }
+        if (0.5..4.0).contains(&top) {
+            return self.decide(a, beta, err, node);
+        }
+        let k = -(top.log2().floor() as i32);
+        let (beta_k, err_k) = (ldexp(beta, k), ldexp(err, k));
+        if !(beta_k.is_finite() && err_k.is_finite()) {
+            // |β| or the error dwarfs the row: decide on the row's whole range instead
+            let spread: f64 = a
+                .iter()
+                .zip(&self.sh.uc.reach)
+                .map(|(v, r)| v.abs() * r)
+                .sum();
+            return Ok(self.decide_constant(beta, err + 2.0 * spread, a.len()));
+        }
+        let scaled = a.mapv(|v| ldexp(v, k));
+        self.decide(scaled.view(), beta_k, err_k, node)
     }
 
     /// Decides the unit h(x) = a·x + β (error bound `err` over the domain) at the node.
@@ -467,9 +519,6 @@ impl<'s, 'a> Worker<'s, 'a> {
         let sh = self.sh;
         let tol = sh.tol;
         let norm = a.dot(&a).sqrt();
-        if a.iter().all(|&v| v == 0.0) {
-            return Ok(self.decide_constant(beta, err));
-        }
         // the range over the whole domain proves a side empty when it stays ≤ 0 with the error
         let (lo, hi) = sh.domain.affine_range(a, beta);
         let (pos_empty, neg_empty) = (hi + err <= 0.0, lo - err >= 0.0);
@@ -717,7 +766,11 @@ impl<'s, 'a> Worker<'s, 'a> {
         solver.pop()?;
         // counted live (one relaxed add per ~100 µs solve) so the progress bar shows them
         self.sh.solver_calls.fetch_add(1, Ordering::Relaxed);
-        match res? {
+        // a solver failure (a numerical breakdown on an ill-conditioned node) is not an answer:
+        // the exact fallback decides instead
+        match res.unwrap_or(Interior::Empty {
+            radius: f64::NEG_INFINITY,
+        }) {
             Interior::Found { center, radius } => {
                 let mut d = depth(sh.domain, &self.hs, Some(&probe), center.view());
                 let mut point = center;
@@ -779,7 +832,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         let witness = if sh
             .checker
             .proves(sh.net, sh.domain, w.view(), &self.pattern)
-            || sh.fallback.proves_at(w, &self.pattern)
+            || (sh.checker.within_inner(w.view()) && sh.fallback.proves_at(w, &self.pattern))
         {
             w.clone()
         } else {
@@ -787,7 +840,15 @@ impl<'s, 'a> Worker<'s, 'a> {
             match self.repair()? {
                 Some(x) => x,
                 None => match sh.fallback.decide(&self.pattern) {
-                    ExactAnswer::NonEmpty(x) => x,
+                    // its point is in the domain the fallback sees, which may only enclose an
+                    // exact box (`UnitCoordinates::inner`): then it must be inside that box too
+                    ExactAnswer::NonEmpty(x) if sh.checker.within_inner(x.view()) => x,
+                    ExactAnswer::NonEmpty(_) => {
+                        sh.undecided.fetch_add(1, Ordering::Relaxed);
+                        let mut o = sh.open_bound.lock().unwrap_or_else(|e| e.into_inner());
+                        *o += 1u32;
+                        return Ok(());
+                    }
                     ExactAnswer::Empty => return Ok(()),
                     ExactAnswer::Unknown => {
                         sh.undecided.fetch_add(1, Ordering::Relaxed);
@@ -839,29 +900,49 @@ impl<'s, 'a> Worker<'s, 'a> {
         for (l, m) in maps.iter().enumerate() {
             for u in 0..m.units() {
                 let a = m.a.row(u);
-                if a.iter().all(|&v| v == 0.0) {
+                let top = a.iter().fold(0.0f64, |t, v| t.max(v.abs()));
+                // a row stable on the whole domain constrains nothing: leave it out (its bias
+                // can be huge in unit coordinates, which only troubles the solver)
+                let (lo, hi) = sh.domain.affine_range(a, m.b[u]);
+                if top == 0.0 || lo > 0.0 || hi < 0.0 {
                     continue;
                 }
-                all.push(side_halfspace(a, m.b[u], layers[l][u]));
+                // rescaled by a power of two so that the norm neither overflows nor underflows
+                let k = -(top.log2().floor() as i32);
+                let hs = side_halfspace(
+                    a.mapv(|v| ldexp(v, k)).view(),
+                    ldexp(m.b[u], k),
+                    layers[l][u],
+                );
+                if hs.h.is_finite() && hs.g.iter().all(|v| v.is_finite()) {
+                    all.push(hs);
+                }
             }
         }
         let stack = self.hs.clone();
         // counted live (one relaxed add per ~100 µs solve) so the progress bar shows them
         self.sh.solver_calls.fetch_add(1, Ordering::Relaxed);
         let solver = self.solver()?;
-        solver.load(sh.domain, &all)?;
-        let res = solver.max_inscribed_ball();
+        let res = solver
+            .load(sh.domain, &all)
+            .and_then(|_| solver.max_inscribed_ball());
         solver.load(sh.domain, &stack)?;
-        Ok(match res? {
-            Interior::Found { center, .. }
-                if sh
-                    .checker
-                    .proves(sh.net, sh.domain, center.view(), &self.pattern)
-                    || sh.fallback.proves_at(&center, &self.pattern) =>
-            {
-                Some(center)
-            }
-            _ => None,
-        })
+        // a solver failure only means no repair: the exact fallback comes next
+        Ok(
+            match res.unwrap_or(Interior::Empty {
+                radius: f64::NEG_INFINITY,
+            }) {
+                Interior::Found { center, .. }
+                    if sh
+                        .checker
+                        .proves(sh.net, sh.domain, center.view(), &self.pattern)
+                        || (sh.checker.within_inner(center.view())
+                            && sh.fallback.proves_at(&center, &self.pattern)) =>
+                {
+                    Some(center)
+                }
+                _ => None,
+            },
+        )
     }
 }

@@ -37,10 +37,13 @@ impl Default for CountSettings {
     }
 }
 
-/// Receives every region as it is found, with a witness point strictly inside region ∩ domain
-/// (re-checked: the network's pattern at the witness is `pattern`, with a margin). Called from
-/// worker threads, in no particular order; the enumerator keeps nothing per region, so memory
-/// does not grow with the number of regions.
+/// Receives every region as it is found, with a witness point in the network's input space:
+/// the float nearest (per coordinate) the point c + s ⊙ u at which the region was proven (u in
+/// the domain's unit coordinates, see README "Exactness"). For a region wider than the float grid
+/// around c it lies in region ∩ domain; for a thinner one (or one near a face of a box that floats
+/// can only enclose) it may fall a rounding outside — the proof was made on the exact point.
+/// Called from worker threads, in no particular order; the enumerator keeps nothing per region,
+/// so memory does not grow with the number of regions.
 pub trait WitnessSink: Sync {
     /// One region: its witness (in the network's input space) and its activation pattern.
     fn region(&self, witness: &Array1<f64>, pattern: &ActivationPattern);

@@ -14,7 +14,8 @@
 //!   δ⁺_u ≤ Σ_k |W_uk| D_k (δ_k + γ v_k) + γ |b_u| + e (Σ_k D_k (v_k + δ_k) + 1),
 //!   v_k = Σ_j |A_kj| reach_j + |β_k|  (a bound on |h_k| over the domain),
 //!
-//! with γ = γ_{n_l + 1} and e the layer's scaling error. The bound itself is evaluated in
+//! with γ = γ_{n_l + 1} and e the layer's scaling error, plus (#on units) 2^−1074 (Σ reach + 1)
+//! for products that underflow (their error is absolute, not relative). The bound itself is evaluated in
 //! floating point on non-negative terms and then inflated by its own γ.
 
 use crate::network::{AffineMap, Layer};
@@ -84,7 +85,13 @@ impl TrackedMap {
         let mut err = abs_weight.dot(&q);
         let inflate = 1.0 + gamma(k + 4);
         let own = entry_err * (magnitude_sum + 1.0);
-        err.zip_mut_with(&next.bias, |e, b| *e = (*e + g * b.abs() + own) * inflate);
+        // products that underflow err absolutely (≤ 2^-1075 each, in every entry of A⁺ and β⁺);
+        // units that are off contribute exact zeros
+        let on = mask.iter().filter(|&&m| m).count();
+        let underflow = on as f64 * f64::from_bits(1) * (reach.sum() + 1.0);
+        err.zip_mut_with(&next.bias, |e, b| {
+            *e = (*e + g * b.abs() + own + underflow) * inflate
+        });
         TrackedMap { map, err }
     }
 }

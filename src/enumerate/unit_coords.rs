@@ -23,12 +23,13 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::domain::{Domain, Shape};
+use crate::dyadic::{binary_exponent, ldexp, rational, rational_to_f64};
 use crate::error::{Error, Result};
 use crate::network::{Layer, Network};
 use ndarray::{Array1, Array2};
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{Float, Signed, ToPrimitive, Zero};
+use num_traits::{Float, Signed, Zero};
 
 /// The network and domain in unit coordinates, and what the transformation rounded.
 pub struct UnitCoordinates {
@@ -50,27 +51,10 @@ pub struct UnitCoordinates {
     pub exact_first_bias: Vec<BigRational>,
     /// max |u_j| over the closed domain D' (ρ for a ball, w'_j for a box).
     pub reach: Array1<f64>,
-}
-
-/// Largest e with 2^e ≤ |x| (x finite, non-zero).
-fn binary_exponent(x: f64) -> i32 {
-    let (mantissa, exp, _) = x.integer_decode();
-    // x = mantissa · 2^exp with mantissa < 2^53
-    exp as i32 + 63 - mantissa.leading_zeros() as i32
-}
-
-/// x · 2^k, by exact steps (each step is exact while the result stays normal).
-pub(crate) fn ldexp(x: f64, k: i32) -> f64 {
-    let (mut x, mut k) = (x, k);
-    while k > 1000 {
-        x *= 2f64.powi(1000);
-        k -= 1000;
-    }
-    while k < -1000 {
-        x *= 2f64.powi(-1000);
-        k += 1000;
-    }
-    x * 2f64.powi(k)
+    /// When the original domain is an exact box that D' only encloses (`Domain::exact_bounds`):
+    /// float bounds (lo, hi) in unit coordinates with lo < u < hi ⇒ u in the exact box. Witnesses
+    /// must pass them; D' itself serves the emptiness proofs (it contains the exact box).
+    pub inner: Option<(Array1<f64>, Array1<f64>)>,
 }
 
 /// The absolute error of the scaled value `y` of an exact x · 2^k: 0 when y is normal (the
@@ -82,11 +66,6 @@ fn scaling_error(y: f64) -> f64 {
     } else {
         0.0
     }
-}
-
-/// The exact value of an f64 as a big rational.
-pub(crate) fn rational(x: f64) -> BigRational {
-    BigRational::from_float(x).unwrap_or_else(BigRational::zero)
 }
 
 /// Exactly Σ_j a_j b_j + c · 2^k, as a big rational (the products of two f64 are exact in 106
@@ -121,17 +100,17 @@ fn exact_affine(a: &[f64], b: &[f64], c: f64, k: i32) -> BigRational {
     }
 }
 
-/// The f64 nearest to `x` and a rigorous bound on |f64 − x|.
+/// The f64 nearest to `x` (within a rounding) and a rigorous bound on |f64 − x|.
 fn round_with_error(x: &BigRational) -> Result<(f64, f64)> {
-    let f = x.to_f64().unwrap_or(f64::NAN);
+    let f = rational_to_f64(x);
     if !f.is_finite() {
         return Err(Error::invalid(
             "a first-layer pre-activation at the domain's center is out of the floating-point range \
              in the domain's unit coordinates",
         ));
     }
-    let diff = (rational(f) - x).abs().to_f64().unwrap_or(f64::INFINITY);
-    Ok((f, diff * (1.0 + 2f64.powi(-40)) + f64::from_bits(1)))
+    let diff = rational_to_f64(&(rational(f) - x).abs());
+    Ok((f, diff * (1.0 + 2f64.powi(-40)) + f64::from_bits(2)))
 }
 
 impl UnitCoordinates {
@@ -222,9 +201,11 @@ impl UnitCoordinates {
         layers.push(Layer::new(Array2::zeros((1, last)), Array1::zeros(1)));
         Ok(UnitCoordinates {
             net: Network::new(layers)?,
+            inner: inner_bounds(domain, &scale),
             domain: Domain {
                 center: Array1::zeros(n),
                 shape: unit_shape,
+                exact_bounds: None,
             },
             scale,
             center: domain.center.clone(),
@@ -246,6 +227,31 @@ impl UnitCoordinates {
     pub fn is_exact(&self) -> bool {
         self.entry_err.iter().all(|&e| e == 0.0)
     }
+}
+
+/// Inner float bounds in unit coordinates of the exact box of `domain`, if it has one:
+/// lo_j ≥ (l_j − c_j)/s_j and hi_j ≤ (u_j − c_j)/s_j, each rounded inward and checked exactly.
+fn inner_bounds(domain: &Domain, scale: &Array1<f64>) -> Option<(Array1<f64>, Array1<f64>)> {
+    let (lower, upper) = domain.exact_bounds.as_ref()?;
+    let n = domain.dim();
+    let mut lo = Array1::zeros(n);
+    let mut hi = Array1::zeros(n);
+    for j in 0..n {
+        let (c, s) = (rational(domain.center[j]), rational(scale[j]));
+        let l = (rational(lower[j]) - &c) / &s;
+        let u = (rational(upper[j]) - &c) / &s;
+        let mut a = rational_to_f64(&l);
+        while rational(a) < l {
+            a = a.next_up();
+        }
+        let mut b = rational_to_f64(&u);
+        while rational(b) > u {
+            b = b.next_down();
+        }
+        lo[j] = a;
+        hi[j] = b;
+    }
+    Some((lo, hi))
 }
 
 /// The power-of-two exponents k_j of the scaling, the unit-coordinate shape of the domain and
@@ -294,6 +300,23 @@ mod tests {
     }
 
     #[test]
+    fn rationals_of_any_size_convert_to_floats() {
+        let tiny = rational(1e-300) * rational(1e-300) * rational(1e-300);
+        assert_eq!(rational_to_f64(&tiny), 0.0);
+        let sub = rational(f64::from_bits(3));
+        assert_eq!(rational_to_f64(&sub), f64::from_bits(3));
+        let third = BigRational::new(BigInt::from(1), BigInt::from(3)) * rational(2f64.powi(-1030));
+        let f = rational_to_f64(&third);
+        assert!(f > 0.0 && (f - 2f64.powi(-1030) / 3.0).abs() <= f64::from_bits(1));
+        let big = rational(1e300) * rational(-7.0) / rational(1e-300) / rational(1e300);
+        assert_eq!(rational_to_f64(&big), -7e300);
+        assert_eq!(
+            rational_to_f64(&(rational(1e300) * rational(1e300))),
+            f64::INFINITY
+        );
+    }
+
+    #[test]
     fn the_far_ball_becomes_the_unit_ball_and_the_bias_is_exact() {
         // one unit 3x − 1500.75 near x = 500.25 with radius 2^-20
         let net = Network::new(vec![
@@ -311,7 +334,7 @@ mod tests {
         assert_eq!(uc.net.layers()[0].weight[[0, 0]], 1.5);
         // b' = (3 · 500.25 − 1500.75) · 2^19 = 0 exactly
         assert_eq!(uc.net.layers()[0].bias[0], 0.0);
-        assert_eq!(uc.first_bias_err[0], f64::from_bits(1));
+        assert_eq!(uc.first_bias_err[0], f64::from_bits(2));
         assert!(uc.is_exact());
     }
 

@@ -33,6 +33,8 @@ pub struct WitnessChecker {
     first_bias_err: Array1<f64>,
     /// Per hidden layer, the error of any weight or bias.
     entry_err: Vec<f64>,
+    /// Inner bounds a witness must also lie strictly within (see `UnitCoordinates::inner`).
+    inner: Option<(Array1<f64>, Array1<f64>)>,
 }
 
 /// γ-style relative factor of a sum of `terms` non-negative products.
@@ -43,7 +45,10 @@ fn gamma(terms: usize) -> f64 {
 impl WitnessChecker {
     /// A checker for the network in unit coordinates, with the errors of that transformation.
     pub fn new(uc: &UnitCoordinates) -> Self {
-        Self::with_errors(&uc.net, uc.first_bias_err.clone(), uc.entry_err.clone())
+        let mut checker =
+            Self::with_errors(&uc.net, uc.first_bias_err.clone(), uc.entry_err.clone());
+        checker.inner = uc.inner.clone();
+        checker
     }
 
     /// A checker for a network whose numbers are exact.
@@ -66,6 +71,7 @@ impl WitnessChecker {
             abs_weights,
             first_bias_err,
             entry_err,
+            inner: None,
         }
     }
 
@@ -79,7 +85,10 @@ impl WitnessChecker {
         x: ArrayView1<f64>,
         pattern: &[bool],
     ) -> bool {
-        if pattern.len() != net.num_hidden_units() || !strictly_inside(domain, x) {
+        if pattern.len() != net.num_hidden_units()
+            || !strictly_inside(domain, x)
+            || !self.within_inner(x)
+        {
             return false;
         }
         let mut h: Array1<f64> = x.to_owned();
@@ -99,16 +108,27 @@ impl WitnessChecker {
             e.zip_mut_with(&h, |ek, hk| *ek += g * hk.abs());
             let t_max = e.iter().cloned().fold(0.0, f64::max);
             let pattern_l = &pattern[k..k + z.len()];
+            // products that underflow err absolutely, by at most 2^-1075 each (a zero input
+            // gives an exact zero product: a unit fed only zeros is computed exactly)
+            let nonzero = h.iter().filter(|&&v| v != 0.0).count();
+            let underflow = nonzero as f64 * f64::from_bits(1);
             let bound_of = |u: usize, spread: f64| {
                 let first = if l == 0 { self.first_bias_err[u] } else { 0.0 };
-                (spread + g * layer.bias[u].abs() + own + first) * inflate
+                (spread + g * layer.bias[u].abs() + own + first + underflow) * inflate
             };
-            let proven = |u: usize, bound: f64| {
+            // a unit constant on the region (every input into it off or constant) is off where
+            // its value is ≤ 0: z = −bound is then enough (computed only when that case arises)
+            let mut constant: Option<Vec<bool>> = None;
+            let mut proven = |u: usize, bound: f64| {
                 bound.is_finite()
                     && if pattern_l[u] {
                         z[u] > bound
                     } else {
                         z[u] < -bound
+                            || (z[u] <= -bound
+                                && constant
+                                    .get_or_insert_with(|| net.locally_constant_units(pattern))
+                                    [k + u])
                     }
             };
             let cheap =
@@ -134,6 +154,15 @@ impl WitnessChecker {
             h = z.mapv_into(|v| v.max(0.0));
         }
         true
+    }
+}
+
+impl WitnessChecker {
+    /// Whether x lies strictly within the inner bounds, if any (exact float comparisons).
+    pub fn within_inner(&self, x: ArrayView1<f64>) -> bool {
+        self.inner
+            .as_ref()
+            .is_none_or(|(lo, hi)| x.iter().zip(lo).zip(hi).all(|((v, l), h)| l < v && v < h))
     }
 }
 

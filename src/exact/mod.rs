@@ -93,6 +93,19 @@ pub fn pattern_interior(
 /// (every `z_u(x)` computed exactly: on ⇒ `z_u > 0`, off ⇒ `z_u < 0`) and `x` lies strictly inside
 /// the domain. A cheap exact witness check (no LP). False for malformed input.
 pub fn strict_pattern_at(net: &ExactNet, domain: &ExactDomain, x: &[f64], prefix: &[bool]) -> bool {
+    strict_pattern_at_with_constants(net, domain, x, prefix, &[])
+}
+
+/// [`strict_pattern_at`], except that the units flagged in `constant_units` (those whose
+/// composed map is constant on the pattern's region, e.g. every input into them off) need only
+/// `z_u ≤ 0` to be off: they are ≤ 0 on a whole neighbourhood. The caller vouches for the flags.
+pub fn strict_pattern_at_with_constants(
+    net: &ExactNet,
+    domain: &ExactDomain,
+    x: &[f64],
+    prefix: &[bool],
+    constant_units: &[bool],
+) -> bool {
     let Some(point) = x
         .iter()
         .map(|&v| f64_to_rational(v))
@@ -105,7 +118,7 @@ pub fn strict_pattern_at(net: &ExactNet, domain: &ExactDomain, x: &[f64], prefix
     };
     prefix.len() <= net.unit_count()
         && domain.strictly_contains(&point)
-        && follows_pattern(net, &point, prefix, &[])
+        && follows_pattern(net, &point, prefix, constant_units)
 }
 
 /// The domain in exact rationals.

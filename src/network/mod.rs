@@ -190,6 +190,35 @@ impl Network {
             .fold(f64::INFINITY, f64::min)
     }
 
+    /// Which units (flat, layer by layer, the first `pattern.len()`) have a constant
+    /// pre-activation on the region of `pattern`: a unit of layer 1 iff its weight row is zero; a
+    /// unit of a later layer iff every non-zero weight into it comes from a unit that is off or
+    /// itself constant. Exact: it reads only which weights are zero.
+    pub fn locally_constant_units(&self, pattern: &[bool]) -> Vec<bool> {
+        let mut constant = Vec::with_capacity(pattern.len());
+        let mut start: usize = 0;
+        for (l, layer) in self.hidden_layers().iter().enumerate() {
+            let width = layer.output_dim();
+            let prev = start.saturating_sub(if l == 0 { 0 } else { layer.input_dim() });
+            for u in 0..width {
+                if constant.len() == pattern.len() {
+                    return constant;
+                }
+                let row = layer.weight.row(u);
+                let is_constant = if l == 0 {
+                    row.iter().all(|&w| w == 0.0)
+                } else {
+                    row.iter()
+                        .enumerate()
+                        .all(|(k, &w)| w == 0.0 || !pattern[prev + k] || constant[prev + k])
+                };
+                constant.push(is_constant);
+            }
+            start += width;
+        }
+        constant
+    }
+
     /// Affine pre-activation map of layer 1 (the first hidden layer): W_1 x + b_1.
     pub fn first_layer_map(&self) -> AffineMap {
         AffineMap::new(self.layers[0].weight.clone(), self.layers[0].bias.clone())

@@ -35,6 +35,8 @@ pub struct ClarabelSolver {
     stack: Vec<HalfSpace>,
     rows: Vec<Row>,
     calls: u64,
+    /// The multipliers of the stack's rows at the last solve (see `stack_duals`).
+    last_duals: Option<Vec<f64>>,
 }
 
 impl ClarabelSolver {
@@ -105,13 +107,25 @@ impl InteriorSolver for ClarabelSolver {
         self.stack.len()
     }
 
+    fn stack_duals(&mut self) -> Option<Vec<f64>> {
+        self.take_duals()
+    }
+
     fn max_inscribed_ball(&mut self) -> Result<Interior> {
         let domain = self.domain.as_ref().ok_or_else(not_loaded)?;
+        self.last_duals = None;
         if self
             .rows
             .iter()
             .any(|r| matches!(r, Row::Constant { holds: false }))
         {
+            // multiplier 1 on a never-satisfied constant row is the certificate
+            self.last_duals = Some(
+                self.rows
+                    .iter()
+                    .map(|r| f64::from(u8::from(matches!(r, Row::Constant { holds: false }))))
+                    .collect(),
+            );
             return Ok(Interior::Empty {
                 radius: f64::NEG_INFINITY,
             });
@@ -184,6 +198,20 @@ impl InteriorSolver for ClarabelSolver {
                 if !tstar.is_finite() || sol.x.iter().any(|v| !v.is_finite()) {
                     return Err(Error::solver("clarabel", format!("status {:?} with a non-finite solution", sol.status)));
                 }
+                // the half-space rows come first, one per Unit row, in stack order
+                let mut k = 0;
+                let duals = self
+                    .rows
+                    .iter()
+                    .map(|r| match r {
+                        Row::Unit { .. } => {
+                            k += 1;
+                            sol.z[k - 1].max(0.0)
+                        }
+                        Row::Constant { .. } => 0.0,
+                    })
+                    .collect();
+                self.last_duals = Some(duals);
                 Ok(interior_from_optimum(domain, &self.stack, &sol.x[..n], tstar))
             }
             // t is free below, so the problem is feasible by construction (every constant row
@@ -198,6 +226,13 @@ impl InteriorSolver for ClarabelSolver {
                 ),
             )),
         }
+    }
+}
+
+impl ClarabelSolver {
+    /// The last solve's multipliers of the stack's rows (for `InteriorSolver::stack_duals`).
+    fn take_duals(&mut self) -> Option<Vec<f64>> {
+        self.last_duals.take()
     }
 }
 
