@@ -69,6 +69,12 @@ impl<'a> ExactFallback<'a> {
         })
     }
 
+    /// Whether the fallback can run: switched on, and the unit coordinates an exact image of the
+    /// network (no scaling left the normal range).
+    pub fn available(&self) -> bool {
+        self.exact().is_some()
+    }
+
     /// Whether `prefix` (flat pattern of the first units) has a non-empty interior in the domain.
     pub fn decide(&self, prefix: &[bool]) -> ExactAnswer {
         let Some((net, domain)) = self.exact() else {

@@ -226,10 +226,12 @@ fn count_regions_impl(
         .unwrap_or_else(|e| e.into_inner())
         .clone();
     if stopped_by.is_none() && undecided > 0 {
-        stopped_by = Some(if settings.exact_fallback {
-            UNDECIDED_TOO_LARGE.to_string()
-        } else {
+        stopped_by = Some(if !settings.exact_fallback {
             UNDECIDED_FALLBACK_OFF.to_string()
+        } else if !shared.fallback.available() {
+            UNDECIDED_OUT_OF_RANGE.to_string()
+        } else {
+            UNDECIDED_TOO_LARGE.to_string()
         });
     }
     let open = shared
@@ -262,6 +264,11 @@ fn count_regions_impl(
 /// `stopped_by` of a count with decisions that neither floating point nor the exact fallback
 /// settled (over its budget, or its region found only in the float box enclosing an exact box).
 pub const UNDECIDED_TOO_LARGE: &str = "undecided: floating point could not settle some decisions, nor the exact fallback within its budget";
+
+/// `stopped_by` of a count with decisions that floating point did not settle, the exact fallback
+/// being unavailable: the weights span more than the floating-point range, so the network in
+/// unit coordinates is not an exact image of it.
+pub const UNDECIDED_OUT_OF_RANGE: &str = "undecided: floating point could not settle some decisions, and the exact fallback is unavailable (the weights span more than the floating-point range)";
 
 /// `stopped_by` of a count with decisions that floating point did not settle, the exact fallback
 /// being off.

@@ -185,6 +185,11 @@ pub struct Node {
     pub branch_depth: usize,
 }
 
+/// Largest entries of a row between these are used as they are; outside, the row is rescaled by
+/// a power of two first (n·max² stays far from the float range for any realistic n).
+const ROW_SCALE_SAFE_LOW: f64 = 1e-100;
+const ROW_SCALE_SAFE_HIGH: f64 = 1e100;
+
 /// Misses of the inherited bounding box at a node before the exact one is computed.
 const BBOX_MISSES: u8 = 4;
 
@@ -476,8 +481,9 @@ impl<'s, 'a> Worker<'s, 'a> {
         }
     }
 
-    /// Decides the unit h(x) = a·x + β with its row rescaled by a power of two so that its largest
-    /// entry lies in [1, 2) (exact, and it changes no sign): ‖a‖² neither overflows nor
+    /// Decides the unit h(x) = a·x + β, its row first rescaled by a power of two so that its
+    /// largest entry lies in [1, 2) when it is outside [`ROW_SCALE_SAFE_LOW`],
+    /// [`ROW_SCALE_SAFE_HIGH`] (exact, and it changes no sign): ‖a‖² neither overflows nor
     /// underflows, whatever the scale of the composed map.
     fn decide_unit(
         &mut self,
@@ -490,7 +496,8 @@ impl<'s, 'a> Worker<'s, 'a> {
         if top == 0.0 {
             return Ok(self.decide_constant(beta, err, a.len()));
         }
-        if (0.5..4.0).contains(&top) {
+        // far inside the range where ‖a‖² cannot overflow or underflow (2^±511): as it is
+        if (ROW_SCALE_SAFE_LOW..ROW_SCALE_SAFE_HIGH).contains(&top) {
             return self.decide(a, beta, err, node);
         }
         let k = -(top.log2().floor() as i32);

@@ -116,29 +116,35 @@ impl WitnessChecker {
                 let first = if l == 0 { self.first_bias_err[u] } else { 0.0 };
                 (spread + g * layer.bias[u].abs() + own + first + underflow) * inflate
             };
-            // a unit constant on the region (every input into it off or constant) is off where
-            // its value is ≤ 0: z = −bound is then enough (computed only when that case arises)
-            let mut constant: Option<Vec<bool>> = None;
-            let mut proven = |u: usize, bound: f64| {
+            let strict = |u: usize, bound: f64| {
                 bound.is_finite()
                     && if pattern_l[u] {
                         z[u] > bound
                     } else {
                         z[u] < -bound
-                            || (z[u] <= -bound
-                                && constant
-                                    .get_or_insert_with(|| net.locally_constant_units(pattern))
-                                    [k + u])
                     }
             };
             let cheap =
-                (0..z.len()).all(|u| proven(u, bound_of(u, self.abs_row_sums[l][u] * t_max)));
+                (0..z.len()).all(|u| strict(u, bound_of(u, self.abs_row_sums[l][u] * t_max)));
             let spread = if cheap {
                 self.abs_row_sums[l].mapv(|s| s * t_max)
             } else {
                 let spread = self.abs_weights[l].dot(&e);
-                if !(0..z.len()).all(|u| proven(u, bound_of(u, spread[u]))) {
-                    return false;
+                // a unit constant on the region (every input into it off or constant) is off
+                // where its value is ≤ 0: z = −bound (typically 0) is then enough
+                let mut constant: Option<Vec<bool>> = None;
+                for u in 0..z.len() {
+                    let bound = bound_of(u, spread[u]);
+                    if strict(u, bound) {
+                        continue;
+                    }
+                    let zero_off = !pattern_l[u]
+                        && z[u] <= -bound
+                        && constant.get_or_insert_with(|| net.locally_constant_units(pattern))
+                            [k + u];
+                    if !zero_off {
+                        return false;
+                    }
                 }
                 spread
             };
