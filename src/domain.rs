@@ -123,7 +123,7 @@ impl Domain {
             exact &= &c - &w == l && &c + &w == u;
             if !(half_widths[i] > 0.0 && half_widths[i].is_finite() && center[i].is_finite()) {
                 return Err(Error::invalid(format!(
-                    "box coordinate {i}: [{:e}, {:e}] cannot be represented as a center and a half                      width > 0 in floating point (too narrow or too wide)",
+                    "box coordinate {i}: [{:e}, {:e}] cannot be represented as a center and a half width > 0 in floating point (too narrow or too wide)",
                     lower[i], upper[i]
                 )));
             }
@@ -150,6 +150,9 @@ impl Domain {
 
     /// The radius of a ball (an L∞ ball is a box with equal half widths); `None` for an uneven box.
     pub fn radius(&self) -> Option<f64> {
+        if self.exact_bounds.is_some() {
+            return None;
+        }
         match &self.shape {
             Shape::L2Ball { radius } => Some(*radius),
             Shape::Box { half_widths } => {

@@ -509,7 +509,7 @@ fn a_solver_failure_does_not_end_the_count() {
 
 /// A VNN-LIB-style box [1, 1 + 3u] (u = 2^-52) whose center and half width are not floats, cut by
 /// 3x − (3 + 10u) = 0 at x = 1 + (10/3)u, just outside it: truth 1. The float box that encloses
-/// it contains the cut; the count must not claim 2.
+/// it contains the cut; the count must be 1, exactly.
 #[test]
 fn a_box_that_floats_can_only_enclose_is_counted_honestly() {
     let u = f64::EPSILON;
@@ -520,5 +520,18 @@ fn a_box_that_floats_can_only_enclose_is_counted_honestly() {
     assert_eq!(exact_regions_1d(&net, 1.0, 1.0 + 3.0 * u), 1);
     let domain = Domain::from_bounds(&array![1.0], &array![1.0 + 3.0 * u]).unwrap();
     assert!(domain.exact_bounds.is_some());
-    assert_exact_or_sandwich(&count(&net, &domain), 1, "enclosed box");
+    assert_exact_count(&count(&net, &domain), 1, "enclosed box");
+}
+
+/// The box [0.3, 0.4]² (not center ± half width in floats) cut by x = 0.3, its own face: one
+/// region. The exact fallback decides on the exact box, not on the float box around it.
+#[test]
+fn a_hyperplane_on_a_face_of_an_enclosed_box_adds_no_region() {
+    let net = common::net_from(vec![
+        (vec![vec![1.0, 0.0]], vec![-0.3]),
+        (vec![vec![1.0]], vec![0.0]),
+    ]);
+    let domain = Domain::from_bounds(&array![0.3, 0.3], &array![0.4, 0.4]).unwrap();
+    assert!(domain.exact_bounds.is_some());
+    assert_exact_count(&count(&net, &domain), 1, "face of an enclosed box");
 }

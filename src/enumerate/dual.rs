@@ -400,7 +400,13 @@ pub(super) fn emptiness_certificate(domain: &Domain, halfspaces: &[HalfSpace], y
         g.extend(hs.g.iter());
         h.push(hs.h);
     }
-    let mut y = y.to_vec();
+    // the value is linear in y: scaled to max y_i = 1, no product of a tiny multiplier can
+    // underflow and fake a negative value (the support's ‖v‖₂ would vanish first)
+    let top = y.iter().fold(0.0f64, |m, v| m.max(*v));
+    if !top.is_finite() {
+        return f64::INFINITY;
+    }
+    let mut y: Vec<f64> = y.iter().map(|v| v / top).collect();
     let c = vec![0.0; n];
     let mut v = vec![0.0; n];
     certificate(domain, &g, &h, n, &c, &mut y, &mut v)
@@ -475,6 +481,27 @@ mod tests {
     use crate::domain::Norm;
     use crate::enumerate::geometry::side_halfspace;
     use ndarray::{array, Array1};
+
+    /// Tiny multipliers cannot fake a certificate: the L2 support ‖v‖₂ would underflow to 0 while
+    /// Σ y_i h_i stays negative (a review's case: 1-D unit ball, x ≤ −1/2 is not empty).
+    #[test]
+    fn tiny_multipliers_do_not_fake_an_emptiness_certificate() {
+        let dom = Domain::ball(array![0.0], 1.0, Norm::L2).unwrap();
+        let row = HalfSpace {
+            g: array![1.0],
+            h: -0.5,
+        };
+        for y in [1.0, 1e-170, 1e-300, 5e-324] {
+            let v = emptiness_certificate(&dom, std::slice::from_ref(&row), &[y]);
+            assert!(v > 0.0, "y = {y:e}: {v:e}");
+        }
+        // and a real certificate still passes: x ≤ −1 − 1/8 misses the unit ball
+        let far = HalfSpace {
+            g: array![1.0],
+            h: -1.125,
+        };
+        assert!(emptiness_certificate(&dom, &[far], &[1e-200]) <= 0.0);
+    }
 
     #[test]
     fn bound_is_the_lp_value_on_a_box() {

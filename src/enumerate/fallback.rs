@@ -126,9 +126,14 @@ fn build(uc: &UnitCoordinates) -> Option<(ExactNet, ExactDomain)> {
         })
         .collect();
     let net = ExactNet::new(weights, biases).ok()?;
-    let domain = match &uc.domain.shape {
-        Shape::L2Ball { radius } => ExactDomain::Ball { radius: *radius },
-        Shape::Box { half_widths } => ExactDomain::Box {
+    let domain = match (&uc.domain.shape, &uc.inner_exact) {
+        // a box that floats only enclose: decide on the exact box itself
+        (_, Some((lower, upper))) => ExactDomain::Bounds {
+            lower: lower.clone(),
+            upper: upper.clone(),
+        },
+        (Shape::L2Ball { radius }, None) => ExactDomain::Ball { radius: *radius },
+        (Shape::Box { half_widths }, None) => ExactDomain::Box {
             half_widths: half_widths.to_vec(),
         },
     };

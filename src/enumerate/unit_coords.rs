@@ -55,6 +55,9 @@ pub struct UnitCoordinates {
     /// float bounds (lo, hi) in unit coordinates with lo < u < hi ⇒ u in the exact box. Witnesses
     /// must pass them; D' itself serves the emptiness proofs (it contains the exact box).
     pub inner: Option<(Array1<f64>, Array1<f64>)>,
+    /// The same exact box in unit coordinates, exactly: ((l − c)/s, (u − c)/s) (for the exact
+    /// fallback, which then decides on the exact box, not on its enclosure).
+    pub inner_exact: Option<(Vec<BigRational>, Vec<BigRational>)>,
 }
 
 /// The absolute error of the scaled value `y` of an exact x · 2^k: 0 when y is normal (the
@@ -202,6 +205,7 @@ impl UnitCoordinates {
         Ok(UnitCoordinates {
             net: Network::new(layers)?,
             inner: inner_bounds(domain, &scale),
+            inner_exact: exact_unit_bounds(domain, &scale),
             domain: Domain {
                 center: Array1::zeros(n),
                 shape: unit_shape,
@@ -229,29 +233,35 @@ impl UnitCoordinates {
     }
 }
 
+/// The exact box of `domain`, if it has one, in unit coordinates: ((l − c)/s, (u − c)/s).
+fn exact_unit_bounds(
+    domain: &Domain,
+    scale: &Array1<f64>,
+) -> Option<(Vec<BigRational>, Vec<BigRational>)> {
+    let (lower, upper) = domain.exact_bounds.as_ref()?;
+    let to_unit =
+        |x: f64, j: usize| (rational(x) - rational(domain.center[j])) / rational(scale[j]);
+    Some((
+        (0..domain.dim()).map(|j| to_unit(lower[j], j)).collect(),
+        (0..domain.dim()).map(|j| to_unit(upper[j], j)).collect(),
+    ))
+}
+
 /// Inner float bounds in unit coordinates of the exact box of `domain`, if it has one:
 /// lo_j ≥ (l_j − c_j)/s_j and hi_j ≤ (u_j − c_j)/s_j, each rounded inward and checked exactly.
 fn inner_bounds(domain: &Domain, scale: &Array1<f64>) -> Option<(Array1<f64>, Array1<f64>)> {
-    let (lower, upper) = domain.exact_bounds.as_ref()?;
-    let n = domain.dim();
-    let mut lo = Array1::zeros(n);
-    let mut hi = Array1::zeros(n);
-    for j in 0..n {
-        let (c, s) = (rational(domain.center[j]), rational(scale[j]));
-        let l = (rational(lower[j]) - &c) / &s;
-        let u = (rational(upper[j]) - &c) / &s;
-        let mut a = rational_to_f64(&l);
-        while rational(a) < l {
-            a = a.next_up();
+    let (l, u) = exact_unit_bounds(domain, scale)?;
+    let inward = |x: &BigRational, up: bool| {
+        let mut f = rational_to_f64(x);
+        while (up && rational(f) < *x) || (!up && rational(f) > *x) {
+            f = if up { f.next_up() } else { f.next_down() };
         }
-        let mut b = rational_to_f64(&u);
-        while rational(b) > u {
-            b = b.next_down();
-        }
-        lo[j] = a;
-        hi[j] = b;
-    }
-    Some((lo, hi))
+        f
+    };
+    Some((
+        l.iter().map(|x| inward(x, true)).collect(),
+        u.iter().map(|x| inward(x, false)).collect(),
+    ))
 }
 
 /// The power-of-two exponents k_j of the scaling, the unit-coordinate shape of the domain and

@@ -138,8 +138,10 @@ impl WitnessChecker {
                     if strict(u, bound) {
                         continue;
                     }
+                    // (the zero pattern of the weights is exact only when no scaling underflowed)
                     let zero_off = !pattern_l[u]
                         && z[u] <= -bound
+                        && self.entry_err.iter().all(|&e| e == 0.0)
                         && constant.get_or_insert_with(|| net.locally_constant_units(pattern))
                             [k + u];
                     if !zero_off {

@@ -37,12 +37,21 @@ use lp::LpOutcome;
 pub use net::ExactNet;
 use qp::QpOutcome;
 
-/// The input domain, centered at the origin: the open L2 ball `‖x‖₂ < radius` or the open box
-/// `|x_j| < half_widths[j]`.
+/// The input domain: the open L2 ball `‖x‖₂ < radius` or the open box `|x_j| < half_widths[j]`
+/// (both centered at the origin), or a general open box `lower_j < x_j < upper_j` with rational
+/// bounds (a VNN-LIB box whose center and half widths are not floats), 0 inside it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExactDomain {
-    Ball { radius: f64 },
-    Box { half_widths: Vec<f64> },
+    Ball {
+        radius: f64,
+    },
+    Box {
+        half_widths: Vec<f64>,
+    },
+    Bounds {
+        lower: Vec<BigRational>,
+        upper: Vec<BigRational>,
+    },
 }
 
 /// Work limit of one decision.
@@ -130,6 +139,12 @@ enum ValidDomain {
     Box {
         half_widths: Vec<BigRational>,
     },
+    /// lower < x < upper; `half_widths` bound |x_j| over it (for the LP's own box).
+    Bounds {
+        half_widths: Vec<BigRational>,
+        lower: Vec<BigRational>,
+        upper: Vec<BigRational>,
+    },
 }
 
 impl ValidDomain {
@@ -152,6 +167,23 @@ impl ValidDomain {
                 })
             }
             ExactDomain::Box { .. } => None,
+            ExactDomain::Bounds { lower, upper }
+                if lower.len() == dim
+                    && upper.len() == dim
+                    && lower.iter().zip(upper).all(|(l, u)| l < u) =>
+            {
+                let half_widths = lower
+                    .iter()
+                    .zip(upper)
+                    .map(|(l, u)| l.abs().max(u.abs()) + BigRational::one())
+                    .collect();
+                Some(ValidDomain::Bounds {
+                    half_widths,
+                    lower: lower.clone(),
+                    upper: upper.clone(),
+                })
+            }
+            ExactDomain::Bounds { .. } => None,
         }
     }
 
@@ -161,14 +193,42 @@ impl ValidDomain {
             ValidDomain::Box { half_widths } => {
                 x.len() == half_widths.len() && x.iter().zip(half_widths).all(|(v, w)| v.abs() < *w)
             }
+            ValidDomain::Bounds { lower, upper, .. } => {
+                x.len() == lower.len()
+                    && x.iter()
+                        .zip(lower.iter().zip(upper))
+                        .all(|(v, (l, u))| l < v && v < u)
+            }
         }
+    }
+
+    /// The strict rows of a general box's faces, x_j < u_j and −x_j < −l_j, as integer rows
+    /// (q x_j < p for u_j = p/q); none for the centered domains.
+    fn face_rows(&self, dim: usize) -> IntegerRows {
+        let mut rows = IntegerRows {
+            g: Vec::new(),
+            h: Vec::new(),
+        };
+        if let ValidDomain::Bounds { lower, upper, .. } = self {
+            for j in 0..dim {
+                for (bound, sign) in [(&upper[j], 1), (&lower[j], -1)] {
+                    let mut g = vec![BigInt::zero(); dim];
+                    g[j] = bound.denom() * BigInt::from(sign);
+                    rows.g.push(g);
+                    rows.h.push(bound.numer() * BigInt::from(sign));
+                }
+            }
+        }
+        rows
     }
 
     /// Half-widths of the box the LP works in (the bounding box for a ball).
     fn bounding_half_widths(&self, dim: usize) -> Vec<BigRational> {
         match self {
             ValidDomain::Ball { radius, .. } => vec![radius.clone(); dim],
-            ValidDomain::Box { half_widths } => half_widths.clone(),
+            ValidDomain::Box { half_widths } | ValidDomain::Bounds { half_widths, .. } => {
+                half_widths.clone()
+            }
         }
     }
 }
@@ -296,17 +356,20 @@ fn decide(
     }
     let mut meter = Meter::new(budget);
     meter.charge(0)?;
-    let (rows, constant_units) = match strict_rows(net, prefix, &mut meter)? {
+    let (mut rows, constant_units) = match strict_rows(net, prefix, &mut meter)? {
         RowsOrEmpty::Empty => return Ok(Feasibility::Empty),
         RowsOrEmpty::Rows(rows, constant_units) => (rows, constant_units),
     };
+    let faces = domain.face_rows(dim);
+    rows.g.extend(faces.g);
+    rows.h.extend(faces.h);
     let half_widths = domain.bounding_half_widths(dim);
     let interior = match lp::strict_interior_point(&rows.g, &rows.h, &half_widths, &mut meter)? {
         LpOutcome::Empty => return Ok(Feasibility::Empty),
         LpOutcome::Interior(point) => point,
     };
     let candidate = match &domain {
-        ValidDomain::Box { .. } => interior,
+        ValidDomain::Box { .. } | ValidDomain::Bounds { .. } => interior,
         ValidDomain::Ball { radius_squared, .. } => {
             if squared_norm(&interior) < *radius_squared {
                 interior

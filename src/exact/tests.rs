@@ -309,6 +309,17 @@ fn sample_in(rng: &mut ChaCha8Rng, domain: &ExactDomain, dim: usize) -> Vec<f64>
             ExactDomain::Box { half_widths } => {
                 half_widths.iter().map(|w| rng.gen_range(-w..*w)).collect()
             }
+            ExactDomain::Bounds { lower, upper } => lower
+                .iter()
+                .zip(upper)
+                .map(|(l, u)| {
+                    let (l, u) = (
+                        num_traits::ToPrimitive::to_f64(l).unwrap_or(0.0),
+                        num_traits::ToPrimitive::to_f64(u).unwrap_or(0.0),
+                    );
+                    rng.gen_range(l..u)
+                })
+                .collect(),
         };
         if let ExactDomain::Ball { radius } = domain {
             if x.iter().map(|v| v * v).sum::<f64>() >= radius * radius * 0.999 {
@@ -487,4 +498,23 @@ fn timing_probe() {
         meter.used(),
         matches!(out, LpOutcome::Interior(_))
     );
+}
+
+/// A general box lower < x < upper with rational bounds that are not floats: (3/10, 2/5) cut by
+/// the unit x − 3/10 (bias −0.3 as the exact rational 3/10): its on side fills the box, its off
+/// side is empty — the face is not a region.
+#[test]
+fn general_rational_box_faces_are_exact() {
+    let net = one_layer(array![[1.0]], vec![-q(3, 10)]);
+    let domain = ExactDomain::Bounds {
+        lower: vec![q(3, 10)],
+        upper: vec![q(2, 5)],
+    };
+    let point = assert_non_empty(&net, &domain, &[true]);
+    assert!(point[0] > q(3, 10) && point[0] < q(2, 5));
+    assert_empty(&net, &domain, &[false]);
+    // the unit x − 7/20 (the middle) splits it in two
+    let mid = one_layer(array![[1.0]], vec![-q(7, 20)]);
+    assert_non_empty(&mid, &domain, &[true]);
+    assert_non_empty(&mid, &domain, &[false]);
 }
