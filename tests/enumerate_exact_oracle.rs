@@ -63,20 +63,8 @@ fn oracle_count(net: &ExactNet, domain: &ExactDomain, units: usize) -> u64 {
     count
 }
 
-/// Layer l's weights times α, its bias times α^l: every pre-activation of layer l times α^l > 0
-/// in exact arithmetic (rounded here: the oracle sees the rounded net, so it does not matter).
 fn scale_layers(net: &Network, alpha: f64) -> Network {
-    let mut p = 1.0;
-    Network::new(
-        net.layers()
-            .iter()
-            .map(|l| {
-                p *= alpha;
-                Layer::new(&l.weight * alpha, &l.bias * p)
-            })
-            .collect(),
-    )
-    .expect("finite")
+    common::scale_layers(net, &vec![alpha; net.layers().len()])
 }
 
 proptest! {

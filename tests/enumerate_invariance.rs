@@ -128,23 +128,6 @@ fn change_domain(d0: &Domain, k: &[i32], t: &Array1<f64>) -> Domain {
     }
 }
 
-/// Layer l's weights times α_l = 2^{e_l}, its bias times α_1 ⋯ α_l (exact for powers of two,
-/// rounded otherwise).
-fn scale_layers(net: &Network, alphas: &[f64]) -> Network {
-    let mut p = 1.0;
-    Network::new(
-        net.layers()
-            .iter()
-            .zip(alphas)
-            .map(|(l, &a)| {
-                p *= a;
-                Layer::new(&l.weight * a, &l.bias * p)
-            })
-            .collect(),
-    )
-    .unwrap()
-}
-
 /// The base count: exact, and equal to the brute-force oracle's when the net is small.
 fn base_count(net0: &Network, d0: &Domain) -> u64 {
     let base = count(net0, d0);
@@ -261,7 +244,7 @@ proptest! {
         let net0 = dyadic_network(n0, &hidden, seed);
         let d0 = base_domain(n0, box_domain, seed);
         let alphas: Vec<f64> = e.iter().map(|&ei| 2f64.powi(ei)).collect();
-        let net1 = scale_layers(&net0, &alphas[..net0.layers().len()]);
+        let net1 = common::scale_layers(&net0, &alphas[..net0.layers().len()]);
         let base = base_count(&net0, &d0);
         check_same(&count(&net1, &d0), base, &format!("exponents {e:?}"))?;
     }
@@ -284,7 +267,7 @@ proptest! {
         let moved = change_coordinates(&net0, &ks, &t);
         prop_assume!(moved.is_some(), "translated bias not exact");
         let alphas: Vec<f64> = e.iter().map(|&ei| 2f64.powi(ei)).collect();
-        let net1 = scale_layers(&moved.unwrap(), &alphas[..net0.layers().len()]);
+        let net1 = common::scale_layers(&moved.unwrap(), &alphas[..net0.layers().len()]);
         let d1 = change_domain(&d0, &ks, &t);
         let base = base_count(&net0, &d0);
         check_same(&count(&net1, &d1), base, &format!("k {ks:?}, t {t}, exponents {e:?}"))?;
@@ -322,7 +305,7 @@ proptest! {
         let mut layers = net0.layers().to_vec();
         layers[0] = Layer::new(w1, b1);
         let moved = Network::new(layers).unwrap();
-        let net1 = scale_layers(&moved, &vec![1e-3; net0.layers().len()]);
+        let net1 = common::scale_layers(&moved, &vec![1e-3; net0.layers().len()]);
         let base = base_count(&net0, &d0);
         check_sound(
             &count(&net1, &d1),
@@ -351,13 +334,16 @@ fn layer_scaling_alone_keeps_a_3d_count() {
         "base count against brute force"
     );
     let layers = net0.layers().len();
-    let dyadic = count(&scale_layers(&net0, &vec![2f64.powi(-10); layers]), &d0);
+    let dyadic = count(
+        &common::scale_layers(&net0, &vec![2f64.powi(-10); layers]),
+        &d0,
+    );
     assert!(
         dyadic.exact && dyadic.regions == base.regions,
         "2^-10 per layer: {}; base {}",
         common::describe(&dyadic),
         base.regions
     );
-    let decimal = count(&scale_layers(&net0, &vec![1e-3; layers]), &d0);
+    let decimal = count(&common::scale_layers(&net0, &vec![1e-3; layers]), &d0);
     check_sound(&decimal, base.regions, "10^-3 per layer").unwrap();
 }

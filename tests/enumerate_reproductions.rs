@@ -317,20 +317,8 @@ fn dyadic(v: f64) -> f64 {
     (v * 1048576.0).round() / 1048576.0
 }
 
-/// `net` with layer l's weights multiplied by `alpha` and its bias by alpha^l (l = 1, 2, ...):
-/// every pre-activation of hidden layer l is multiplied by alpha^l > 0, the pattern is unchanged.
 fn scale_layers(net: &Network, alpha: f64) -> Network {
-    let mut p = 1.0;
-    Network::new(
-        net.layers()
-            .iter()
-            .map(|l| {
-                p *= alpha;
-                Layer::new(&l.weight * alpha, &l.bias * p)
-            })
-            .collect(),
-    )
-    .unwrap()
+    common::scale_layers(net, &vec![alpha; net.layers().len()])
 }
 
 /// N(x) = N0((x − c)·2^e), computed exactly (asserted with rationals).

@@ -76,6 +76,24 @@ pub fn rational(v: f64) -> BigRational {
     BigRational::from_float(v).expect("finite")
 }
 
+/// `net` with layer l's weights multiplied by α_l and its bias by α_1 ⋯ α_l: every
+/// pre-activation of hidden layer l is multiplied by α_1 ⋯ α_l > 0, so the pattern is unchanged
+/// in exact arithmetic (exactly in floats too when the α_l are powers of two).
+pub fn scale_layers(net: &Network, alphas: &[f64]) -> Network {
+    let mut p = 1.0;
+    Network::new(
+        net.layers()
+            .iter()
+            .zip(alphas)
+            .map(|(l, &a)| {
+                p *= a;
+                Layer::new(&l.weight * a, &l.bias * p)
+            })
+            .collect(),
+    )
+    .expect("finite")
+}
+
 /// A network from nested vectors: one (weight rows, bias) pair per affine layer.
 pub fn net_from(layers: Vec<(Vec<Vec<f64>>, Vec<f64>)>) -> Network {
     Network::new(
