@@ -66,12 +66,18 @@ pub fn make_domain(center: Array1<f64>, radius: f64, norm: Norm) -> Result<Domai
     Domain::ball(center, radius, norm)
 }
 
-/// `--time-limit S`: a finite number of seconds > 0, or none.
+/// The largest `--time-limit` taken (about 31 years): beyond it a deadline would overflow the
+/// clock's arithmetic.
+pub const MAX_TIME_LIMIT_S: f64 = 1e9;
+
+/// `--time-limit S`: a number of seconds > 0 and at most [`MAX_TIME_LIMIT_S`], or none.
 pub fn parse_time_limit(seconds: Option<f64>) -> Result<Option<std::time::Duration>> {
     match seconds {
-        Some(s) if !(s.is_finite() && s > 0.0) => Err(Error::invalid(format!(
-            "--time-limit: {s} is not valid; expected a number of seconds > 0"
-        ))),
+        Some(s) if !(s.is_finite() && s > 0.0 && s <= MAX_TIME_LIMIT_S) => {
+            Err(Error::invalid(format!(
+                "--time-limit: {s} is not valid; expected a number of seconds > 0 and at most {MAX_TIME_LIMIT_S:e}"
+            )))
+        }
         Some(s) => Ok(Some(std::time::Duration::from_secs_f64(s))),
         None => Ok(None),
     }

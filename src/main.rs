@@ -292,7 +292,22 @@ impl ExperimentCommon {
     }
 }
 
+/// A closed stdout (`relu-regions count … | head -1`) ends the program quietly, as it ends `cat`:
+/// the default action of SIGPIPE, which Rust's runtime replaces by an error that `println!`
+/// turns into a panic.
+#[cfg(unix)]
+fn quiet_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to its default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn quiet_on_closed_pipe() {}
+
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -714,3 +714,72 @@ fn a_far_ball_is_counted_exactly_by_count_and_bound_all() {
     assert_eq!(sandwich["lower"], "3", "{b}");
     assert_eq!(sandwich["upper"], "3", "{b}");
 }
+
+/// A `--time-limit` past the clock's range is bad input (it used to overflow the deadline and
+/// panic), on every command that takes one.
+#[test]
+fn huge_time_limits_are_bad_input() {
+    for limit in ["1e19", "1e308", "18446744073709551616"] {
+        assert_bad_input(
+            &[
+                "count",
+                &moons(),
+                "--center=0,0",
+                "--radius",
+                "1",
+                "--time-limit",
+                limit,
+            ],
+            "--time-limit",
+        );
+        assert_bad_input(
+            &[
+                "bound",
+                &moons(),
+                "--center=0,0",
+                "--radius",
+                "1",
+                "--method",
+                "all",
+                "--time-limit",
+                limit,
+            ],
+            "--time-limit",
+        );
+    }
+}
+
+/// A reader that closes stdout early (`… | head -c 1`) ends the program quietly: no panic
+/// message, and the conventional SIGPIPE ending (or success when the output fit in the pipe).
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    for args in [
+        vec!["count", &moons(), "--center=0,0", "--radius", "3", "--json"],
+        vec!["bound", &moons(), "--center=0,0", "--radius", "3", "--json"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_relu-regions"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader is gone before anything is written
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            status.success() || status.signal() == Some(13),
+            "{args:?}: {status:?} {err}"
+        );
+    }
+}
