@@ -157,8 +157,8 @@ struct SliceArgs {
     /// The picture: FILE.svg or FILE.png.
     #[arg(long, short)]
     out: PathBuf,
-    /// Picture width in pixels.
-    #[arg(long, default_value_t = 800)]
+    /// Picture width in pixels (16 to 8192).
+    #[arg(long, default_value_t = 800, value_parser = clap::value_parser!(u32).range(16..=8192))]
     width: u32,
     /// Worker threads for the enumerator.
     #[arg(long)]
@@ -351,6 +351,11 @@ fn center_domain(m: &ModelArgs, loaded: &LoadedModel, radius: f64) -> Result<Dom
 
 /// The center in the network's input space (notes on stderr unless --quiet).
 fn center(m: &ModelArgs, loaded: &LoadedModel) -> Result<ndarray::Array1<f64>> {
+    if m.center.is_some() && m.row.is_some() {
+        return Err(Error::invalid(
+            "--row picks a row of --center-file; it has no meaning with --center",
+        ));
+    }
     let source = match (&m.center, &m.center_file) {
         (Some(text), _) => CenterSource::List(text.clone()),
         (None, Some(path)) => CenterSource::File {
@@ -421,7 +426,8 @@ fn count(args: CountArgs) -> Result<()> {
     let domain = match (&args.box_file, args.radius) {
         (Some(path), _) => {
             let (lo, hi) = vnnlib::read_input_box(path, loaded.network.input_dim())?;
-            Domain::from_bounds(&lo, &hi)?
+            Domain::from_bounds(&lo, &hi)
+                .map_err(|e| Error::format(path, "input box", e.to_string()))?
         }
         (None, Some(r)) => center_domain(m, &loaded, r)?,
         (None, None) => {

@@ -204,6 +204,11 @@ fn add_bounds(s: &Sexp, lower: &mut [f64], upper: &mut [f64], file: &Path) -> Re
     Ok(())
 }
 
+/// The deepest nesting of parentheses read: real properties nest a few levels (an `or` of
+/// `and`s of comparisons); a deeper file is refused before the recursive walks over it (and its
+/// drop) could overflow the stack.
+const MAX_NESTING: usize = 256;
+
 /// Tokenizes and parses the whole text into top-level s-expressions (comments start at `;`).
 fn parse(text: &str, file: &Path) -> Result<Vec<Sexp>> {
     let mut stack: Vec<(Vec<Sexp>, usize)> = Vec::new();
@@ -214,6 +219,13 @@ fn parse(text: &str, file: &Path) -> Result<Vec<Sexp>> {
         let spaced = content.replace('(', " ( ").replace(')', " ) ");
         for tok in spaced.split_whitespace() {
             match tok {
+                "(" if stack.len() >= MAX_NESTING => {
+                    return Err(Error::format(
+                        file,
+                        format!("line {line}"),
+                        format!("expressions nested deeper than {MAX_NESTING}; expected a VNN-LIB property"),
+                    ));
+                }
                 "(" => stack.push((Vec::new(), line)),
                 ")" => {
                     let Some((items, start)) = stack.pop() else {

@@ -783,3 +783,63 @@ fn a_closed_stdout_ends_quietly() {
         );
     }
 }
+
+/// Issue 17's small input defects: each is bad input with one clear line naming what is wrong.
+#[test]
+fn more_bad_inputs_get_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // a VNN-LIB property nested 40,000 deep used to overflow the stack
+    let deep = dir.path().join("deep.vnnlib");
+    std::fs::write(
+        &deep,
+        format!(
+            "(declare-const X_0 Real)\n(declare-const X_1 Real)\n(assert {}(>= X_0 0){})\n",
+            "(and ".repeat(40_000),
+            ")".repeat(40_000)
+        ),
+    )
+    .unwrap();
+    let deep = deep.display().to_string();
+    assert_bad_input(&["count", &moons(), "--box-file", &deep], "nested deeper");
+    // a box of zero width names the file
+    let flat = dir.path().join("flat.vnnlib");
+    std::fs::write(
+        &flat,
+        "(declare-const X_0 Real)\n(declare-const X_1 Real)\n(assert (>= X_0 0.2))\n(assert (<= X_0 0.2))\n(assert (>= X_1 0))\n(assert (<= X_1 1))\n",
+    )
+    .unwrap();
+    let flat = flat.display().to_string();
+    assert_bad_input(&["count", &moons(), "--box-file", &flat], "flat.vnnlib");
+    // --row means nothing with --center
+    assert_bad_input(
+        &[
+            "count",
+            &moons(),
+            "--center=0,0",
+            "--row",
+            "1",
+            "--radius",
+            "1",
+        ],
+        "--row",
+    );
+    // a picture too wide for the PNG backend
+    let out = dir.path().join("s.png").display().to_string();
+    assert_bad_input(
+        &[
+            "slice",
+            &moons(),
+            "--center=0,0",
+            "--radius",
+            "1",
+            "--axes",
+            "0",
+            "1",
+            "--out",
+            &out,
+            "--width",
+            "65536",
+        ],
+        "--width",
+    );
+}
