@@ -350,7 +350,84 @@ fn text_rows(path: &Path) -> Result<HeaderAndRows> {
     Ok((header, rows))
 }
 
+/// The largest .npy header read (numpy writes a few hundred bytes).
+const NPY_MAX_HEADER: usize = 1 << 16;
+
+/// Checks a .npy file's header before the reader allocates anything from it: the header length
+/// and the data the shape declares must fit in the file, and `descr` must be a plain type string
+/// (a nested structured type would cost the header parser exponential time).
+fn check_npy_header(path: &Path) -> Result<()> {
+    let bad = |what: String| Error::format(path, "npy header", what);
+    use std::io::Read;
+    let io = |e| Error::io(path, e);
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len() as usize;
+    let mut prefix = [0u8; 12];
+    let got = file.read(&mut prefix).map_err(io)?;
+    if got < 10 || &prefix[..6] != b"\x93NUMPY" {
+        return Err(bad("not a .npy file (no \\x93NUMPY magic)".to_string()));
+    }
+    let (len, start) = match prefix[6] {
+        1 => (u16::from_le_bytes([prefix[8], prefix[9]]) as usize, 10),
+        2 | 3 if got >= 12 => (
+            u32::from_le_bytes([prefix[8], prefix[9], prefix[10], prefix[11]]) as usize,
+            12,
+        ),
+        v => return Err(bad(format!("format version {v}; expected 1, 2 or 3"))),
+    };
+    if len > NPY_MAX_HEADER || start + len > size {
+        return Err(bad(format!(
+            "header length {len}; the file has {} bytes after the prefix (at most {NPY_MAX_HEADER} read)",
+            size.saturating_sub(start)
+        )));
+    }
+    let mut raw = vec![0u8; start + len];
+    raw[..got.min(start + len)].copy_from_slice(&prefix[..got.min(start + len)]);
+    file.read_exact(&mut raw[got.min(start + len)..])
+        .map_err(io)?;
+    let header = String::from_utf8_lossy(&raw[start..]);
+    let after = |key: &str| {
+        header
+            .find(key)
+            .map(|i| header[i + key.len()..].trim_start_matches([' ', ':']))
+    };
+    let descr = after("'descr'").ok_or_else(|| bad("no 'descr'".to_string()))?;
+    if !descr.starts_with('\'') {
+        return Err(bad(
+            "'descr' is not a plain type string; expected e.g. '<f8' or '<f4'".to_string(),
+        ));
+    }
+    let item: usize = descr[1..]
+        .split('\'')
+        .next()
+        .and_then(|t| t.trim_start_matches(['<', '>', '=', '|']).strip_prefix('f'))
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| bad("'descr' is not a float type; expected '<f8' or '<f4'".to_string()))?;
+    let shape = after("'shape'")
+        .and_then(|t| t.strip_prefix('('))
+        .and_then(|t| t.split(')').next())
+        .ok_or_else(|| bad("no 'shape' tuple".to_string()))?;
+    let mut count: Option<usize> = Some(1);
+    for dim in shape.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let d: usize = dim
+            .parse()
+            .map_err(|_| bad(format!("shape entry '{dim}' is not a size")))?;
+        count = count.and_then(|c| c.checked_mul(d));
+    }
+    let data = size - start - len;
+    match count.and_then(|c| c.checked_mul(item)) {
+        Some(need) if need <= data => Ok(()),
+        _ => Err(bad(format!(
+            "shape ({shape}) declares more data than the file's {data} bytes"
+        ))),
+    }
+}
+
 fn npy_rows(path: &Path) -> Result<Vec<Vec<f64>>> {
+    check_npy_header(path)?;
+    // the reader's own messages can span several lines (a parse diagram): keep the first
+    let first_line =
+        |e: &dyn std::fmt::Display| e.to_string().lines().next().unwrap_or("").to_string();
     let array: ArrayD<f64> = match ndarray_npy::read_npy::<_, ArrayD<f64>>(path) {
         Ok(a) => a,
         Err(e64) => match ndarray_npy::read_npy::<_, ArrayD<f32>>(path) {
@@ -359,7 +436,7 @@ fn npy_rows(path: &Path) -> Result<Vec<Vec<f64>>> {
                 return Err(Error::format(
                     path,
                     "npy",
-                    format!("cannot read as an f64 or f32 array: {e64}"),
+                    format!("cannot read as an f64 or f32 array: {}", first_line(&e64)),
                 ));
             }
         },

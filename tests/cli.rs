@@ -843,3 +843,62 @@ fn more_bad_inputs_get_one_clear_line() {
         "--width",
     );
 }
+
+/// Hostile .npy headers (issue 17): a shape far beyond the file, a header length beyond it, a
+/// deeply nested `descr`, a malformed dict — each is one clear line and exit 2, before anything
+/// is allocated from the header or parsed in exponential time.
+#[test]
+fn hostile_npy_headers_are_refused_up_front() {
+    fn npy(path: &Path, header: &str, data: &[u8]) {
+        let mut h = header.as_bytes().to_vec();
+        while !(10 + h.len() + 1).is_multiple_of(64) {
+            h.push(b' ');
+        }
+        h.push(b'\n');
+        let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+        bytes.extend((h.len() as u16).to_le_bytes());
+        bytes.extend(h);
+        bytes.extend(data);
+        std::fs::write(path, bytes).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let f = |name: &str| dir.path().join(name);
+    npy(
+        &f("big.npy"),
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000, 2), }",
+        b"",
+    );
+    let mut v2 = b"\x93NUMPY\x02\x00".to_vec();
+    v2.extend(0xffff_ffffu32.to_le_bytes());
+    v2.extend(b"{}");
+    std::fs::write(f("len.npy"), v2).unwrap();
+    let nested = format!("{}('a','<f8'){}", "[".repeat(20), "]".repeat(20));
+    npy(
+        &f("nest.npy"),
+        &format!("{{'descr': {nested}, 'fortran_order': False, 'shape': (2,), }}"),
+        &[0u8; 16],
+    );
+    npy(
+        &f("bad.npy"),
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'x' }",
+        &[0u8; 16],
+    );
+    for (name, needle) in [
+        ("big.npy", "declares more data"),
+        ("len.npy", "header length"),
+        ("nest.npy", "plain type string"),
+        ("bad.npy", "bad.npy"),
+    ] {
+        let path = f(name).display().to_string();
+        assert_bad_input(
+            &["count", &moons(), "--center-file", &path, "--radius", "0.1"],
+            needle,
+        );
+        let out = run(&["count", &moons(), "--center-file", &path, "--radius", "0.1"]);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).lines().count(),
+            1,
+            "{name}"
+        );
+    }
+}
