@@ -26,7 +26,15 @@ use crate::solver::HalfSpace;
 use ndarray::{Array1, ArrayView1};
 
 /// Iteration cap of the active-set method (each iteration adds or drops one active row).
-const MAX_ITER: usize = 200;
+pub(super) const MAX_ITER: usize = 200;
+
+/// Whether the box LP can settle max c·x over P ∩ a box of dimension `n`: a vertex of a box LP
+/// has n active constraints, one per iteration at least, so with n > [`MAX_ITER`] it always gives
+/// up (measured on MNIST 256x2, 784 inputs: 44% of all instructions spent there for nothing).
+/// An L2 ball has its own closed form (`ball_lp`) and no such limit.
+pub(super) fn box_lp_can_settle(domain: &Domain, n: usize) -> bool {
+    !matches!(domain.shape, Shape::Box { .. }) || n <= MAX_ITER
+}
 
 /// Reusable buffers of [`dual_bound_with`] (one per worker: no allocation per call).
 #[derive(Default)]

@@ -25,7 +25,7 @@
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]
 
-use super::dual::{dual_bound_with, emptiness_certificate, DualScratch};
+use super::dual::{box_lp_can_settle, dual_bound_with, emptiness_certificate, DualScratch};
 use super::fallback::{ExactAnswer, ExactFallback};
 use super::geometry::{deepest_on_ray, depth, relaxed_halfspace, side_halfspace};
 use super::interior::near_band;
@@ -701,8 +701,12 @@ impl<'s, 'a> Worker<'s, 'a> {
         // 2. the dual bound
         let c = a.mapv(|v| s * v);
         let mut targets = Vec::with_capacity(3);
-        if let Some(d) = dual_bound_with(&mut self.scratch, sh.domain, &self.hs, c.view(), w.view())
-        {
+        let dual = if box_lp_can_settle(sh.domain, a.len()) {
+            dual_bound_with(&mut self.scratch, sh.domain, &self.hs, c.view(), w.view())
+        } else {
+            None
+        };
+        if let Some(d) = dual {
             let bound =
                 d.value + s * beta + rounding_allowance(2, d.value.abs() + beta.abs()) + err;
             if near_band(bound / norm, tol) {
