@@ -849,18 +849,7 @@ fn more_bad_inputs_get_one_clear_line() {
 /// is allocated from the header or parsed in exponential time.
 #[test]
 fn hostile_npy_headers_are_refused_up_front() {
-    fn npy(path: &Path, header: &str, data: &[u8]) {
-        let mut h = header.as_bytes().to_vec();
-        while !(10 + h.len() + 1).is_multiple_of(64) {
-            h.push(b' ');
-        }
-        h.push(b'\n');
-        let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-        bytes.extend((h.len() as u16).to_le_bytes());
-        bytes.extend(h);
-        bytes.extend(data);
-        std::fs::write(path, bytes).unwrap();
-    }
+    let npy = common::write_npy;
     let dir = tempfile::tempdir().unwrap();
     let f = |name: &str| dir.path().join(name);
     npy(

@@ -105,18 +105,15 @@ fn vnnlib_fixture(dir: &Path) -> PathBuf {
 /// A small .npy table of 2 points in 2 dimensions.
 fn npy_fixture(dir: &Path) -> PathBuf {
     let p = dir.join("points.npy");
-    let mut h = b"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }".to_vec();
-    while !(10 + h.len() + 1).is_multiple_of(64) {
-        h.push(b' ');
-    }
-    h.push(b'\n');
-    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-    bytes.extend((h.len() as u16).to_le_bytes());
-    bytes.extend(h);
-    for v in [0.1f64, -0.2, 0.3, 0.4] {
-        bytes.extend(v.to_le_bytes());
-    }
-    std::fs::write(&p, bytes).expect("written");
+    let data: Vec<u8> = [0.1f64, -0.2, 0.3, 0.4]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    common::write_npy(
+        &p,
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }",
+        &data,
+    );
     p
 }
 

@@ -94,6 +94,20 @@ pub fn scale_layers(net: &Network, alphas: &[f64]) -> Network {
     .expect("finite")
 }
 
+/// Writes a version-1 .npy file with the given header dict (padded as numpy pads it) and data.
+pub fn write_npy(path: &std::path::Path, header: &str, data: &[u8]) {
+    let mut h = header.as_bytes().to_vec();
+    while !(10 + h.len() + 1).is_multiple_of(64) {
+        h.push(b' ');
+    }
+    h.push(b'\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend((h.len() as u16).to_le_bytes());
+    bytes.extend(h);
+    bytes.extend(data);
+    std::fs::write(path, bytes).expect("written");
+}
+
 /// A network from nested vectors: one (weight rows, bias) pair per affine layer.
 pub fn net_from(layers: Vec<(Vec<Vec<f64>>, Vec<f64>)>) -> Network {
     Network::new(
