@@ -22,6 +22,12 @@ pub fn rounding_allowance(terms: usize, magnitude: f64) -> f64 {
     2.0 * k / (1.0 - k) * magnitude.abs()
 }
 
+/// The relative factor of [`rounding_allowance`]: the rounding of a sum of `terms` products,
+/// relative to the sum of their absolute values (twice Higham's γ_k).
+pub fn gamma(terms: usize) -> f64 {
+    rounding_allowance(terms, 1.0)
+}
+
 /// The margin below which a claimed sign of h on a set with enclosure [lo, hi] is not trusted.
 pub fn stability_margin(scale: f64) -> f64 {
     STABLE_REL * scale.abs() + STABLE_ABS

@@ -47,12 +47,6 @@ pub fn relaxed_halfspace(
     }
 }
 
-/// A half-space 0·x ≤ h with h ≥ 0 (the relaxation of a unit whose computed row is zero): it
-/// holds everywhere and bounds no depth.
-fn is_trivial(hs: &HalfSpace) -> bool {
-    hs.h >= 0.0 && hs.g.iter().all(|&v| v == 0.0)
-}
-
 /// Slack of `x` in a normalized half-space: h − g·x (its Euclidean distance to the boundary
 /// when positive, since ‖g‖₂ = 1).
 pub fn slack(hs: &HalfSpace, x: ArrayView1<f64>) -> f64 {
@@ -71,9 +65,6 @@ pub fn depth(
 ) -> f64 {
     let mut d = domain.depth(x);
     for hs in halfspaces.iter().chain(extra) {
-        if is_trivial(hs) {
-            continue;
-        }
         d = d.min(slack(hs, x));
     }
     d
@@ -100,7 +91,6 @@ pub fn deepest_on_ray(
     let lines: Vec<(f64, f64)> = halfspaces
         .iter()
         .chain(std::iter::once(target))
-        .filter(|hs| !is_trivial(hs))
         .map(|hs| (slack(hs, w), hs.g.dot(&u)))
         .collect();
     let wc = &w - &domain.center;

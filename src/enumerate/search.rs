@@ -190,6 +190,10 @@ pub struct Node {
 const ROW_SCALE_SAFE_LOW: f64 = 1e-100;
 const ROW_SCALE_SAFE_HIGH: f64 = 1e100;
 
+/// The bound h of the trivially true half-space 0·x ≤ h pushed for a unit whose computed row is
+/// zero: in unit coordinates every depth is below 2√n, far below this.
+const TRIVIAL_SLACK: f64 = 1e6;
+
 /// Misses of the inherited bounding box at a node before the exact one is computed.
 const BBOX_MISSES: u8 = 4;
 
@@ -322,6 +326,13 @@ impl<'s, 'a> Worker<'s, 'a> {
         self.sh.add_open(layer, decided);
     }
 
+    /// Records an undecided leaf: one possible region, not counted, added to the upper bound.
+    fn undecided_leaf(&self) {
+        self.sh.undecided.fetch_add(1, Ordering::Relaxed);
+        let mut o = self.sh.open_bound.lock().unwrap_or_else(|e| e.into_inner());
+        *o += 1u32;
+    }
+
     fn run_inner(&mut self, mut node: Node) -> Result<()> {
         let sh = self.sh;
         if sh.should_stop() {
@@ -447,9 +458,11 @@ impl<'s, 'a> Worker<'s, 'a> {
                 witness: None,
             };
         }
-        let trivial = |s: f64| HalfSpace {
+        // 0·x ≤ h holds for every h ≥ 0 (|β| < err here): a large h keeps the row from bounding
+        // any depth, so the geometry needs no special case for it
+        let trivial = || HalfSpace {
             g: Array1::zeros(n),
-            h: s * beta + err,
+            h: TRIVIAL_SLACK,
         };
         let depth_of = |w: &Array1<f64>| self.sh.domain.depth(w.view());
         match (self.exact_side(true), self.exact_side(false)) {
@@ -465,16 +478,16 @@ impl<'s, 'a> Worker<'s, 'a> {
             (ExactAnswer::NonEmpty(p), ExactAnswer::NonEmpty(q)) => {
                 let (dp, dq) = (depth_of(&p), depth_of(&q));
                 Decision::Branch {
-                    pos: (p, dp, trivial(1.0)),
-                    neg: (q, dq, trivial(-1.0)),
+                    pos: (p, dp, trivial()),
+                    neg: (q, dq, trivial()),
                 }
             }
             (ExactAnswer::NonEmpty(p), ExactAnswer::Unknown) => Decision::Partial {
-                known: (p.clone(), depth_of(&p), trivial(1.0)),
+                known: (p.clone(), depth_of(&p), trivial()),
                 positive: true,
             },
             (ExactAnswer::Unknown, ExactAnswer::NonEmpty(q)) => Decision::Partial {
-                known: (q.clone(), depth_of(&q), trivial(-1.0)),
+                known: (q.clone(), depth_of(&q), trivial()),
                 positive: false,
             },
             _ => Decision::Unknown,
@@ -549,12 +562,12 @@ impl<'s, 'a> Worker<'s, 'a> {
         if sh.closed_form && node.depth > tol && dist > tol {
             // the ball of radius min(depth, dist) around w lies in node ∩ the witness's side
             self.without += 1;
-            let target = relaxed_halfspace(a, beta, err, first, &sh.uc.reach);
             let other = self.side(a, beta, err, !first, node)?;
             let hs = &self.hs;
             let witness = &node.witness;
             let depth_here = node.depth;
             let mine = || {
+                let target = relaxed_halfspace(a, beta, err, first, &sh.uc.reach);
                 let probe = side_halfspace(a, beta, first);
                 let u = probe.g.mapv(|v| -v);
                 let (p, d) = deepest_on_ray(sh.domain, hs, &probe, witness.view(), u.view());
@@ -855,16 +868,12 @@ impl<'s, 'a> Worker<'s, 'a> {
                     // exact box (`UnitCoordinates::inner`): then it must be inside that box too
                     ExactAnswer::NonEmpty(x) if sh.checker.within_inner(x.view()) => x,
                     ExactAnswer::NonEmpty(_) => {
-                        sh.undecided.fetch_add(1, Ordering::Relaxed);
-                        let mut o = sh.open_bound.lock().unwrap_or_else(|e| e.into_inner());
-                        *o += 1u32;
+                        self.undecided_leaf();
                         return Ok(());
                     }
                     ExactAnswer::Empty => return Ok(()),
                     ExactAnswer::Unknown => {
-                        sh.undecided.fetch_add(1, Ordering::Relaxed);
-                        let mut o = sh.open_bound.lock().unwrap_or_else(|e| e.into_inner());
-                        *o += 1u32;
+                        self.undecided_leaf();
                         return Ok(());
                     }
                 },

@@ -19,7 +19,7 @@
 //! floating point on non-negative terms and then inflated by its own γ.
 
 use crate::network::{AffineMap, Layer};
-use crate::tolerance::rounding_allowance;
+use crate::tolerance::gamma;
 use ndarray::{Array1, Array2};
 
 /// An affine map on a node and the per-unit bound on its error over the domain.
@@ -28,11 +28,6 @@ pub struct TrackedMap {
     pub map: AffineMap,
     /// err[u] ≥ |h_u(x) computed − h_u(x) exact| for every x in the closed domain.
     pub err: Array1<f64>,
-}
-
-/// γ-style relative factor of a sum of `terms` non-negative products (twice Higham's γ).
-fn gamma(terms: usize) -> f64 {
-    rounding_allowance(terms, 1.0)
 }
 
 impl TrackedMap {

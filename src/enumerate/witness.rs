@@ -21,7 +21,7 @@
 use super::unit_coords::UnitCoordinates;
 use crate::domain::{Domain, Shape};
 use crate::network::Network;
-use crate::tolerance::rounding_allowance;
+use crate::tolerance::gamma;
 use ndarray::{Array1, Array2, ArrayView1};
 
 /// Proves witnesses for one network: its absolute weights and the error of its own numbers.
@@ -35,11 +35,6 @@ pub struct WitnessChecker {
     entry_err: Vec<f64>,
     /// Inner bounds a witness must also lie strictly within (see `UnitCoordinates::inner`).
     inner: Option<(Array1<f64>, Array1<f64>)>,
-}
-
-/// γ-style relative factor of a sum of `terms` non-negative products.
-fn gamma(terms: usize) -> f64 {
-    rounding_allowance(terms, 1.0)
 }
 
 impl WitnessChecker {

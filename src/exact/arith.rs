@@ -67,6 +67,8 @@ pub(crate) fn dyadic_to_rational(mantissa: BigInt, exponent: i64) -> BigRational
 }
 
 fn exponent_as_shift(exponent: i64) -> usize {
+    // invariant: callers pass a non-negative exponent (its sign was just tested), and an f64
+    // product's exponent is far below usize::MAX
     usize::try_from(exponent).expect("dyadic exponents of f64 products fit in usize")
 }
 

@@ -109,6 +109,7 @@ impl Simplex {
         rows.push(cap);
         rhs.push(BigInt::one());
         // Every row has t-coefficient 1, so at x = 0 the row value is t: start at t0 = min b_i.
+        // invariant: the cap row was pushed just above, so `rhs` is not empty.
         let t0 = rhs
             .iter()
             .min()

@@ -44,6 +44,7 @@ impl ExactLayer {
             let value = if mantissa.is_zero() {
                 mantissa
             } else {
+                // invariant: `exponent` is the minimum over this layer's non-zero entries
                 mantissa << usize::try_from(e - exponent).expect("e ≥ the layer's minimum exponent")
             };
             rows[index / columns].push(value);
