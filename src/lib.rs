@@ -10,6 +10,7 @@
 //! - [`bounds`]: the global bounds of the literature and the local bounds in a ball.
 //! - [`solver`]: LP / SOCP backends behind one trait (HiGHS, Clarabel).
 //! - [`enumerate`]: the exact branch-and-bound region counter.
+//! - [`check`]: the independent exact checker of region-count certificates (docs/certificate.md).
 //! - [`exact`]: exact rational decisions (pattern feasibility) behind its fallback.
 //! - [`slice`](mod@slice), [`plot`]: exact pictures of the regions in a 2-D slice; bounds against the radius.
 //! - [`inputs`], [`report`]: what the command line resolves and prints (text and JSON).
@@ -18,6 +19,7 @@
 //!   the training-dynamics experiment.
 
 pub mod bounds;
+pub mod check;
 pub mod domain;
 pub mod dyadic;
 pub mod enumerate;

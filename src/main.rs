@@ -8,7 +8,7 @@ use relu_regions::error::{Error, Result};
 use relu_regions::formats::{self, LoadedModel};
 use relu_regions::inputs::{self, CenterSource};
 use relu_regions::report::bound::BoundReport;
-use relu_regions::report::count::CountReport;
+use relu_regions::report::count::{CertificateReport, CountReport};
 use relu_regions::report::witness_file::JsonLinesWitnesses;
 use relu_regions::solver::SolverKind;
 use relu_regions::vnnlib;
@@ -44,6 +44,9 @@ enum Command {
     Train(TrainArgs),
     /// The seed paper's experiments (Zhu, Lin & Tang 2020): `dynamics` or `points`.
     Experiment(ExperimentArgs),
+    /// Verifies a certificate written by `count --certificate`, in exact arithmetic (exit 0:
+    /// verified; 1: a record fails; 2: unreadable input).
+    Check(CheckArgs),
     /// Converts a network between JSON and ONNX (and reads NNet): `convert IN OUT`.
     Convert {
         /// Input network (.json, .onnx or .nnet).
@@ -51,6 +54,17 @@ enum Command {
         /// Output network (.json or .onnx, written as PyTorch exports nn.Sequential).
         output: PathBuf,
     },
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The network file the count was made on (.onnx, .nnet or .json).
+    model: PathBuf,
+    /// The certificate file.
+    certificate: PathBuf,
+    /// Print JSON for scripts instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -129,6 +143,9 @@ struct CountArgs {
     /// Write one JSON line per region (witness point and pattern) to this file.
     #[arg(long)]
     witnesses: Option<PathBuf>,
+    /// Write a certificate of the count to this file (verify it with `relu-regions check`).
+    #[arg(long)]
+    certificate: Option<PathBuf>,
     /// Solver for what the closed-form tests leave open: highs (boxes) or clarabel (boxes and L2 balls).
     #[arg(long)]
     solver: Option<SolverKind>,
@@ -309,6 +326,9 @@ fn quiet_on_closed_pipe() {}
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = Cli::parse();
+    if let Command::Check(args) = &cli.command {
+        return check(args);
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -331,6 +351,70 @@ fn run(cli: Cli) -> Result<()> {
         Command::Experiment(args) => experiment(args),
         Command::Train(args) => train(args),
         Command::Convert { input, output } => convert(&input, &output),
+        Command::Check(args) => {
+            check(&args);
+            Ok(())
+        }
+    }
+}
+
+/// `check MODEL CERT`: the verdict of the independent checker, with its own exit codes.
+fn check(args: &CheckArgs) -> ExitCode {
+    use relu_regions::check::{check_certificate, CheckError};
+    match check_certificate(&args.model, &args.certificate) {
+        Ok(v) => {
+            let verdict = if v.exact {
+                format!("verified: {} regions (exact)", v.regions)
+            } else {
+                format!("verified lower bound {} ({} open items)", v.regions, v.open)
+            };
+            if args.json {
+                let json = serde_json::json!({
+                    "verified": true,
+                    "verdict": verdict,
+                    "regions": v.regions,
+                    "exact": v.exact,
+                    "open": v.open,
+                    "model_sha256": v.model_sha256,
+                    "domain": v.domain,
+                    "leaves_checked": v.leaves_checked,
+                    "proofs_checked": v.proofs_checked,
+                    "elapsed_s": v.elapsed.as_secs_f64(),
+                });
+                println!("{json:#}");
+            } else {
+                println!("{verdict}");
+                println!(
+                    "model      {} (sha256 {})",
+                    args.model.display(),
+                    v.model_sha256
+                );
+                println!("domain     {}", v.domain);
+                println!(
+                    "checked    {} witnesses and {} proofs of emptiness in exact arithmetic, {:.3} s",
+                    v.leaves_checked,
+                    v.proofs_checked,
+                    v.elapsed.as_secs_f64()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let code = match e {
+                CheckError::Unreadable { .. } => 2,
+                CheckError::Failed { .. } => 1,
+            };
+            if args.json && code == 1 {
+                let (path, what) = match &e {
+                    CheckError::Failed { path, what } => (path.clone(), what.clone()),
+                    CheckError::Unreadable { .. } => (String::new(), e.to_string()),
+                };
+                let json = serde_json::json!({ "verified": false, "at": path, "failure": what });
+                println!("{json:#}");
+            }
+            eprintln!("{}: {e}", if code == 1 { "NOT VERIFIED" } else { "error" });
+            ExitCode::from(code)
+        }
     }
 }
 
@@ -454,6 +538,7 @@ fn count(args: CountArgs) -> Result<()> {
         solver: Some(solver),
         progress: !m.quiet && !m.json && std::io::stderr().is_terminal(),
         exact_fallback: !args.no_exact_fallback,
+        certificate: args.certificate.is_some(),
     };
     let sink = match &args.witnesses {
         Some(path) => Some(JsonLinesWitnesses::create(path)?),
@@ -468,12 +553,16 @@ fn count(args: CountArgs) -> Result<()> {
     if let Some(sink) = sink {
         sink.finish()?;
     }
-    let report = CountReport::new(
+    let mut report = CountReport::new(
         &m.model.display().to_string(),
         &domain,
         solver.name(),
         &result,
     );
+    if let (Some(path), Some(tree)) = (&args.certificate, &result.certificate) {
+        let file = tree.write(&m.model, path)?;
+        report.certificate = Some(CertificateReport::new(&file, tree));
+    }
     if m.json {
         print_json(&report)
     } else {
@@ -518,6 +607,7 @@ fn count_settings(
         solver: None,
         progress: !m.quiet && !m.json && std::io::stderr().is_terminal(),
         exact_fallback: true,
+        certificate: false,
     })
 }
 

@@ -891,3 +891,66 @@ fn hostile_npy_headers_are_refused_up_front() {
         );
     }
 }
+
+#[test]
+fn count_certificate_then_check_verifies_and_catches_a_changed_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("moons.cert");
+    let cert_s = cert.display().to_string();
+    let count = json_of(&run(&[
+        "count",
+        &moons(),
+        "--center=0.3,-0.2",
+        "--radius",
+        "0.5",
+        "--certificate",
+        &cert_s,
+        "--json",
+    ]));
+    let regions = count["regions"].as_u64().unwrap();
+    assert!(count["exact"].as_bool().unwrap());
+    let c = &count["certificate"];
+    assert_eq!(c["path"], cert_s.as_str());
+    assert_eq!(
+        c["bytes"].as_u64().unwrap(),
+        std::fs::metadata(&cert).unwrap().len()
+    );
+    assert_eq!(c["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(c["regions"].as_u64().unwrap(), regions);
+    assert_eq!(c["exact"], true);
+
+    // text verdict, exit 0
+    let out = run(&["check", &moons(), &cert_s]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("verified: {regions} regions (exact)")),
+        "{text}"
+    );
+    let v = json_of(&run(&["check", &moons(), &cert_s, "--json"]));
+    assert_eq!(v["regions"].as_u64().unwrap(), regions);
+    assert_eq!(v["exact"], true);
+
+    // another model: exit 1, the hash named
+    let other = dir.path().join("other.json");
+    let text = std::fs::read_to_string(moons()).unwrap();
+    std::fs::write(&other, text.replacen("0.", "0.0", 1)).unwrap();
+    let out = run(&["check", &other.display().to_string(), &cert_s]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NOT VERIFIED"));
+
+    // a truncated certificate: exit 2, one line naming the file
+    let bytes = std::fs::read(&cert).unwrap();
+    let cut = dir.path().join("cut.cert");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    assert_bad_input(&["check", &moons(), &cut.display().to_string()], "cut.cert");
+}

@@ -51,6 +51,9 @@ pub struct DualScratch {
     aw: Vec<f64>,
     idx: Vec<usize>,
     ball: BallLpScratch,
+    /// After a successful [`dual_bound_with`]: the multipliers (one per half-space, ≥ 0) at
+    /// which its bound was evaluated (for certificates, `super::certificate`).
+    pub(super) y_out: Vec<f64>,
 }
 
 /// The outcome of [`dual_bound_with`].
@@ -118,6 +121,8 @@ pub fn dual_bound_with(
         {
             sc.v.resize(n, 0.0);
             let value = certificate(domain, g, h, n, &cv, &mut sc.ball.y, &mut sc.v);
+            sc.y_out.clear();
+            sc.y_out.extend_from_slice(&sc.ball.y[..m_poly]);
             // the exact maximizer: no separate Lagrangian point to aim at
             return Some(DualBound {
                 value,
@@ -133,6 +138,8 @@ pub fn dual_bound_with(
     let (g, h) = (&sc.g[..], &sc.h[..]);
     let cnorm = dot(&cv, &cv).sqrt();
     if cnorm == 0.0 {
+        sc.y_out.clear();
+        sc.y_out.resize(m_poly, 0.0);
         return Some(DualBound {
             value: 0.0,
             lp_point: x0.to_owned(),
@@ -169,7 +176,8 @@ pub fn dual_bound_with(
                     |acc, (k, &v)| if v < acc.1 { (k, v) } else { acc },
                 );
             if ymin >= -1e-12 * cnorm || sc.active.is_empty() {
-                let (value, ball_point) = bound(domain, g, h, m_poly, n, &cv, &sc.active, &y);
+                let (value, ball_point) =
+                    bound(domain, g, h, m_poly, n, &cv, &sc.active, &y, &mut sc.y_out);
                 return Some(DualBound {
                     value,
                     lp_point: Array1::from(sc.x.clone()),
@@ -309,6 +317,7 @@ fn bound(
     c: &[f64],
     active: &[usize],
     y: &[f64],
+    y_out: &mut Vec<f64>,
 ) -> (f64, Option<Array1<f64>>) {
     let mut y_full = vec![0.0; m_poly];
     for (k, &i) in active.iter().enumerate() {
@@ -318,12 +327,18 @@ fn bound(
     }
     let mut v = vec![0.0; n];
     let lp_bound = certificate(domain, g, h, n, c, &mut y_full, &mut v);
+    y_out.clear();
+    y_out.extend_from_slice(&y_full);
     match domain.shape {
         Shape::L2Ball { radius } => {
             let refined = refine_on_ball(domain, g, h, n, c, radius, &mut y_full, &mut v);
             let vn = v.iter().map(|e| e * e).sum::<f64>().sqrt();
             let point = (vn > 0.0)
                 .then(|| Array1::from_iter((0..n).map(|j| domain.center[j] + radius * v[j] / vn)));
+            if refined < lp_bound {
+                y_out.clear();
+                y_out.extend_from_slice(&y_full);
+            }
             (lp_bound.min(refined), point)
         }
         Shape::Box { .. } => (lp_bound, None),

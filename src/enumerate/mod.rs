@@ -38,6 +38,7 @@
 //! bound for every unexplored node (see `partial`).
 
 mod ball_lp;
+pub mod certificate;
 mod dense;
 mod dual;
 mod fallback;
@@ -145,7 +146,13 @@ fn count_regions_impl(
     // Every decision is made in the domain's unit coordinates (see `unit_coords`).
     let uc = match unit_coords::UnitCoordinates::new(net, domain) {
         Ok(uc) => uc,
-        Err(e) => return Ok(out_of_range(&local.value, threads, start, &e.to_string())),
+        Err(e) => {
+            let mut r = out_of_range(&local.value, threads, start, &e.to_string());
+            if settings.certificate {
+                r.certificate = Some(certificate::CertificateTree::open_root(net, domain));
+            }
+            return Ok(r);
+        }
     };
     let shared = Shared {
         net: &uc.net,
@@ -177,6 +184,7 @@ fn count_regions_impl(
         deadline: settings.time_limit.map(|t| start + t),
         max_regions: settings.max_regions,
         closed_form,
+        certify: settings.certificate,
         threads,
         queued: AtomicU64::new(0),
     };
@@ -202,7 +210,11 @@ fn count_regions_impl(
         )),
         witness: uc.domain.center.clone(),
         depth: uc.domain.depth(uc.domain.center.view()),
-        bbox: None,
+        // a certificate's checker propagates the domain's box through the branch half-spaces
+        // itself: certifying counts use only that box (see `certificate`)
+        bbox: settings
+            .certificate
+            .then(|| Arc::new(uc.domain.bounding_box())),
         bbox_exact: false,
         bbox_misses: 0,
         branch_depth: 0,
@@ -213,11 +225,20 @@ fn count_regions_impl(
             let (sh, done) = (&shared, &done);
             scope.spawn(move || progress::run(sh, done, start));
         }
-        let r = pool.install(|| shared.run_task(root, Vec::new(), Vec::new()));
+        let r = pool.install(|| shared.run_task(root, Vec::new(), Vec::new(), Vec::new()));
         done.store(true, Ordering::SeqCst);
         r
     });
-    result?;
+    let recording = result?;
+    let certificate = recording.map(|r| certificate::CertificateTree {
+        domain: domain.clone(),
+        widths: uc.net.hidden_widths(),
+        origin: uc.center.clone(),
+        exponents: uc.scale_exp.clone(),
+        tree: r.bytes,
+        leaves: r.leaves,
+        open: r.open,
+    });
     let regions = shared.regions.load(Ordering::SeqCst);
     let undecided = shared.undecided.load(Ordering::SeqCst);
     let mut stopped_by = shared
@@ -258,6 +279,7 @@ fn count_regions_impl(
         elapsed: start.elapsed(),
         threads,
         stopped_by,
+        certificate,
     })
 }
 
@@ -292,5 +314,6 @@ fn out_of_range(local: &BigUint, threads: usize, start: Instant, why: &str) -> C
         elapsed: start.elapsed(),
         threads,
         stopped_by: Some(format!("out of range: {why}")),
+        certificate: None,
     }
 }

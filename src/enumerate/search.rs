@@ -25,6 +25,7 @@
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]
 
+use super::certificate::{Proof, Recording};
 use super::dual::{box_lp_can_settle, dual_bound_with, emptiness_certificate, DualScratch};
 use super::fallback::{ExactAnswer, ExactFallback};
 use super::geometry::{deepest_on_ray, depth, relaxed_halfspace, side_halfspace};
@@ -86,6 +87,8 @@ pub struct Shared<'a> {
     pub queued: AtomicU64,
     /// Use the closed-form proofs (false only in tests, to exercise the solver).
     pub closed_form: bool,
+    /// Record the certificate's stream (`certificate`): every removed side with its multipliers.
+    pub certify: bool,
 }
 
 impl<'a> Shared<'a> {
@@ -128,28 +131,40 @@ impl<'a> Shared<'a> {
         self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(s);
     }
 
-    /// Runs the subtree below `node` as one task with its own solver, loaded with `halfspaces`.
+    /// Runs the subtree below `node` as one task with its own solver, loaded with `halfspaces`
+    /// (`factors`: their certificate factors, see `certificate`). Returns the subtree's
+    /// certificate stream when certifying.
     pub fn run_task(
         &self,
         node: Node,
         halfspaces: Vec<HalfSpace>,
+        factors: Vec<f64>,
         pattern: Vec<bool>,
-    ) -> Result<()> {
+    ) -> Result<Option<Recording>> {
+        let mut rec = self.certify.then(Recording::default);
         if self.should_stop() {
             self.add_open(node.layer, node.idx);
-            return Ok(());
+            if let Some(r) = rec.as_mut() {
+                r.open();
+            }
+            return Ok(rec);
         }
         self.open_tasks.fetch_add(1, Ordering::Relaxed);
         let mut w = Worker {
             sh: self,
             solver: None,
             hs: halfspaces,
+            fac: factors,
             pattern,
             scratch: DualScratch::default(),
             without: 0,
             near: 0,
+            rec,
+            cur_exp: 0,
+            cur_factor: 0.0,
         };
         let result = w.run(node);
+        rec = w.rec.take();
         self.decided_without_solver
             .fetch_add(w.without, Ordering::Relaxed);
         self.near_tolerance.fetch_add(w.near, Ordering::Relaxed);
@@ -157,7 +172,7 @@ impl<'a> Shared<'a> {
             self.give_solver(solver);
         }
         self.open_tasks.fetch_sub(1, Ordering::Relaxed);
-        result
+        result.map(|_| rec)
     }
 }
 
@@ -238,8 +253,9 @@ type Side = (Array1<f64>, f64, HalfSpace);
 
 /// What is known of one side of a split.
 enum Outcome {
-    /// Proven empty (closed form with the error bounds, a certificate, or the exact fallback).
-    Empty,
+    /// Proven empty (closed form with the error bounds, a certificate, or the exact fallback),
+    /// with the proof for a certificate.
+    Empty(Proof),
     /// Non-empty: a point found inside it (proven at the leaves).
     NonEmpty(Side),
     /// Neither floating point nor the exact fallback could tell.
@@ -253,13 +269,14 @@ enum Decision {
     Stable {
         positive: bool,
         witness: Option<(Array1<f64>, f64)>,
+        proof: Proof,
     },
     /// Both sides: the positive and the negative child.
     Branch { pos: Side, neg: Side },
     /// One side non-empty, the other undecided: explore the first, bound the second.
     Partial { known: Side, positive: bool },
     /// Both sides proven empty: the node itself is empty.
-    Neither,
+    Neither { pos: Proof, neg: Proof },
     /// Nothing could be decided: the node is bounded, not explored.
     Unknown,
 }
@@ -271,20 +288,29 @@ struct Worker<'s, 'a> {
     sh: &'s Shared<'a>,
     solver: Option<Box<dyn InteriorSolver>>,
     hs: Vec<HalfSpace>,
+    /// Per half-space of `hs`, its certificate factor f_i = 2^{e_i}/‖a_i‖ (0 for a trivial one).
+    fac: Vec<f64>,
     pattern: Vec<bool>,
     scratch: DualScratch,
     /// Counters, added to the shared ones when the task ends (no cache-line traffic per decision);
     /// solver calls are counted live in `Shared::solver_calls` for the progress bar.
     without: u64,
     near: u64,
+    /// The certificate stream of this task (when certifying).
+    rec: Option<Recording>,
+    /// The unit being decided: its power of two e_j (unit rescaling and row rescaling), and the
+    /// factor f = 2^{e_j}/‖a_j‖ its half-space gets on the stack.
+    cur_exp: i32,
+    cur_factor: f64,
 }
 
 impl<'s, 'a> Worker<'s, 'a> {
-    fn push(&mut self, h: HalfSpace) -> Result<()> {
+    fn push(&mut self, h: HalfSpace, factor: f64) -> Result<()> {
         if let Some(s) = self.solver.as_mut() {
             s.push(&h)?;
         }
         self.hs.push(h);
+        self.fac.push(factor);
         Ok(())
     }
 
@@ -294,6 +320,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 s.pop()?;
             }
             self.hs.pop();
+            self.fac.pop();
         }
         Ok(())
     }
@@ -327,16 +354,25 @@ impl<'s, 'a> Worker<'s, 'a> {
     }
 
     /// Records an undecided leaf: one possible region, not counted, added to the upper bound.
-    fn undecided_leaf(&self) {
+    fn undecided_leaf(&mut self) {
+        self.record(Recording::open);
         self.sh.undecided.fetch_add(1, Ordering::Relaxed);
         let mut o = self.sh.open_bound.lock().unwrap_or_else(|e| e.into_inner());
         *o += 1u32;
+    }
+
+    /// Adds to the certificate stream, when certifying.
+    fn record(&mut self, f: impl FnOnce(&mut Recording)) {
+        if let Some(r) = self.rec.as_mut() {
+            f(r);
+        }
     }
 
     fn run_inner(&mut self, mut node: Node) -> Result<()> {
         let sh = self.sh;
         if sh.should_stop() {
             sh.add_open(node.layer, node.idx);
+            self.record(Recording::open);
             return Ok(());
         }
         loop {
@@ -362,7 +398,12 @@ impl<'s, 'a> Worker<'s, 'a> {
             let beta = map.map.b[node.idx];
             let err = map.err[node.idx];
             match self.decide_unit(a, beta, err, &mut node)? {
-                Decision::Stable { positive, witness } => {
+                Decision::Stable {
+                    positive,
+                    witness,
+                    proof,
+                } => {
+                    self.record(|r| r.keep(positive, &proof));
                     if let Some((w, d)) = witness {
                         node.witness = w;
                         node.depth = d;
@@ -370,19 +411,33 @@ impl<'s, 'a> Worker<'s, 'a> {
                     self.pattern.push(positive);
                     node.idx += 1;
                 }
-                Decision::Neither => return Ok(()),
+                Decision::Neither { pos, neg } => {
+                    self.record(|r| r.empty(&pos, &neg));
+                    return Ok(());
+                }
                 Decision::Unknown => {
+                    self.record(Recording::open);
                     self.undecided(node.layer, node.idx);
                     return Ok(());
                 }
                 Decision::Branch { pos, neg } => return self.branch(node, pos, neg),
                 Decision::Partial { known, positive } => {
+                    // a branch whose other side is open: the positive child's stream comes first
+                    self.record(Recording::branch);
+                    if !positive {
+                        self.record(Recording::open);
+                    }
                     self.undecided(node.layer, node.idx + 1);
                     let (w, d, h) = known;
                     let child = self.child(&node, w, d, &h);
-                    self.push(h)?;
+                    let factor = self.cur_factor;
+                    self.push(h, factor)?;
                     self.pattern.push(positive);
-                    return self.run_inner(child);
+                    self.run_inner(child)?;
+                    if positive {
+                        self.record(Recording::open);
+                    }
+                    return Ok(());
                 }
             }
         }
@@ -404,6 +459,8 @@ impl<'s, 'a> Worker<'s, 'a> {
 
     fn branch(&mut self, node: Node, pos: Side, neg: Side) -> Result<()> {
         let sh = self.sh;
+        let factor = self.cur_factor;
+        self.record(Recording::branch);
         if sh.threads > 1 && sh.queued.load(Ordering::Relaxed) < sh.threads as u64 {
             let (cp, cn) = (
                 self.child(&node, pos.0, pos.1, &pos.2),
@@ -417,20 +474,27 @@ impl<'s, 'a> Worker<'s, 'a> {
             hn.push(neg.2);
             let mut pn = self.pattern.clone();
             pn.push(false);
+            let mut fac = self.fac.clone();
+            fac.push(factor);
             sh.queued.fetch_add(1, Ordering::Relaxed);
             let (rp, rn) = rayon::join(
-                || sh.run_task(cp, hp, pp),
+                || sh.run_task(cp, hp, fac.clone(), pp),
                 || {
                     sh.queued.fetch_sub(1, Ordering::Relaxed);
-                    sh.run_task(cn, hn, pn)
+                    sh.run_task(cn, hn, fac.clone(), pn)
                 },
             );
-            return rp.and(rn);
+            let (rp, rn) = (rp?, rn?);
+            if let (Some(r), Some(p), Some(n)) = (self.rec.as_mut(), rp, rn) {
+                r.append(p);
+                r.append(n);
+            }
+            return Ok(());
         }
         for ((w, d, h), side) in [(pos, true), (neg, false)] {
             let len = self.hs.len();
             let c = self.child(&node, w, d, &h);
-            self.push(h)?;
+            self.push(h, factor)?;
             self.pattern.push(side);
             let r = self.run(c);
             self.pattern.pop();
@@ -446,16 +510,20 @@ impl<'s, 'a> Worker<'s, 'a> {
     /// relaxation of a zero row; the exact fallback and the leaf proofs see the real rows).
     fn decide_constant(&mut self, beta: f64, err: f64, n: usize) -> Decision {
         self.without += 1;
+        // a trivial half-space takes no multiplier in a certificate
+        self.cur_factor = 0.0;
         if beta - err > 0.0 {
             return Decision::Stable {
                 positive: true,
                 witness: None,
+                proof: Proof::Domain,
             };
         }
         if beta + err <= 0.0 {
             return Decision::Stable {
                 positive: false,
                 witness: None,
+                proof: Proof::Domain,
             };
         }
         // 0·x ≤ h holds for every h ≥ 0 (|β| < err here): a large h keeps the row from bounding
@@ -469,12 +537,17 @@ impl<'s, 'a> Worker<'s, 'a> {
             (ExactAnswer::NonEmpty(_), ExactAnswer::Empty) => Decision::Stable {
                 positive: true,
                 witness: None,
+                proof: Proof::Unproven,
             },
             (ExactAnswer::Empty, ExactAnswer::NonEmpty(_)) => Decision::Stable {
                 positive: false,
                 witness: None,
+                proof: Proof::Unproven,
             },
-            (ExactAnswer::Empty, ExactAnswer::Empty) => Decision::Neither,
+            (ExactAnswer::Empty, ExactAnswer::Empty) => Decision::Neither {
+                pos: Proof::Unproven,
+                neg: Proof::Unproven,
+            },
             (ExactAnswer::NonEmpty(p), ExactAnswer::NonEmpty(q)) => {
                 let (dp, dq) = (depth_of(&p), depth_of(&q));
                 Decision::Branch {
@@ -506,6 +579,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         node: &mut Node,
     ) -> Result<Decision> {
         let top = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        self.cur_exp = self.sh.uc.unit_exp[node.layer][node.idx];
         if top == 0.0 {
             return Ok(self.decide_constant(beta, err, a.len()));
         }
@@ -514,6 +588,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             return self.decide(a, beta, err, node);
         }
         let k = -(top.log2().floor() as i32);
+        self.cur_exp += k;
         let (beta_k, err_k) = (ldexp(beta, k), ldexp(err, k));
         if !(beta_k.is_finite() && err_k.is_finite()) {
             // |β| or the error dwarfs the row: decide on the row's whole range instead
@@ -539,6 +614,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         let sh = self.sh;
         let tol = sh.tol;
         let norm = a.dot(&a).sqrt();
+        self.cur_factor = ldexp(1.0 / norm, self.cur_exp);
         // the range over the whole domain proves a side empty when it stays ≤ 0 with the error
         let (lo, hi) = sh.domain.affine_range(a, beta);
         let (pos_empty, neg_empty) = (hi + err <= 0.0, lo - err >= 0.0);
@@ -549,11 +625,15 @@ impl<'s, 'a> Worker<'s, 'a> {
                 self.near += 1;
             }
             if pos_empty && neg_empty {
-                return Ok(Decision::Neither);
+                return Ok(Decision::Neither {
+                    pos: Proof::Domain,
+                    neg: Proof::Domain,
+                });
             }
             return Ok(Decision::Stable {
                 positive: neg_empty,
                 witness: None,
+                proof: Proof::Domain,
             });
         }
         let hw = a.dot(&node.witness) + beta;
@@ -578,9 +658,10 @@ impl<'s, 'a> Worker<'s, 'a> {
                 }
             };
             return Ok(match other {
-                Outcome::Empty => Decision::Stable {
+                Outcome::Empty(proof) => Decision::Stable {
                     positive: first,
                     witness: None,
+                    proof,
                 },
                 Outcome::NonEmpty(o) => {
                     let m = mine();
@@ -601,13 +682,15 @@ impl<'s, 'a> Worker<'s, 'a> {
         let (p, n) = if first { (s1, s2) } else { (s2, s1) };
         Ok(match (p, n) {
             (Outcome::NonEmpty(p), Outcome::NonEmpty(n)) => Decision::Branch { pos: p, neg: n },
-            (Outcome::NonEmpty((w, d, _)), Outcome::Empty) => Decision::Stable {
+            (Outcome::NonEmpty((w, d, _)), Outcome::Empty(proof)) => Decision::Stable {
                 positive: true,
                 witness: Some((w, d)),
+                proof,
             },
-            (Outcome::Empty, Outcome::NonEmpty((w, d, _))) => Decision::Stable {
+            (Outcome::Empty(proof), Outcome::NonEmpty((w, d, _))) => Decision::Stable {
                 positive: false,
                 witness: Some((w, d)),
+                proof,
             },
             (Outcome::NonEmpty(known), Outcome::Unknown) => Decision::Partial {
                 known,
@@ -617,9 +700,9 @@ impl<'s, 'a> Worker<'s, 'a> {
                 known,
                 positive: false,
             },
-            (Outcome::Empty, Outcome::Empty) => {
+            (Outcome::Empty(pos), Outcome::Empty(neg)) => {
                 self.near += 1;
-                Decision::Neither
+                Decision::Neither { pos, neg }
             }
             _ => Decision::Unknown,
         })
@@ -700,7 +783,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             ub + rounding_allowance(a.len() + 1, magnitude) + err
         };
         let mut ub = node.bbox.as_ref().map_or(f64::INFINITY, |b| box_max(b));
-        if ub / norm > tol && !node.bbox_exact && a.len() <= EXACT_BBOX_MAX_DIM {
+        if ub / norm > tol && !node.bbox_exact && a.len() <= EXACT_BBOX_MAX_DIM && !sh.certify {
             node.bbox_misses += 1;
             if node.bbox_misses >= BBOX_MISSES || node.bbox.is_none() {
                 let bb = self.exact_bbox(node);
@@ -709,7 +792,14 @@ impl<'s, 'a> Worker<'s, 'a> {
         }
         if ub <= 0.0 {
             self.without += 1;
-            return Ok(Outcome::Empty);
+            // a certifying count's box is the domain's, propagated through the branch half-spaces
+            // (no exact box), as the checker recomputes it
+            let proof = if sh.certify && !node.bbox_exact {
+                Proof::Box
+            } else {
+                Proof::Unproven
+            };
+            return Ok(Outcome::Empty(proof));
         }
         // 2. the dual bound
         let c = a.mapv(|v| s * v);
@@ -727,7 +817,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             }
             if bound <= 0.0 {
                 self.without += 1;
-                return Ok(Outcome::Empty);
+                return Ok(Outcome::Empty(self.dual_proof(bound)));
             }
             targets.extend(d.ball_point);
             targets.push(d.lp_point);
@@ -820,18 +910,14 @@ impl<'s, 'a> Worker<'s, 'a> {
                     self.near += 1;
                 }
                 if let Some(y) = duals {
-                    // the exact side is inside the relaxed one: a certificate on the relaxed
-                    // stack with the side relaxed by its error proves it empty
-                    let mut rows = self.hs.clone();
-                    rows.push(relaxed_halfspace(a, beta, err, positive, &sh.uc.reach));
-                    if emptiness_certificate(sh.domain, &rows, &y) <= 0.0 {
-                        return Ok(Outcome::Empty);
+                    if let Some(proof) = self.solver_proof(a, beta, err, positive, &y) {
+                        return Ok(Outcome::Empty(proof));
                     }
                 }
             }
         }
         Ok(match self.exact_side(positive) {
-            ExactAnswer::Empty => Outcome::Empty,
+            ExactAnswer::Empty => Outcome::Empty(Proof::Unproven),
             ExactAnswer::NonEmpty(point) => {
                 let target = relaxed_halfspace(a, beta, err, positive, &sh.uc.reach);
                 let d = depth(sh.domain, &self.hs, Some(&probe), point.view());
@@ -839,6 +925,62 @@ impl<'s, 'a> Worker<'s, 'a> {
             }
             ExactAnswer::Unknown => Outcome::Unknown,
         })
+    }
+
+    /// Checks the solver's multipliers `y` (the stack's, then the side's) as a certificate that
+    /// node ∩ side is empty: the exact side lies inside the relaxed one, so a certificate on the
+    /// relaxed stack with the side relaxed by its error proves it empty. Returns the proof in the
+    /// certificate's terms (see `certificate`): z_i = y_i f_i ‖a‖ / (y_side 2^{e_j}).
+    fn solver_proof(
+        &self,
+        a: ArrayView1<f64>,
+        beta: f64,
+        err: f64,
+        positive: bool,
+        y: &[f64],
+    ) -> Option<Proof> {
+        let sh = self.sh;
+        let mut rows = self.hs.clone();
+        rows.push(relaxed_halfspace(a, beta, err, positive, &sh.uc.reach));
+        if emptiness_certificate(sh.domain, &rows, y) > 0.0 {
+            return None;
+        }
+        let y_side = y.last().copied().unwrap_or(0.0);
+        if !sh.certify || y_side.is_nan() || y_side <= 0.0 {
+            return Some(Proof::Unproven);
+        }
+        let norm = a.dot(&a).sqrt();
+        let target = ldexp(y_side / norm, self.cur_exp);
+        Some(Proof::from_multipliers(
+            &y[..self.hs.len()],
+            &self.fac,
+            target,
+            false,
+        ))
+    }
+
+    /// The proof behind the last successful dual bound, of value `bound` ≤ 0 (its multipliers on
+    /// the stack, the objective s·a unnormalized): z_i = y_i f_i / 2^{e_j}. The multipliers are
+    /// written as f32 when the bound's margin is far larger than what rounding them moves: each
+    /// moves the bound by at most 2⁻²⁴ y_i (|h_i| + Σ_j |g_ij| reach_j), so a margin above
+    /// 2⁻²⁰ times the sum of these keeps the proof (the checker decides exactly in any case).
+    fn dual_proof(&self, bound: f64) -> Proof {
+        let y = &self.scratch.y_out;
+        if !self.sh.certify || y.len() != self.fac.len() {
+            return Proof::Unproven;
+        }
+        let reach = &self.sh.uc.reach;
+        let moved: f64 = y
+            .iter()
+            .zip(&self.hs)
+            .filter(|(&yi, _)| yi > 0.0)
+            .map(|(&yi, hs)| {
+                let spread: f64 = hs.g.iter().zip(reach).map(|(g, r)| g.abs() * r).sum();
+                yi * (hs.h.abs() + spread)
+            })
+            .sum();
+        let narrow = bound < -ldexp(moved, -20);
+        Proof::from_multipliers(y, &self.fac, ldexp(1.0, self.cur_exp), narrow)
     }
 
     /// The exact fallback on the current pattern prefix extended by one unit's side.
@@ -871,7 +1013,11 @@ impl<'s, 'a> Worker<'s, 'a> {
                         self.undecided_leaf();
                         return Ok(());
                     }
-                    ExactAnswer::Empty => return Ok(()),
+                    ExactAnswer::Empty => {
+                        // proven empty exactly, but with no multipliers to show
+                        self.record(Recording::open);
+                        return Ok(());
+                    }
                     ExactAnswer::Unknown => {
                         self.undecided_leaf();
                         return Ok(());
@@ -888,11 +1034,13 @@ impl<'s, 'a> Worker<'s, 'a> {
                 }
             });
         if prev.is_err() {
+            self.record(Recording::open);
             sh.request_stop("max regions");
             let mut o = sh.open_bound.lock().unwrap_or_else(|e| e.into_inner());
             *o += 1u32;
             return Ok(());
         }
+        self.record(|r| r.leaf(&witness));
         if let Some(sink) = sh.sink {
             let mut layers = Vec::with_capacity(sh.widths.len());
             let mut k = 0;

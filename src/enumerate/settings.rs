@@ -22,6 +22,8 @@ pub struct CountSettings {
     /// Settle in exact rational arithmetic the decisions floating point cannot (see
     /// `FALLBACK_MAX_WORK`); when off, such a decision makes the count not exact.
     pub exact_fallback: bool,
+    /// Record a certificate of the count (`CountResult::certificate`, docs/certificate.md).
+    pub certificate: bool,
 }
 
 impl Default for CountSettings {
@@ -33,6 +35,7 @@ impl Default for CountSettings {
             solver: None,
             progress: false,
             exact_fallback: true,
+            certificate: false,
         }
     }
 }
@@ -82,4 +85,7 @@ pub struct CountResult {
     /// Why the count is not exact (`"time limit"`, `"max regions"`, `"undecided: …"`,
     /// `"out of range: …"`), `None` when exact.
     pub stopped_by: Option<String>,
+    /// The certificate's tree, when `CountSettings::certificate` asked for it (write it with
+    /// [`super::certificate::CertificateTree::write`]).
+    pub certificate: Option<super::certificate::CertificateTree>,
 }

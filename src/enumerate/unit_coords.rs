@@ -40,6 +40,11 @@ pub struct UnitCoordinates {
     pub domain: Domain,
     /// x = center + scale ⊙ u (powers of two).
     pub scale: Array1<f64>,
+    /// scale_j = 2^{scale_exp_j}.
+    pub scale_exp: Vec<i32>,
+    /// Per hidden layer, per unit: the exponent m_u by which the unit was rescaled, so that its
+    /// pre-activation here is 2^{m_u} times the original unit's at x = center + scale ⊙ u.
+    pub unit_exp: Vec<Vec<i32>>,
     /// The original domain's center.
     pub center: Array1<f64>,
     /// |b'_u − (W c + b)_u scaled| for every first-layer unit u: the rounding of b'.
@@ -130,6 +135,7 @@ impl UnitCoordinates {
         let mut prev_exp: Vec<i32> = Vec::new();
         let mut first_bias_err = Array1::zeros(0);
         let mut exact_first_bias = Vec::new();
+        let mut unit_exp = Vec::with_capacity(hidden.len());
         for (l, layer) in hidden.iter().enumerate() {
             let (rows, cols) = layer.weight.dim();
             // column exponents: k_j for the first layer, −m_v of the previous units after it
@@ -198,6 +204,7 @@ impl UnitCoordinates {
             }
             entry_err.push(err);
             layers.push(Layer::new(weight, bias));
+            unit_exp.push(row_exp.clone());
             prev_exp = row_exp;
         }
         let last = hidden.last().map_or(n, |l| l.output_dim());
@@ -212,6 +219,8 @@ impl UnitCoordinates {
                 exact_bounds: None,
             },
             scale,
+            scale_exp,
+            unit_exp,
             center: domain.center.clone(),
             first_bias_err,
             entry_err,

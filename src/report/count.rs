@@ -1,6 +1,7 @@
 //! The report of `relu-regions count`: the exact count, or an honest partial sandwich.
 
 use crate::domain::Domain;
+use crate::enumerate::certificate::{CertificateFile, CertificateTree};
 use crate::enumerate::CountResult;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -32,6 +33,35 @@ pub struct CountReport {
     /// Why the count is not exact (`time limit`, `max regions`, `undecided: …`, `out of range: …`),
     /// `null` when it is.
     pub stopped_by: Option<String>,
+    /// The certificate written (`--certificate`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateReport>,
+}
+
+/// Where the certificate went and what it proves.
+#[derive(Clone, Debug, Serialize)]
+pub struct CertificateReport {
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+    /// Regions it proves (its leaves), and whether it proves the exact count (no open item).
+    pub regions: u64,
+    pub exact: bool,
+    /// Parts it leaves open: unexplored nodes, and sides removed without multipliers.
+    pub open: u64,
+}
+
+impl CertificateReport {
+    pub fn new(file: &CertificateFile, tree: &CertificateTree) -> Self {
+        CertificateReport {
+            path: file.path.display().to_string(),
+            bytes: file.bytes,
+            sha256: file.sha256.clone(),
+            regions: tree.leaves,
+            exact: tree.open == 0,
+            open: tree.open,
+        }
+    }
 }
 
 impl CountReport {
@@ -54,6 +84,7 @@ impl CountReport {
             elapsed_s: r.elapsed.as_secs_f64(),
             threads: r.threads,
             stopped_by: r.stopped_by.clone(),
+            certificate: None,
         }
     }
 
@@ -101,6 +132,21 @@ impl CountReport {
             "time       {:.3} s on {} thread(s)",
             self.elapsed_s, self.threads
         );
+        if let Some(c) = &self.certificate {
+            let proves = if c.exact {
+                format!("proves {} regions exactly", c.regions)
+            } else {
+                format!(
+                    "proves a lower bound of {} regions ({} open items)",
+                    c.regions, c.open
+                )
+            };
+            let _ = writeln!(
+                s,
+                "certificate {} ({} bytes, sha256 {}): {proves}; verify with `relu-regions check`",
+                c.path, c.bytes, c.sha256
+            );
+        }
         s
     }
 }

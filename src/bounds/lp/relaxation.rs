@@ -140,11 +140,15 @@ pub fn chain_bounds(chain: &Chain) -> Result<(Vec<UnitBounds>, LpStats)> {
                 (lo - e, hi + e, mag)
             };
             let mut stab = Stability::Unstable;
+            let (ilo, ihi) = (lo, hi);
+            let mut pstab = false;
             if let Some(p) = prior {
                 lo = lo.max(p.lower[i]);
                 hi = hi.min(p.upper[i]);
                 stab = p.stability[i];
+                if t > 0 && stab != Stability::Unstable && classify(ilo, ihi, scale) == Stability::Unstable { pstab = true; }
             }
+            let (plo, phi) = (lo, hi);
             if stab == Stability::Unstable {
                 stab = classify(lo, hi, scale);
             }
@@ -179,6 +183,9 @@ pub fn chain_bounds(chain: &Chain) -> Result<(Vec<UnitBounds>, LpStats)> {
                     }
                     stab = classify(lo, hi, scale);
                 }
+            }
+            if std::env::var_os("RR_PROBE").is_some() && t > 0 {
+                eprintln!("PROBE t{t} i{i} pstab {pstab} lo_prior_binding {} hi_prior_binding {} stab {:?}", lo == plo && plo > ilo, hi == phi && phi < ihi, stab);
             }
             lower[i] = lo;
             upper[i] = hi;

@@ -1,0 +1,295 @@
+//! The network in exact integers, and the pre-activation maps of the hidden layers on the
+//! current node of the tree.
+//!
+//! Layer l's map on a node is M_l with h_l(x) = 2^{E_l}·M_l·(x, 1): one integer row
+//! (a_j | β_j) per unit and one exponent E_l per layer, which does not depend on the pattern:
+//!
+//! - M_1 = (W_1·2^{e(W_1)−E_1} | b_1·2^{e(b_1)−E_1}), E_1 = min(e(W_1), e(b_1));
+//! - M_{l+1} = W'_{l+1} diag(p_l) M_l + (0 | b'_{l+1}), with E_{l+1} = min(e(W_{l+1}) + E_l,
+//!   e(b_{l+1})), W' = W_{l+1}'s integers · 2^{e(W_{l+1}) + E_l − E_{l+1}} and
+//!   b' = b_{l+1}'s integers · 2^{e(b_{l+1}) − E_{l+1}},
+//!
+//! where e(·) is the smallest exponent of a matrix's non-zero entries (m·2^e, m odd). A layer's
+//! map is computed when the walk enters the layer and kept while the node stays below that
+//! entry: layer l's map depends only on the bits of layers < l.
+
+use super::num::{decompose, min_exponent, scaled, Acc, Int};
+use super::Fault;
+use crate::network::{Layer, Network};
+
+/// One hidden layer after the first, in integers: W' (rows × previous width) and b'.
+#[derive(Clone, Debug)]
+struct Step {
+    w: Vec<Vec<Int>>,
+    b: Vec<Int>,
+}
+
+/// The hidden layers of the network as integers with the exponents E_l.
+#[derive(Clone, Debug)]
+pub struct ExactNet {
+    /// Inputs n.
+    pub n: usize,
+    /// offsets[l] is the first unit of hidden layer l (0-based); offsets[L] = N.
+    pub offsets: Vec<usize>,
+    /// E_l, the exponent of layer l's map.
+    pub exps: Vec<i64>,
+    /// M_1's rows.
+    first: Vec<Vec<Int>>,
+    /// steps[l − 1] maps layer l − 1's map to layer l's.
+    steps: Vec<Step>,
+}
+
+/// A weight or bias as (m, e): m·2^e exactly.
+type Exact = (i64, i64);
+
+/// The exact (m, e) of every entry of a layer's weights and biases.
+fn exact_layer(layer: &Layer, index: usize) -> Result<(Vec<Vec<Exact>>, Vec<Exact>), Fault> {
+    let bad = |what: &str, v: f64| {
+        Fault::unreadable(format!(
+            "the model's layer {index} has a non-finite {what} {v}"
+        ))
+    };
+    let exact = |v: f64, what: &str| {
+        decompose(v)
+            .map(|(m, e)| (m, i64::from(e)))
+            .ok_or_else(|| bad(what, v))
+    };
+    let w = layer
+        .weight
+        .rows()
+        .into_iter()
+        .map(|row| row.iter().map(|&v| exact(v, "weight")).collect())
+        .collect::<Result<Vec<Vec<_>>, _>>()?;
+    let b = layer
+        .bias
+        .iter()
+        .map(|&v| exact(v, "bias"))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((w, b))
+}
+
+impl ExactNet {
+    /// Converts the hidden layers of `net` (the output layer is not needed).
+    pub fn new(net: &Network) -> Result<ExactNet, Fault> {
+        let hidden = net.hidden_layers();
+        let mut offsets = vec![0];
+        let mut exps: Vec<i64> = Vec::with_capacity(hidden.len());
+        let mut first = Vec::new();
+        let mut steps = Vec::new();
+        for (l, layer) in hidden.iter().enumerate() {
+            offsets.push(offsets[l] + layer.output_dim());
+            let (w, b) = exact_layer(layer, l)?;
+            let e_w = min_exponent(w.iter().flatten().copied());
+            let e_b = min_exponent(b.iter().copied());
+            let prev = exps.last().copied().unwrap_or(0);
+            // E_1 = min(e(W_1), e(b_1)); E_{l+1} = min(e(W) + E_l, e(b))
+            let via_w = e_w.map(|e| e + prev);
+            let e = match (via_w, e_b) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+                (None, None) => prev,
+            };
+            exps.push(e);
+            let b_int: Vec<Int> = b.iter().map(|&(m, x)| scaled(m, x, e)).collect();
+            if l == 0 {
+                first = w
+                    .iter()
+                    .zip(b_int)
+                    .map(|(row, bias)| {
+                        let mut r: Vec<Int> = row.iter().map(|&(m, x)| scaled(m, x, e)).collect();
+                        r.push(bias);
+                        r
+                    })
+                    .collect();
+            } else {
+                let w_int = w
+                    .iter()
+                    .map(|row| row.iter().map(|&(m, x)| scaled(m, x + prev, e)).collect())
+                    .collect();
+                steps.push(Step { w: w_int, b: b_int });
+            }
+        }
+        Ok(ExactNet {
+            n: net.input_dim(),
+            offsets,
+            exps,
+            first,
+            steps,
+        })
+    }
+
+    /// N, the number of hidden units.
+    pub fn units(&self) -> usize {
+        self.offsets[self.offsets.len() - 1]
+    }
+
+    /// (layer, index in the layer) of unit `u` < N.
+    pub fn locate(&self, u: usize) -> (usize, usize) {
+        // the last offset ≤ u
+        let layer = self.offsets.partition_point(|&o| o <= u) - 1;
+        (layer, u - self.offsets[layer])
+    }
+}
+
+/// One hidden layer's map, kept after the walk leaves the layer so that the next entry made
+/// from the same map of the layer below is an update instead of a recomputation.
+#[derive(Clone, Debug, Default)]
+struct Slot {
+    rows: Vec<Vec<Int>>,
+    /// A number that changes whenever `rows` changes.
+    version: u64,
+    /// The version of the layer below that `rows` was made from, and its bits.
+    source: u64,
+    bits: Vec<bool>,
+}
+
+/// The maps of the layers entered on the current node: `slots[..live]`.
+///
+/// Entering layer l with bits p of layer l − 1: when the slot still holds M_l for the same map
+/// M_{l−1} and bits p⁰, M_l is updated by the units whose bit changed,
+/// M_l += Σ_{k: p_k ≠ p⁰_k} ±W'[·][k]·M_{l−1}[k] (+ when k turned on), if that is fewer
+/// products than the full W' diag(p) M_{l−1} (consecutive entries of a depth-first walk mostly
+/// differ in a bit or two).
+#[derive(Debug, Default)]
+pub struct Maps {
+    slots: Vec<Slot>,
+    live: usize,
+    versions: u64,
+    acc: Acc,
+}
+
+impl Maps {
+    /// The root: layer 1's map, which no bit changes.
+    pub fn new(net: &ExactNet) -> Maps {
+        Maps {
+            slots: vec![Slot {
+                rows: net.first.clone(),
+                ..Slot::default()
+            }],
+            live: 1,
+            versions: 0,
+            acc: Acc::new(),
+        }
+    }
+
+    /// Number of layers with a map on the current node.
+    pub fn depth(&self) -> usize {
+        self.live
+    }
+
+    /// Keeps the maps of the first `layers` ≥ 1 layers (backtracking to a node in layer
+    /// `layers − 1`); the others stay as caches.
+    pub fn truncate(&mut self, layers: usize) {
+        self.live = self.live.min(layers.max(1));
+    }
+
+    /// Enters layer l = depth() with the bits `prev_bits` of layer l − 1.
+    pub fn enter(&mut self, net: &ExactNet, prev_bits: &[bool]) {
+        let l = self.live;
+        if self.slots.len() == l {
+            self.slots.push(Slot::default());
+        }
+        self.versions += 1;
+        let (below, here) = self.slots.split_at_mut(l);
+        let (prev, slot) = (&below[l - 1], &mut here[0]);
+        let step = &net.steps[l - 1];
+        let changed: Vec<usize> =
+            if slot.source == prev.version && slot.bits.len() == prev_bits.len() {
+                (0..prev_bits.len())
+                    .filter(|&k| slot.bits[k] != prev_bits[k])
+                    .collect()
+            } else {
+                Vec::new()
+            };
+        let on = prev_bits.iter().filter(|&&b| b).count();
+        let fresh = slot.source != prev.version || slot.bits.len() != prev_bits.len();
+        if fresh || changed.len() + 1 >= on {
+            slot.rows = (0..step.w.len())
+                .map(|r| full_row(net, step, r, &prev.rows, prev_bits, &mut self.acc))
+                .collect();
+        } else {
+            for (r, row) in slot.rows.iter_mut().enumerate() {
+                update_row(
+                    net,
+                    step,
+                    r,
+                    row,
+                    &prev.rows,
+                    prev_bits,
+                    &changed,
+                    &mut self.acc,
+                );
+            }
+        }
+        slot.source = prev.version;
+        slot.version = self.versions;
+        slot.bits.clear();
+        slot.bits.extend_from_slice(prev_bits);
+        self.live = l + 1;
+    }
+
+    /// Row r (a_r | β_r) of layer l's map on the current node.
+    pub fn get(&self, l: usize, r: usize) -> Result<&[Int], Fault> {
+        self.slots[..self.live]
+            .get(l)
+            .and_then(|s| s.rows.get(r))
+            .map(Vec::as_slice)
+            .ok_or_else(|| Fault::internal(format!("row {r} of layer {l} has no map on this node")))
+    }
+}
+
+/// Row r of M_l (l ≥ 1): Σ_{k on} W'[r][k]·M_{l−1}[k] + (0 | b'[r]).
+fn full_row(
+    net: &ExactNet,
+    step: &Step,
+    r: usize,
+    prev: &[Vec<Int>],
+    bits: &[bool],
+    acc: &mut Acc,
+) -> Vec<Int> {
+    let sources: Vec<(&Int, &Vec<Int>)> = step.w[r]
+        .iter()
+        .zip(prev)
+        .zip(bits)
+        .filter(|((w, _), &on)| on && !w.is_zero())
+        .map(|(pair, _)| pair)
+        .collect();
+    (0..=net.n)
+        .map(|c| {
+            acc.clear();
+            for (w, row) in &sources {
+                acc.add_mul(w.view(), row[c].view());
+            }
+            if c == net.n {
+                acc.add(step.b[r].view());
+            }
+            acc.finish()
+        })
+        .collect()
+}
+
+/// Row r of M_l updated in place for the units of layer l − 1 whose bit changed:
+/// + W'[r][k]·M_{l−1}[k] for a unit turned on, − for a unit turned off.
+#[allow(clippy::too_many_arguments)]
+fn update_row(
+    net: &ExactNet,
+    step: &Step,
+    r: usize,
+    row: &mut [Int],
+    prev: &[Vec<Int>],
+    bits: &[bool],
+    changed: &[usize],
+    acc: &mut Acc,
+) {
+    for c in 0..=net.n {
+        acc.clear();
+        acc.add(row[c].view());
+        for &k in changed {
+            let w = step.w[r][k].view();
+            let w = if bits[k] { w } else { w.negated() };
+            acc.add_mul(w, prev[k][c].view());
+        }
+        acc.finish_into(&mut row[c]);
+    }
+}

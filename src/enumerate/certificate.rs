@@ -1,0 +1,352 @@
+//! The writer of region-count certificates (format: `docs/certificate.md`, version 1).
+//!
+//! The search records, per task, the depth-first stream of its decisions: for each unit, which
+//! sides were kept and, for a removed side, its proof of emptiness — multipliers z ≥ 0 over the
+//! node's branch half-spaces (its ancestors) such that, by weak duality,
+//! max over the closed domain of s·h_j(x) + Σ_i z_i σ_i h_{u_i}(x) ≤ 0, in the original input
+//! coordinates and the original units; at each leaf its proven witness. The independent checker
+//! (`crate::check`) verifies every item in exact arithmetic.
+//!
+//! The enumerator's own proofs are made over normalized, relaxed half-spaces in unit coordinates
+//! (`unit_coords`): ancestor i there reads g_i·u ≤ h_i with slack h_i − g_i·u ≈ f_i·σ_i h_{u_i}(x),
+//! f_i = 2^{e_i} / ‖a_i‖ (e_i the power of two of the unit's rescaling), and the removed side's
+//! target is 2^{e_j}·s·h_j. A multiplier y_i found there becomes z_i = y_i f_i / 2^{e_j}. The
+//! conversion rounds (a relative 2⁻⁵² per multiplier); the checker decides the result exactly.
+
+use crate::domain::{Domain, Shape};
+use crate::error::{Error, Result};
+use flate2::write::ZlibEncoder;
+use flate2::Compression;
+use ndarray::Array1;
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Format version written in the header.
+pub const FORMAT_VERSION: u16 = 1;
+/// The file's first bytes.
+pub const MAGIC: &[u8; 6] = b"RRCERT";
+
+const KEEP_ON: u8 = 0x01;
+const KEEP_OFF: u8 = 0x02;
+const BRANCH: u8 = 0x03;
+const EMPTY: u8 = 0x04;
+const KEEP_ON_OPEN: u8 = 0x05;
+const KEEP_OFF_OPEN: u8 = 0x06;
+const LEAF: u8 = 0x10;
+const OPEN: u8 = 0x11;
+const END: u8 = 0xFF;
+
+/// How a removed side of a split was proven empty.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Proof {
+    /// Over the domain alone (no multiplier): the unit is stable on the whole domain.
+    Domain,
+    /// Over the node's box: the domain's bounding box propagated through the branch half-spaces
+    /// (the checker recomputes it).
+    Box,
+    /// Multipliers (ancestor position, z > 0) in the original coordinates and units.
+    Multipliers(Vec<(u32, f64)>),
+    /// Proven by a method that leaves no multipliers (the exact fallback), or not recorded: the
+    /// certificate marks the side open.
+    Unproven,
+}
+
+impl Proof {
+    /// Multipliers from the enumerator's y over its ancestors (`factors` f_i, see the module
+    /// doc), divided by `target` = 2^{e_j} (times any extra positive factor); entries that are
+    /// not positive and finite after conversion are dropped (a smaller multiplier set is still a
+    /// valid candidate: the checker decides). `narrow`: round each to f32 (4 bytes in the file)
+    /// where it stays positive and finite.
+    pub fn from_multipliers(y: &[f64], factors: &[f64], target: f64, narrow: bool) -> Proof {
+        if !(target > 0.0 && target.is_finite()) {
+            return Proof::Unproven;
+        }
+        let z: Vec<(u32, f64)> = y
+            .iter()
+            .zip(factors)
+            .enumerate()
+            .filter_map(|(i, (&y, &f))| {
+                let mut z = y * f / target;
+                if narrow {
+                    let z32 = f64::from(z as f32);
+                    if z32 > 0.0 && z32.is_finite() {
+                        z = z32;
+                    }
+                }
+                (z > 0.0 && z.is_finite()).then_some((i as u32, z))
+            })
+            .collect();
+        if z.is_empty() {
+            Proof::Domain
+        } else {
+            Proof::Multipliers(z)
+        }
+    }
+
+    fn is_proven(&self) -> bool {
+        !matches!(self, Proof::Unproven)
+    }
+}
+
+/// One task's part of the depth-first stream, with its counts.
+#[derive(Default, Debug)]
+pub struct Recording {
+    pub bytes: Vec<u8>,
+    pub leaves: u64,
+    pub open: u64,
+}
+
+impl Recording {
+    /// A unit kept on one side, the other removed with `proof` (open when unproven).
+    pub fn keep(&mut self, on: bool, proof: &Proof) {
+        if proof.is_proven() {
+            self.bytes.push(if on { KEEP_ON } else { KEEP_OFF });
+            self.proof(proof);
+        } else {
+            self.bytes
+                .push(if on { KEEP_ON_OPEN } else { KEEP_OFF_OPEN });
+            self.open += 1;
+        }
+    }
+
+    /// Both sides kept: the positive child's stream follows, then the negative child's.
+    pub fn branch(&mut self) {
+        self.bytes.push(BRANCH);
+    }
+
+    /// Both sides removed (the node has no region); open when either proof is missing.
+    pub fn empty(&mut self, on: &Proof, off: &Proof) {
+        if on.is_proven() && off.is_proven() {
+            self.bytes.push(EMPTY);
+            self.proof(on);
+            self.proof(off);
+        } else {
+            self.open();
+        }
+    }
+
+    /// A node (or leaf) not explored or not decided.
+    pub fn open(&mut self) {
+        self.bytes.push(OPEN);
+        self.open += 1;
+    }
+
+    /// A region: its proven witness u in unit coordinates.
+    pub fn leaf(&mut self, u: &Array1<f64>) {
+        self.bytes.push(LEAF);
+        for v in u {
+            self.bytes.extend_from_slice(&v.to_le_bytes());
+        }
+        self.leaves += 1;
+    }
+
+    /// Appends a child task's stream.
+    pub fn append(&mut self, child: Recording) {
+        self.bytes.extend_from_slice(&child.bytes);
+        self.leaves += child.leaves;
+        self.open += child.open;
+    }
+
+    /// A proof: varint m = 0 (domain), 1 (box), or k + 1 followed by k multipliers, each a
+    /// varint 2i + w (ancestor position i; w = 1: an f64 follows, w = 0: an f32).
+    fn proof(&mut self, proof: &Proof) {
+        match proof {
+            Proof::Multipliers(z) => {
+                varint(&mut self.bytes, z.len() as u64 + 1);
+                for &(i, v) in z {
+                    let narrow = v as f32;
+                    if f64::from(narrow) == v {
+                        varint(&mut self.bytes, u64::from(i) << 1);
+                        self.bytes.extend_from_slice(&narrow.to_le_bytes());
+                    } else {
+                        varint(&mut self.bytes, (u64::from(i) << 1) | 1);
+                        self.bytes.extend_from_slice(&v.to_le_bytes());
+                    }
+                }
+            }
+            Proof::Box => varint(&mut self.bytes, 1),
+            Proof::Domain | Proof::Unproven => varint(&mut self.bytes, 0),
+        }
+    }
+}
+
+/// A finished count's certificate, before its model hash is known.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CertificateTree {
+    /// The domain as counted.
+    pub domain: Domain,
+    /// Hidden layer widths.
+    pub widths: Vec<usize>,
+    /// Witness frame: x = origin + 2^exponents ⊙ u.
+    pub origin: Array1<f64>,
+    pub exponents: Vec<i32>,
+    /// The depth-first stream (without the end marker).
+    pub tree: Vec<u8>,
+    pub leaves: u64,
+    pub open: u64,
+}
+
+/// Where a certificate was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CertificateFile {
+    pub path: PathBuf,
+    pub bytes: u64,
+    /// SHA-256 of the certificate file, hex.
+    pub sha256: String,
+}
+
+/// SHA-256 of a file's bytes.
+pub fn file_sha256(path: &Path) -> Result<[u8; 32]> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(Sha256::digest(&bytes).into())
+}
+
+/// Hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl CertificateTree {
+    /// The certificate of a count that explored nothing: one open root.
+    pub fn open_root(net: &crate::network::Network, domain: &Domain) -> Self {
+        let mut r = Recording::default();
+        r.open();
+        CertificateTree {
+            domain: domain.clone(),
+            widths: net.hidden_widths(),
+            origin: domain.center.clone(),
+            exponents: vec![0; domain.dim()],
+            tree: r.bytes,
+            leaves: 0,
+            open: r.open,
+        }
+    }
+
+    /// The uncompressed payload (items 1–7 of the format).
+    pub fn payload(&self, model_sha256: &[u8; 32]) -> Vec<u8> {
+        let mut p = Vec::with_capacity(self.tree.len() + 256);
+        p.extend_from_slice(model_sha256);
+        varint(&mut p, self.origin.len() as u64);
+        varint(&mut p, self.widths.len() as u64);
+        for &w in &self.widths {
+            varint(&mut p, w as u64);
+        }
+        let floats = |p: &mut Vec<u8>, v: &Array1<f64>| {
+            for x in v {
+                p.extend_from_slice(&x.to_le_bytes());
+            }
+        };
+        match (&self.domain.shape, &self.domain.exact_bounds) {
+            (_, Some((lo, hi))) => {
+                p.push(2);
+                floats(&mut p, lo);
+                floats(&mut p, hi);
+            }
+            (Shape::L2Ball { radius }, None) => {
+                p.push(0);
+                floats(&mut p, &self.domain.center);
+                p.extend_from_slice(&radius.to_le_bytes());
+            }
+            (Shape::Box { half_widths }, None) => {
+                p.push(1);
+                floats(&mut p, &self.domain.center);
+                floats(&mut p, half_widths);
+            }
+        }
+        floats(&mut p, &self.origin);
+        for &k in &self.exponents {
+            varint(&mut p, zigzag(i64::from(k)));
+        }
+        p.push(if self.open == 0 { 0 } else { 1 });
+        varint(&mut p, self.leaves);
+        varint(&mut p, self.open);
+        p.extend_from_slice(&self.tree);
+        p.push(END);
+        p
+    }
+
+    /// The certificate file's bytes: magic, version, zlib-compressed payload.
+    pub fn to_bytes(&self, model_sha256: &[u8; 32]) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(self.tree.len() / 2 + 64);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        let mut z = ZlibEncoder::new(out, Compression::fast());
+        z.write_all(&self.payload(model_sha256))
+            .and_then(|_| z.finish())
+            .map_err(|e| Error::invalid(format!("compressing the certificate: {e}")))
+    }
+
+    /// Writes the certificate of the model file `model` to `path` (atomically: a temporary file
+    /// beside it, then a rename).
+    pub fn write(&self, model: &Path, path: &Path) -> Result<CertificateFile> {
+        let bytes = self.to_bytes(&file_sha256(model)?)?;
+        let tmp = path.with_extension("cert-partial");
+        std::fs::write(&tmp, &bytes).map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+        Ok(CertificateFile {
+            path: path.to_path_buf(),
+            bytes: bytes.len() as u64,
+            sha256: hex(&Sha256::digest(&bytes)),
+        })
+    }
+}
+
+/// Unsigned LEB128.
+fn varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn zigzag(n: i64) -> u64 {
+    ((n << 1) ^ (n >> 63)) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_and_zigzag_follow_leb128() {
+        let mut v = Vec::new();
+        varint(&mut v, 0);
+        varint(&mut v, 127);
+        varint(&mut v, 128);
+        varint(&mut v, u64::MAX);
+        assert_eq!(&v[..4], &[0, 127, 0x80, 0x01]);
+        assert_eq!(v.len(), 4 + 10);
+        assert_eq!(zigzag(0), 0);
+        assert_eq!(zigzag(-1), 1);
+        assert_eq!(zigzag(1), 2);
+        assert_eq!(zigzag(-3), 5);
+    }
+
+    #[test]
+    fn multipliers_convert_and_drop_zeros() {
+        let p = Proof::from_multipliers(&[0.0, 2.0, 1.0], &[1.0, 0.5, 0.0], 2.0, false);
+        assert_eq!(p, Proof::Multipliers(vec![(1, 0.5)]));
+        assert_eq!(
+            Proof::from_multipliers(&[0.0], &[1.0], 1.0, false),
+            Proof::Domain
+        );
+        assert_eq!(
+            Proof::from_multipliers(&[1.0], &[1.0], 0.0, false),
+            Proof::Unproven
+        );
+        let third = 1.0 / 3.0;
+        let wide = Proof::from_multipliers(&[third], &[1.0], 1.0, false);
+        let narrow = Proof::from_multipliers(&[third], &[1.0], 1.0, true);
+        assert_eq!(wide, Proof::Multipliers(vec![(0, third)]));
+        assert_eq!(
+            narrow,
+            Proof::Multipliers(vec![(0, f64::from(third as f32))])
+        );
+    }
+}
