@@ -435,6 +435,21 @@ pub(super) fn emptiness_certificate(domain: &Domain, halfspaces: &[HalfSpace], y
     certificate(domain, &g, &h, n, &c, &mut y, &mut v)
 }
 
+/// The weak-duality bound on max{c·x : x ∈ P ∩ domain} at multipliers y ≥ 0 (one per
+/// half-space; negative entries are clamped to 0 in place), with its rounding allowance: valid
+/// whatever produced y (here: the box LP's row duals).
+pub(super) fn bound_at(domain: &Domain, halfspaces: &[HalfSpace], c: &[f64], y: &mut [f64]) -> f64 {
+    let n = domain.dim();
+    let mut g = Vec::with_capacity(halfspaces.len() * n);
+    let mut h = Vec::with_capacity(halfspaces.len());
+    for hs in halfspaces {
+        g.extend(hs.g.iter());
+        h.push(hs.h);
+    }
+    let mut v = vec![0.0; n];
+    certificate(domain, &g, &h, n, c, y, &mut v)
+}
+
 /// [`certificate`] for the tests of `ball_lp`.
 #[cfg(test)]
 pub(super) fn certificate_for_tests(

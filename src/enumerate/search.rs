@@ -26,7 +26,9 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::certificate::{Proof, Recording};
-use super::dual::{box_lp_can_settle, dual_bound_with, emptiness_certificate, DualScratch};
+use super::dual::{
+    bound_at, box_lp_can_settle, dual_bound_with, emptiness_certificate, DualBound, DualScratch,
+};
 use super::fallback::{ExactAnswer, ExactFallback};
 use super::geometry::{deepest_on_ray, depth, relaxed_halfspace, side_halfspace};
 use super::interior::near_band;
@@ -39,6 +41,7 @@ use crate::domain::Domain;
 use crate::dyadic::ldexp;
 use crate::error::Result;
 use crate::network::{ActivationPattern, Network};
+use crate::solver::box_lp::BoxLp;
 use crate::solver::{HalfSpace, Interior, InteriorSolver};
 use crate::tolerance::rounding_allowance;
 use ndarray::{Array1, Array2, ArrayView1};
@@ -153,6 +156,7 @@ impl<'a> Shared<'a> {
         let mut w = Worker {
             sh: self,
             solver: None,
+            box_lp: None,
             hs: halfspaces,
             fac: factors,
             pattern,
@@ -287,6 +291,9 @@ enum Decision {
 struct Worker<'s, 'a> {
     sh: &'s Shared<'a>,
     solver: Option<Box<dyn InteriorSolver>>,
+    /// max c·x over the node with the box as bounds, for boxes too large for the dense box LP
+    /// (created on first use, loaded with the stack, then pushed and popped with it).
+    box_lp: Option<BoxLp>,
     hs: Vec<HalfSpace>,
     /// Per half-space of `hs`, its certificate factor f_i = 2^{e_i}/‖a_i‖ (0 for a trivial one).
     fac: Vec<f64>,
@@ -309,6 +316,9 @@ impl<'s, 'a> Worker<'s, 'a> {
         if let Some(s) = self.solver.as_mut() {
             s.push(&h)?;
         }
+        if let Some(lp) = self.box_lp.as_mut() {
+            lp.push(&h)?;
+        }
         self.hs.push(h);
         self.fac.push(factor);
         Ok(())
@@ -318,6 +328,9 @@ impl<'s, 'a> Worker<'s, 'a> {
         while self.hs.len() > len {
             if let Some(s) = self.solver.as_mut() {
                 s.pop()?;
+            }
+            if let (Some(lp), Some(top)) = (self.box_lp.as_mut(), self.hs.last()) {
+                lp.pop(top)?;
             }
             self.hs.pop();
             self.fac.pop();
@@ -807,7 +820,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         let dual = if box_lp_can_settle(sh.domain, a.len()) {
             dual_bound_with(&mut self.scratch, sh.domain, &self.hs, c.view(), w.view())
         } else {
-            None
+            self.box_lp_bound(&c)?
         };
         if let Some(d) = dual {
             let bound =
@@ -853,6 +866,33 @@ impl<'s, 'a> Worker<'s, 'a> {
             return Ok(Outcome::NonEmpty((best.0, best.1, target)));
         }
         self.side_by_solver(a, beta, err, positive)
+    }
+
+    /// For a box too large for the dense box LP: max c·x over node ∩ box from the worker's
+    /// warm-started HiGHS LP (`solver::box_lp`), as a certified bound from its row duals
+    /// (weak duality evaluated in closed form, the multipliers left in `scratch.y_out` for a
+    /// certificate) with the LP's maximizer. `None` when HiGHS has no optimum.
+    fn box_lp_bound(&mut self, c: &Array1<f64>) -> Result<Option<DualBound>> {
+        let sh = self.sh;
+        if self.box_lp.is_none() {
+            self.box_lp = Some(BoxLp::new(sh.domain, &self.hs)?);
+        }
+        let Some(lp) = self.box_lp.as_mut() else {
+            return Ok(None);
+        };
+        let cv = c.to_vec();
+        let Some(mut opt) = lp.maximize(&cv)? else {
+            return Ok(None);
+        };
+        self.sh.solver_calls.fetch_add(1, Ordering::Relaxed);
+        let value = bound_at(sh.domain, &self.hs, &cv, &mut opt.y);
+        self.scratch.y_out.clear();
+        self.scratch.y_out.extend_from_slice(&opt.y);
+        Ok(Some(DualBound {
+            value,
+            lp_point: Array1::from(opt.x),
+            ball_point: None,
+        }))
     }
 
     /// The solver's largest inscribed ball of node ∩ side, re-checked at its center. An empty

@@ -58,6 +58,7 @@ pub trait InteriorSolver: Send {
     }
 }
 
+pub mod box_lp;
 pub mod clarabel;
 pub mod highs;
 pub mod highs_instance;
