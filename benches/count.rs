@@ -2,8 +2,10 @@
 //! ACAS Xu 1_1 around (0.64, 0, 0, 0.475, −0.475) with box half-widths 0.02 (1,020 regions) and
 //! 0.05 (17,849) and 0.1, L2 balls of radius 0.02, 0.05 and 0.1, and a random 2-16-16-16-1 network in [-1,1]² and in
 //! the unit disc; a random 5-32-32-1 network in the L2 ball of radius 0.35 around 0 (~10^4
-//! regions). The larger cases also run on 2 threads. ACAS Xu cases are skipped when ../shared is
-//! absent.
+//! regions). The larger cases also run on 2 threads. VNN-COMP MNIST (784 inputs) boxes around
+//! real test images (`mnist/images.csv`): `mnist-net_256x2.onnx` row 0 at half widths 0.01 and
+//! 0.02 (16 and 149 regions), `mnist-net_256x4.onnx` row 1 at 0.005. Cases on ../shared are
+//! skipped when it is absent.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -60,6 +62,7 @@ fn benches(c: &mut Criterion) {
             bench_case(c, name, &net, &domain, threads);
         }
     }
+    mnist(c);
     let net = common::random_network(&[2, 16, 16, 16, 1], 1, 0.5);
     let square = Domain::ball(array![0.0, 0.0], 1.0, Norm::Linf).expect("valid domain");
     bench_case(c, "random_2_16x3_square", &net, &square, 1);
@@ -69,6 +72,44 @@ fn benches(c: &mut Criterion) {
     let ball = Domain::ball(ndarray::Array1::zeros(5), 0.35, Norm::L2).expect("valid domain");
     bench_case(c, "random_5_32x2_l2_0.35", &net, &ball, 1);
     bench_case(c, "random_5_32x2_l2_0.35_2threads", &net, &ball, 2);
+}
+
+/// The MNIST boxes of issue 12 (skipped without ../shared).
+fn mnist(c: &mut Criterion) {
+    let Some(images) = common::shared_path("benchmarks/mnist/images.csv") else {
+        return;
+    };
+    for (name, model, row, hw) in [
+        (
+            "mnist_256x2_row0_box_0.01",
+            "benchmarks/onnx/mnist-net_256x2.onnx",
+            0,
+            0.01,
+        ),
+        (
+            "mnist_256x2_row0_box_0.02",
+            "benchmarks/onnx/mnist-net_256x2.onnx",
+            0,
+            0.02,
+        ),
+        (
+            "mnist_256x4_row1_box_0.005",
+            "benchmarks/mnist/mnist-net_256x4.onnx",
+            1,
+            0.005,
+        ),
+    ] {
+        let Some(path) = common::shared_path(model) else {
+            continue;
+        };
+        let net = relu_regions::formats::load_network(&path)
+            .expect("the benchmark network loads")
+            .network;
+        let center =
+            relu_regions::points::read_center_file(&images, Some(row)).expect("the image loads");
+        let domain = Domain::ball(center, hw, Norm::Linf).expect("valid domain");
+        bench_case(c, name, &net, &domain, 1);
+    }
 }
 
 criterion_group! {
