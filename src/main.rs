@@ -44,8 +44,8 @@ enum Command {
     Train(TrainArgs),
     /// The seed paper's experiments (Zhu, Lin & Tang 2020): `dynamics` or `points`.
     Experiment(ExperimentArgs),
-    /// Verifies a certificate written by `count --certificate`, in exact arithmetic (exit 0:
-    /// verified; 1: a record fails; 2: unreadable input).
+    /// Verifies a certificate written by `count --certificate` or `bound --method lp
+    /// --certificate`, in exact arithmetic (exit 0: verified; 1: a record fails; 2: unreadable input).
     Check(CheckArgs),
     /// Converts a network between JSON and ONNX (and reads NNet): `convert IN OUT`.
     Convert {
@@ -58,9 +58,9 @@ enum Command {
 
 #[derive(Args)]
 struct CheckArgs {
-    /// The network file the count was made on (.onnx, .nnet or .json).
+    /// The network file the count or bound was made on (.onnx, .nnet or .json).
     model: PathBuf,
-    /// The certificate file.
+    /// The certificate file (a count's or a bound's: its first bytes say which).
     certificate: PathBuf,
     /// Print JSON for scripts instead of text.
     #[arg(long)]
@@ -115,6 +115,10 @@ struct BoundArgs {
     /// Worker threads for the enumerator and the per-region LPs (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Write a certificate of the LP bound to this file (with --method lp; verify it with
+    /// `relu-regions check`).
+    #[arg(long)]
+    certificate: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -360,9 +364,70 @@ fn run(cli: Cli) -> Result<()> {
 
 /// `check MODEL CERT`: the verdict of the independent checker, with its own exit codes.
 fn check(args: &CheckArgs) -> ExitCode {
-    use relu_regions::check::{check_certificate, CheckError};
-    match check_certificate(&args.model, &args.certificate) {
-        Ok(v) => {
+    use relu_regions::check::{check_file, CheckError, Checked};
+    match check_file(&args.model, &args.certificate) {
+        Ok(Checked::Bound(v)) => {
+            let verdict = format!(
+                "verified: the local bound is at most {} ({})",
+                v.value, v.method
+            );
+            let layers: Vec<serde_json::Value> = v
+                .layers
+                .iter()
+                .map(|l| {
+                    serde_json::json!({
+                        "width": l.width,
+                        "unstable": l.unstable,
+                        "stably_active": l.stably_active,
+                        "stably_inactive": l.stably_inactive,
+                    })
+                })
+                .collect();
+            if args.json {
+                let json = serde_json::json!({
+                    "verified": true,
+                    "kind": "bound",
+                    "verdict": verdict,
+                    "method": v.method,
+                    "bound": v.value.to_string(),
+                    "layers": layers,
+                    "model_sha256": v.model_sha256,
+                    "domain": v.domain,
+                    "bounds_checked": v.sides_checked,
+                    "multipliers_checked": v.multipliers_checked,
+                    "balls_checked": v.balls_checked,
+                    "elapsed_s": v.elapsed.as_secs_f64(),
+                });
+                println!("{json:#}");
+            } else {
+                println!("{verdict}");
+                println!(
+                    "model      {} (sha256 {})",
+                    args.model.display(),
+                    v.model_sha256
+                );
+                println!("domain     {}", v.domain);
+                for (l, c) in v.layers.iter().enumerate() {
+                    println!(
+                        "layer {:<4} {} units: {} unstable, {} stably active, {} stably inactive",
+                        l + 1,
+                        c.width,
+                        c.unstable,
+                        c.stably_active,
+                        c.stably_inactive
+                    );
+                }
+                println!(
+                    "checked    {} unit bounds ({} multipliers) and {} balls in exact arithmetic, {:.3} s",
+                    v.sides_checked,
+                    v.multipliers_checked,
+                    v.balls_checked,
+                    v.elapsed.as_secs_f64()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(Checked::Count(v)) => {
             let verdict = if v.exact {
                 format!("verified: {} regions (exact)", v.regions)
             } else {
@@ -469,9 +534,17 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
 }
 
 fn bound(args: BoundArgs) -> Result<()> {
+    if args.certificate.is_some() && args.method != Method::Lp {
+        return Err(Error::invalid(
+            "--certificate: only the LP bound is certified; use it with --method lp",
+        ));
+    }
     let loaded = load(&args.model)?;
     let domain = center_domain(&args.model, &loaded, args.radius)?;
     let model = args.model.model.display().to_string();
+    if let Some(path) = &args.certificate {
+        return bound_certified(&args, &loaded, &domain, &model, path);
+    }
     let report = if args.method == Method::Analytic {
         BoundReport::compute(&model, &loaded.network, &domain)?
     } else {
@@ -500,6 +573,72 @@ fn bound(args: BoundArgs) -> Result<()> {
         print_json(&report)
     } else {
         print!("{}", report.to_text());
+        Ok(())
+    }
+}
+
+/// `bound --method lp --certificate FILE`: the LP bound computed with its certificate (the
+/// report's LP value is the certified one), the file written, and `certificate` in the output.
+fn bound_certified(
+    args: &BoundArgs,
+    loaded: &LoadedModel,
+    domain: &Domain,
+    model: &str,
+    path: &Path,
+) -> Result<()> {
+    use relu_regions::bounds::lp::certificate::certify_local_lp;
+    use relu_regions::report::bound::{CountsReport, LpReport, SandwichReport};
+    use relu_regions::report::BigValue;
+    let time_limit = inputs::parse_time_limit(args.time_limit)?;
+    let start = std::time::Instant::now();
+    let net = &loaded.network;
+    let mut report = BoundReport::compute(model, net, domain)?;
+    let (lp, cert) = certify_local_lp(net, domain, time_limit.map(|t| start + t))?;
+    // as `anytime_bounds` with --method lp: the smaller of the analytic and the LP bound
+    let analytic = relu_regions::bounds::local_analytic(net, domain)?.value;
+    let upper = analytic.min(lp.value.clone());
+    let v = BigValue::new(&lp.value);
+    report.bounds.local_lp = Some(LpReport {
+        value: v.value,
+        log10: v.log10,
+        layers: lp.layers.iter().map(CountsReport::from).collect(),
+        lps: lp.stats.lps,
+        skipped_units: lp.stats.skipped,
+    });
+    let up = BigValue::new(&upper);
+    report.bounds.certified = Some(SandwichReport {
+        method: "lp".into(),
+        upper: up.value,
+        upper_log10: up.log10,
+        lower: "1".into(),
+        exact: upper == num_bigint::BigUint::from(1u32),
+        seconds: start.elapsed().as_secs_f64(),
+    });
+    let file = cert.write(&args.model.model, path)?;
+    if args.model.json {
+        /// The report with the certificate written, after the report's own fields.
+        #[derive(serde::Serialize)]
+        struct Certified<'a> {
+            #[serde(flatten)]
+            report: &'a BoundReport,
+            certificate: serde_json::Value,
+        }
+        print_json(&Certified {
+            report: &report,
+            certificate: serde_json::json!({
+                "path": file.path.display().to_string(),
+                "bytes": file.bytes,
+                "sha256": file.sha256,
+            }),
+        })
+    } else {
+        print!("{}", report.to_text());
+        println!(
+            "certificate {} ({} bytes, sha256 {})",
+            file.path.display(),
+            file.bytes,
+            file.sha256
+        );
         Ok(())
     }
 }

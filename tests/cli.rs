@@ -954,3 +954,90 @@ fn count_certificate_then_check_verifies_and_catches_a_changed_file() {
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
     assert_bad_input(&["check", &moons(), &cut.display().to_string()], "cut.cert");
 }
+
+#[test]
+fn bound_lp_certificate_then_check_verifies_and_catches_a_changed_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("moons.bound");
+    let cert_s = cert.display().to_string();
+    let args = [
+        "bound",
+        &moons(),
+        "--center=0.3,-0.2",
+        "--radius",
+        "0.5",
+        "--method",
+        "lp",
+    ];
+    let plain = json_of(&run(&[&args[..], &["--json"]].concat()));
+    let bound = json_of(&run(
+        &[&args[..], &["--certificate", &cert_s, "--json"]].concat()
+    ));
+    let value = bound["bounds"]["local_lp"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        value,
+        plain["bounds"]["local_lp"]["value"].as_str().unwrap()
+    );
+    let c = &bound["certificate"];
+    assert_eq!(c["path"], cert_s.as_str());
+    assert_eq!(
+        c["bytes"].as_u64().unwrap(),
+        std::fs::metadata(&cert).unwrap().len()
+    );
+    assert_eq!(c["sha256"].as_str().unwrap().len(), 64);
+
+    // text verdict, exit 0; JSON verdict
+    let out = run(&["check", &moons(), &cert_s]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!(
+            "verified: the local bound is at most {value} (lp)"
+        )),
+        "{text}"
+    );
+    let v = json_of(&run(&["check", &moons(), &cert_s, "--json"]));
+    assert_eq!(v["kind"], "bound");
+    assert_eq!(v["bound"].as_str().unwrap(), value);
+
+    // another model: exit 1
+    let other = dir.path().join("other.json");
+    let text = std::fs::read_to_string(moons()).unwrap();
+    std::fs::write(&other, text.replacen("0.", "0.0", 1)).unwrap();
+    let out = run(&["check", &other.display().to_string(), &cert_s]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NOT VERIFIED"));
+
+    // truncated: exit 2 naming the file; --certificate without --method lp: exit 2
+    let bytes = std::fs::read(&cert).unwrap();
+    let cut = dir.path().join("cut.bound");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    assert_bad_input(
+        &["check", &moons(), &cut.display().to_string()],
+        "cut.bound",
+    );
+    assert_bad_input(
+        &[
+            "bound",
+            &moons(),
+            "--center=0.3,-0.2",
+            "--radius",
+            "0.5",
+            "--certificate",
+            &cert_s,
+        ],
+        "--method lp",
+    );
+}

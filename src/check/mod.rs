@@ -23,6 +23,7 @@
 //! (container and bounded reads), `header`, `domain`, `maps` (the layer maps on a node),
 //! `nodebox` (the node's box), `walk` (the tree, depth-first with an explicit stack).
 
+mod bound;
 mod domain;
 mod header;
 mod maps;
@@ -34,6 +35,7 @@ mod walk;
 #[cfg(test)]
 mod tests;
 
+pub use bound::{check_bound_bytes, check_bound_certificate, check_file, BoundVerdict, Checked};
 pub use num::f64_to_dyadic;
 
 use crate::formats::load_network;

@@ -96,7 +96,7 @@ impl BoxLp {
     pub fn push(&mut self, hs: &HalfSpace) -> Result<()> {
         if hs.g.iter().all(|&v| v == 0.0) {
             self.has_row.push(false);
-            if !(hs.h >= 0.0) {
+            if never_holds(hs) {
                 self.never += 1;
             }
             return Ok(());
@@ -156,7 +156,7 @@ impl BoxLp {
                 self.active -= 1;
             }
             Some(false) => {
-                if !(top.h >= 0.0) {
+                if never_holds(top) {
                     self.never -= 1;
                 }
             }
@@ -221,6 +221,11 @@ impl BoxLp {
             y,
         }))
     }
+}
+
+/// A zero half-space 0 ≤ h that no point satisfies (h < 0, or NaN).
+fn never_holds(hs: &HalfSpace) -> bool {
+    hs.h.is_nan() || hs.h < 0.0
 }
 
 #[cfg(test)]

@@ -10,17 +10,19 @@
 //! (no warm start, DESIGN.md §3) and its HiGHS backend does not expose the row duals this module
 //! needs for the certified bound; the crate already links `highs-sys` 1.16 (src/solver/highs.rs).
 
+pub mod certificate;
 pub mod highs_lp;
 pub mod relaxation;
 
-use super::enclosure::{enclose, Stability};
+use super::enclosure::{enclose, LayerEnclosure, Stability};
 use super::global::serra2018;
 use super::jset::{jset_bound, LayerCounts};
 use crate::domain::Domain;
 use crate::error::{Error, Result};
 use crate::network::Network;
+use certificate::Recorder;
 use num_bigint::BigUint;
-use relaxation::{chain_bounds, Chain, LpStats, UnitBounds};
+use relaxation::{chain_bounds_recorded, Chain, LpStats, UnitBounds};
 use std::time::Instant;
 
 /// The LP-tightened local bound, the per-layer stability behind it and the certified
@@ -65,7 +67,20 @@ pub fn local_lp(net: &Network, domain: &Domain, deadline: Option<Instant>) -> Re
             net.input_dim()
         )));
     }
-    let prior: Vec<UnitBounds> = enclose(net, domain)?
+    let enclosures = enclose(net, domain)?;
+    local_lp_with(net, domain, deadline, enclosures, None)
+}
+
+/// [`local_lp`] from the domain's enclosures, the proofs of its bounds handed to `rec` when
+/// given (see [`certificate`]; without a recorder the result is [`local_lp`]'s).
+pub(crate) fn local_lp_with(
+    net: &Network,
+    domain: &Domain,
+    deadline: Option<Instant>,
+    enclosures: Vec<LayerEnclosure>,
+    rec: Option<&mut Recorder>,
+) -> Result<LpBound> {
+    let prior: Vec<UnitBounds> = enclosures
         .into_iter()
         .map(|e| UnitBounds {
             lower: e.lower.to_vec(),
@@ -82,7 +97,7 @@ pub fn local_lp(net: &Network, domain: &Domain, deadline: Option<Instant>) -> Re
         prior: &prior,
         deadline,
     };
-    let (bounds, stats) = chain_bounds(&chain)?;
+    let (bounds, stats) = chain_bounds_recorded(&chain, rec)?;
     let layers = layer_counts(&bounds);
     let local = jset_bound(net.input_dim(), &layers);
     let global = serra2018(net.input_dim(), &net.hidden_widths());

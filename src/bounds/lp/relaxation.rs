@@ -24,6 +24,10 @@
 //! the computed r. The bound holds whatever the LP's accuracy (also with y of the wrong sign
 //! convention: both y and −y are tried). A unit is then called stable only with the margin of
 //! crate::tolerance; a unit that an earlier (valid) enclosure proves stable stays stable.
+//!
+//! `chain_bounds_recorded` runs the same computation and hands every bound with its proof
+//! (interval, multipliers, or the enclosure's ball) to the certificate writer
+//! (`super::certificate`, docs/certificate.md "Bound certificates").
 
 use crate::bounds::enclosure::{classify, Stability};
 use crate::bounds::opnorm::gamma;
@@ -35,6 +39,7 @@ use crate::tolerance::surely_nonpositive;
 use ndarray::ArrayView2;
 use std::time::Instant;
 
+use super::certificate::{LpSide, Recorder, UnitFacts};
 use super::highs_lp::{HighsLp, LpModel};
 
 /// Certified bounds of one layer's pre-activations on the set: lower ≤ z ≤ upper.
@@ -84,6 +89,25 @@ pub struct LpStats {
 /// LPs are solved only for units that the interval bounds (and `prior`) leave unstable, and only
 /// for the side that is not settled yet.
 pub fn chain_bounds(chain: &Chain) -> Result<(Vec<UnitBounds>, LpStats)> {
+    chain_bounds_recorded(chain, None)
+}
+
+/// [`chain_bounds`], with the proof of every claimed bound handed to `rec` when given (the LP
+/// bound's certificate, [`super::certificate`]). Without a recorder the computation is exactly
+/// [`chain_bounds`]'s. With one, a bound that only the analytic enclosure (`prior`) proves and
+/// that the recorder cannot reproduce is replaced by the best bound it can prove (an LP solved on
+/// a second HiGHS instance, so the first one's warm starts stay as they are), and every later
+/// layer is built from the bounds so claimed. A certificate covers the whole domain: a chain
+/// with rows (a polytope P) cannot be recorded.
+pub(crate) fn chain_bounds_recorded(
+    chain: &Chain,
+    mut rec: Option<&mut Recorder>,
+) -> Result<(Vec<UnitBounds>, LpStats)> {
+    if rec.is_some() && !chain.rows.is_empty() {
+        return Err(crate::error::Error::invalid(
+            "a bound certificate covers the whole domain; this chain has rows",
+        ));
+    }
     let n0 = chain.domain.dim();
     let (box_lo, box_hi) = chain.domain.bounding_box();
     let mut model = LpModel::default();
@@ -112,6 +136,8 @@ pub fn chain_bounds(chain: &Chain) -> Result<(Vec<UnitBounds>, LpStats)> {
         let mut stability = vec![Stability::Unstable; units];
         let mut scales = vec![0.0; units];
         let mut lp: Option<HighsLp> = None;
+        // the recorder's own LPs (never the instance above: its warm starts stay untouched)
+        let mut extra_lp: Option<HighsLp> = None;
         for i in 0..units {
             let row = w.row(i);
             // interval bounds (exact over the domain for t = 0)
@@ -139,16 +165,15 @@ pub fn chain_bounds(chain: &Chain) -> Result<(Vec<UnitBounds>, LpStats)> {
                 let e = gamma(row.len() + 2) * mag;
                 (lo - e, hi + e, mag)
             };
+            let interval = (lo, hi);
+            let mut lp_lower: Option<LpSide> = None;
+            let mut lp_upper: Option<LpSide> = None;
             let mut stab = Stability::Unstable;
-            let (ilo, ihi) = (lo, hi);
-            let mut pstab = false;
             if let Some(p) = prior {
                 lo = lo.max(p.lower[i]);
                 hi = hi.min(p.upper[i]);
                 stab = p.stability[i];
-                if t > 0 && stab != Stability::Unstable && classify(ilo, ihi, scale) == Stability::Unstable { pstab = true; }
             }
-            let (plo, phi) = (lo, hi);
             if stab == Stability::Unstable {
                 stab = classify(lo, hi, scale);
             }
@@ -171,21 +196,75 @@ pub fn chain_bounds(chain: &Chain) -> Result<(Vec<UnitBounds>, LpStats)> {
                     let neg: Vec<f64> = cost.iter().map(|v| -v).collect();
                     if let Some(y) = lp.minimize(&neg)? {
                         stats.lps += 1;
-                        let ub = certified_upper(&model, chain.domain, &cost, b[i], &y);
+                        let (ub, sign) =
+                            certified_upper_signed(&model, chain.domain, &cost, b[i], &y);
                         hi = hi.min(ub);
+                        if rec.is_some() {
+                            lp_upper = Some(LpSide::new(&model, ub, &y, sign));
+                        }
                     }
                     if !surely_nonpositive(hi, scale) {
                         if let Some(y) = lp.minimize(&cost)? {
                             stats.lps += 1;
-                            let lb = -certified_upper(&model, chain.domain, &neg, -b[i], &y);
-                            lo = lo.max(lb);
+                            let (ub, sign) =
+                                certified_upper_signed(&model, chain.domain, &neg, -b[i], &y);
+                            lo = lo.max(-ub);
+                            if rec.is_some() {
+                                lp_lower = Some(LpSide::new(&model, -ub, &y, sign));
+                            }
                         }
                     }
                     stab = classify(lo, hi, scale);
                 }
             }
-            if std::env::var_os("RR_PROBE").is_some() && t > 0 {
-                eprintln!("PROBE t{t} i{i} pstab {pstab} lo_prior_binding {} hi_prior_binding {} stab {:?}", lo == plo && plo > ilo, hi == phi && phi < ihi, stab);
+            if let Some(rec) = rec.as_deref_mut() {
+                let facts = UnitFacts {
+                    layer: t,
+                    unit: i,
+                    row,
+                    bias: b[i],
+                    interval,
+                    lp_lower,
+                    lp_upper,
+                    lower: lo,
+                    upper: hi,
+                    stability: stab,
+                    scale,
+                };
+                // an LP of this unit on the recorder's own instance (layers after the first)
+                let mut solve = |upper: bool| -> Result<Option<LpSide>> {
+                    if (t == 0 && chain.rows.is_empty())
+                        || chain.deadline.is_some_and(|d| Instant::now() >= d)
+                    {
+                        return Ok(None);
+                    }
+                    let lp = match &mut extra_lp {
+                        Some(lp) => lp,
+                        None => extra_lp.insert(HighsLp::new(&model)?),
+                    };
+                    let mut cost = vec![0.0; model.num_cols()];
+                    for (j, &a) in row.iter().enumerate() {
+                        if let Some(col) = inputs[j] {
+                            cost[col] += a;
+                        }
+                    }
+                    let neg: Vec<f64> = cost.iter().map(|v| -v).collect();
+                    let side = if upper {
+                        lp.minimize(&neg)?.map(|y| {
+                            let (ub, sign) =
+                                certified_upper_signed(&model, chain.domain, &cost, b[i], &y);
+                            LpSide::new(&model, ub, &y, sign)
+                        })
+                    } else {
+                        lp.minimize(&cost)?.map(|y| {
+                            let (ub, sign) =
+                                certified_upper_signed(&model, chain.domain, &neg, -b[i], &y);
+                            LpSide::new(&model, -ub, &y, sign)
+                        })
+                    };
+                    Ok(side)
+                };
+                (lo, hi, stab) = rec.unit(facts, &mut solve)?;
             }
             lower[i] = lo;
             upper[i] = hi;
@@ -223,10 +302,16 @@ pub fn chain_bounds(chain: &Chain) -> Result<(Vec<UnitBounds>, LpStats)> {
                     let tau = (-s * lo).max(hi - s * hi);
                     let tau = tau + gamma(4) * ((s * lo).abs() + hi.abs() + (s * hi).abs());
                     model.add_row(&[(h, 1.0), (z, -s)], f64::NEG_INFINITY, tau);
+                    if let Some(rec) = rec.as_deref_mut() {
+                        rec.triangle(i, s, tau);
+                    }
                     next_inputs.push(Some(h));
                 }
             }
             inputs = next_inputs;
+        }
+        if let Some(rec) = rec.as_deref_mut() {
+            rec.end_layer(&lower, &upper);
         }
         out.push(UnitBounds {
             lower,
@@ -241,9 +326,43 @@ pub fn chain_bounds(chain: &Chain) -> Result<(Vec<UnitBounds>, LpStats)> {
 /// (the first `domain.dim()` columns are x), from multipliers y (see the module documentation);
 /// the smaller of the bounds from y and −y (both valid). +∞ if neither is finite.
 pub fn certified_upper(model: &LpModel, domain: &Domain, c: &[f64], c0: f64, y: &[f64]) -> f64 {
+    certified_upper_signed(model, domain, c, c0, y).0
+}
+
+/// [`certified_upper`] and the sign (+1 or −1) of the multipliers that gave it: the bound is
+/// the weak-duality bound of the multipliers sign·y.
+pub(crate) fn certified_upper_signed(
+    model: &LpModel,
+    domain: &Domain,
+    c: &[f64],
+    c0: f64,
+    y: &[f64],
+) -> (f64, f64) {
     let a = weak_duality_bound(model, domain, c, c0, y, 1.0);
     let b = weak_duality_bound(model, domain, c, c0, y, -1.0);
-    a.min(b)
+    if a <= b || b.is_nan() {
+        (a.min(b), 1.0)
+    } else {
+        (b, -1.0)
+    }
+}
+
+/// The multipliers of a weak-duality bound as [`weak_duality_bound`] uses them: sign·y_i on the
+/// rows where it is non-zero and multiplies a finite side (the others count as 0), by row.
+pub(crate) fn used_multipliers(model: &LpModel, y: &[f64], sign: f64) -> Vec<(u32, f64)> {
+    y.iter()
+        .take(model.num_rows())
+        .enumerate()
+        .filter_map(|(i, &yi)| {
+            let yi = sign * yi;
+            let side = if yi > 0.0 {
+                model.row_upper[i]
+            } else {
+                model.row_lower[i]
+            };
+            (yi != 0.0 && side.is_finite()).then_some((i as u32, yi))
+        })
+        .collect()
 }
 
 fn weak_duality_bound(
