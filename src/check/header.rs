@@ -115,8 +115,8 @@ impl Header {
     }
 }
 
-/// Item 2: n, L and the widths must be the model's.
-fn read_shape<R: BufRead>(p: &mut Payload<R>, net: &Network) -> Result<(), Fault> {
+/// Item 2: n, L and the widths must be the model's (bound certificates use it too).
+pub(super) fn read_shape<R: BufRead>(p: &mut Payload<R>, net: &Network) -> Result<(), Fault> {
     let widths = net.hidden_widths();
     let n = p.varint("the number of inputs")?;
     let depth = p.varint("the number of hidden layers")?;

@@ -129,8 +129,12 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Checks the certificate file `certificate` of the model file `model`.
-pub fn check_certificate(model: &Path, certificate: &Path) -> Result<Verdict, CheckError> {
+/// The model file's network (read by the project's reader) and the SHA-256 of its bytes, and
+/// the certificate file opened for reading.
+fn open_both(
+    model: &Path,
+    certificate: &Path,
+) -> Result<(Network, [u8; 32], BufReader<std::fs::File>), CheckError> {
     let unreadable = |file: &Path, what: String| CheckError::Unreadable {
         file: file.to_path_buf(),
         what,
@@ -142,7 +146,13 @@ pub fn check_certificate(model: &Path, certificate: &Path) -> Result<Verdict, Ch
         .map_err(|e| unreadable(model, format!("cannot load the model: {e}")))?;
     let file = std::fs::File::open(certificate)
         .map_err(|e| unreadable(certificate, format!("cannot open the certificate: {e}")))?;
-    check_reader(&loaded.network, sha, BufReader::new(file)).map_err(|f| f.into_error(certificate))
+    Ok((loaded.network, sha, BufReader::new(file)))
+}
+
+/// Checks the certificate file `certificate` of the model file `model`.
+pub fn check_certificate(model: &Path, certificate: &Path) -> Result<Verdict, CheckError> {
+    let (network, sha, file) = open_both(model, certificate)?;
+    check_reader(&network, sha, file).map_err(|f| f.into_error(certificate))
 }
 
 /// Checks a certificate held in memory against `network` whose model file has SHA-256

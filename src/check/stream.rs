@@ -20,9 +20,20 @@ const MAX_VARINT_BYTES: u32 = 10;
 /// Inflated bytes buffered at a time.
 const CHUNK: usize = 1 << 16;
 
-/// Reads and checks the 8-byte header (magic and version) from `input`.
+/// Reads and checks the 8-byte header of a count certificate (magic and version).
 pub fn read_header<R: BufRead>(input: &mut R) -> Result<(), Fault> {
-    let mut head = [0u8; 8];
+    read_container_header(input, MAGIC, VERSION, "certificate")
+}
+
+/// Reads and checks a container's header: `magic`, then a u16 LE version that must be
+/// `version`; `kind` names the file kind in the messages.
+pub fn read_container_header<R: BufRead>(
+    input: &mut R,
+    magic: &[u8],
+    version: u16,
+    kind: &str,
+) -> Result<(), Fault> {
+    let mut head = vec![0u8; magic.len() + 2];
     let mut got = 0;
     while got < head.len() {
         match input.read(&mut head[got..]) {
@@ -32,15 +43,16 @@ pub fn read_header<R: BufRead>(input: &mut R) -> Result<(), Fault> {
             Err(e) => return Err(Fault::unreadable(format!("reading the header: {e}"))),
         }
     }
-    if got < head.len() || &head[..6] != MAGIC {
-        return Err(Fault::unreadable(
-            "not a certificate: the file does not start with RRCERT and a format version",
-        ));
-    }
-    let version = u16::from_le_bytes([head[6], head[7]]);
-    if version != VERSION {
+    let name = String::from_utf8_lossy(magic);
+    if got < head.len() || &head[..magic.len()] != magic {
         return Err(Fault::unreadable(format!(
-            "unsupported certificate format version {version}; this checker reads version {VERSION}"
+            "not a {kind}: the file does not start with {name} and a format version"
+        )));
+    }
+    let found = u16::from_le_bytes([head[magic.len()], head[magic.len() + 1]]);
+    if found != version {
+        return Err(Fault::unreadable(format!(
+            "unsupported {kind} format version {found}; this checker reads version {version}"
         )));
     }
     Ok(())

@@ -14,13 +14,12 @@
 //! conversion rounds (a relative 2⁻⁵² per multiplier); the checker decides the result exactly.
 
 use crate::domain::{Domain, Shape};
-use crate::error::{Error, Result};
-use flate2::write::ZlibEncoder;
+use crate::error::Result;
+use crate::formats::container::{container, write_atomically};
+pub use crate::formats::container::{file_sha256, hex, CertificateFile};
 use flate2::Compression;
 use ndarray::Array1;
-use sha2::{Digest, Sha256};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Format version written in the header.
 pub const FORMAT_VERSION: u16 = 1;
@@ -187,26 +186,6 @@ pub struct CertificateTree {
     pub open: u64,
 }
 
-/// Where a certificate was written.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CertificateFile {
-    pub path: PathBuf,
-    pub bytes: u64,
-    /// SHA-256 of the certificate file, hex.
-    pub sha256: String,
-}
-
-/// SHA-256 of a file's bytes.
-pub fn file_sha256(path: &Path) -> Result<[u8; 32]> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    Ok(Sha256::digest(&bytes).into())
-}
-
-/// Hex of a digest.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl CertificateTree {
     /// The certificate of a count that explored nothing: one open root.
     pub fn open_root(net: &crate::network::Network, domain: &Domain) -> Self {
@@ -266,29 +245,21 @@ impl CertificateTree {
         p
     }
 
-    /// The certificate file's bytes: magic, version, zlib-compressed payload.
+    /// The certificate file's bytes: magic, version, zlib-compressed payload (the fast level:
+    /// on ACAS Xu box 0.05 it writes 3.2 MB in +10% of the count's time, the default level
+    /// 2.5 MB in +30%).
     pub fn to_bytes(&self, model_sha256: &[u8; 32]) -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(self.tree.len() / 2 + 64);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        let mut z = ZlibEncoder::new(out, Compression::fast());
-        z.write_all(&self.payload(model_sha256))
-            .and_then(|_| z.finish())
-            .map_err(|e| Error::invalid(format!("compressing the certificate: {e}")))
+        container(
+            MAGIC,
+            FORMAT_VERSION,
+            &self.payload(model_sha256),
+            Compression::fast(),
+        )
     }
 
-    /// Writes the certificate of the model file `model` to `path` (atomically: a temporary file
-    /// beside it, then a rename).
+    /// Writes the certificate of the model file `model` to `path` (atomically).
     pub fn write(&self, model: &Path, path: &Path) -> Result<CertificateFile> {
-        let bytes = self.to_bytes(&file_sha256(model)?)?;
-        let tmp = path.with_extension("cert-partial");
-        std::fs::write(&tmp, &bytes).map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
-        Ok(CertificateFile {
-            path: path.to_path_buf(),
-            bytes: bytes.len() as u64,
-            sha256: hex(&Sha256::digest(&bytes)),
-        })
+        write_atomically(&self.to_bytes(&file_sha256(model)?)?, path)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Network file formats: our JSON, ONNX (as PyTorch, scikit-learn and VNN-COMP export it) and NNet
 //! (ACAS Xu, Marabou). One file per format; [`load_network`] picks the reader by file extension.
 
+pub mod container;
 pub mod json;
 pub mod nnet;
 pub mod onnx;

@@ -28,15 +28,12 @@ use super::{local_lp_with, LpBound};
 use crate::bounds::enclosure::{classify, enclose, Stability};
 use crate::bounds::opnorm::{gamma, inflate, linf_operator_norm_upper, spectral_norm_upper};
 use crate::domain::{Domain, Norm, Shape};
-use crate::enumerate::certificate::{file_sha256, hex, CertificateFile};
 use crate::error::{Error, Result};
+use crate::formats::container::{container, file_sha256, write_atomically, CertificateFile};
 use crate::network::Network;
-use flate2::write::ZlibEncoder;
 use flate2::Compression;
 use ndarray::{Array1, Array2, ArrayView1, Axis};
 use num_bigint::BigUint;
-use sha2::{Digest, Sha256};
-use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
@@ -815,27 +812,17 @@ impl BoundCertificate {
 
     /// The certificate file's bytes: magic, version, zlib-compressed payload.
     pub fn to_bytes(&self, model_sha256: &[u8; 32]) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        let mut z = ZlibEncoder::new(out, Compression::default());
-        z.write_all(&self.payload(model_sha256))
-            .and_then(|_| z.finish())
-            .map_err(|e| Error::invalid(format!("compressing the bound certificate: {e}")))
+        container(
+            MAGIC,
+            FORMAT_VERSION,
+            &self.payload(model_sha256),
+            Compression::default(),
+        )
     }
 
-    /// Writes the certificate of the model file `model` to `path` (atomically: a temporary
-    /// file beside it, then a rename).
+    /// Writes the certificate of the model file `model` to `path` (atomically).
     pub fn write(&self, model: &Path, path: &Path) -> Result<CertificateFile> {
-        let bytes = self.to_bytes(&file_sha256(model)?)?;
-        let tmp = path.with_extension("bound-partial");
-        std::fs::write(&tmp, &bytes).map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
-        Ok(CertificateFile {
-            path: path.to_path_buf(),
-            bytes: bytes.len() as u64,
-            sha256: hex(&Sha256::digest(&bytes)),
-        })
+        write_atomically(&self.to_bytes(&file_sha256(model)?)?, path)
     }
 
     /// Proofs in the certificate: (claimed bounds, weak-duality multipliers, balls).

@@ -24,12 +24,10 @@ use super::stream::Payload;
 use super::{check_certificate, hex, CheckError, Fault, Verdict};
 use crate::bounds::global::serra2018;
 use crate::bounds::jset::{jset_bound, LayerCounts};
-use crate::formats::load_network;
 use crate::network::Network;
 use num_bigint::BigUint;
 use proofs::{Checker, Closed, Stab};
-use sha2::{Digest, Sha256};
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -95,18 +93,8 @@ pub fn check_bound_certificate(
     model: &Path,
     certificate: &Path,
 ) -> Result<BoundVerdict, CheckError> {
-    let unreadable = |file: &Path, what: String| CheckError::Unreadable {
-        file: file.to_path_buf(),
-        what,
-    };
-    let bytes = std::fs::read(model)
-        .map_err(|e| unreadable(model, format!("cannot read the model: {e}")))?;
-    let sha: [u8; 32] = Sha256::digest(&bytes).into();
-    let loaded = load_network(model)
-        .map_err(|e| unreadable(model, format!("cannot load the model: {e}")))?;
-    let file = std::fs::File::open(certificate)
-        .map_err(|e| unreadable(certificate, format!("cannot open the certificate: {e}")))?;
-    check_reader(&loaded.network, sha, BufReader::new(file)).map_err(|f| f.into_error(certificate))
+    let (network, sha, file) = super::open_both(model, certificate)?;
+    check_reader(&network, sha, file).map_err(|f| f.into_error(certificate))
 }
 
 /// Checks a bound certificate held in memory against `network` whose model file has SHA-256
@@ -121,60 +109,6 @@ pub fn check_bound_bytes(
         .map_err(|f| f.into_error(Path::new(super::IN_MEMORY)))
 }
 
-/// The 9-byte container header: `RRBOUND` and the u16 version.
-fn read_header<R: BufRead>(input: &mut R) -> Result<(), Fault> {
-    let mut head = [0u8; 9];
-    let mut got = 0;
-    while got < head.len() {
-        match input.read(&mut head[got..]) {
-            Ok(0) => break,
-            Ok(k) => got += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Fault::unreadable(format!("reading the header: {e}"))),
-        }
-    }
-    if got < head.len() || &head[..7] != MAGIC {
-        return Err(Fault::unreadable(
-            "not a bound certificate: the file does not start with RRBOUND and a format version",
-        ));
-    }
-    let version = u16::from_le_bytes([head[7], head[8]]);
-    if version != VERSION {
-        return Err(Fault::unreadable(format!(
-            "unsupported bound certificate version {version}; this checker reads version {VERSION}"
-        )));
-    }
-    Ok(())
-}
-
-/// Payload item 2: n, L and the widths must be the model's.
-fn read_shape<R: BufRead>(p: &mut Payload<R>, net: &Network) -> Result<(), Fault> {
-    let widths = net.hidden_widths();
-    let n = p.varint("the number of inputs")?;
-    let depth = p.varint("the number of hidden layers")?;
-    let mismatch = |certified: String| {
-        Fault::failed(
-            "shape",
-            format!(
-                "shape mismatch: the certificate is for {certified}; the model has {} inputs and hidden widths {widths:?}",
-                net.input_dim()
-            ),
-        )
-    };
-    if depth != widths.len() as u64 {
-        return Err(mismatch(format!("{n} inputs and {depth} hidden layers")));
-    }
-    let certified: Vec<u64> = (0..depth)
-        .map(|_| p.varint("a hidden layer's width"))
-        .collect::<Result<_, _>>()?;
-    if n != net.input_dim() as u64 || certified.iter().zip(&widths).any(|(&a, &b)| a != b as u64) {
-        return Err(mismatch(format!(
-            "{n} inputs and hidden widths {certified:?}"
-        )));
-    }
-    Ok(())
-}
-
 /// The whole check.
 fn check_reader<R: BufRead>(
     network: &Network,
@@ -182,7 +116,7 @@ fn check_reader<R: BufRead>(
     mut input: R,
 ) -> Result<BoundVerdict, Fault> {
     let start = Instant::now();
-    read_header(&mut input)?;
+    super::stream::read_container_header(&mut input, MAGIC, VERSION, "bound certificate")?;
     let mut p = Payload::new(input);
     let certified: [u8; 32] = p.bytes::<32>("the model's SHA-256")?;
     if certified != model_sha256 {
@@ -195,7 +129,7 @@ fn check_reader<R: BufRead>(
             ),
         ));
     }
-    read_shape(&mut p, network)?;
+    super::header::read_shape(&mut p, network)?;
     let n = network.input_dim();
     let domain = ExactDomain::read(&mut p, n)?;
     let method = p.u8("the method")?;
