@@ -374,3 +374,22 @@ fn mnist_256x2_around_a_real_image_certifies() {
     let (res, _) = assert_certifies(&net, &domain, 2);
     assert_eq!(res.regions, 8, "nnenum's count");
 }
+
+#[test]
+fn far_balls_certify_honestly() {
+    // in a ball of radius 1e12 the regions near the center are far thinner than the float grid in
+    // unit coordinates: the exact fallback proves them, and a point it found that no longer
+    // proves once rounded to floats is left open in the certificate (it used to be written as a
+    // leaf, and the checker refused it)
+    let net = load_network(&common::data_path("moons-2-16-16-1.json"))
+        .unwrap()
+        .network;
+    for radius in [1e6, 1e12] {
+        let domain = Domain::ball(array![0.3, -0.2], radius, Norm::L2).unwrap();
+        let (res, bytes) = certified_count(&net, &domain, 1);
+        assert!(res.exact, "{}", common::describe(&res));
+        let v = check(&net, &bytes).unwrap_or_else(|e| panic!("radius {radius}: {e}"));
+        assert!(v.regions <= res.regions, "{v:?}");
+        assert_eq!(v.exact, v.regions == res.regions && v.open == 0, "{v:?}");
+    }
+}

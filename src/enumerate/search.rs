@@ -1035,6 +1035,10 @@ impl<'s, 'a> Worker<'s, 'a> {
     /// a solver, or decide the full pattern exactly; then count and stream the region.
     fn leaf(&mut self, w: &Array1<f64>) -> Result<()> {
         let sh = self.sh;
+        // whether `witness` below is proven itself (the exact fallback's point is proven in
+        // rationals, then rounded to floats: the region exists, but the rounded point may fall
+        // outside a region thinner than the float grid around it)
+        let mut proven = true;
         let witness = if sh
             .checker
             .proves(sh.net, sh.domain, w.view(), &self.pattern)
@@ -1048,7 +1052,13 @@ impl<'s, 'a> Worker<'s, 'a> {
                 None => match sh.fallback.decide(&self.pattern) {
                     // its point is in the domain the fallback sees, which may only enclose an
                     // exact box (`UnitCoordinates::inner`): then it must be inside that box too
-                    ExactAnswer::NonEmpty(x) if sh.checker.within_inner(x.view()) => x,
+                    ExactAnswer::NonEmpty(x) if sh.checker.within_inner(x.view()) => {
+                        proven = sh
+                            .checker
+                            .proves(sh.net, sh.domain, x.view(), &self.pattern)
+                            || sh.fallback.proves_at(&x, &self.pattern);
+                        x
+                    }
                     ExactAnswer::NonEmpty(_) => {
                         self.undecided_leaf();
                         return Ok(());
@@ -1080,7 +1090,13 @@ impl<'s, 'a> Worker<'s, 'a> {
             *o += 1u32;
             return Ok(());
         }
-        self.record(|r| r.leaf(&witness));
+        // a certificate carries only proven witnesses: a region proven by the exact fallback
+        // whose rounded point is not is counted, and left open in the certificate
+        if proven {
+            self.record(|r| r.leaf(&witness));
+        } else {
+            self.record(Recording::open);
+        }
         if let Some(sink) = sh.sink {
             let mut layers = Vec::with_capacity(sh.widths.len());
             let mut k = 0;
