@@ -153,3 +153,24 @@ fn wrong_dimension_and_nan_are_errors() {
     assert!(boundary_distance(&net, array![1.0].view(), Norm::L2).is_err());
     assert!(boundary_distance(&net, array![f64::NAN, 0.0].view(), Norm::L2).is_err());
 }
+
+#[test]
+fn weights_near_the_float_range_give_the_true_distance() {
+    // h_0 = 1e308·x + y: ‖a‖₂² overflows, which once made the distance 0. The hyperplane is
+    // x = −y·1e-308 ≈ 0, at distance 0.1 from (0.1, 0.2) in both norms (|h|/‖a‖ with a rescaled
+    // by 1e-308 by hand); h_1 = x − y + 0.5 is √2·0.2 ≈ 0.28 away (L2).
+    let net = Network::new(vec![
+        Layer::new(array![[1e308, 1.0], [1.0, -1.0]], array![0.0, 0.5]),
+        Layer::new(array![[1.0, 1.0]], array![0.0]),
+    ])
+    .unwrap();
+    let x = array![0.1, 0.2];
+    for norm in [Norm::L2, Norm::Linf] {
+        let d = boundary_distance(&net, x.view(), norm).unwrap();
+        assert_eq!(d.unit, 0, "{norm:?}");
+        assert!((d.distance - 0.1).abs() < 1e-12, "{norm:?}: {}", d.distance);
+    }
+    // a pre-activation that overflows at the point is refused, not a wrong distance
+    let far = array![1e10, 0.0];
+    assert!(boundary_distance(&net, far.view(), Norm::L2).is_err());
+}

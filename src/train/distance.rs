@@ -96,13 +96,23 @@ fn distance_impl(
     for (l, map) in maps.iter().enumerate() {
         let hx = map.apply(x);
         for i in 0..map.units() {
-            let a = map.a.row(i).to_owned();
-            if a.iter().all(|&v| v == 0.0) {
+            let top = map.a.row(i).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            if top == 0.0 {
                 continue;
             }
+            if !hx[i].is_finite() || !top.is_finite() {
+                return Err(Error::invalid(format!(
+                    "hidden layer {}, unit {i}: its pre-activation at the point is out of the floating-point range",
+                    l + 1
+                )));
+            }
+            // rescaled by a power of two so that the largest entry lies in [1, 2): the distance
+            // |h(x)|/‖a‖ is unchanged, and ‖a‖ can neither overflow nor underflow
+            let k = -(top.log2().floor() as i32);
+            let a = map.a.row(i).mapv(|v| crate::dyadic::ldexp(v, k));
             cons.push(Constraint {
                 a,
-                hx: hx[i],
+                hx: crate::dyadic::ldexp(hx[i], k),
                 sign: if pattern.layers[l][i] { 1.0 } else { -1.0 },
                 layer: l,
                 index: i,
