@@ -26,7 +26,9 @@
 use super::relaxation::used_multipliers;
 use super::{local_lp_with, LpBound};
 use crate::bounds::enclosure::{classify, enclose, Stability};
-use crate::bounds::opnorm::{gamma, inflate, linf_operator_norm_upper, spectral_norm_upper};
+use crate::bounds::opnorm::{
+    direct_spectral_upper, gamma, inflate, linf_operator_norm_upper, spectral_norm_upper,
+};
 use crate::domain::{Domain, Norm, Shape};
 use crate::error::{Error, Result};
 use crate::formats::container::{container, file_sha256, write_atomically, CertificateFile};
@@ -597,20 +599,7 @@ fn vec_norm(norm: Norm, v: &[f64]) -> f64 {
 /// min(‖A‖_F, √(‖A‖₁‖A‖_∞)) with rounding allowances: spectral-norm bounds the checker verifies
 /// by squares alone.
 fn direct_spectral_bound(a: &Array2<f64>) -> f64 {
-    let (rows, cols) = a.dim();
-    let fro = a.iter().map(|v| v * v).sum::<f64>().sqrt() * inflate(rows * cols + 4);
-    let one = a
-        .columns()
-        .into_iter()
-        .map(|c| c.iter().map(|v| v.abs()).sum::<f64>())
-        .fold(0.0, f64::max);
-    let inf = a
-        .rows()
-        .into_iter()
-        .map(|r| r.iter().map(|v| v.abs()).sum::<f64>())
-        .fold(0.0, f64::max);
-    let mixed = (one * inf).sqrt() * inflate(rows + cols + 4);
-    fro.min(mixed)
+    direct_spectral_upper(a.view(), 4)
 }
 
 /// A norm bound N' ≥ `n` (n itself, or n enlarged by 2⁻⁴⁰ to 2⁻²⁰ relative when the gap
