@@ -13,9 +13,11 @@
 //! target is 2^{e_j}·s·h_j. A multiplier y_i found there becomes z_i = y_i f_i / 2^{e_j}. The
 //! conversion rounds (a relative 2⁻⁵² per multiplier); the checker decides the result exactly.
 
-use crate::domain::{Domain, Shape};
+use crate::domain::Domain;
 use crate::error::Result;
-use crate::formats::container::{container, write_atomically};
+use crate::formats::container::{
+    container, floats, payload_header, varint, write_atomically, zigzag,
+};
 pub use crate::formats::container::{file_sha256, hex, CertificateFile};
 use flate2::Compression;
 use ndarray::Array1;
@@ -205,34 +207,7 @@ impl CertificateTree {
     /// The uncompressed payload (items 1–7 of the format).
     pub fn payload(&self, model_sha256: &[u8; 32]) -> Vec<u8> {
         let mut p = Vec::with_capacity(self.tree.len() + 256);
-        p.extend_from_slice(model_sha256);
-        varint(&mut p, self.origin.len() as u64);
-        varint(&mut p, self.widths.len() as u64);
-        for &w in &self.widths {
-            varint(&mut p, w as u64);
-        }
-        let floats = |p: &mut Vec<u8>, v: &Array1<f64>| {
-            for x in v {
-                p.extend_from_slice(&x.to_le_bytes());
-            }
-        };
-        match (&self.domain.shape, &self.domain.exact_bounds) {
-            (_, Some((lo, hi))) => {
-                p.push(2);
-                floats(&mut p, lo);
-                floats(&mut p, hi);
-            }
-            (Shape::L2Ball { radius }, None) => {
-                p.push(0);
-                floats(&mut p, &self.domain.center);
-                p.extend_from_slice(&radius.to_le_bytes());
-            }
-            (Shape::Box { half_widths }, None) => {
-                p.push(1);
-                floats(&mut p, &self.domain.center);
-                floats(&mut p, half_widths);
-            }
-        }
+        payload_header(&mut p, model_sha256, &self.widths, &self.domain);
         floats(&mut p, &self.origin);
         for &k in &self.exponents {
             varint(&mut p, zigzag(i64::from(k)));
@@ -263,41 +238,9 @@ impl CertificateTree {
     }
 }
 
-/// Unsigned LEB128.
-fn varint(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-fn zigzag(n: i64) -> u64 {
-    ((n << 1) ^ (n >> 63)) as u64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn varints_and_zigzag_follow_leb128() {
-        let mut v = Vec::new();
-        varint(&mut v, 0);
-        varint(&mut v, 127);
-        varint(&mut v, 128);
-        varint(&mut v, u64::MAX);
-        assert_eq!(&v[..4], &[0, 127, 0x80, 0x01]);
-        assert_eq!(v.len(), 4 + 10);
-        assert_eq!(zigzag(0), 0);
-        assert_eq!(zigzag(-1), 1);
-        assert_eq!(zigzag(1), 2);
-        assert_eq!(zigzag(-3), 5);
-    }
 
     #[test]
     fn multipliers_convert_and_drop_zeros() {

@@ -29,9 +29,11 @@ use crate::bounds::enclosure::{classify, enclose, Stability};
 use crate::bounds::opnorm::{
     direct_spectral_upper, gamma, inflate, linf_operator_norm_upper, spectral_norm_upper,
 };
-use crate::domain::{Domain, Norm, Shape};
+use crate::domain::{Domain, Norm};
 use crate::error::{Error, Result};
-use crate::formats::container::{container, file_sha256, write_atomically, CertificateFile};
+use crate::formats::container::{
+    container, file_sha256, floats, payload_header, varint, write_atomically, CertificateFile,
+};
 use crate::network::Network;
 use flate2::Compression;
 use ndarray::{Array1, Array2, ArrayView1, Axis};
@@ -702,35 +704,8 @@ impl BoundCertificate {
     /// The uncompressed payload (docs/certificate.md, "Bound certificates").
     pub fn payload(&self, model_sha256: &[u8; 32]) -> Vec<u8> {
         let mut p = Vec::with_capacity(1 << 12);
-        p.extend_from_slice(model_sha256);
-        varint(&mut p, self.input_dim as u64);
-        varint(&mut p, self.widths.len() as u64);
-        for &w in &self.widths {
-            varint(&mut p, w as u64);
-        }
-        let floats = |p: &mut Vec<u8>, v: &[f64]| {
-            for x in v {
-                p.extend_from_slice(&x.to_le_bytes());
-            }
-        };
-        let center = self.domain.center.to_vec();
-        match (&self.domain.shape, &self.domain.exact_bounds) {
-            (_, Some((lo, hi))) => {
-                p.push(2);
-                floats(&mut p, &lo.to_vec());
-                floats(&mut p, &hi.to_vec());
-            }
-            (Shape::L2Ball { radius }, None) => {
-                p.push(0);
-                floats(&mut p, &center);
-                floats(&mut p, &[*radius]);
-            }
-            (Shape::Box { half_widths }, None) => {
-                p.push(1);
-                floats(&mut p, &center);
-                floats(&mut p, &half_widths.to_vec());
-            }
-        }
+        payload_header(&mut p, model_sha256, &self.widths, &self.domain);
+        let floats = |p: &mut Vec<u8>, v: &[f64]| floats(p, v);
         p.push(METHOD_LP);
         let value = self.value.to_bytes_le();
         varint(&mut p, value.len() as u64);
@@ -831,15 +806,3 @@ impl BoundCertificate {
     }
 }
 
-/// Unsigned LEB128.
-fn varint(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
