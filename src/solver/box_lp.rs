@@ -101,41 +101,18 @@ impl BoxLp {
             }
             return Ok(());
         }
-        let n = self.n;
         if self.active < self.pool {
-            let row = self.active as HighsInt;
-            for (j, &gj) in hs.g.iter().enumerate() {
-                // SAFETY: valid instance; row < number of rows, column j < n.
-                check(
-                    unsafe { Highs_changeCoeff(self.ptr(), row, j as HighsInt, gj) },
-                    "Highs_changeCoeff",
-                )?;
-            }
-            // SAFETY: valid instance; row < number of rows.
-            check(
-                unsafe { Highs_changeRowBounds(self.ptr(), row, f64::NEG_INFINITY, hs.h) },
-                "Highs_changeRowBounds",
-            )?;
+            let g = hs.g.to_vec();
+            self.highs.rewrite_row(self.active, &g, hs.h)?;
         } else {
-            let (index, value): (Vec<HighsInt>, Vec<f64>) =
-                hs.g.iter()
-                    .enumerate()
-                    .filter(|(_, &v)| v != 0.0)
-                    .map(|(j, &v)| (j as HighsInt, v))
-                    .unzip();
-            debug_assert!(index.iter().all(|&j| (j as usize) < n));
-            // SAFETY: index/value have equal length; column indices are < n.
-            let st = unsafe {
-                Highs_addRow(
-                    self.ptr(),
-                    f64::NEG_INFINITY,
-                    hs.h,
-                    index.len() as HighsInt,
-                    index.as_ptr(),
-                    value.as_ptr(),
-                )
-            };
-            check(st, "Highs_addRow")?;
+            let (index, value): (Vec<HighsInt>, Vec<f64>) = hs
+                .g
+                .iter()
+                .enumerate()
+                .filter(|(_, &v)| v != 0.0)
+                .map(|(j, &v)| (j as HighsInt, v))
+                .unzip();
+            self.highs.append_row(&index, &value, hs.h)?;
             self.pool += 1;
         }
         self.active += 1;
@@ -147,12 +124,7 @@ impl BoxLp {
     pub fn pop(&mut self, top: &HalfSpace) -> Result<()> {
         match self.has_row.pop() {
             Some(true) => {
-                let last = (self.active - 1) as HighsInt;
-                // SAFETY: valid instance; `last` is the index of the last active row.
-                let st = unsafe {
-                    Highs_changeRowBounds(self.ptr(), last, f64::NEG_INFINITY, f64::INFINITY)
-                };
-                check(st, "Highs_changeRowBounds")?;
+                self.highs.switch_off_row(self.active - 1)?;
                 self.active -= 1;
             }
             Some(false) => {

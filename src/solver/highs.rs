@@ -123,42 +123,18 @@ impl HighsSolver {
     fn add_row(&mut self, g: &[f64], rhs: f64) -> Result<()> {
         let n = self.n;
         if self.active < self.pool {
-            let row = (2 * n + self.active) as HighsInt;
-            for (j, &gj) in g.iter().enumerate() {
-                // SAFETY: valid instance; row < number of rows, column j < n.
-                check(
-                    unsafe { Highs_changeCoeff(self.ptr(), row, j as HighsInt, gj) },
-                    "Highs_changeCoeff",
-                )?;
-            }
-            // SAFETY: valid instance; row < number of rows.
-            check(
-                unsafe { Highs_changeRowBounds(self.ptr(), row, f64::NEG_INFINITY, rhs) },
-                "Highs_changeRowBounds",
-            )?;
+            self.highs.rewrite_row(2 * n + self.active, g, rhs)?;
         } else {
-            let mut index: Vec<HighsInt> = Vec::with_capacity(n + 1);
-            let mut value = Vec::with_capacity(n + 1);
-            for (j, &gj) in g.iter().enumerate() {
-                if gj != 0.0 {
-                    index.push(j as HighsInt);
-                    value.push(gj);
-                }
-            }
+            // the row's coefficients, and 1 for the radius column t
+            let (mut index, mut value): (Vec<HighsInt>, Vec<f64>) = g
+                .iter()
+                .enumerate()
+                .filter(|(_, &gj)| gj != 0.0)
+                .map(|(j, &gj)| (j as HighsInt, gj))
+                .unzip();
             index.push(n as HighsInt);
             value.push(1.0);
-            // SAFETY: index/value have equal length `index.len()`; column indices are < n + 1.
-            let st = unsafe {
-                Highs_addRow(
-                    self.ptr(),
-                    f64::NEG_INFINITY,
-                    rhs,
-                    index.len() as HighsInt,
-                    index.as_ptr(),
-                    value.as_ptr(),
-                )
-            };
-            check(st, "Highs_addRow")?;
+            self.highs.append_row(&index, &value, rhs)?;
             self.pool += 1;
         }
         self.active += 1;
@@ -273,14 +249,7 @@ impl InteriorSolver for HighsSolver {
             .ok_or_else(|| Error::solver("highs", "pop on an empty stack of half-spaces"))?;
         match entry {
             Entry::Lp => {
-                // Switch the row off instead of deleting it: deleting a binding (nonbasic) row
-                // leaves HiGHS a deficient basis to repair, which cost more than a cold solve.
-                let last = (2 * self.n + self.active - 1) as HighsInt;
-                // SAFETY: valid instance; `last` is the index of the last active row.
-                let st = unsafe {
-                    Highs_changeRowBounds(self.ptr(), last, f64::NEG_INFINITY, f64::INFINITY)
-                };
-                check(st, "Highs_changeRowBounds")?;
+                self.highs.switch_off_row(2 * self.n + self.active - 1)?;
                 self.active -= 1;
             }
             Entry::Never => self.never -= 1,

@@ -84,4 +84,58 @@ impl HighsInstance {
             "Highs_setDoubleOptionValue",
         )
     }
+
+    /// Rewrites row `row` as Σ_j coeffs_j x_j ≤ upper (columns 0 … coeffs.len() − 1; the other
+    /// columns keep their coefficients): the reuse of a switched-off row keeps the basis valid.
+    pub fn rewrite_row(&self, row: usize, coeffs: &[f64], upper: f64) -> Result<()> {
+        let row = row as HighsInt;
+        for (j, &v) in coeffs.iter().enumerate() {
+            // SAFETY: valid instance; the caller passes an existing row and columns.
+            check(
+                unsafe { Highs_changeCoeff(self.ptr(), row, j as HighsInt, v) },
+                "Highs_changeCoeff",
+            )?;
+        }
+        // SAFETY: valid instance; `row` exists.
+        check(
+            unsafe { Highs_changeRowBounds(self.ptr(), row, f64::NEG_INFINITY, upper) },
+            "Highs_changeRowBounds",
+        )
+    }
+
+    /// Appends the row Σ value_k x_{index_k} ≤ upper.
+    pub fn append_row(&self, index: &[HighsInt], value: &[f64], upper: f64) -> Result<()> {
+        debug_assert_eq!(index.len(), value.len());
+        let len = index.len().min(value.len()) as HighsInt;
+        // SAFETY: valid instance; index and value hold at least `len` entries, and the caller
+        // passes existing columns.
+        let st = unsafe {
+            Highs_addRow(
+                self.ptr(),
+                f64::NEG_INFINITY,
+                upper,
+                len,
+                index.as_ptr(),
+                value.as_ptr(),
+            )
+        };
+        check(st, "Highs_addRow")
+    }
+
+    /// Switches row `row` off (bounds −∞ … +∞) instead of deleting it: deleting a binding
+    /// (nonbasic) row leaves HiGHS a deficient basis to repair, which cost more than a cold solve.
+    pub fn switch_off_row(&self, row: usize) -> Result<()> {
+        // SAFETY: valid instance; `row` exists.
+        check(
+            unsafe {
+                Highs_changeRowBounds(
+                    self.ptr(),
+                    row as HighsInt,
+                    f64::NEG_INFINITY,
+                    f64::INFINITY,
+                )
+            },
+            "Highs_changeRowBounds",
+        )
+    }
 }
