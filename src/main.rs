@@ -364,103 +364,15 @@ fn run(cli: Cli) -> Result<()> {
 
 /// `check MODEL CERT`: the verdict of the independent checker, with its own exit codes.
 fn check(args: &CheckArgs) -> ExitCode {
-    use relu_regions::check::{check_file, CheckError, Checked};
+    use relu_regions::check::{check_file, CheckError};
+    use relu_regions::report::check::CheckReport;
     match check_file(&args.model, &args.certificate) {
-        Ok(Checked::Bound(v)) => {
-            let verdict = format!(
-                "verified: the local bound is at most {} ({})",
-                v.value, v.method
-            );
-            let layers: Vec<serde_json::Value> = v
-                .layers
-                .iter()
-                .map(|l| {
-                    serde_json::json!({
-                        "width": l.width,
-                        "unstable": l.unstable,
-                        "stably_active": l.stably_active,
-                        "stably_inactive": l.stably_inactive,
-                    })
-                })
-                .collect();
+        Ok(checked) => {
+            let report = CheckReport::new(&args.model, &checked);
             if args.json {
-                let json = serde_json::json!({
-                    "verified": true,
-                    "kind": "bound",
-                    "verdict": verdict,
-                    "method": v.method,
-                    "bound": v.value.to_string(),
-                    "layers": layers,
-                    "model_sha256": v.model_sha256,
-                    "domain": v.domain,
-                    "bounds_checked": v.sides_checked,
-                    "multipliers_checked": v.multipliers_checked,
-                    "balls_checked": v.balls_checked,
-                    "elapsed_s": v.elapsed.as_secs_f64(),
-                });
-                println!("{json:#}");
+                println!("{}", report.to_json());
             } else {
-                println!("{verdict}");
-                println!(
-                    "model      {} (sha256 {})",
-                    args.model.display(),
-                    v.model_sha256
-                );
-                println!("domain     {}", v.domain);
-                for (l, c) in v.layers.iter().enumerate() {
-                    println!(
-                        "layer {:<4} {} units: {} unstable, {} stably active, {} stably inactive",
-                        l + 1,
-                        c.width,
-                        c.unstable,
-                        c.stably_active,
-                        c.stably_inactive
-                    );
-                }
-                println!(
-                    "checked    {} unit bounds ({} multipliers) and {} balls in exact arithmetic, {:.3} s",
-                    v.sides_checked,
-                    v.multipliers_checked,
-                    v.balls_checked,
-                    v.elapsed.as_secs_f64()
-                );
-            }
-            ExitCode::SUCCESS
-        }
-        Ok(Checked::Count(v)) => {
-            let verdict = if v.exact {
-                format!("verified: {} regions (exact)", v.regions)
-            } else {
-                format!("verified lower bound {} ({} open items)", v.regions, v.open)
-            };
-            if args.json {
-                let json = serde_json::json!({
-                    "verified": true,
-                    "verdict": verdict,
-                    "regions": v.regions,
-                    "exact": v.exact,
-                    "open": v.open,
-                    "model_sha256": v.model_sha256,
-                    "domain": v.domain,
-                    "leaves_checked": v.leaves_checked,
-                    "proofs_checked": v.proofs_checked,
-                    "elapsed_s": v.elapsed.as_secs_f64(),
-                });
-                println!("{json:#}");
-            } else {
-                println!("{verdict}");
-                println!(
-                    "model      {} (sha256 {})",
-                    args.model.display(),
-                    v.model_sha256
-                );
-                println!("domain     {}", v.domain);
-                println!(
-                    "checked    {} witnesses and {} proofs of emptiness in exact arithmetic, {:.3} s",
-                    v.leaves_checked,
-                    v.proofs_checked,
-                    v.elapsed.as_secs_f64()
-                );
+                print!("{}", report.to_text());
             }
             ExitCode::SUCCESS
         }
@@ -587,7 +499,7 @@ fn bound_certified(
     path: &Path,
 ) -> Result<()> {
     use relu_regions::bounds::lp::certificate::certify_local_lp;
-    use relu_regions::report::bound::{CountsReport, LpReport, SandwichReport};
+    use relu_regions::report::bound::{LpReport, SandwichReport};
     use relu_regions::report::BigValue;
     let time_limit = inputs::parse_time_limit(args.time_limit)?;
     let start = std::time::Instant::now();
@@ -597,14 +509,7 @@ fn bound_certified(
     // as `anytime_bounds` with --method lp: the smaller of the analytic and the LP bound
     let analytic = relu_regions::bounds::local_analytic(net, domain)?.value;
     let upper = analytic.min(lp.value.clone());
-    let v = BigValue::new(&lp.value);
-    report.bounds.local_lp = Some(LpReport {
-        value: v.value,
-        log10: v.log10,
-        layers: lp.layers.iter().map(CountsReport::from).collect(),
-        lps: lp.stats.lps,
-        skipped_units: lp.stats.skipped,
-    });
+    report.bounds.local_lp = Some(LpReport::from(&lp));
     let up = BigValue::new(&upper);
     report.bounds.certified = Some(SandwichReport {
         method: "lp".into(),
@@ -615,30 +520,11 @@ fn bound_certified(
         seconds: start.elapsed().as_secs_f64(),
     });
     let file = cert.write(&args.model.model, path)?;
+    report.certificate = Some((&file).into());
     if args.model.json {
-        /// The report with the certificate written, after the report's own fields.
-        #[derive(serde::Serialize)]
-        struct Certified<'a> {
-            #[serde(flatten)]
-            report: &'a BoundReport,
-            certificate: serde_json::Value,
-        }
-        print_json(&Certified {
-            report: &report,
-            certificate: serde_json::json!({
-                "path": file.path.display().to_string(),
-                "bytes": file.bytes,
-                "sha256": file.sha256,
-            }),
-        })
+        print_json(&report)
     } else {
         print!("{}", report.to_text());
-        println!(
-            "certificate {} ({} bytes, sha256 {})",
-            file.path.display(),
-            file.bytes,
-            file.sha256
-        );
         Ok(())
     }
 }

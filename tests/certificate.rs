@@ -41,6 +41,9 @@ fn check(net: &Network, bytes: &[u8]) -> Result<Verdict, CheckError> {
 fn assert_certifies(net: &Network, domain: &Domain, threads: usize) -> (CountResult, Vec<u8>) {
     let (res, bytes) = certified_count(net, domain, threads);
     assert!(res.exact, "{}", common::describe(&res));
+    // a certifying count takes another path (no exact LP box): the same count
+    let plain = common::count_one_thread(net, domain);
+    assert_eq!(plain.regions, res.regions, "{}", common::describe(&plain));
     let verdict = check(net, &bytes).unwrap_or_else(|e| panic!("certificate fails: {e}"));
     assert_eq!(verdict.regions, res.regions, "{}", common::describe(&res));
     assert!(verdict.exact, "{verdict:?}");

@@ -417,12 +417,7 @@ pub(super) fn emptiness_certificate(domain: &Domain, halfspaces: &[HalfSpace], y
     if y.len() != halfspaces.len() || !y.iter().any(|&v| v > 0.0) {
         return f64::INFINITY;
     }
-    let mut g = Vec::with_capacity(halfspaces.len() * n);
-    let mut h = Vec::with_capacity(halfspaces.len());
-    for hs in halfspaces {
-        g.extend(hs.g.iter());
-        h.push(hs.h);
-    }
+    let (g, h) = flat_rows(halfspaces, n);
     // the value is linear in y: scaled to max y_i = 1, no product of a tiny multiplier can
     // underflow and fake a negative value (the support's ‖v‖₂ would vanish first)
     let top = y.iter().fold(0.0f64, |m, v| m.max(*v));
@@ -440,14 +435,20 @@ pub(super) fn emptiness_certificate(domain: &Domain, halfspaces: &[HalfSpace], y
 /// whatever produced y (here: the box LP's row duals).
 pub(super) fn bound_at(domain: &Domain, halfspaces: &[HalfSpace], c: &[f64], y: &mut [f64]) -> f64 {
     let n = domain.dim();
+    let (g, h) = flat_rows(halfspaces, n);
+    let mut v = vec![0.0; n];
+    certificate(domain, &g, &h, n, c, y, &mut v)
+}
+
+/// The rows g_i (n entries each, in one flat vector) and right-hand sides h_i of half-spaces.
+fn flat_rows(halfspaces: &[HalfSpace], n: usize) -> (Vec<f64>, Vec<f64>) {
     let mut g = Vec::with_capacity(halfspaces.len() * n);
     let mut h = Vec::with_capacity(halfspaces.len());
     for hs in halfspaces {
         g.extend(hs.g.iter());
         h.push(hs.h);
     }
-    let mut v = vec![0.0; n];
-    certificate(domain, &g, &h, n, c, y, &mut v)
+    (g, h)
 }
 
 /// [`certificate`] for the tests of `ball_lp`.

@@ -487,14 +487,15 @@ impl<'s, 'a> Worker<'s, 'a> {
             hn.push(neg.2);
             let mut pn = self.pattern.clone();
             pn.push(false);
-            let mut fac = self.fac.clone();
-            fac.push(factor);
+            let mut fp = self.fac.clone();
+            fp.push(factor);
+            let fn_ = fp.clone();
             sh.queued.fetch_add(1, Ordering::Relaxed);
             let (rp, rn) = rayon::join(
-                || sh.run_task(cp, hp, fac.clone(), pp),
+                || sh.run_task(cp, hp, fp, pp),
                 || {
                     sh.queued.fetch_sub(1, Ordering::Relaxed);
-                    sh.run_task(cn, hn, fac.clone(), pn)
+                    sh.run_task(cn, hn, fn_, pn)
                 },
             );
             let (rp, rn) = (rp?, rn?);
@@ -627,7 +628,9 @@ impl<'s, 'a> Worker<'s, 'a> {
         let sh = self.sh;
         let tol = sh.tol;
         let norm = a.dot(&a).sqrt();
-        self.cur_factor = ldexp(1.0 / norm, self.cur_exp);
+        if sh.certify {
+            self.cur_factor = ldexp(1.0 / norm, self.cur_exp);
+        }
         // the range over the whole domain proves a side empty when it stays ≤ 0 with the error
         let (lo, hi) = sh.domain.affine_range(a, beta);
         let (pos_empty, neg_empty) = (hi + err <= 0.0, lo - err >= 0.0);

@@ -1,6 +1,7 @@
 //! The report of `relu-regions bound`: global bounds of the literature and the local bound in the ball.
 
 use super::BigValue;
+use crate::bounds::lp::LpBound;
 use crate::bounds::{self, AnytimeBounds, AnytimeSettings, LayerCounts, LayerStability};
 use crate::domain::Domain;
 use crate::error::Result;
@@ -17,6 +18,9 @@ pub struct BoundReport {
     pub norm: &'static str,
     pub radius: Option<f64>,
     pub bounds: Bounds,
+    /// The certificate written (`--certificate`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<super::FileReport>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -45,6 +49,19 @@ pub struct LpReport {
     pub lps: u64,
     /// Units left with interval bounds because the time limit passed.
     pub skipped_units: u64,
+}
+
+impl From<&LpBound> for LpReport {
+    fn from(lp: &LpBound) -> Self {
+        let v = BigValue::new(&lp.value);
+        LpReport {
+            value: v.value,
+            log10: v.log10,
+            layers: lp.layers.iter().map(CountsReport::from).collect(),
+            lps: lp.stats.lps,
+            skipped_units: lp.stats.skipped,
+        }
+    }
 }
 
 /// Per-layer stability counts of the LP bound.
@@ -158,6 +175,7 @@ impl BoundReport {
                 local_split: None,
                 certified: None,
             },
+            certificate: None,
         })
     }
 
@@ -173,16 +191,7 @@ impl BoundReport {
         let mut report = Self::compute(model, network, domain)?;
         let any: AnytimeBounds = bounds::anytime_bounds(network, domain, settings)?;
         let seconds = start.elapsed().as_secs_f64();
-        if let Some(lp) = &any.lp {
-            let v = BigValue::new(&lp.value);
-            report.bounds.local_lp = Some(LpReport {
-                value: v.value,
-                log10: v.log10,
-                layers: lp.layers.iter().map(CountsReport::from).collect(),
-                lps: lp.stats.lps,
-                skipped_units: lp.stats.skipped,
-            });
-        }
+        report.bounds.local_lp = any.lp.as_ref().map(LpReport::from);
         if let Some(sp) = &any.split {
             let v = BigValue::new(&sp.value);
             report.bounds.local_split = Some(SplitReport {
@@ -331,6 +340,13 @@ impl BoundReport {
                 l.stably_active,
                 l.stably_inactive,
                 l.radius
+            );
+        }
+        if let Some(c) = &self.certificate {
+            let _ = writeln!(
+                s,
+                "certificate {} ({} bytes, sha256 {})",
+                c.path, c.bytes, c.sha256
             );
         }
         s

@@ -41,9 +41,8 @@ pub struct CountReport {
 /// Where the certificate went and what it proves.
 #[derive(Clone, Debug, Serialize)]
 pub struct CertificateReport {
-    pub path: String,
-    pub bytes: u64,
-    pub sha256: String,
+    #[serde(flatten)]
+    pub file: super::FileReport,
     /// Regions it proves (its leaves), and whether it proves the exact count (no open item).
     pub regions: u64,
     pub exact: bool,
@@ -54,9 +53,7 @@ pub struct CertificateReport {
 impl CertificateReport {
     pub fn new(file: &CertificateFile, tree: &CertificateTree) -> Self {
         CertificateReport {
-            path: file.path.display().to_string(),
-            bytes: file.bytes,
-            sha256: file.sha256.clone(),
+            file: file.into(),
             regions: tree.leaves,
             exact: tree.open == 0,
             open: tree.open,
@@ -144,7 +141,7 @@ impl CountReport {
             let _ = writeln!(
                 s,
                 "certificate {} ({} bytes, sha256 {}): {proves}; verify with `relu-regions check`",
-                c.path, c.bytes, c.sha256
+                c.file.path, c.file.bytes, c.file.sha256
             );
         }
         s

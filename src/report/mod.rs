@@ -2,6 +2,7 @@
 //! The CLI only chooses between the two.
 
 pub mod bound;
+pub mod check;
 pub mod count;
 pub mod witness_file;
 
@@ -15,6 +16,24 @@ pub fn number(x: f64) -> String {
         format!("{x:e}")
     } else {
         format!("{x}")
+    }
+}
+
+/// A file a command wrote: its path, size and SHA-256 (hex).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct FileReport {
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+impl From<&crate::formats::container::CertificateFile> for FileReport {
+    fn from(f: &crate::formats::container::CertificateFile) -> Self {
+        FileReport {
+            path: f.path.display().to_string(),
+            bytes: f.bytes,
+            sha256: f.sha256.clone(),
+        }
     }
 }
 

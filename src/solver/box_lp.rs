@@ -105,13 +105,12 @@ impl BoxLp {
             let g = hs.g.to_vec();
             self.highs.rewrite_row(self.active, &g, hs.h)?;
         } else {
-            let (index, value): (Vec<HighsInt>, Vec<f64>) = hs
-                .g
-                .iter()
-                .enumerate()
-                .filter(|(_, &v)| v != 0.0)
-                .map(|(j, &v)| (j as HighsInt, v))
-                .unzip();
+            let (index, value): (Vec<HighsInt>, Vec<f64>) =
+                hs.g.iter()
+                    .enumerate()
+                    .filter(|(_, &v)| v != 0.0)
+                    .map(|(j, &v)| (j as HighsInt, v))
+                    .unzip();
             self.highs.append_row(&index, &value, hs.h)?;
             self.pool += 1;
         }

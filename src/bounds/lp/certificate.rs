@@ -805,4 +805,3 @@ impl BoundCertificate {
         (sides, multipliers, balls)
     }
 }
-

@@ -1,0 +1,127 @@
+//! The report of `relu-regions check`: the checker's verdict on a count or a bound certificate.
+
+use crate::check::Checked;
+use serde_json::{json, Value};
+use std::path::Path;
+
+/// What `check` prints on success: one verdict line, then details (text), or one JSON object.
+pub struct CheckReport {
+    pub verdict: String,
+    json: Value,
+    lines: Vec<String>,
+}
+
+impl CheckReport {
+    pub fn new(model: &Path, checked: &Checked) -> Self {
+        let (verdict, model_sha256, domain, elapsed, mut json, details) = match checked {
+            Checked::Count(v) => (
+                if v.exact {
+                    format!("verified: {} regions (exact)", v.regions)
+                } else {
+                    format!("verified lower bound {} ({} open items)", v.regions, v.open)
+                },
+                &v.model_sha256,
+                &v.domain,
+                v.elapsed,
+                json!({
+                    "regions": v.regions,
+                    "exact": v.exact,
+                    "open": v.open,
+                    "leaves_checked": v.leaves_checked,
+                    "proofs_checked": v.proofs_checked,
+                }),
+                vec![format!(
+                    "checked    {} witnesses and {} proofs of emptiness in exact arithmetic, {:.3} s",
+                    v.leaves_checked,
+                    v.proofs_checked,
+                    v.elapsed.as_secs_f64()
+                )],
+            ),
+            Checked::Bound(v) => {
+                let mut details: Vec<String> = v
+                    .layers
+                    .iter()
+                    .enumerate()
+                    .map(|(l, c)| {
+                        format!(
+                            "layer {:<4} {} units: {} unstable, {} stably active, {} stably inactive",
+                            l + 1,
+                            c.width,
+                            c.unstable,
+                            c.stably_active,
+                            c.stably_inactive
+                        )
+                    })
+                    .collect();
+                details.push(format!(
+                    "checked    {} unit bounds ({} multipliers) and {} balls in exact arithmetic, {:.3} s",
+                    v.sides_checked,
+                    v.multipliers_checked,
+                    v.balls_checked,
+                    v.elapsed.as_secs_f64()
+                ));
+                let layers: Vec<Value> = v
+                    .layers
+                    .iter()
+                    .map(|l| {
+                        json!({
+                            "width": l.width,
+                            "unstable": l.unstable,
+                            "stably_active": l.stably_active,
+                            "stably_inactive": l.stably_inactive,
+                        })
+                    })
+                    .collect();
+                (
+                    format!(
+                        "verified: the local bound is at most {} ({})",
+                        v.value, v.method
+                    ),
+                    &v.model_sha256,
+                    &v.domain,
+                    v.elapsed,
+                    json!({
+                        "kind": "bound",
+                        "method": v.method,
+                        "bound": v.value.to_string(),
+                        "layers": layers,
+                        "bounds_checked": v.sides_checked,
+                        "multipliers_checked": v.multipliers_checked,
+                        "balls_checked": v.balls_checked,
+                    }),
+                    details,
+                )
+            }
+        };
+        if let Value::Object(map) = &mut json {
+            map.insert("verified".into(), json!(true));
+            map.insert("verdict".into(), json!(verdict));
+            map.insert("model_sha256".into(), json!(model_sha256));
+            map.insert("domain".into(), json!(domain));
+            map.insert("elapsed_s".into(), json!(elapsed.as_secs_f64()));
+        }
+        let mut lines = vec![
+            format!("model      {} (sha256 {model_sha256})", model.display()),
+            format!("domain     {domain}"),
+        ];
+        lines.extend(details);
+        CheckReport {
+            verdict,
+            json,
+            lines,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        format!("{:#}", self.json)
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut s = format!("{}\n", self.verdict);
+        for l in &self.lines {
+            s.push_str(l);
+            s.push('\n');
+        }
+        s
+    }
+}
