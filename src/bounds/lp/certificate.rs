@@ -24,7 +24,7 @@
 //! [`BoundCertificate::deviations`], and later layers are built from it.
 
 use super::relaxation::used_multipliers;
-use super::{local_lp_with, LpBound};
+use super::{local_lp_with, same_dimension, LpBound};
 use crate::bounds::enclosure::{classify, enclose, Stability};
 use crate::bounds::opnorm::{
     direct_spectral_upper, gamma, inflate, linf_operator_norm_upper, spectral_norm_upper,
@@ -142,13 +142,7 @@ pub fn certify_local_lp(
     domain: &Domain,
     deadline: Option<Instant>,
 ) -> Result<(LpBound, BoundCertificate)> {
-    if domain.dim() != net.input_dim() {
-        return Err(Error::invalid(format!(
-            "domain center has {} coordinates; expected {} (the network's input dimension)",
-            domain.dim(),
-            net.input_dim()
-        )));
-    }
+    same_dimension(net, domain)?;
     let enclosures = enclose(net, domain)?;
     let centers = enclosures.iter().map(|e| e.center.clone()).collect();
     let mut rec = Recorder::new(net, domain, centers);

@@ -60,6 +60,13 @@ pub fn layer_counts(bounds: &[UnitBounds]) -> Vec<LayerCounts> {
 /// < l. After `deadline`, no further LP is solved (the remaining units keep interval bounds).
 /// Errors when the domain's dimension is not the network's input dimension, or HiGHS fails.
 pub fn local_lp(net: &Network, domain: &Domain, deadline: Option<Instant>) -> Result<LpBound> {
+    same_dimension(net, domain)?;
+    let enclosures = enclose(net, domain)?;
+    local_lp_with(net, domain, deadline, enclosures, None)
+}
+
+/// Errors unless the domain lives in the network's input space.
+pub(crate) fn same_dimension(net: &Network, domain: &Domain) -> Result<()> {
     if domain.dim() != net.input_dim() {
         return Err(Error::invalid(format!(
             "domain center has {} coordinates; expected {} (the network's input dimension)",
@@ -67,8 +74,7 @@ pub fn local_lp(net: &Network, domain: &Domain, deadline: Option<Instant>) -> Re
             net.input_dim()
         )));
     }
-    let enclosures = enclose(net, domain)?;
-    local_lp_with(net, domain, deadline, enclosures, None)
+    Ok(())
 }
 
 /// [`local_lp`] from the domain's enclosures, the proofs of its bounds handed to `rec` when
