@@ -14,14 +14,14 @@ mod nnet;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::array;
-use relu_regions::enumerate::{count_regions, CountSettings};
+use relu_regions::enumerate::{count_regions, CountOptions};
 use relu_regions::{Domain, Network, Norm};
 use std::time::Duration;
 
 fn bench_case(c: &mut Criterion, name: &str, net: &Network, domain: &Domain, threads: usize) {
-    let settings = CountSettings {
+    let settings = CountOptions {
         threads,
-        ..CountSettings::default()
+        ..CountOptions::default()
     };
     let first = count_regions(net, domain, &settings, None).expect("count runs");
     eprintln!(

@@ -3,12 +3,13 @@
 use clap::{Args, Parser, Subcommand};
 use relu_regions::bounds::{AnytimeSettings, Method};
 use relu_regions::domain::{Domain, Norm};
-use relu_regions::enumerate::{count_regions, CountSettings};
+use relu_regions::enumerate::{CancelToken, CountOptions, Observer};
 use relu_regions::error::{Error, Result};
 use relu_regions::formats::{self, LoadedModel};
 use relu_regions::inputs::{self, CenterSource};
 use relu_regions::report::bound::BoundReport;
 use relu_regions::report::count::{CertificateReport, CountReport};
+use relu_regions::report::progress_bar::ProgressBarObserver;
 use relu_regions::report::witness_file::JsonLinesWitnesses;
 use relu_regions::solver::SolverKind;
 use relu_regions::vnnlib;
@@ -16,6 +17,7 @@ use relu_regions::{plot, slice};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Parser)]
 #[command(
@@ -327,6 +329,40 @@ fn quiet_on_closed_pipe() {
 #[cfg(not(unix))]
 fn quiet_on_closed_pipe() {}
 
+/// Ctrl-C's token, made (and the handler installed) by the first count that asks for it.
+static INTERRUPT: OnceLock<CancelToken> = OnceLock::new();
+
+/// The token Ctrl-C trips: a running count stops and prints its honest partial result (marked
+/// NOT EXACT, stopped by "cancelled"); a second Ctrl-C ends the program at once (exit 130).
+fn interrupt_token() -> CancelToken {
+    INTERRUPT
+        .get_or_init(|| {
+            let token = CancelToken::new();
+            let handler = token.clone();
+            // without a handler (another one installed) Ctrl-C keeps its default action
+            let _ = ctrlc::set_handler(move || {
+                if handler.is_cancelled() {
+                    std::process::exit(130);
+                }
+                eprintln!("interrupted: finishing with a partial result (Ctrl-C again to quit)");
+                handler.cancel();
+            });
+            token
+        })
+        .clone()
+}
+
+/// True once Ctrl-C tripped [`interrupt_token`].
+fn interrupted() -> bool {
+    INTERRUPT.get().is_some_and(CancelToken::is_cancelled)
+}
+
+/// The progress bar on stderr, unless --quiet, --json or stderr is not a terminal.
+fn progress_observer(m: &ModelArgs) -> Option<Arc<dyn Observer>> {
+    (!m.quiet && !m.json && std::io::stderr().is_terminal())
+        .then(|| Arc::new(ProgressBarObserver::new()) as Arc<dyn Observer>)
+}
+
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = Cli::parse();
@@ -334,6 +370,8 @@ fn main() -> ExitCode {
         return check(args);
     }
     match run(cli) {
+        // the partial result is printed; the exit code still says the run was interrupted
+        Ok(()) if interrupted() => ExitCode::from(130),
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -554,27 +592,28 @@ fn count(args: CountArgs) -> Result<()> {
     let solver = args
         .solver
         .unwrap_or_else(|| relu_regions::solver::default_for(&domain));
-    let settings = CountSettings {
+    let settings = CountOptions {
         threads: args
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         time_limit,
         max_regions: args.max_regions,
         solver: Some(solver),
-        progress: !m.quiet && !m.json && std::io::stderr().is_terminal(),
         exact_fallback: !args.no_exact_fallback,
         certificate: args.certificate.is_some(),
+        cancel: Some(interrupt_token()),
+        observer: progress_observer(m),
     };
     let sink = match &args.witnesses {
         Some(path) => Some(JsonLinesWitnesses::create(path)?),
         None => None,
     };
-    let result = count_regions(
-        &loaded.network,
-        &domain,
-        &settings,
-        sink.as_ref().map(|s| s as _),
-    )?;
+    let result = match &sink {
+        Some(sink) => {
+            relu_regions::count_with_witnesses(&loaded.network, &domain, &settings, sink)?
+        }
+        None => relu_regions::count(&loaded.network, &domain, &settings)?,
+    };
     if let Some(sink) = sink {
         sink.finish()?;
     }
@@ -617,22 +656,23 @@ fn count_settings(
     m: &ModelArgs,
     threads: Option<usize>,
     time_limit: Option<f64>,
-) -> Result<CountSettings> {
+) -> Result<CountOptions> {
     if threads == Some(0) {
         return Err(Error::invalid(
             "--threads: 0 is not valid; expected at least 1",
         ));
     }
     let time_limit = inputs::parse_time_limit(time_limit)?;
-    Ok(CountSettings {
+    Ok(CountOptions {
         threads: threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         time_limit,
         max_regions: None,
         solver: None,
-        progress: !m.quiet && !m.json && std::io::stderr().is_terminal(),
         exact_fallback: true,
         certificate: false,
+        cancel: Some(interrupt_token()),
+        observer: progress_observer(m),
     })
 }
 

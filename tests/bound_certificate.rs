@@ -526,7 +526,7 @@ fn check_file_dispatches_on_the_magic() {
         lp.value
     );
     // a count certificate goes to the count checker
-    let settings = relu_regions::enumerate::CountSettings {
+    let settings = relu_regions::enumerate::CountOptions {
         threads: 1,
         certificate: true,
         ..Default::default()

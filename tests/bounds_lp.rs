@@ -10,14 +10,14 @@ use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use relu_regions::bounds::{enclose, local_analytic, local_lp, Stability};
-use relu_regions::enumerate::{count_regions, CountSettings};
+use relu_regions::enumerate::{count_regions, CountOptions};
 use relu_regions::formats::load_network;
 use relu_regions::{Domain, Norm};
 
 use common::{norm_of, shape};
 
 fn exact(net: &relu_regions::Network, domain: &Domain) -> u64 {
-    let settings = CountSettings {
+    let settings = CountOptions {
         threads: 1,
         ..Default::default()
     };

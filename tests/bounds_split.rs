@@ -13,7 +13,7 @@ use relu_regions::bounds::split::split_at_depth;
 use relu_regions::bounds::{
     anytime_bounds, local_analytic, local_lp, local_split, AnytimeSettings, Method,
 };
-use relu_regions::enumerate::{count_regions, CountSettings};
+use relu_regions::enumerate::{count_regions, CountOptions};
 use relu_regions::formats::load_network;
 use relu_regions::{Domain, Network, Norm};
 use std::time::Duration;
@@ -21,7 +21,7 @@ use std::time::Duration;
 use common::{norm_of, shape};
 
 fn exact(net: &Network, domain: &Domain) -> u64 {
-    let settings = CountSettings {
+    let settings = CountOptions {
         threads: 1,
         ..Default::default()
     };

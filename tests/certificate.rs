@@ -10,7 +10,7 @@ use ndarray::{array, Array1};
 use proptest::prelude::*;
 use relu_regions::check::{check_bytes, check_certificate, CheckError, Verdict};
 use relu_regions::enumerate::certificate::CertificateTree;
-use relu_regions::enumerate::{count_regions, CountResult, CountSettings};
+use relu_regions::enumerate::{count_regions, CountOptions, CountOutcome};
 use relu_regions::formats::load_network;
 use relu_regions::points::read_center_file;
 use relu_regions::{Domain, Network, Norm};
@@ -18,8 +18,8 @@ use relu_regions::{Domain, Network, Norm};
 /// A stand-in for the model file's hash in in-memory checks.
 const SHA: [u8; 32] = [7; 32];
 
-fn certified_count(net: &Network, domain: &Domain, threads: usize) -> (CountResult, Vec<u8>) {
-    let settings = CountSettings {
+fn certified_count(net: &Network, domain: &Domain, threads: usize) -> (CountOutcome, Vec<u8>) {
+    let settings = CountOptions {
         threads,
         certificate: true,
         ..Default::default()
@@ -38,7 +38,7 @@ fn check(net: &Network, bytes: &[u8]) -> Result<Verdict, CheckError> {
 }
 
 /// Counts with a certificate and checks it: the checker must verify exactly the count.
-fn assert_certifies(net: &Network, domain: &Domain, threads: usize) -> (CountResult, Vec<u8>) {
+fn assert_certifies(net: &Network, domain: &Domain, threads: usize) -> (CountOutcome, Vec<u8>) {
     let (res, bytes) = certified_count(net, domain, threads);
     assert!(res.exact, "{}", common::describe(&res));
     // a certifying count takes another path (no exact LP box): the same count
@@ -132,7 +132,7 @@ proptest! {
 fn a_stopped_count_certifies_its_lower_bound() {
     let net = small_net();
     let domain = &small_domains()[0];
-    let settings = CountSettings {
+    let settings = CountOptions {
         threads: 1,
         max_regions: Some(3),
         certificate: true,

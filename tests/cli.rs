@@ -1041,3 +1041,42 @@ fn bound_lp_certificate_then_check_verifies_and_catches_a_changed_file() {
         "--method lp",
     );
 }
+
+/// Ctrl-C during a count (a real MNIST image, a box far too large to finish): the CLI prints the
+/// honest partial result, marked not exact and stopped by "cancelled", and exits with 130.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_count_prints_its_partial_result() {
+    let (Some(model), Some(images)) = (
+        common::shared_path("benchmarks/onnx/mnist-net_256x2.onnx"),
+        common::shared_path("benchmarks/mnist/images.csv"),
+    ) else {
+        return;
+    };
+    let child = Command::new(env!("CARGO_BIN_EXE_relu-regions"))
+        .args(["count", &model.display().to_string(), "--center-file"])
+        .arg(&images)
+        .args(["--row", "0", "--norm", "linf", "--radius", "0.05"])
+        .args(["--threads", "1", "--time-limit", "600", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // long enough for the model to load and the count (and its Ctrl-C handler) to start
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    // SAFETY: sending SIGINT to our own child process.
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(sent, 0);
+    let out = child.wait_with_output().expect("the binary ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "stderr: {err}");
+    assert!(err.contains("interrupted"), "{err}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(v["exact"], false);
+    assert_eq!(v["stopped_by"], "cancelled");
+    let lower = v["lower"].as_u64().unwrap();
+    let upper: num_bigint::BigUint = v["upper"].as_str().unwrap().parse().unwrap();
+    assert_eq!(v["regions"].as_u64(), Some(lower));
+    assert!(num_bigint::BigUint::from(lower) <= upper);
+    assert!(v["elapsed_s"].as_f64().unwrap() < 300.0);
+}

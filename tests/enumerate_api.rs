@@ -11,7 +11,7 @@ use ndarray::array;
 use num_bigint::BigUint;
 use proptest::prelude::*;
 use relu_regions::bounds::serra2018;
-use relu_regions::enumerate::{count_regions, interior_tol, CountSettings};
+use relu_regions::enumerate::{count_regions, interior_tol, CountOptions, Stop};
 use relu_regions::solver::SolverKind;
 use relu_regions::{Domain, Norm};
 use std::time::Duration;
@@ -22,7 +22,7 @@ fn every_solver_gives_the_same_count() {
     let domain = Domain::ball(array![0.0, 0.0], 1.0, Norm::Linf).unwrap();
     let mut counts = Vec::new();
     for solver in [None, Some(SolverKind::Highs), Some(SolverKind::Clarabel)] {
-        let settings = CountSettings {
+        let settings = CountOptions {
             solver,
             ..Default::default()
         };
@@ -38,11 +38,11 @@ fn every_solver_gives_the_same_count() {
     // L2 ball: the default (Clarabel) works, HiGHS is refused with a clear error
     let ball = Domain::ball(array![0.0, 0.0], 1.0, Norm::L2).unwrap();
     assert!(
-        count_regions(&net, &ball, &CountSettings::default(), None)
+        count_regions(&net, &ball, &CountOptions::default(), None)
             .unwrap()
             .exact
     );
-    let highs = CountSettings {
+    let highs = CountOptions {
         solver: Some(SolverKind::Highs),
         ..Default::default()
     };
@@ -56,17 +56,17 @@ fn every_solver_gives_the_same_count() {
 fn early_stops_bound_the_count() {
     let net = random_network(&[2, 12, 12, 1], 5, 0.5);
     let domain = Domain::ball(array![0.1, -0.1], 1.0, Norm::L2).unwrap();
-    let full = count_regions(&net, &domain, &CountSettings::default(), None).unwrap();
+    let full = count_regions(&net, &domain, &CountOptions::default(), None).unwrap();
     assert!(full.regions > 20);
     for threads in [1, 2] {
-        let capped = CountSettings {
+        let capped = CountOptions {
             max_regions: Some(10),
             threads,
             ..Default::default()
         };
         let r = count_regions(&net, &domain, &capped, None).unwrap();
         assert_eq!(r.regions, 10);
-        assert!(!r.exact && r.stopped_by.as_deref() == Some("max regions"));
+        assert!(!r.exact && r.stop == Stop::MaxRegions);
         assert_eq!(r.lower, 10);
         assert!(
             r.upper >= BigUint::from(full.regions),
@@ -75,17 +75,17 @@ fn early_stops_bound_the_count() {
             full.regions
         );
     }
-    let timed = CountSettings {
+    let timed = CountOptions {
         time_limit: Some(Duration::ZERO),
         ..Default::default()
     };
     let r = count_regions(&net, &domain, &timed, None).unwrap();
-    assert!(!r.exact && r.stopped_by.as_deref() == Some("time limit"));
+    assert!(!r.exact && r.stop == Stop::TimeLimit);
     assert!(r.upper >= BigUint::from(full.regions));
     // an untouched root is bounded by the global J-set count (Serra et al. 2018)
     assert!(r.upper <= BigUint::from(r.regions) + serra2018(2, &[12, 12]));
     // a cap at or above the count changes nothing
-    let loose = CountSettings {
+    let loose = CountOptions {
         max_regions: Some(full.regions),
         ..Default::default()
     };
@@ -97,7 +97,7 @@ fn early_stops_bound_the_count() {
 fn dimension_mismatch_is_an_error() {
     let net = random_network(&[3, 4, 1], 1, 0.5);
     let domain = Domain::ball(array![0.0, 0.0], 1.0, Norm::L2).unwrap();
-    let err = count_regions(&net, &domain, &CountSettings::default(), None)
+    let err = count_regions(&net, &domain, &CountOptions::default(), None)
         .unwrap_err()
         .to_string();
     assert!(

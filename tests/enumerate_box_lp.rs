@@ -8,7 +8,7 @@ mod enumerate_support;
 
 use enumerate_support::{check_witnesses, enumerate_solver_only, Collect};
 use ndarray::Array1;
-use relu_regions::enumerate::{count_regions, CountSettings};
+use relu_regions::enumerate::{count_regions, CountOptions};
 use relu_regions::solver::SolverKind;
 use relu_regions::{Domain, Norm};
 
@@ -22,7 +22,7 @@ fn high_dimensional_boxes_count_as_the_solver_only_search_and_certify() {
         });
         let domain = Domain::ball(center, radius, Norm::Linf).unwrap();
         let sink = Collect::default();
-        let two = CountSettings {
+        let two = CountOptions {
             threads: 2,
             ..Default::default()
         };
@@ -40,7 +40,7 @@ fn high_dimensional_boxes_count_as_the_solver_only_search_and_certify() {
             check_witnesses(&net, &domain, &regions).len() as u64,
             fast.regions
         );
-        let settings = CountSettings {
+        let settings = CountOptions {
             threads: 1,
             certificate: true,
             ..Default::default()

@@ -10,7 +10,9 @@ mod enumerate_support;
 use enumerate_support::{brute_force, check_witnesses, Collect};
 use ndarray::{array, Array1};
 use num_bigint::BigUint;
-use relu_regions::enumerate::{count_regions, interior_tol, CountResult, CountSettings};
+use relu_regions::enumerate::{
+    count_regions, interior_tol, CountOptions, CountOutcome, Stop, Undecided,
+};
 use relu_regions::{Domain, Layer, Network, Norm};
 
 /// Layer 1: x + y/2 + 1/10 twice, the same hyperplane scaled by 2, and y − 1 (tangent to the
@@ -33,9 +35,9 @@ fn degenerate_net() -> Network {
     .unwrap()
 }
 
-fn run(net: &Network, domain: &Domain, exact_fallback: bool) -> (CountResult, Collect) {
+fn run(net: &Network, domain: &Domain, exact_fallback: bool) -> (CountOutcome, Collect) {
     let sink = Collect::default();
-    let settings = CountSettings {
+    let settings = CountOptions {
         exact_fallback,
         ..Default::default()
     };
@@ -80,11 +82,8 @@ fn without_the_fallback_the_same_count_is_an_honest_sandwich() {
             res.lower <= 2 && BigUint::from(2u32) <= res.upper,
             "{res:?}"
         );
-        assert!(res
-            .stopped_by
-            .as_deref()
-            .unwrap_or("")
-            .contains("fallback is off"));
+        assert_eq!(res.stop, Stop::Undecided(Undecided::FallbackOff));
+        assert!(res.stop.to_string().contains("fallback is off"));
     }
 }
 

@@ -28,12 +28,12 @@ use num_rational::BigRational;
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use relu_regions::enumerate::{interior_tol, CountResult};
+use relu_regions::enumerate::{interior_tol, CountOutcome};
 use relu_regions::{Domain, Layer, Network, Norm, Shape};
 
 // ---------------------------------------------------------------- helpers
 
-fn count(net: &Network, domain: &Domain) -> CountResult {
+fn count(net: &Network, domain: &Domain) -> CountOutcome {
     common::count_one_thread(net, domain)
 }
 
@@ -144,7 +144,7 @@ fn base_count(net0: &Network, d0: &Domain) -> u64 {
 }
 
 /// Exact, and equal to the base count.
-fn check_same(res: &CountResult, base: u64, what: &str) -> Result<(), TestCaseError> {
+fn check_same(res: &CountOutcome, base: u64, what: &str) -> Result<(), TestCaseError> {
     prop_assert!(
         res.exact && res.regions == base,
         "{}: {}; base count {}",
@@ -156,7 +156,7 @@ fn check_same(res: &CountResult, base: u64, what: &str) -> Result<(), TestCaseEr
 }
 
 /// Exact and equal, or not exact with lower ≤ base ≤ upper.
-fn check_sound(res: &CountResult, base: u64, what: &str) -> Result<(), TestCaseError> {
+fn check_sound(res: &CountOutcome, base: u64, what: &str) -> Result<(), TestCaseError> {
     let ok = if res.exact {
         res.regions == base
     } else {

@@ -23,12 +23,12 @@ use ndarray::{array, Array1};
 use num_bigint::{BigInt, BigUint};
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
-use relu_regions::enumerate::CountResult;
+use relu_regions::enumerate::CountOutcome;
 use relu_regions::{ActivationPattern, Domain, Layer, Network, Norm};
 
 // ---------------------------------------------------------------- helpers
 
-fn count(net: &Network, domain: &Domain) -> CountResult {
+fn count(net: &Network, domain: &Domain) -> CountOutcome {
     common::count_one_thread(net, domain)
 }
 
@@ -143,7 +143,7 @@ fn refine_exact(
 }
 
 /// The count must be exact and equal to the truth.
-fn assert_exact_count(res: &CountResult, truth: u64, what: &str) {
+fn assert_exact_count(res: &CountOutcome, truth: u64, what: &str) {
     assert!(
         res.exact && res.regions == truth,
         "{what}: {}; truth {truth}",
@@ -152,7 +152,7 @@ fn assert_exact_count(res: &CountResult, truth: u64, what: &str) {
 }
 
 /// Either exact and equal to the truth, or an honest sandwich: not exact, lower ≤ truth ≤ upper.
-fn assert_exact_or_sandwich(res: &CountResult, truth: u64, what: &str) {
+fn assert_exact_or_sandwich(res: &CountOutcome, truth: u64, what: &str) {
     let ok = if res.exact {
         res.regions == truth
     } else {
@@ -473,7 +473,7 @@ fn a_unit_exactly_zero_on_its_region_is_off() {
     ]);
     check_1d(&net, 0.0, 1.0, 2, false);
     let domain = Domain::ball(array![0.0], 1.0, Norm::L2).unwrap();
-    let settings = relu_regions::enumerate::CountSettings {
+    let settings = relu_regions::enumerate::CountOptions {
         exact_fallback: false,
         threads: 1,
         ..Default::default()

@@ -6,7 +6,7 @@ mod enumerate_support;
 
 use enumerate_support::nnet::read_nnet;
 use ndarray::array;
-use relu_regions::enumerate::{count_regions_with, CountSettings};
+use relu_regions::enumerate::{count_regions_with, CountOptions};
 use relu_regions::solver::{ClarabelSolver, HalfSpace, Interior, InteriorSolver};
 use relu_regions::{Domain, Norm};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -57,7 +57,7 @@ fn acasxu_speed() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1);
-    let settings = CountSettings {
+    let settings = CountOptions {
         threads,
         ..Default::default()
     };

@@ -5,7 +5,7 @@ mod common;
 
 use common::data_path;
 use ndarray::array;
-use relu_regions::enumerate::CountSettings;
+use relu_regions::enumerate::CountOptions;
 use relu_regions::formats::load_network;
 use relu_regions::plot::{
     bounds_vs_radius, bounds_vs_radius_with, draw_bounds_chart, write_slice_picture, BoundsChart,
@@ -62,7 +62,7 @@ fn slice_svg_and_png() {
         spec: PlaneSpec::Axes(0, 1),
         norm: Norm::L2,
         radius: 0.8,
-        count: CountSettings::default(),
+        count: CountOptions::default(),
         circle_vertices: CIRCLE_VERTICES,
     };
     let slice = compute_slice(&net, &array![0.5, 0.25], &s).unwrap();
@@ -165,9 +165,9 @@ fn bounds_sweep_and_chart() {
         &c,
         Norm::Linf,
         &radii,
-        Some(&CountSettings {
+        Some(&CountOptions {
             time_limit: Some(std::time::Duration::from_secs(20)),
-            ..CountSettings::default()
+            ..CountOptions::default()
         }),
     )
     .unwrap();

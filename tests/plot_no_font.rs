@@ -4,7 +4,7 @@
 mod common;
 
 use ndarray::array;
-use relu_regions::enumerate::CountSettings;
+use relu_regions::enumerate::CountOptions;
 use relu_regions::plot::{draw_bounds_chart, fonts, write_slice_picture, BoundsChart, RadiusRow};
 use relu_regions::slice::{compute_slice, PlaneSpec, SliceSettings, CIRCLE_VERTICES};
 use relu_regions::Norm;
@@ -19,7 +19,7 @@ fn pictures_without_text() {
         spec: PlaneSpec::Axes(0, 1),
         norm: Norm::Linf,
         radius: 1.0,
-        count: CountSettings::default(),
+        count: CountOptions::default(),
         circle_vertices: CIRCLE_VERTICES,
     };
     let slice = compute_slice(&net, &array![0.0, 0.0], &s).unwrap();

@@ -6,7 +6,7 @@ mod common;
 
 use common::{data_path, random_network};
 use ndarray::{array, Array1};
-use relu_regions::enumerate::{count_regions, CountSettings};
+use relu_regions::enumerate::{count_regions, CountOptions};
 use relu_regions::formats::load_network;
 use relu_regions::slice::{
     circumscribed_excess, compute_slice, split_regions, PlaneSpec, SliceSettings, CIRCLE_VERTICES,
@@ -19,9 +19,9 @@ fn settings(spec: PlaneSpec, norm: Norm, radius: f64) -> SliceSettings {
         spec,
         norm,
         radius,
-        count: CountSettings {
+        count: CountOptions {
             threads: 2,
-            ..CountSettings::default()
+            ..CountOptions::default()
         },
         circle_vertices: CIRCLE_VERTICES,
     }
@@ -38,7 +38,7 @@ fn check(net: &Network, center: &Array1<f64>, s: &SliceSettings) -> u64 {
     let again = count_regions(
         &slice.network,
         &slice.count_domain,
-        &CountSettings::default(),
+        &CountOptions::default(),
         None,
     )
     .unwrap();
@@ -102,7 +102,7 @@ fn moons_slices_in_disc_and_square() {
     let direct = count_regions(
         &net,
         &Domain::ball(c.clone(), 1.0, Norm::L2).unwrap(),
-        &CountSettings::default(),
+        &CountOptions::default(),
         None,
     )
     .unwrap();

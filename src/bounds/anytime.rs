@@ -6,7 +6,7 @@ use super::local::{local_analytic, LocalBound};
 use super::lp::{local_lp, LpBound};
 use super::split::{split_from_lp, SplitBound};
 use crate::domain::Domain;
-use crate::enumerate::{count_regions, CountSettings};
+use crate::enumerate::{count_regions, CountOptions};
 use crate::error::{Error, Result};
 use crate::network::Network;
 use num_bigint::BigUint;
@@ -94,7 +94,7 @@ pub fn anytime_bounds(
         if matches!(settings.method, Method::All) {
             let left = deadline.map(|d| d.saturating_duration_since(lp_done));
             if left.is_none_or(|t| !t.is_zero()) {
-                let cs = CountSettings {
+                let cs = CountOptions {
                     threads,
                     time_limit: left,
                     ..Default::default()

@@ -22,7 +22,7 @@ use super::jset::jset_bound;
 use super::lp::relaxation::{chain_bounds, Chain, UnitBounds};
 use super::lp::{layer_counts, local_lp, LpBound};
 use crate::domain::Domain;
-use crate::enumerate::{count_regions, CountSettings, WitnessSink};
+use crate::enumerate::{count_regions, CountOptions, WitnessSink};
 use crate::error::{Error, Result};
 use crate::network::{ActivationPattern, Layer, Network};
 use crate::solver::HalfSpace;
@@ -144,7 +144,7 @@ pub fn split_at_depth(
         }
         None => None,
     };
-    let settings = CountSettings {
+    let settings = CountOptions {
         threads,
         time_limit,
         ..Default::default()

@@ -12,7 +12,7 @@
 //! factor [`NEAR_FACTOR`] of that threshold (`near_tolerance`).
 //!
 //! ```no_run
-//! use relu_regions::enumerate::{count_regions, CountSettings, WitnessSink};
+//! use relu_regions::enumerate::{count_regions, CountOptions, WitnessSink};
 //! use relu_regions::{ActivationPattern, Domain, Network, Norm};
 //! # fn demo(net: &Network) -> relu_regions::Result<()> {
 //! struct Print;
@@ -22,7 +22,7 @@
 //!     }
 //! }
 //! let domain = Domain::ball(ndarray::array![0.0, 0.0], 1.0, Norm::L2)?;
-//! let settings = CountSettings { threads: 2, ..Default::default() };
+//! let settings = CountOptions { threads: 2, ..Default::default() };
 //! let result = count_regions(net, &domain, &settings, Some(&Print))?;
 //! println!("{} regions (exact: {})", result.regions, result.exact);
 //! # Ok(())
@@ -39,6 +39,7 @@
 
 mod ball_lp;
 pub mod certificate;
+mod control;
 mod dense;
 mod dual;
 mod fallback;
@@ -52,13 +53,14 @@ mod tracked;
 mod unit_coords;
 mod witness;
 
+pub use control::{CancelToken, Observer, Progress, Stop, Undecided, PROGRESS_INTERVAL};
 /// The closed-form dual bound of a split (for the solver benchmarks, which compare its cost with
 /// a solver call).
 #[doc(hidden)]
 pub use dual::{dual_bound_with, DualScratch};
 pub use fallback::{FALLBACK_MAX_WORK, FALLBACK_SECONDS};
 pub use interior::{interior_tol, INTERIOR_REL_TOL, NEAR_FACTOR};
-pub use settings::{CountResult, CountSettings, WitnessSink};
+pub use settings::{CountOptions, CountOutcome, WitnessSink};
 pub use witness::check_witness;
 
 use crate::domain::Domain;
@@ -82,9 +84,9 @@ const WORKER_STACK_BYTES: usize = 64 << 20;
 pub fn count_regions(
     net: &Network,
     domain: &Domain,
-    settings: &CountSettings,
+    settings: &CountOptions,
     sink: Option<&dyn WitnessSink>,
-) -> Result<CountResult> {
+) -> Result<CountOutcome> {
     let kind = settings.solver.unwrap_or_else(|| default_for(domain));
     if !kind.supports(domain) {
         return Err(Error::invalid(format!(
@@ -101,10 +103,10 @@ pub fn count_regions(
 pub fn count_regions_with(
     net: &Network,
     domain: &Domain,
-    settings: &CountSettings,
+    settings: &CountOptions,
     sink: Option<&dyn WitnessSink>,
     factory: &(dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync),
-) -> Result<CountResult> {
+) -> Result<CountOutcome> {
     count_regions_impl(net, domain, settings, sink, factory, true)
 }
 
@@ -115,21 +117,21 @@ pub fn count_regions_with(
 pub fn count_regions_solver_only(
     net: &Network,
     domain: &Domain,
-    settings: &CountSettings,
+    settings: &CountOptions,
     sink: Option<&dyn WitnessSink>,
     factory: &(dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync),
-) -> Result<CountResult> {
+) -> Result<CountOutcome> {
     count_regions_impl(net, domain, settings, sink, factory, false)
 }
 
 fn count_regions_impl(
     net: &Network,
     domain: &Domain,
-    settings: &CountSettings,
+    settings: &CountOptions,
     sink: Option<&dyn WitnessSink>,
     factory: &(dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync),
     closed_form: bool,
-) -> Result<CountResult> {
+) -> Result<CountOutcome> {
     if domain.dim() != net.input_dim() {
         return Err(Error::invalid(format!(
             "domain has dimension {}; expected {} (the network's input dimension)",
@@ -180,6 +182,7 @@ fn count_regions_impl(
         open_tasks: AtomicU64::new(0),
         stop: AtomicBool::new(false),
         stopped_by: Mutex::new(None),
+        cancel: settings.cancel.clone(),
         open_bound: Mutex::new(BigUint::default()),
         deadline: settings.time_limit.map(|t| start + t),
         max_regions: settings.max_regions,
@@ -221,9 +224,9 @@ fn count_regions_impl(
     };
     let done = AtomicBool::new(false);
     let result = std::thread::scope(|scope| {
-        if settings.progress {
+        if let Some(observer) = &settings.observer {
             let (sh, done) = (&shared, &done);
-            scope.spawn(move || progress::run(sh, done, start));
+            scope.spawn(move || progress::run(sh, observer.as_ref(), done, start));
         }
         let r = pool.install(|| shared.run_task(root, Vec::new(), Vec::new(), Vec::new()));
         done.store(true, Ordering::SeqCst);
@@ -241,27 +244,28 @@ fn count_regions_impl(
     });
     let regions = shared.regions.load(Ordering::SeqCst);
     let undecided = shared.undecided.load(Ordering::SeqCst);
-    let mut stopped_by = shared
+    let mut stop = shared
         .stopped_by
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
-    if stopped_by.is_none() && undecided > 0 {
-        stopped_by = Some(if !settings.exact_fallback {
-            UNDECIDED_FALLBACK_OFF.to_string()
+    if stop.is_none() && undecided > 0 {
+        stop = Some(Stop::Undecided(if !settings.exact_fallback {
+            Undecided::FallbackOff
         } else if !shared.fallback.available() {
-            UNDECIDED_OUT_OF_RANGE.to_string()
+            Undecided::FallbackUnavailable
         } else {
-            UNDECIDED_TOO_LARGE.to_string()
-        });
+            Undecided::FallbackBudget
+        }));
     }
+    let stop = stop.unwrap_or(Stop::Exact);
     let open = shared
         .open_bound
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
-    let exact = stopped_by.is_none();
-    Ok(CountResult {
+    let exact = stop.is_exact();
+    Ok(CountOutcome {
         regions,
         exact,
         lower: regions,
@@ -278,29 +282,15 @@ fn count_regions_impl(
         exact_time: std::time::Duration::from_nanos(shared.fallback.nanos.load(Ordering::SeqCst)),
         elapsed: start.elapsed(),
         threads,
-        stopped_by,
+        stop,
         certificate,
     })
 }
 
-/// `stopped_by` of a count with decisions that neither floating point nor the exact fallback
-/// settled (over its budget, or its region found only in the float box enclosing an exact box).
-pub const UNDECIDED_TOO_LARGE: &str = "undecided: floating point could not settle some decisions, nor the exact fallback within its budget";
-
-/// `stopped_by` of a count with decisions that floating point did not settle, the exact fallback
-/// being unavailable: the weights span more than the floating-point range, so the network in
-/// unit coordinates is not an exact image of it.
-pub const UNDECIDED_OUT_OF_RANGE: &str = "undecided: floating point could not settle some decisions, and the exact fallback is unavailable (the weights span more than the floating-point range)";
-
-/// `stopped_by` of a count with decisions that floating point did not settle, the exact fallback
-/// being off.
-pub const UNDECIDED_FALLBACK_OFF: &str =
-    "undecided: floating point could not settle some decisions and the exact fallback is off";
-
 /// The honest answer when the network cannot be written in the domain's unit coordinates
 /// within the floating-point range: nothing is counted, the upper bound is the local bound.
-fn out_of_range(local: &BigUint, threads: usize, start: Instant, why: &str) -> CountResult {
-    CountResult {
+fn out_of_range(local: &BigUint, threads: usize, start: Instant, why: &str) -> CountOutcome {
+    CountOutcome {
         regions: 0,
         exact: false,
         lower: 0,
@@ -313,7 +303,9 @@ fn out_of_range(local: &BigUint, threads: usize, start: Instant, why: &str) -> C
         exact_time: std::time::Duration::ZERO,
         elapsed: start.elapsed(),
         threads,
-        stopped_by: Some(format!("out of range: {why}")),
+        stop: Stop::Undecided(Undecided::OutOfRange {
+            detail: why.to_string(),
+        }),
         certificate: None,
     }
 }

@@ -1,32 +1,30 @@
-//! The progress bar (indicatif, on stderr): regions found, open tasks, regions per second.
+//! The observer's thread: a snapshot of the running count every [`PROGRESS_INTERVAL`], read from
+//! the workers' counters without locking, until the count ends.
 
+use super::control::{Observer, Progress, PROGRESS_INTERVAL};
 use super::search::Shared;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// Redraws the bar every 200 ms until `done` is set.
-pub fn run(sh: &Shared, done: &AtomicBool, start: Instant) {
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}") {
-        bar.set_style(style);
-    }
-    while !done.load(Ordering::SeqCst) {
-        let regions = sh.regions.load(Ordering::Relaxed);
-        let secs = start.elapsed().as_secs_f64().max(1e-9);
-        bar.set_message(format!(
-            "{regions} regions, {} open tasks, {:.0} regions/s, {} solver calls",
-            sh.open_tasks.load(Ordering::Relaxed),
-            regions as f64 / secs,
-            sh.solver_calls.load(Ordering::Relaxed)
-        ));
-        bar.tick();
-        for _ in 0..10 {
-            if done.load(Ordering::SeqCst) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
+/// Calls `observer.progress` at once, then every [`PROGRESS_INTERVAL`] until `done` is set, then
+/// once more with the final figures (its `regions` is the outcome's), then `observer.finished`.
+pub fn run(sh: &Shared, observer: &dyn Observer, done: &AtomicBool, start: Instant) {
+    const POLL: Duration = Duration::from_millis(20);
+    loop {
+        let last = done.load(Ordering::SeqCst);
+        observer.progress(&Progress {
+            regions: sh.regions.load(Ordering::SeqCst),
+            open_tasks: sh.open_tasks.load(Ordering::SeqCst),
+            solver_calls: sh.solver_calls.load(Ordering::SeqCst),
+            elapsed: start.elapsed(),
+        });
+        if last {
+            break;
+        }
+        let next = Instant::now() + PROGRESS_INTERVAL;
+        while !done.load(Ordering::SeqCst) && Instant::now() < next {
+            std::thread::sleep(POLL);
         }
     }
-    bar.finish_and_clear();
+    observer.finished();
 }

@@ -26,6 +26,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::certificate::{Proof, Recording};
+use super::control::{CancelToken, Stop};
 use super::dual::{
     bound_at, box_lp_can_settle, dual_bound_with, emptiness_certificate, DualBound, DualScratch,
 };
@@ -77,7 +78,9 @@ pub struct Shared<'a> {
     pub near_tolerance: AtomicU64,
     pub open_tasks: AtomicU64,
     pub stop: AtomicBool,
-    pub stopped_by: Mutex<Option<String>>,
+    pub stopped_by: Mutex<Option<Stop>>,
+    /// The caller's cancellation token (`CountOptions::cancel`).
+    pub cancel: Option<CancelToken>,
     pub open_bound: Mutex<BigUint>,
     pub bound: OpenNodeBound,
     pub checker: WitnessChecker,
@@ -95,10 +98,10 @@ pub struct Shared<'a> {
 }
 
 impl<'a> Shared<'a> {
-    fn request_stop(&self, why: &str) {
+    fn request_stop(&self, why: Stop) {
         let mut s = self.stopped_by.lock().unwrap_or_else(|e| e.into_inner());
         if s.is_none() {
-            *s = Some(why.to_string());
+            *s = Some(why);
         }
         self.stop.store(true, Ordering::SeqCst);
     }
@@ -107,9 +110,13 @@ impl<'a> Shared<'a> {
         if self.stop.load(Ordering::Relaxed) {
             return true;
         }
+        if self.cancel.as_ref().is_some_and(CancelToken::is_cancelled) {
+            self.request_stop(Stop::Cancelled);
+            return true;
+        }
         if let Some(d) = self.deadline {
             if Instant::now() >= d {
-                self.request_stop("time limit");
+                self.request_stop(Stop::TimeLimit);
                 return true;
             }
         }
@@ -1088,7 +1095,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             });
         if prev.is_err() {
             self.record(Recording::open);
-            sh.request_stop("max regions");
+            sh.request_stop(Stop::MaxRegions);
             let mut o = sh.open_bound.lock().unwrap_or_else(|e| e.into_inner());
             *o += 1u32;
             return Ok(());

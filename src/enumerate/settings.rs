@@ -1,42 +1,126 @@
 //! The enumerator's settings, its streamed output and its result.
 
+use super::control::{CancelToken, Observer, Stop};
 use crate::network::ActivationPattern;
 use crate::solver::SolverKind;
 use ndarray::Array1;
 use num_bigint::BigUint;
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
-/// How [`super::count_regions`] runs.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CountSettings {
+/// How a count runs: threads, limits, the solver, the exact fallback, a certificate, and the
+/// caller's cancellation token and progress observer. Build it with the chained setters:
+///
+/// ```
+/// use relu_regions::CountOptions;
+/// use std::time::Duration;
+/// let options = CountOptions::new().threads(2).time_limit(Duration::from_secs(60));
+/// assert_eq!(options.threads, 2);
+/// ```
+#[derive(Clone)]
+pub struct CountOptions {
     /// Worker threads (a rayon pool of this size); 0 is treated as 1. The count never depends on it.
     pub threads: usize,
-    /// Stop after this wall-clock time; the result is then a lower and an upper bound.
+    /// Stop after this wall-clock time; the outcome is then a lower and an upper bound.
     pub time_limit: Option<Duration>,
-    /// Stop after this many regions; the result is then a lower and an upper bound.
+    /// Stop after this many regions; the outcome is then a lower and an upper bound.
     pub max_regions: Option<u64>,
     /// The solver backend; `None` picks the default for the domain (`solver::default_for`).
     pub solver: Option<SolverKind>,
-    /// Show a progress bar on stderr (regions found, open tasks, rate).
-    pub progress: bool,
     /// Settle in exact rational arithmetic the decisions floating point cannot (see
     /// `FALLBACK_MAX_WORK`); when off, such a decision makes the count not exact.
     pub exact_fallback: bool,
-    /// Record a certificate of the count (`CountResult::certificate`, docs/certificate.md).
+    /// Record a certificate of the count (`CountOutcome::certificate`, docs/certificate.md).
     pub certificate: bool,
+    /// Stops the count early when tripped ([`Stop::Cancelled`](super::Stop::Cancelled)).
+    pub cancel: Option<CancelToken>,
+    /// Hears the count's progress (the CLI's progress bar).
+    pub observer: Option<Arc<dyn Observer>>,
 }
 
-impl Default for CountSettings {
+impl Default for CountOptions {
     fn default() -> Self {
-        CountSettings {
+        CountOptions {
             threads: 1,
             time_limit: None,
             max_regions: None,
             solver: None,
-            progress: false,
             exact_fallback: true,
             certificate: false,
+            cancel: None,
+            observer: None,
         }
+    }
+}
+
+impl CountOptions {
+    /// One thread, no limits, the default solver, the exact fallback on, no certificate.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Worker threads (0 is treated as 1).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
+        self
+    }
+
+    /// Stop after `limit` of wall-clock time.
+    pub fn time_limit(mut self, limit: Duration) -> Self {
+        self.time_limit = Some(limit);
+        self
+    }
+
+    /// Stop after `regions` regions.
+    pub fn max_regions(mut self, regions: u64) -> Self {
+        self.max_regions = Some(regions);
+        self
+    }
+
+    /// The solver backend for the decisions the closed forms leave.
+    pub fn solver(mut self, solver: SolverKind) -> Self {
+        self.solver = Some(solver);
+        self
+    }
+
+    /// Switch the exact rational fallback on or off.
+    pub fn exact_fallback(mut self, on: bool) -> Self {
+        self.exact_fallback = on;
+        self
+    }
+
+    /// Record a certificate of the count.
+    pub fn certificate(mut self, on: bool) -> Self {
+        self.certificate = on;
+        self
+    }
+
+    /// Stop early when `token` is tripped.
+    pub fn cancel(mut self, token: CancelToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+
+    /// Report progress to `observer`.
+    pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+}
+
+impl fmt::Debug for CountOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CountOptions")
+            .field("threads", &self.threads)
+            .field("time_limit", &self.time_limit)
+            .field("max_regions", &self.max_regions)
+            .field("solver", &self.solver)
+            .field("exact_fallback", &self.exact_fallback)
+            .field("certificate", &self.certificate)
+            .field("cancel", &self.cancel)
+            .field("observer", &self.observer.as_ref().map(|_| "…"))
+            .finish()
     }
 }
 
@@ -52,14 +136,16 @@ pub trait WitnessSink: Sync {
     fn region(&self, witness: &Array1<f64>, pattern: &ActivationPattern);
 }
 
-/// What [`super::count_regions`] found.
+/// What a count found.
 #[derive(Clone, Debug, PartialEq)]
-pub struct CountResult {
+pub struct CountOutcome {
     /// Regions found (each with a checked witness).
     pub regions: u64,
     /// True when the whole tree was explored and every decision behind the count was proven
-    /// (README, "Exactness"): `regions` is the exact count.
+    /// (README, "Exactness"): `regions` is the exact count. The same as `stop.is_exact()`.
     pub exact: bool,
+    /// Why the count ended: [`Stop::Exact`], or why it is only a lower and an upper bound.
+    pub stop: Stop,
     /// A lower bound on the count (= `regions`).
     pub lower: u64,
     /// An upper bound on the count: `regions` plus, for every unexplored node, a bound on the
@@ -82,10 +168,7 @@ pub struct CountResult {
     pub elapsed: Duration,
     /// Worker threads used.
     pub threads: usize,
-    /// Why the count is not exact (`"time limit"`, `"max regions"`, `"undecided: …"`,
-    /// `"out of range: …"`), `None` when exact.
-    pub stopped_by: Option<String>,
-    /// The certificate's tree, when `CountSettings::certificate` asked for it (write it with
+    /// The certificate's tree, when `CountOptions::certificate` asked for it (write it with
     /// [`super::certificate::CertificateTree::write`]).
     pub certificate: Option<super::certificate::CertificateTree>,
 }

@@ -69,6 +69,15 @@ pub fn load_network(path: &Path) -> Result<LoadedModel> {
     })
 }
 
+impl Network {
+    /// Reads a network from a file, choosing the reader by extension: `.onnx` (PyTorch,
+    /// scikit-learn and VNN-COMP exports), `.nnet` (ACAS Xu) or `.json` (ours). What the reader
+    /// dropped or assumed (an output head, a flattening) is in [`load_network`]'s notes.
+    pub fn load(path: impl AsRef<Path>) -> Result<Network> {
+        Ok(load_network(path.as_ref())?.network)
+    }
+}
+
 /// Writes a network, choosing the writer by extension (JSON or ONNX; NNet is read-only).
 pub fn save_network(network: &Network, path: &Path) -> Result<()> {
     match Format::from_path(path)? {

@@ -5,7 +5,7 @@ use super::fonts::{text_available, FAMILY};
 use super::{backend_error, ImageKind};
 use crate::bounds::{global_bounds, local_analytic, log10};
 use crate::domain::{Domain, Norm};
-use crate::enumerate::{count_regions, CountSettings};
+use crate::enumerate::{count_regions, CountOptions};
 use crate::error::Result;
 use crate::network::Network;
 use ndarray::Array1;
@@ -50,7 +50,7 @@ pub fn bounds_vs_radius(
     center: &Array1<f64>,
     norm: Norm,
     radii: &[f64],
-    count: Option<&CountSettings>,
+    count: Option<&CountOptions>,
 ) -> Result<Vec<RadiusRow>> {
     bounds_vs_radius_with(net, center, norm, radii, |domain| match count {
         None => Ok(None),

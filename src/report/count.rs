@@ -2,7 +2,7 @@
 
 use crate::domain::Domain;
 use crate::enumerate::certificate::{CertificateFile, CertificateTree};
-use crate::enumerate::CountResult;
+use crate::enumerate::CountOutcome;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -30,7 +30,8 @@ pub struct CountReport {
     pub undecided: u64,
     pub elapsed_s: f64,
     pub threads: usize,
-    /// Why the count is not exact (`time limit`, `max regions`, `undecided: …`, `out of range: …`),
+    /// Why the count is not exact (`time limit`, `max regions`, `cancelled`, `undecided: …`,
+    /// `out of range: …`: [`crate::enumerate::Stop`] in words),
     /// `null` when it is.
     pub stopped_by: Option<String>,
     /// The certificate written (`--certificate`), if any.
@@ -62,7 +63,7 @@ impl CertificateReport {
 }
 
 impl CountReport {
-    pub fn new(model: &str, domain: &Domain, solver: &str, r: &CountResult) -> CountReport {
+    pub fn new(model: &str, domain: &Domain, solver: &str, r: &CountOutcome) -> CountReport {
         CountReport {
             model: model.to_string(),
             regions: r.regions,
@@ -80,7 +81,7 @@ impl CountReport {
             undecided: r.undecided,
             elapsed_s: r.elapsed.as_secs_f64(),
             threads: r.threads,
-            stopped_by: r.stopped_by.clone(),
+            stopped_by: r.stop.reason(),
             certificate: None,
         }
     }

@@ -5,7 +5,7 @@ use super::plane::{Plane, PlaneSpec};
 use super::polygon::Polygon;
 use super::regions::{polygons_from_witnesses, SliceRegion};
 use crate::domain::{Domain, Norm};
-use crate::enumerate::{count_regions, CountResult, CountSettings, WitnessSink};
+use crate::enumerate::{count_regions, CountOptions, CountOutcome, WitnessSink};
 use crate::error::{Error, Result};
 use crate::network::{ActivationPattern, Network};
 use ndarray::{array, Array1};
@@ -18,7 +18,7 @@ pub struct SliceSettings {
     pub spec: PlaneSpec,
     pub norm: Norm,
     pub radius: f64,
-    pub count: CountSettings,
+    pub count: CountOptions,
     /// Vertices of the regular polygon circumscribed about the L2 disc ([`super::CIRCLE_VERTICES`]).
     pub circle_vertices: usize,
 }
@@ -38,7 +38,7 @@ pub struct Slice {
     /// bounding box and the regions are those whose polygon keeps an area above 10⁻¹² of the
     /// domain's after clipping — a floating-point count, not the certified one).
     pub certified_domain: bool,
-    pub count: CountResult,
+    pub count: CountOutcome,
     /// One polygon per region, sorted by pattern.
     pub regions: Vec<SliceRegion>,
     pub norm: Norm,

@@ -8,7 +8,7 @@ use super::stats::{mann_whitney, quantile, sign_test, MannWhitney};
 use super::trainer::{train, EpochRecord, TrainSettings};
 use crate::bounds::local_analytic;
 use crate::domain::{Domain, Norm};
-use crate::enumerate::{count_regions, CountSettings};
+use crate::enumerate::{count_regions, CountOptions};
 use crate::error::{Error, Result};
 use crate::network::Network;
 use ndarray::Array1;
@@ -190,7 +190,7 @@ fn measure(
     let d = boundary_distance(net, x.view(), s.norm)?;
     let domain = Domain::ball(x.clone(), s.radius, s.norm)?;
     let local = local_analytic(net, &domain)?;
-    let cs = CountSettings {
+    let cs = CountOptions {
         threads: 1,
         time_limit: Some(s.count_time_limit),
         ..Default::default()

@@ -9,7 +9,7 @@ use super::stats::{mann_whitney, quantile, MannWhitney};
 use super::trainer::{train, TrainSettings};
 use crate::bounds::local_analytic;
 use crate::domain::{Domain, Norm};
-use crate::enumerate::{count_regions, CountSettings};
+use crate::enumerate::{count_regions, CountOptions};
 use crate::error::{Error, Result};
 use crate::network::Network;
 use ndarray::{Array1, Axis};
@@ -105,7 +105,7 @@ struct Measured {
 fn measure(net: &Network, x: &Array1<f64>, s: &PointsSettings) -> Result<Measured> {
     let domain = Domain::ball(x.clone(), s.radius, s.norm)?;
     let local = local_analytic(net, &domain)?;
-    let cs = CountSettings {
+    let cs = CountOptions {
         threads: 1,
         time_limit: Some(s.count_time_limit),
         ..Default::default()

@@ -6,7 +6,7 @@ use ndarray::{Array1, Array2};
 use num_rational::BigRational;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use relu_regions::enumerate::{count_regions, CountResult, CountSettings};
+use relu_regions::enumerate::{count_regions, CountOptions, CountOutcome};
 use relu_regions::{ActivationPattern, Domain, Layer, Network, Shape};
 use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
@@ -55,8 +55,8 @@ pub fn random_network(widths: &[usize], seed: u64, bias_scale: f64) -> Network {
 }
 
 /// The count of `net` in `domain` on one thread, default settings.
-pub fn count_one_thread(net: &Network, domain: &Domain) -> CountResult {
-    let settings = CountSettings {
+pub fn count_one_thread(net: &Network, domain: &Domain) -> CountOutcome {
+    let settings = CountOptions {
         threads: 1,
         ..Default::default()
     };
@@ -64,10 +64,10 @@ pub fn count_one_thread(net: &Network, domain: &Domain) -> CountResult {
 }
 
 /// A count result in one line, for assertion messages.
-pub fn describe(res: &CountResult) -> String {
+pub fn describe(res: &CountOutcome) -> String {
     format!(
-        "{} regions (exact: {}, lower {}, upper {}, stopped_by {:?})",
-        res.regions, res.exact, res.lower, res.upper, res.stopped_by
+        "{} regions (exact: {}, lower {}, upper {}, stop {})",
+        res.regions, res.exact, res.lower, res.upper, res.stop
     )
 }
 

@@ -8,7 +8,7 @@ pub mod nnet;
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{DefaultSettingsBuilder, DefaultSolver, IPSolver, SupportedConeT};
 use ndarray::Array1;
-use relu_regions::enumerate::{count_regions_with, CountResult, CountSettings, WitnessSink};
+use relu_regions::enumerate::{count_regions_with, CountOptions, CountOutcome, WitnessSink};
 use relu_regions::solver::{ClarabelSolver, InteriorSolver};
 use relu_regions::{ActivationPattern, Domain, Network, Shape};
 use std::collections::BTreeSet;
@@ -32,9 +32,9 @@ pub fn enumerate(
     net: &Network,
     domain: &Domain,
     threads: usize,
-) -> (CountResult, Vec<(Array1<f64>, ActivationPattern)>) {
+) -> (CountOutcome, Vec<(Array1<f64>, ActivationPattern)>) {
     let sink = Collect::default();
-    let settings = CountSettings {
+    let settings = CountOptions {
         threads,
         ..Default::default()
     };
@@ -179,9 +179,9 @@ pub fn enumerate_solver_only(
     domain: &Domain,
     kind: relu_regions::solver::SolverKind,
     threads: usize,
-) -> (CountResult, Vec<(Array1<f64>, ActivationPattern)>) {
+) -> (CountOutcome, Vec<(Array1<f64>, ActivationPattern)>) {
     let sink = Collect::default();
-    let settings = CountSettings {
+    let settings = CountOptions {
         threads,
         ..Default::default()
     };
