@@ -1,4 +1,5 @@
-//! Cost of one inscribed-ball solve (DESIGN.md §3): HiGHS warm-started (push one row, solve,
+//! Cost of one inscribed-ball solve (docs/math.md#36-the-solver-question): HiGHS warm-started
+//! (push one row, solve,
 //! pop on a loaded instance), HiGHS fresh (load + solve), and Clarabel (built per call) on a box
 //! and on an L2 ball, at n = 5 and n = 10 with 20 half-spaces through points near the center;
 //! beside them, the enumerator's closed-form dual bound (`ball_lp` multipliers on the L2 ball,

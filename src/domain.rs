@@ -1,4 +1,5 @@
-//! The domain in input space (DESIGN.md §1): an open ball B(c, r) = {x : ‖x − c‖ < r} in the L2
+//! The domain in input space (docs/math.md#15-domains): an open ball
+//! B(c, r) = {x : ‖x − c‖ < r} in the L2
 //! norm, or an open box (the L∞ ball c ± r, or a general box from a VNN-LIB property).
 
 use crate::error::{Error, Result};

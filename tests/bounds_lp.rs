@@ -70,7 +70,8 @@ proptest! {
     }
 }
 
-/// ACAS Xu 1_1 around the DESIGN.md point: the LP bound is strictly below the analytic one, has
+/// ACAS Xu 1_1 around (0.64, 0, 0, 0.475, −0.475): the LP bound is strictly below the analytic
+/// one, has
 /// no more unstable units in any layer, and stays above the exact count (box r = 0.01 is small).
 #[test]
 fn acasxu_lp_is_strictly_tighter() {

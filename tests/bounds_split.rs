@@ -89,7 +89,7 @@ proptest! {
     }
 }
 
-/// ACAS Xu 1_1 (box 0.02 around the DESIGN.md point, 1,020 regions): every depth.
+/// ACAS Xu 1_1 (box 0.02 around (0.64, 0, 0, 0.475, −0.475), 1,020 regions): every depth.
 #[test]
 fn acasxu_every_depth() {
     let Some(path) = common::shared_path("benchmarks/acasxu/ACASXU_experimental_v2a_1_1.nnet")

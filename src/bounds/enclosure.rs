@@ -1,4 +1,5 @@
-//! Enclosures of the image of the domain layer by layer (DESIGN.md §2, local bound step 2):
+//! Enclosures of the image of the domain layer by layer
+//! (docs/math.md#24-the-local-analytic-bound, "Layer l ≥ 2" and "The ball"):
 //! per-unit intervals of the pre-activations (exact on layer 1, interval bound propagation and an
 //! enclosing ball after it), from which each unit is classified stable or unstable.
 

@@ -1,4 +1,5 @@
-//! The local analytic bound on the number of regions meeting a ball or box (DESIGN.md §2).
+//! The local analytic bound on the number of regions meeting a ball or box
+//! (docs/math.md#24-the-local-analytic-bound).
 
 use super::enclosure::{enclose, Stability};
 use super::global::serra2018;

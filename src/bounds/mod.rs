@@ -1,4 +1,4 @@
-//! Analytic bounds on the number of linear regions (DESIGN.md §2), as exact big integers.
+//! Analytic bounds on the number of linear regions (docs/math.md#2-bounds), as exact big integers.
 //!
 //! - [`combinatorics`]: binomials, Zaslavsky's count, log10 of huge values.
 //! - [`global`]: Montúfar 2017 and Serra, Tjandraatmadja & Ramalingam 2018 on all of R^{n0}.

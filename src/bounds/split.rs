@@ -1,4 +1,4 @@
-//! The split bound (DESIGN.md §2, "Tightened local bound", second part): enumerate exactly the
+//! The split bound (docs/math.md#26-the-split-bound): enumerate exactly the
 //! regions of the first k hidden layers inside the domain, and inside each region R bound the
 //! rest of the network separately:
 //!

@@ -1,7 +1,8 @@
 //! A solver-free proof that a side of a split is empty: a certified upper bound on a linear
 //! function over P ∩ domain from Lagrange multipliers.
 //!
-//! Weak duality (DESIGN.md §4): for P = {x : g_i·x ≤ h_i} and any y ≥ 0, every x in P ∩ domain
+//! Weak duality (docs/math.md#35-the-weak-duality-bound): for P = {x : g_i·x ≤ h_i} and any
+//! y ≥ 0, every x in P ∩ domain
 //! satisfies c·x = (c − Σ y_i g_i)·x + Σ y_i g_i·x ≤ max_{x∈domain} (c − Σ y_i g_i)·x + Σ y_i h_i
 //! = Σ y_i h_i + r·center + support(r),  r = c − Σ y_i g_i.
 //! The bound holds for every y ≥ 0, so the multipliers may come from any heuristic:

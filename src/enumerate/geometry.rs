@@ -1,6 +1,6 @@
 //! Closed-form geometry on a node: normalized half-spaces, the depth of a point inside a node,
 //! and a line search for a deep point on one side of a hyperplane. These decide most splits
-//! without a solver (DESIGN.md §3 (b), (c)).
+//! without a solver (docs/math.md#34-closed-form-decisions).
 
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]

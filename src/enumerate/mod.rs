@@ -1,4 +1,5 @@
-//! The exact branch-and-bound region counter (DESIGN.md §1, §3).
+//! The exact branch-and-bound region counter (docs/math.md#16-the-count-and-its-invariances,
+//! docs/math.md#3-the-exact-enumerator).
 //!
 //! [`count_regions`] counts the activation patterns p whose set {x in the open domain : s(x) = p}
 //! has a non-empty interior — the linear regions of the network meeting the domain. It searches
@@ -76,9 +77,11 @@ use std::time::Instant;
 /// Stack size of the worker threads (the search recurses once per branching on a path).
 const WORKER_STACK_BYTES: usize = 64 << 20;
 
-/// Counts the linear regions of `net` meeting the open `domain` (DESIGN.md §1): the number of
+/// Counts the linear regions of `net` meeting the open `domain`
+/// (docs/math.md#16-the-count-and-its-invariances): the number of
 /// activation patterns p with int{x ∈ domain : s(x) = p} ≠ ∅, by exact branch and bound
-/// (DESIGN.md §3). Every region found is passed to `sink` with a witness strictly inside
+/// (docs/math.md#31-the-search-tree). Every region found is passed to `sink` with a witness
+/// strictly inside
 /// region ∩ domain. Errors when the domain's dimension differs from the network's input, or a
 /// solver fails.
 pub fn count_regions(

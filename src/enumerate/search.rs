@@ -1,4 +1,4 @@
-//! The depth-first branch and bound over hidden units (DESIGN.md §3).
+//! The depth-first branch and bound over hidden units (docs/math.md#31-the-search-tree).
 //!
 //! A node is (pattern prefix, the half-spaces chosen so far, a witness point w with its depth
 //! inside the node's polytope ∩ domain, and a certified bounding box of it). For the next unit,

@@ -1,7 +1,8 @@
 //! A node's pre-activation map with a rigorous bound on its floating-point error.
 //!
 //! On a node, the pre-activations of layer l are the affine map h(u) = A u + β obtained by
-//! multiplying the masked layer maps (DESIGN.md §1). The enumerator computes A and β in floating
+//! multiplying the masked layer maps (docs/math.md#13-affine-maps-on-a-pattern). The enumerator
+//! computes A and β in floating
 //! point; [`TrackedMap::err`] bounds, for every unit, |h_float(u) − h_exact(u)| over the closed
 //! domain (|u_j| ≤ reach_j), so every emptiness proof can widen its bound by it.
 //!

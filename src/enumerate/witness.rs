@@ -1,4 +1,4 @@
-//! The proof behind every counted region (DESIGN.md §4, lower side): a witness point strictly
+//! The proof behind every counted region (docs/math.md#38-witnesses): a witness point strictly
 //! inside the open domain at which every pre-activation provably has the sign of the claimed
 //! pattern. By continuity a small ball around it has the same pattern, so the region has a
 //! non-empty interior.

@@ -1,4 +1,5 @@
-//! NNet network format (Kyle Julian, Stanford 2016; ACAS Xu, Marabou), DESIGN.md §5.
+//! NNet network format (Kyle Julian, Stanford 2016; ACAS Xu, Marabou),
+//! docs/math.md#17-where-networks-come-from.
 //!
 //! Layout, one record per non-blank line, values separated by commas (trailing commas allowed):
 //!

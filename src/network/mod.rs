@@ -1,4 +1,4 @@
-//! The feed-forward ReLU network (DESIGN.md §1):
+//! The feed-forward ReLU network (docs/math.md#11-the-network):
 //!
 //! f(x) = W_{L+1} σ(W_L … σ(W_1 x + b_1) … + b_L) + b_{L+1},
 //!
@@ -171,7 +171,8 @@ impl Network {
         out
     }
 
-    /// The activation pattern s(x): unit on where its pre-activation is > 0 (DESIGN.md §1).
+    /// The activation pattern s(x): unit on where its pre-activation is > 0
+    /// (docs/math.md#12-pre-activations-and-activation-patterns).
     pub fn activation_pattern(&self, x: ArrayView1<f64>) -> ActivationPattern {
         ActivationPattern::new(
             self.hidden_pre_activations(x)

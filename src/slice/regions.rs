@@ -3,7 +3,8 @@
 //! On the region with activation pattern p, the pre-activation of hidden unit i of layer l is the
 //! affine function a·x + β given by [`Network::pre_activation_maps`] on the pattern of layers
 //! 1..l−1; the region is the intersection of the half-planes a·x + β ≥ 0 (unit on) and
-//! a·x + β ≤ 0 (unit off) over all hidden units (DESIGN.md §1). Intersected with the convex
+//! a·x + β ≤ 0 (unit off) over all hidden units (docs/math.md#13-affine-maps-on-a-pattern).
+//! Intersected with the convex
 //! domain polygon by Sutherland–Hodgman, this gives the region's polygon without sampling.
 
 use super::polygon::Polygon;

@@ -3,7 +3,7 @@
 //! HiGHS (Huangfu & Hall, "Parallelizing the dual revised simplex method", Math. Prog. Comp.
 //! 2018) keeps its basis across modifications of one instance, so the depth-first search of the
 //! enumerator re-solves after each `push` / `pop` from the previous optimal basis (warm start,
-//! DESIGN.md §3: ~120–150 µs instead of ~230–330 µs at n = 10, m = 20).
+//! docs/math.md#36-the-solver-question: ~120–150 µs instead of ~230–330 µs at n = 10, m = 20).
 //!
 //! The LP in y = x − c (columns y_0 … y_{n−1} free, column t ≤ max_j w_j, maximize t):
 //!

@@ -1,7 +1,8 @@
 //! Solver backends behind one trait, so HiGHS (LP, box domains), Clarabel (SOCP, L2 balls and
 //! boxes) and any later backend can be swapped and cross-checked on the same questions.
 //!
-//! The one question the enumerator asks (DESIGN.md §3): does a polytope P = {x : g_i·x ≤ h_i}
+//! The one question the enumerator asks (docs/math.md#36-the-solver-question): does a polytope
+//! P = {x : g_i·x ≤ h_i}
 //! intersected with the domain have a non-empty interior? It is answered by the largest
 //! inscribed Euclidean ball (a Chebyshev center):
 //!

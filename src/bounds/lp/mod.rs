@@ -1,4 +1,5 @@
-//! The LP-tightened local bound (DESIGN.md §2, "Tightened local bound"): per-unit pre-activation
+//! The LP-tightened local bound (docs/math.md#25-the-lp-tightened-local-bound): per-unit
+//! pre-activation
 //! bounds over the domain from LPs over the triangle relaxation of the network, layer by layer,
 //! then the J-set count with the stable units removed.
 //!
@@ -7,7 +8,8 @@
 //! - [`highs_lp`]: one HiGHS instance per layer, objectives changed in place (warm start).
 //!
 //! Why `highs-sys` directly and not `good_lp`: good_lp builds a new model for every objective
-//! (no warm start, DESIGN.md §3) and its HiGHS backend does not expose the row duals this module
+//! (no warm start, docs/math.md#36-the-solver-question) and its HiGHS backend does not expose
+//! the row duals this module
 //! needs for the certified bound; the crate already links `highs-sys` 1.16 (src/solver/highs.rs).
 
 pub mod certificate;
