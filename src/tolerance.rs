@@ -9,8 +9,11 @@
 /// margin; a unit within the margin is treated as unstable, which keeps every bound an upper bound.
 pub const STABLE_REL: f64 = 1e-9;
 
-/// Absolute part of the stability margin (see [`STABLE_REL`]).
-pub const STABLE_ABS: f64 = 1e-12;
+/// Absolute part of the stability margin (see [`STABLE_REL`]): only the underflow floor. Products
+/// that underflow into subnormals carry an absolute error of at most 2^-1075 each, which no
+/// relative margin covers; 1e-300 covers ~10^23 of them and is far below any number a network's
+/// pre-activations reach, so a network scaled by any power of ten calls the same units stable.
+pub const STABLE_ABS: f64 = 1e-300;
 
 /// Rounding allowance of a computed sum of `terms` products whose absolute values add up to
 /// `magnitude`: |fl(Σ) − Σ| ≤ γ_k · magnitude with γ_k = kε/(1 − kε) (Higham, *Accuracy and

@@ -137,3 +137,45 @@ fn large_network_bound_is_below_serra() {
         assert!(b.value <= serra2018(784, &[256, 256]));
     }
 }
+
+/// The bound does not depend on the units the network is written in: every layer's weights
+/// scaled by s = 2^-20 and layer l's bias by s^l (exact in floating point; the pre-activations of
+/// layer l are s^l times the original ones, those of the last hidden layer near 1e-18, below any
+/// fixed absolute margin; the regions are the same) calls the same units stable and gives the
+/// same bound.
+#[test]
+fn scaled_layers_give_the_same_bound() {
+    use relu_regions::{Layer, Network};
+    let net = common::random_network(&[3, 8, 8, 8, 1], 21, 0.3);
+    let scale = 2f64.powi(-20);
+    let scaled = Network::new(
+        net.layers()
+            .iter()
+            .zip(1..)
+            .map(|(l, k)| {
+                let bias_scale = scale.powi(k);
+                Layer::new(
+                    l.weight.mapv(|w| w * scale),
+                    l.bias.mapv(|b| b * bias_scale),
+                )
+            })
+            .collect(),
+    )
+    .unwrap();
+    let center = Array1::from(vec![0.2, -0.1, 0.3]);
+    for norm in [Norm::L2, Norm::Linf] {
+        let domain = Domain::ball(center.clone(), 0.4, norm).unwrap();
+        let plain = local_analytic(&net, &domain).unwrap();
+        let small = local_analytic(&scaled, &domain).unwrap();
+        assert_eq!(plain.value, small.value, "{norm:?}");
+        for (p, s) in plain.layers.iter().zip(&small.layers) {
+            assert_eq!(
+                (p.unstable, p.stably_active, p.stably_inactive),
+                (s.unstable, s.stably_active, s.stably_inactive)
+            );
+        }
+        // and the count it bounds is not above it
+        let count = common::count_one_thread(&net, &domain);
+        assert!(BigUint::from(count.regions) <= plain.value);
+    }
+}

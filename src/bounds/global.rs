@@ -20,7 +20,8 @@ pub fn montufar2017(n0: usize, widths: &[usize]) -> BigUint {
 /// Serra, Tjandraatmadja & Ramalingam 2018 ("Bounding and counting linear regions of deep neural
 /// networks", ICML), Theorem 1: N ≤ Σ_{(j_1..j_L) ∈ J} Π_l C(n_l, j_l),
 /// J = {0 ≤ j_l ≤ min(n_0, n_1 − j_1, …, n_{l−1} − j_{l−1}, n_l)}.
-/// Tight for L = 1; Π(n_l + 1) for n_0 = 1. Computed by [`jset_bound`] with every unit unstable.
+/// Tight for L = 1. For n_0 = 1 it is Π(n_l + 1) only when every hidden layer but the last has
+/// at least two units (widths (1, 1) give 3, not 4). Computed by [`jset_bound`] with every unit unstable.
 pub fn serra2018(n0: usize, widths: &[usize]) -> BigUint {
     let layers: Vec<LayerCounts> = widths
         .iter()

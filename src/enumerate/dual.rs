@@ -82,7 +82,7 @@ pub fn dual_bound(
         .map(|d| (d.value, d.lp_point))
 }
 
-/// [`dual_bound`] with caller-owned buffers.
+/// The dual bound of ±h over a node, with caller-owned buffers.
 pub fn dual_bound_with(
     sc: &mut DualScratch,
     domain: &Domain,

@@ -7,10 +7,12 @@
 //! mostly without a solver), streams every region with a checked witness point to an optional
 //! [`WitnessSink`], and keeps no per-region state, so memory does not grow with the count.
 //!
-//! Interior criterion: a side of a split counts only when it holds a Euclidean ball of radius
-//! greater than [`interior_tol`] = [`INTERIOR_REL_TOL`] × the domain's largest half width (with a
-//! rounding floor [`INTERIOR_ABS_FLOOR`]); the result reports how many decisions came within a
-//! factor [`NEAR_FACTOR`] of that threshold (`near_tolerance`).
+//! Interior threshold: a point found in floating point is taken as a side's witness when it lies
+//! deeper than [`interior_tol`] = [`INTERIOR_REL_TOL`] × the domain's inradius (in unit
+//! coordinates); thinner sides go to the solver and the exact fallback. It chooses the path, not
+//! the answer: a side is removed only when its emptiness is proven and a region is counted only
+//! with a proven witness (see `interior`). The outcome reports how many decisions came within a
+//! factor [`NEAR_FACTOR`] of the threshold (`near_tolerance`).
 //!
 //! ```no_run
 //! use relu_regions::enumerate::{count_regions, CountOptions, WitnessSink};

@@ -3,8 +3,8 @@
 //! A node is (pattern prefix, the half-spaces chosen so far, a witness point w with its depth
 //! inside the node's polytope ∩ domain, and a certified bounding box of it). For the next unit,
 //! with pre-activation h(x) = a·x + β on the node, the sides {±h > 0} are decided by, in order:
-//! 1. the domain alone: max over the domain of ±h/‖a‖₂ ≤ tol ⇒ that side is empty (the unit is
-//!    stable on the whole domain);
+//! 1. the domain alone: max over the domain of ±h plus its certified error ≤ 0 ⇒ that side is
+//!    empty (the unit is stable on the whole domain);
 //! 2. the witness: if w lies at depth > tol and at distance > tol from h = 0, its side is
 //!    non-empty for free;
 //! 3. emptiness proofs of the other side: h's range over the node's bounding box (inherited from
@@ -17,8 +17,8 @@
 //! 5. only then the solver's largest inscribed ball of node ∩ side (push, solve, pop); its center,
 //!    re-checked directly, becomes the child's witness.
 //!
-//! A unit with one non-empty side adds no half-space (the side is implied by the node up to the
-//! tolerance). A unit with both sides non-empty branches; each child adds its half-space. Leaves
+//! A unit with one non-empty side adds no half-space (the other side's emptiness is proven, so the
+//! side is implied by the node). A unit with both sides non-empty branches; each child adds its half-space. Leaves
 //! are regions: their witness is re-checked against the network (see `witness`), and repaired
 //! once with a solver on the full pattern's half-spaces if that fails, before it is counted.
 

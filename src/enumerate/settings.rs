@@ -153,7 +153,8 @@ pub struct CountOutcome {
     pub upper: BigUint,
     /// Calls of the solver (`max_inscribed_ball`).
     pub solver_calls: u64,
-    /// Side decisions settled by closed-form tests (domain range, witness, ray search).
+    /// Side decisions settled by closed-form tests (domain range, witness, node box, dual bound,
+    /// ray search).
     pub decided_without_solver: u64,
     /// Decisions whose deciding radius fell within a factor `NEAR_FACTOR` of the interior
     /// tolerance, or whose witness needed a repair (see `interior`).

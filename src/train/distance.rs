@@ -1,4 +1,5 @@
-//! The exact distance from a point to the boundary of its own linear region.
+//! The distance from a point to the boundary of its own linear region (a Clarabel SOCP in
+//! floating point, checked to within `FOOT_TOL`; not an exact rational value).
 
 use crate::domain::Norm;
 use crate::error::{Error, Result};
