@@ -2,7 +2,7 @@
 //! B(c, r) = {x : ‖x − c‖ < r} in the L2
 //! norm, or an open box (the L∞ ball c ± r, or a general box from a VNN-LIB property).
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use ndarray::{Array1, ArrayView1};
 use serde::{Deserialize, Serialize};
 
@@ -40,9 +40,11 @@ impl std::str::FromStr for Norm {
         match s.to_ascii_lowercase().as_str() {
             "l2" | "2" | "euclidean" => Ok(Norm::L2),
             "linf" | "inf" | "l_inf" | "box" => Ok(Norm::Linf),
-            other => Err(Error::invalid(format!(
-                "--norm: '{other}' is not a norm; expected l2 or linf"
-            ))),
+            other => Err(Error::invalid_value(
+                Field::Norm,
+                format!("'{other}'"),
+                "l2 or linf",
+            )),
         }
     }
 }
@@ -71,9 +73,11 @@ impl Domain {
     /// The open ball B(center, radius) in `norm`. Radius must be finite and > 0, the center finite.
     pub fn ball(center: Array1<f64>, radius: f64, norm: Norm) -> Result<Self> {
         if !(radius.is_finite() && radius > 0.0) {
-            return Err(Error::invalid(format!(
-                "--radius: {radius} is not valid; expected a finite number > 0"
-            )));
+            return Err(Error::invalid_value(
+                Field::Radius,
+                radius,
+                "a finite number > 0",
+            ));
         }
         check_finite_center(&center)?;
         let shape = match norm {
@@ -245,14 +249,18 @@ use crate::dyadic::rational as rat;
 
 fn check_finite_center(center: &Array1<f64>) -> Result<()> {
     if center.is_empty() {
-        return Err(Error::invalid(
-            "center: no coordinates; expected one value per network input",
+        return Err(Error::invalid_value(
+            Field::Center,
+            "no coordinates",
+            "one value per network input",
         ));
     }
     if let Some((i, v)) = center.indexed_iter().find(|(_, v)| !v.is_finite()) {
-        return Err(Error::invalid(format!(
-            "center coordinate {i} is {v}; expected a finite number"
-        )));
+        return Err(Error::invalid_value(
+            Field::Center,
+            format!("coordinate {i} = {v}"),
+            "finite coordinates",
+        ));
     }
     Ok(())
 }
@@ -330,6 +338,25 @@ mod tests {
         let l2 = Domain::ball(array![0.0, 0.0], 2.0, Norm::L2).unwrap();
         assert!((l2.support(array![3.0, 4.0].view()) - 10.0).abs() < 1e-12);
         assert!(Domain::ball(array![0.0], 0.0, Norm::L2).is_err());
+        match Domain::ball(array![0.0], -1.0, Norm::L2) {
+            Err(
+                e @ Error::InvalidValue {
+                    field: Field::Radius,
+                    ..
+                },
+            ) => assert_eq!(
+                e.to_string(),
+                "radius: -1 is not valid; expected a finite number > 0"
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            "l7".parse::<Norm>(),
+            Err(Error::InvalidValue {
+                field: Field::Norm,
+                ..
+            })
+        ));
         assert!(Domain::ball(array![0.0], f64::NAN, Norm::L2).is_err());
         assert!(Domain::ball(array![f64::INFINITY], 1.0, Norm::L2).is_err());
     }

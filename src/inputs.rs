@@ -2,7 +2,7 @@
 //! command line or a file, optionally in the raw units of an NNet network) and the domain.
 
 use crate::domain::{Domain, Norm};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::network::Network;
 use crate::points;
 use ndarray::Array1;
@@ -39,14 +39,10 @@ pub fn resolve_center(
         CenterSource::List(text) => points::parse_center_list(text)?,
         CenterSource::File { path, row } => points::read_center_file(path, *row)?,
     };
-    points::check_dimension(&raw, network.input_dim(), "center")?;
+    points::check_dimension(&raw, network.input_dim(), Field::Center)?;
     let mut notes = Vec::new();
     let point = if raw_input {
-        let norm = network.normalization().ok_or_else(|| {
-            Error::invalid(
-                "--raw-input: this network has no input normalization (only NNet files carry one); give the center in the network's input space",
-            )
-        })?;
+        let norm = network.normalization().ok_or(Error::NoNormalization)?;
         let n = norm.normalize(&raw);
         if !n.clamped.is_empty() {
             notes.push(format!(
@@ -74,9 +70,11 @@ pub const MAX_TIME_LIMIT_S: f64 = 1e9;
 pub fn parse_time_limit(seconds: Option<f64>) -> Result<Option<std::time::Duration>> {
     match seconds {
         Some(s) if !(s.is_finite() && s > 0.0 && s <= MAX_TIME_LIMIT_S) => {
-            Err(Error::invalid(format!(
-                "--time-limit: {s} is not valid; expected a number of seconds > 0 and at most {MAX_TIME_LIMIT_S:e}"
-            )))
+            Err(Error::invalid_value(
+                Field::TimeLimit,
+                s,
+                format!("a number of seconds > 0 and at most {MAX_TIME_LIMIT_S:e}"),
+            ))
         }
         Some(s) => Ok(Some(std::time::Duration::from_secs_f64(s))),
         None => Ok(None),

@@ -1,5 +1,7 @@
 //! The `relu-regions` command line: parses arguments, calls the library, prints text or JSON.
 
+mod cli_errors;
+
 use clap::{Args, Parser, Subcommand};
 use relu_regions::bounds::{AnytimeSettings, Method};
 use relu_regions::domain::{Domain, Norm};
@@ -374,7 +376,7 @@ fn main() -> ExitCode {
         Ok(()) if interrupted() => ExitCode::from(130),
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", cli_errors::message(&e));
             match e {
                 Error::Solver { .. } => ExitCode::from(1),
                 _ => ExitCode::from(2),

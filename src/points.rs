@@ -5,17 +5,23 @@
 //! - [`read_center_file`]: one point from a file, `--row K` picking a row of a table.
 //! - [`check_dimension`]: the point's length against the network's input dimension.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use ndarray::{Array1, ArrayD, Ix1, Ix2};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// Parses a list of numbers separated by commas and/or whitespace (`0.1,-0.3, 2e-3 4`).
 ///
-/// Errors name the bad token and its position (1-based value index and character offset), e.g.
-/// `--center: value 3 ("0.x") at character 9 is not a number`. Non-finite values and empty
-/// values between two commas are errors; one trailing comma is allowed.
+/// Errors ([`Error::InvalidValue`] for [`Field::Center`]) name the bad token and its position
+/// (1-based value index and character offset), e.g. `center: value 3 ("0.x") at character 9 is
+/// not valid; expected a number`. Non-finite values and empty values between two commas are
+/// errors; one trailing comma is allowed.
 pub fn parse_center_list(text: &str) -> Result<Array1<f64>> {
+    parse_number_list(text, Field::Center)
+}
+
+/// [`parse_center_list`] for any list of numbers (a point, a direction); errors are about `field`.
+pub fn parse_number_list(text: &str, field: Field) -> Result<Array1<f64>> {
     let mut values = Vec::new();
     let pieces: Vec<(usize, &str)> = split_with_offsets(text, ',');
     let n = pieces.len();
@@ -27,51 +33,55 @@ pub fn parse_center_list(text: &str) -> Result<Array1<f64>> {
             match token.parse::<f64>() {
                 Ok(v) if v.is_finite() => values.push(v),
                 Ok(_) => {
-                    return Err(Error::invalid(format!(
-                        "--center: value {} ({token:?}) at character {pos} is not finite; expected a finite number",
-                        values.len() + 1
-                    )))
+                    return Err(Error::invalid_value(
+                        field,
+                        format!("value {} ({token:?}) at character {pos}", values.len() + 1),
+                        "a finite number",
+                    ))
                 }
                 Err(_) => {
-                    return Err(Error::invalid(format!(
-                        "--center: value {} ({token:?}) at character {pos} is not a number",
-                        values.len() + 1
-                    )))
+                    return Err(Error::invalid_value(
+                        field,
+                        format!("value {} ({token:?}) at character {pos}", values.len() + 1),
+                        "a number",
+                    ))
                 }
             }
         }
         let trailing = p + 1 == n && p > 0;
         if !found && !trailing {
-            return Err(Error::invalid(format!(
-                "--center: empty value {} at character {} (two commas in a row, or a leading comma); expected a number",
-                values.len() + 1,
-                offset + 1
-            )));
+            return Err(Error::invalid_value(
+                field,
+                format!(
+                    "empty value {} at character {} (two commas in a row, or a leading comma)",
+                    values.len() + 1,
+                    offset + 1
+                ),
+                "a number",
+            ));
         }
     }
     if values.is_empty() {
-        return Err(Error::invalid(
-            "--center: no values; expected numbers separated by commas or spaces",
+        return Err(Error::invalid_value(
+            field,
+            format!("{text:?}"),
+            "numbers separated by commas or spaces",
         ));
     }
     Ok(Array1::from(values))
 }
 
-/// Checks that a point has one value per network input:
-/// `center has 63 values; the network expects 64 inputs`. `what` names the point (`center`).
-pub fn check_dimension(center: &Array1<f64>, n0: usize, what: &str) -> Result<()> {
+/// Checks that a point has one value per network input, else [`Error::DimensionMismatch`]:
+/// `center has 63 values; the network expects 64 inputs`. `field` names the point.
+pub fn check_dimension(center: &Array1<f64>, n0: usize, field: Field) -> Result<()> {
     if center.len() == n0 {
         return Ok(());
     }
-    let hint = if center.len() == n0 + 1 {
-        " (if the last column is a label, drop it)"
-    } else {
-        ""
-    };
-    Err(Error::invalid(format!(
-        "{what} has {} values; the network expects {n0} inputs{hint}",
-        center.len()
-    )))
+    Err(Error::DimensionMismatch {
+        field,
+        got: center.len(),
+        expected: n0,
+    })
 }
 
 /// A table of points read from a file: one point per row, all columns numeric.
@@ -106,7 +116,8 @@ impl Table {
         self.columns.as_ref()?.iter().position(|c| c == name)
     }
 
-    /// The `--row` rule: `Some(k)` must be in range; `None` is fine only for a one-row table.
+    /// The row rule: `Some(k)` must be in range; `None` is fine only for a one-row table (else
+    /// [`Error::RowNotChosen`]).
     pub fn pick_row(&self, row: Option<usize>) -> Result<usize> {
         let n = self.rows.len();
         match row {
@@ -121,14 +132,10 @@ impl Table {
                 ),
             )),
             None if n == 1 => Ok(0),
-            None => Err(Error::format(
-                &self.file,
-                "rows",
-                format!(
-                    "the table has {n} rows; pass --row K (0-based, 0..={}) to pick one",
-                    n.saturating_sub(1)
-                ),
-            )),
+            None => Err(Error::RowNotChosen {
+                file: self.file.display().to_string(),
+                rows: n,
+            }),
         }
     }
 

@@ -491,6 +491,59 @@ fn slice_draws_exactly_the_counted_regions() {
     );
 }
 
+/// `assert_bad_input` for `slice` on the 2-input moons network around (0, 0), radius 1, with
+/// `extra` arguments; returns the error line.
+fn slice_error(extra: &[&str], needle: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("s.svg");
+    let m = moons();
+    let mut args = vec![
+        "slice",
+        &m,
+        "--center=0,0",
+        "--radius",
+        "1",
+        "-o",
+        svg.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    assert_bad_input(&args, needle);
+    String::from_utf8_lossy(&run(&args).stderr).into_owned()
+}
+
+#[test]
+fn slice_axes_errors_speak_of_the_users_1_based_numbers() {
+    // the network has inputs 1 and 2: input 3 is the user's, not the library's 0-based 2
+    let err = slice_error(&["--axes", "1", "3"], "--axes");
+    assert!(err.contains("input 3") && err.contains("1 to 2"), "{err}");
+    assert!(!err.contains("0 2") && !err.contains("0-based"), "{err}");
+    let err = slice_error(&["--axes", "2", "2"], "--axes");
+    assert!(err.contains("same axis") && !err.contains("1 1"), "{err}");
+    slice_error(&["--axes", "0", "1"], "--axes: 0 1");
+}
+
+#[test]
+fn slice_plane_errors_name_the_plane_flag() {
+    // a bad number in a direction of --plane names --plane, not another flag, and no other
+    // error's text is rewritten into it
+    let err = slice_error(&["--plane", "1,0;0,x"], "--plane (direction 2)");
+    assert!(err.contains("value 2 (\"x\") at character 3"), "{err}");
+    assert!(
+        !err.contains("--directions") && !err.contains("--center"),
+        "{err}"
+    );
+    slice_error(
+        &["--plane", "1,0,0;0,1"],
+        "--plane (direction 1) has 3 values",
+    );
+    slice_error(&["--plane", "1,0;2,0"], "--plane (direction 2)");
+    slice_error(&["--plane", "0,0;0,1"], "--plane (direction 1)");
+    let err = slice_error(&["--through", "1,y", "0,1"], "--through P1");
+    assert!(!err.contains("--center"), "{err}");
+    slice_error(&["--through", "1,0", "0,1,2"], "--through P2 has 3 values");
+    slice_error(&["--through", "0,0", "0,1"], "--through P1");
+}
+
 #[test]
 fn plot_bounds_rows_are_ordered_and_hold_the_count() {
     let dir = tempfile::tempdir().unwrap();

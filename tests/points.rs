@@ -1,6 +1,7 @@
 //! Centers from the command line and from CSV/TXT/JSON/.npy files: every format gives the same
 //! point; bad tokens, wrong dimensions, missing or out-of-range --row give errors naming the file.
 use ndarray::{array, Array1, Array2};
+use relu_regions::error::{Error, Field};
 use relu_regions::points::{check_dimension, parse_center_list, read_center_file, read_table};
 use std::path::PathBuf;
 
@@ -38,6 +39,18 @@ fn center_list_errors_name_token_and_position() {
     );
     let msg = err_string(parse_center_list("1,,2"));
     assert!(msg.contains("empty value 2 at character 3"), "{msg}");
+    // the error is about the center, with the bad value and its place
+    match parse_center_list("0.1,0.x,3") {
+        Err(Error::InvalidValue {
+            field: Field::Center,
+            value,
+            expected,
+        }) => {
+            assert_eq!(value, "value 2 (\"0.x\") at character 5");
+            assert_eq!(expected, "a number");
+        }
+        other => panic!("{other:?}"),
+    }
     assert!(parse_center_list("").is_err());
     assert!(parse_center_list(",1").is_err());
 }
@@ -118,9 +131,14 @@ fn table_header_and_label_column() {
 fn row_rules() {
     let msg = err_string(read_center_file(&fixture("table_header.csv"), None));
     assert!(
-        msg.contains("table_header.csv") && msg.contains("2 rows") && msg.contains("--row"),
+        msg.contains("table_header.csv") && msg.contains("2 rows"),
         "{msg}"
     );
+    // a table of several rows needs a row chosen: the front end names how (the CLI's --row)
+    match read_center_file(&fixture("table_header.csv"), None) {
+        Err(Error::RowNotChosen { file, rows: 2 }) => assert!(file.ends_with("table_header.csv")),
+        other => panic!("{other:?}"),
+    }
     let msg = err_string(read_center_file(&fixture("table.json"), Some(2)));
     assert!(
         msg.contains("table.json: row 2: out of range; the table has 2 rows"),
@@ -158,14 +176,22 @@ fn bad_files_name_the_file_and_line() {
 #[test]
 fn dimension_check() {
     let c = Array1::<f64>::zeros(63);
-    let msg = err_string(check_dimension(&c, 64, "center"));
+    let msg = err_string(check_dimension(&c, 64, Field::Center));
     assert!(
         msg.contains("center has 63 values; the network expects 64 inputs"),
         "{msg}"
     );
-    let msg = err_string(check_dimension(&Array1::zeros(65), 64, "center"));
+    assert!(matches!(
+        check_dimension(&c, 64, Field::Center),
+        Err(Error::DimensionMismatch {
+            field: Field::Center,
+            got: 63,
+            expected: 64
+        })
+    ));
+    let msg = err_string(check_dimension(&Array1::zeros(65), 64, Field::Center));
     assert!(msg.contains("label"), "{msg}");
-    assert!(check_dimension(&Array1::zeros(64), 64, "center").is_ok());
+    assert!(check_dimension(&Array1::zeros(64), 64, Field::Center).is_ok());
 }
 
 #[test]

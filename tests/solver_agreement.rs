@@ -272,6 +272,10 @@ fn solver_kind_names_and_domains() {
         .err()
         .expect("HiGHS must refuse an L2 ball");
     assert!(err.to_string().contains("clarabel"), "{err}");
+    assert!(
+        matches!(&err, relu_regions::Error::UnsupportedSolver { solver, norm } if solver == "highs" && norm == "l2"),
+        "{err:?}"
+    );
     assert_eq!(make_solver(SolverKind::Highs, &bx).unwrap().name(), "highs");
     assert_eq!(
         make_solver(SolverKind::Clarabel, &ball).unwrap().name(),

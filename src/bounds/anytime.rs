@@ -37,9 +37,11 @@ impl std::str::FromStr for Method {
             "lp" => Ok(Method::Lp),
             "split" => Ok(Method::Split),
             "all" => Ok(Method::All),
-            other => Err(Error::invalid(format!(
-                "--method: '{other}' is not a method; expected analytic, lp, split or all"
-            ))),
+            other => Err(Error::invalid_value(
+                crate::error::Field::Method,
+                format!("'{other}'"),
+                "analytic, lp, split or all",
+            )),
         }
     }
 }

@@ -194,7 +194,7 @@ pub fn split_at_depth(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()
-        .map_err(|e| Error::invalid(format!("cannot start {threads} threads: {e}")))?;
+        .map_err(|source| Error::ThreadPool { threads, source })?;
     let results: Vec<Result<(BigUint, u64)>> =
         pool.install(|| patterns.par_iter().map(per_region).collect());
     let mut value = BigUint::default();

@@ -94,10 +94,10 @@ pub fn count_regions(
 ) -> Result<CountOutcome> {
     let kind = settings.solver.unwrap_or_else(|| default_for(domain));
     if !kind.supports(domain) {
-        return Err(Error::invalid(format!(
-            "--solver {kind}: does not support {} domains; use --solver clarabel",
-            domain.norm().name()
-        )));
+        return Err(Error::UnsupportedSolver {
+            solver: kind.name().into(),
+            norm: domain.norm().name().into(),
+        });
     }
     let factory = || make_solver(kind, domain);
     count_regions_with(net, domain, settings, sink, &factory)
@@ -202,11 +202,7 @@ fn count_regions_impl(
         .num_threads(threads)
         .stack_size(WORKER_STACK_BYTES)
         .build()
-        .map_err(|e| {
-            Error::invalid(format!(
-                "--threads {threads}: cannot start the thread pool: {e}"
-            ))
-        })?;
+        .map_err(|source| Error::ThreadPool { threads, source })?;
     let root = Node {
         layer: 0,
         idx: 0,

@@ -3,7 +3,7 @@
 
 use super::polygon::Polygon;
 use crate::domain::Norm;
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::network::{Layer, Network};
 use ndarray::{Array1, Array2};
 use serde::Serialize;
@@ -33,16 +33,27 @@ impl Plane {
     /// orthonormal, ‖s u + t v‖₂ = ‖(s, t)‖₂: the L2 ball restricted to the plane is the disc of
     /// the same radius in plane coordinates.
     ///
-    /// Errors when a direction has the wrong length, is zero or not finite, an axis index is out
-    /// of range, or the two directions are parallel (‖w‖ ≤ 10⁻¹⁰ ‖d₂‖).
+    /// Errors when a direction or point has the wrong length or is not finite
+    /// ([`Error::DimensionMismatch`], [`Error::InvalidValue`]), an axis index is out of range
+    /// ([`Error::IndexOutOfRange`]) or repeated, a direction is zero (a point is the center), or
+    /// the two directions are parallel (‖w‖ ≤ 10⁻¹⁰ ‖d₂‖).
     pub fn new(center: &Array1<f64>, spec: &PlaneSpec) -> Result<Plane> {
         let n = center.len();
         let (d1, d2) = match spec {
             PlaneSpec::Axes(i, j) => {
-                if *i >= n || *j >= n || i == j {
-                    return Err(Error::invalid(format!(
-                        "--axes {i} {j}: expected two different input indices below {n} (0-based)"
-                    )));
+                if let Some(&index) = [*i, *j].iter().find(|k| **k >= n) {
+                    return Err(Error::IndexOutOfRange {
+                        field: Field::PlaneAxes,
+                        index,
+                        len: n,
+                    });
+                }
+                if i == j {
+                    return Err(Error::invalid_value(
+                        Field::PlaneAxes,
+                        "the same axis twice",
+                        "two different input axes",
+                    ));
                 }
                 let mut a = Array1::zeros(n);
                 let mut b = Array1::zeros(n);
@@ -50,30 +61,51 @@ impl Plane {
                 b[*j] = 1.0;
                 (a, b)
             }
-            PlaneSpec::Directions(a, b) => (a.clone(), b.clone()),
+            PlaneSpec::Directions(a, b) => {
+                check_len(Field::PlaneDirection(0), a, n)?;
+                check_len(Field::PlaneDirection(1), b, n)?;
+                (a.clone(), b.clone())
+            }
             PlaneSpec::Through(p1, p2) => {
-                check_len("--through P1", p1, n)?;
-                check_len("--through P2", p2, n)?;
+                check_len(Field::PlanePoint(0), p1, n)?;
+                check_len(Field::PlanePoint(1), p2, n)?;
                 (p1 - center, p2 - center)
             }
         };
-        check_len("first plane direction", &d1, n)?;
-        check_len("second plane direction", &d2, n)?;
         let n1 = d1.dot(&d1).sqrt();
         let n2 = d2.dot(&d2).sqrt();
-        if !(n1 > 0.0 && n1.is_finite() && n2 > 0.0 && n2.is_finite()) {
-            return Err(Error::invalid(format!(
-                "plane directions have lengths {n1} and {n2}; expected two non-zero finite vectors \
-                 (with --through, points different from the center)"
-            )));
+        for (k, length) in [n1, n2].into_iter().enumerate() {
+            if !(length > 0.0 && length.is_finite()) {
+                return Err(match spec {
+                    PlaneSpec::Through(..) => Error::invalid_value(
+                        Field::PlanePoint(k),
+                        format!("a point at distance {length} from the center"),
+                        "a point other than the center, at a finite distance",
+                    ),
+                    _ => Error::invalid_value(
+                        Field::PlaneDirection(k),
+                        format!("a vector of length {length}"),
+                        "a non-zero finite vector",
+                    ),
+                });
+            }
         }
         let u = &d1 / n1;
         let w = &d2 - &(&u * d2.dot(&u));
         let nw = w.dot(&w).sqrt();
         if nw <= 1e-10 * n2 {
-            return Err(Error::invalid(
-                "plane directions are parallel; expected two linearly independent directions",
-            ));
+            return Err(match spec {
+                PlaneSpec::Through(..) => Error::invalid_value(
+                    Field::PlanePoint(1),
+                    "a point on the line through the center and the first point",
+                    "a point off that line (two linearly independent directions)",
+                ),
+                _ => Error::invalid_value(
+                    Field::PlaneDirection(1),
+                    "a direction parallel to the first",
+                    "two linearly independent directions",
+                ),
+            });
         }
         let v = &w / nw;
         Ok(Plane {
@@ -132,11 +164,11 @@ impl Plane {
     /// the space the weights act on (the normalized space of an NNet file).
     pub fn restrict(&self, net: &Network) -> Result<Network> {
         if net.input_dim() != self.center.len() {
-            return Err(Error::invalid(format!(
-                "the slice's center has {} coordinates; expected {} (the network's inputs)",
-                self.center.len(),
-                net.input_dim()
-            )));
+            return Err(Error::DimensionMismatch {
+                field: Field::Center,
+                got: self.center.len(),
+                expected: net.input_dim(),
+            });
         }
         let first = &net.layers()[0];
         let n = self.center.len();
@@ -152,64 +184,72 @@ impl Plane {
     }
 }
 
-/// The plane of the command line: `--axes I J` (1-based input indices, as the picture's axis
-/// names x_I, x_J), `--directions U V` or `--through P1 P2` (comma-separated vectors); at most one
-/// of them; none gives the first two coordinate axes.
+/// The plane as a front end gives it: two input axes I J (1-based, as the picture's axis names
+/// x_I, x_J), two directions U V, or two points P1 P2 (each a list of numbers, see
+/// [`parse_number_list`](crate::points::parse_number_list)); at most one of them; none gives the
+/// first two coordinate axes. Errors are about [`Field::PlaneAxes`], [`Field::PlaneDirection`],
+/// [`Field::PlanePoint`] or, for more than one choice, [`Field::Plane`].
 pub fn plane_spec_from_args(
     axes_one_based: Option<(usize, usize)>,
     directions: Option<(&str, &str)>,
     through: Option<(&str, &str)>,
 ) -> Result<PlaneSpec> {
-    let given = [
-        axes_one_based.is_some(),
-        directions.is_some(),
-        through.is_some(),
-    ];
-    if given.iter().filter(|g| **g).count() > 1 {
-        return Err(Error::invalid("--axes, --directions and --through each choose the plane; expected at most one of them"));
+    let given: Vec<&str> = [
+        (axes_one_based.is_some(), "axes"),
+        (directions.is_some(), "directions"),
+        (through.is_some(), "points"),
+    ]
+    .into_iter()
+    .filter_map(|(g, name)| g.then_some(name))
+    .collect();
+    if given.len() > 1 {
+        return Err(Error::invalid_value(
+            Field::Plane,
+            format!("{} together", given.join(" and ")),
+            "at most one of axes, directions and points",
+        ));
     }
-    let vec = |opt: &str, text: &str| {
-        crate::points::parse_center_list(text).map_err(|e| {
-            Error::invalid(format!(
-                "{opt} '{text}': {}",
-                e.to_string().replacen("--center: ", "", 1)
-            ))
-        })
-    };
+    let list = crate::points::parse_number_list;
     if let Some((i, j)) = axes_one_based {
         if i == 0 || j == 0 {
-            return Err(Error::invalid(format!(
-                "--axes {i} {j}: input indices start at 1"
-            )));
+            return Err(Error::invalid_value(
+                Field::PlaneAxes,
+                format!("{i} {j}"),
+                "input indices from 1 (1-based)",
+            ));
         }
         return Ok(PlaneSpec::Axes(i - 1, j - 1));
     }
     if let Some((u, v)) = directions {
         return Ok(PlaneSpec::Directions(
-            vec("--directions", u)?,
-            vec("--directions", v)?,
+            list(u, Field::PlaneDirection(0))?,
+            list(v, Field::PlaneDirection(1))?,
         ));
     }
     if let Some((p1, p2)) = through {
         return Ok(PlaneSpec::Through(
-            vec("--through", p1)?,
-            vec("--through", p2)?,
+            list(p1, Field::PlanePoint(0))?,
+            list(p2, Field::PlanePoint(1))?,
         ));
     }
     Ok(PlaneSpec::Axes(0, 1))
 }
 
-fn check_len(what: &str, x: &Array1<f64>, n: usize) -> Result<()> {
+/// `x` has one finite coordinate per input of the network (`n`).
+fn check_len(field: Field, x: &Array1<f64>, n: usize) -> Result<()> {
     if x.len() != n {
-        return Err(Error::invalid(format!(
-            "{what} has {} coordinates; expected {n} (the network's inputs)",
-            x.len()
-        )));
+        return Err(Error::DimensionMismatch {
+            field,
+            got: x.len(),
+            expected: n,
+        });
     }
     if let Some((i, v)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
-        return Err(Error::invalid(format!(
-            "{what}: coordinate {i} is {v}; expected a finite number"
-        )));
+        return Err(Error::invalid_value(
+            field,
+            format!("coordinate {i} = {v}"),
+            "finite coordinates",
+        ));
     }
     Ok(())
 }
@@ -231,10 +271,46 @@ mod tests {
         assert_eq!(p.v, vec![0.0, 1.0, 0.0]);
         assert!(p.is_axis_aligned());
         let parallel = PlaneSpec::Directions(array![1.0, 1.0, 0.0], array![-2.0, -2.0, 0.0]);
-        assert!(Plane::new(&c, &parallel).is_err());
-        assert!(Plane::new(&c, &PlaneSpec::Axes(0, 3)).is_err());
-        assert!(Plane::new(&c, &PlaneSpec::Axes(1, 1)).is_err());
-        assert!(Plane::new(&c, &PlaneSpec::Through(c.clone(), array![0.0, 0.0, 0.0])).is_err());
+        assert!(matches!(
+            Plane::new(&c, &parallel),
+            Err(Error::InvalidValue {
+                field: Field::PlaneDirection(1),
+                ..
+            })
+        ));
+        assert!(matches!(
+            Plane::new(&c, &PlaneSpec::Axes(0, 3)),
+            Err(Error::IndexOutOfRange {
+                field: Field::PlaneAxes,
+                index: 3,
+                len: 3
+            })
+        ));
+        assert!(matches!(
+            Plane::new(&c, &PlaneSpec::Axes(1, 1)),
+            Err(Error::InvalidValue {
+                field: Field::PlaneAxes,
+                ..
+            })
+        ));
+        assert!(matches!(
+            Plane::new(&c, &PlaneSpec::Through(c.clone(), array![0.0, 0.0, 0.0])),
+            Err(Error::InvalidValue {
+                field: Field::PlanePoint(0),
+                ..
+            })
+        ));
+        assert!(matches!(
+            Plane::new(
+                &c,
+                &PlaneSpec::Directions(array![1.0, 0.0], array![0.0, 1.0, 0.0])
+            ),
+            Err(Error::DimensionMismatch {
+                field: Field::PlaneDirection(0),
+                got: 2,
+                expected: 3
+            })
+        ));
     }
 
     #[test]
@@ -247,13 +323,33 @@ mod tests {
             plane_spec_from_args(Some((2, 5)), None, None).unwrap(),
             PlaneSpec::Axes(1, 4)
         );
-        assert!(plane_spec_from_args(Some((0, 1)), None, None).is_err());
+        assert!(matches!(
+            plane_spec_from_args(Some((0, 1)), None, None),
+            Err(Error::InvalidValue { field: Field::PlaneAxes, value, .. }) if value == "0 1"
+        ));
         assert_eq!(
             plane_spec_from_args(None, Some(("1,0", "0,-1")), None).unwrap(),
             PlaneSpec::Directions(array![1.0, 0.0], array![0.0, -1.0])
         );
-        assert!(plane_spec_from_args(Some((1, 2)), None, Some(("1,0", "0,1"))).is_err());
-        assert!(plane_spec_from_args(None, None, Some(("1,x", "0,1"))).is_err());
+        assert!(matches!(
+            plane_spec_from_args(Some((1, 2)), None, Some(("1,0", "0,1"))),
+            Err(Error::InvalidValue {
+                field: Field::Plane,
+                ..
+            })
+        ));
+        assert!(matches!(
+            plane_spec_from_args(None, None, Some(("1,x", "0,1"))),
+            Err(Error::InvalidValue { field: Field::PlanePoint(0), value, .. })
+                if value == "value 2 (\"x\") at character 3"
+        ));
+        assert!(matches!(
+            plane_spec_from_args(None, Some(("1,0", "0,x")), None),
+            Err(Error::InvalidValue {
+                field: Field::PlaneDirection(1),
+                ..
+            })
+        ));
     }
 
     #[test]

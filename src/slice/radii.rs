@@ -1,15 +1,17 @@
 //! The radii of a bounds-versus-radius sweep.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 
 /// Parses `A:B:N` into N radii evenly spaced from A to B inclusive, r_k = A + k (B − A)/(N − 1)
 /// (N = 1 gives `[A]`); also accepts a comma-separated list `r1,r2,...`. Every radius must be finite
 /// and > 0 and, for `A:B:N`, A ≤ B and 1 ≤ N ≤ 10,000.
 pub fn parse_radii(text: &str) -> Result<Vec<f64>> {
     let bad = |why: &str| {
-        Error::invalid(format!(
-            "--radii '{text}': {why}; expected A:B:N (N radii from A to B, 0 < A ≤ B) or r1,r2,..."
-        ))
+        Error::invalid_value(
+            Field::Radii,
+            format!("'{text}' ({why})"),
+            "A:B:N (N radii from A to B, 0 < A ≤ B) or r1,r2,...",
+        )
     };
     let num = |s: &str| -> Result<f64> {
         let v: f64 = s

@@ -165,10 +165,10 @@ impl InteriorSolver for HighsSolver {
 
     fn load(&mut self, domain: &Domain, halfspaces: &[HalfSpace]) -> Result<()> {
         let Shape::Box { half_widths } = &domain.shape else {
-            return Err(Error::solver(
-                "highs",
-                "HiGHS solves only box domains (an L2 ball needs a second-order cone); use --solver clarabel",
-            ));
+            return Err(Error::UnsupportedSolver {
+                solver: self.name().into(),
+                norm: domain.norm().name().into(),
+            });
         };
         let rows = halfspaces
             .iter()

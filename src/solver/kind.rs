@@ -2,7 +2,7 @@
 
 use super::{ClarabelSolver, HighsSolver, InteriorSolver};
 use crate::domain::{Domain, Shape};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 
 /// The available backends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -43,9 +43,11 @@ impl std::str::FromStr for SolverKind {
         match s.to_ascii_lowercase().as_str() {
             "highs" => Ok(SolverKind::Highs),
             "clarabel" => Ok(SolverKind::Clarabel),
-            other => Err(Error::invalid(format!(
-                "--solver: '{other}' is not a solver; expected highs or clarabel"
-            ))),
+            other => Err(Error::invalid_value(
+                Field::Solver,
+                format!("'{other}'"),
+                "highs or clarabel",
+            )),
         }
     }
 }

@@ -244,7 +244,10 @@ pub fn run_dynamics(settings: &DynamicsSettings) -> Result<DynamicsSummary> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(s.threads.max(1))
         .build()
-        .map_err(|e| Error::invalid(format!("--threads {}: {e}", s.threads)))?;
+        .map_err(|source| Error::ThreadPool {
+            threads: s.threads,
+            source,
+        })?;
     let mut rows: Vec<PointRecord> = Vec::new();
     let mut history: Vec<EpochRecord> = Vec::new();
     let mut on_epoch = |rec: &EpochRecord, net: &Network| -> Result<()> {

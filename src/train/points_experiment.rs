@@ -206,7 +206,10 @@ pub fn run_points(settings: &PointsSettings) -> Result<PointsSummary> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(s.threads.max(1))
         .build()
-        .map_err(|e| Error::invalid(format!("--threads {}: {e}", s.threads)))?;
+        .map_err(|source| Error::ThreadPool {
+            threads: s.threads,
+            source,
+        })?;
     let mut csv = String::from("group,point,count,count_exact,local_bound,distance\n");
     let mut results: Vec<(&'static str, Vec<Measured>)> = Vec::new();
     for (name, pts) in &groups {
@@ -362,8 +365,10 @@ pub fn run_points_over_seeds(
     seeds: usize,
 ) -> Result<(Vec<PointsSummary>, String)> {
     if seeds == 0 {
-        return Err(Error::invalid(
-            "--seeds: 0 is not valid; expected at least 1",
+        return Err(Error::invalid_value(
+            crate::error::Field::Seeds,
+            0,
+            "at least 1",
         ));
     }
     let mut runs = Vec::with_capacity(seeds);

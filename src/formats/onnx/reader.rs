@@ -516,7 +516,7 @@ fn output_names(graph: &GraphProto) -> String {
 /// The message of an [`Error::Invalid`] (from [`Network::new`]) without its variant wrapper.
 fn strip_invalid(e: Error) -> String {
     match e {
-        Error::Invalid(m) => m,
+        Error::Invalid { message } => message,
         other => other.to_string(),
     }
 }
