@@ -67,7 +67,7 @@ pub use domain::{Domain, Norm, Shape};
 pub use enumerate::{
     CancelToken, CountOptions, CountOutcome, Observer, Progress, Stop, Undecided, WitnessSink,
 };
-pub use error::{Error, Result};
+pub use error::{Error, Field, Result};
 pub use network::{ActivationPattern, AffineMap, InputNormalization, Layer, Network};
 
 /// Counts exactly the linear regions of `net` meeting the open `domain`: the activation patterns
