@@ -14,7 +14,7 @@ mod nnet;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::array;
-use relu_regions::enumerate::{count_regions, CountOptions};
+use relu_regions::enumerate::CountOptions;
 use relu_regions::{Domain, Network, Norm};
 use std::time::Duration;
 
@@ -23,7 +23,7 @@ fn bench_case(c: &mut Criterion, name: &str, net: &Network, domain: &Domain, thr
         threads,
         ..CountOptions::default()
     };
-    let first = count_regions(net, domain, &settings, None).expect("count runs");
+    let first = relu_regions::count(net, domain, &settings).expect("count runs");
     eprintln!(
         "{name}: {} regions (exact {}), {} solver calls ({:.3} per region), {} decided without solver, {} near tolerance, {} exact-fallback calls ({:.3} s), {} undecided",
         first.regions,
@@ -38,7 +38,7 @@ fn bench_case(c: &mut Criterion, name: &str, net: &Network, domain: &Domain, thr
     );
     c.bench_function(name, |b| {
         b.iter(|| {
-            count_regions(net, domain, &settings, None)
+            relu_regions::count(net, domain, &settings)
                 .expect("count runs")
                 .regions
         })

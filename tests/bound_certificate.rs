@@ -20,6 +20,7 @@ use relu_regions::bounds::{local_lp, Stability};
 use relu_regions::check::{
     check_bound_bytes, check_bound_certificate, check_file, BoundVerdict, CheckError, Checked,
 };
+use relu_regions::count;
 use relu_regions::formats::load_network;
 use relu_regions::points::read_center_file;
 use relu_regions::{Domain, Layer, Network, Norm};
@@ -531,7 +532,7 @@ fn check_file_dispatches_on_the_magic() {
         certificate: true,
         ..Default::default()
     };
-    let res = relu_regions::enumerate::count_regions(&net, &domain, &settings, None).unwrap();
+    let res = count(&net, &domain, &settings).unwrap();
     let count_file = dir.path().join("moons.cert");
     res.certificate.unwrap().write(&model, &count_file).unwrap();
     match check_file(&model, &count_file).unwrap() {

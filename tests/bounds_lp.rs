@@ -10,7 +10,8 @@ use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use relu_regions::bounds::{enclose, local_analytic, local_lp, Stability};
-use relu_regions::enumerate::{count_regions, CountOptions};
+use relu_regions::count;
+use relu_regions::enumerate::CountOptions;
 use relu_regions::formats::load_network;
 use relu_regions::{Domain, Norm};
 
@@ -21,7 +22,7 @@ fn exact(net: &relu_regions::Network, domain: &Domain) -> u64 {
         threads: 1,
         ..Default::default()
     };
-    let r = count_regions(net, domain, &settings, None).unwrap();
+    let r = count(net, domain, &settings).unwrap();
     assert!(r.exact);
     r.regions
 }

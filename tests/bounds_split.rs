@@ -13,7 +13,8 @@ use relu_regions::bounds::split::split_at_depth;
 use relu_regions::bounds::{
     anytime_bounds, local_analytic, local_lp, local_split, AnytimeSettings, Method,
 };
-use relu_regions::enumerate::{count_regions, CountOptions};
+use relu_regions::count;
+use relu_regions::enumerate::CountOptions;
 use relu_regions::formats::load_network;
 use relu_regions::{Domain, Network, Norm};
 use std::time::Duration;
@@ -25,7 +26,7 @@ fn exact(net: &Network, domain: &Domain) -> u64 {
         threads: 1,
         ..Default::default()
     };
-    let r = count_regions(net, domain, &settings, None).unwrap();
+    let r = count(net, domain, &settings).unwrap();
     assert!(r.exact);
     r.regions
 }

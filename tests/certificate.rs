@@ -9,8 +9,9 @@ use certificate_support::{f64s, parse, Parsed};
 use ndarray::{array, Array1};
 use proptest::prelude::*;
 use relu_regions::check::{check_bytes, check_certificate, CheckError, Verdict};
+use relu_regions::count;
 use relu_regions::enumerate::certificate::CertificateTree;
-use relu_regions::enumerate::{count_regions, CountOptions, CountOutcome};
+use relu_regions::enumerate::{CountOptions, CountOutcome};
 use relu_regions::formats::load_network;
 use relu_regions::points::read_center_file;
 use relu_regions::{Domain, Network, Norm};
@@ -24,7 +25,7 @@ fn certified_count(net: &Network, domain: &Domain, threads: usize) -> (CountOutc
         certificate: true,
         ..Default::default()
     };
-    let res = count_regions(net, domain, &settings, None).expect("count runs");
+    let res = count(net, domain, &settings).expect("count runs");
     let tree: &CertificateTree = res
         .certificate
         .as_ref()
@@ -138,7 +139,7 @@ fn a_stopped_count_certifies_its_lower_bound() {
         certificate: true,
         ..Default::default()
     };
-    let res = count_regions(&net, domain, &settings, None).unwrap();
+    let res = count(&net, domain, &settings).unwrap();
     assert!(!res.exact);
     let bytes = res.certificate.unwrap().to_bytes(&SHA).unwrap();
     let v = check(&net, &bytes).unwrap();

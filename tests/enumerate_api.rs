@@ -11,8 +11,9 @@ use ndarray::array;
 use num_bigint::BigUint;
 use proptest::prelude::*;
 use relu_regions::bounds::serra2018;
-use relu_regions::enumerate::{count_regions, interior_tol, CountOptions, Stop};
+use relu_regions::enumerate::{interior_tol, CountOptions, Stop};
 use relu_regions::solver::SolverKind;
+use relu_regions::{count, count_with_witnesses};
 use relu_regions::{Domain, Norm};
 use std::time::Duration;
 
@@ -27,7 +28,7 @@ fn every_solver_gives_the_same_count() {
             ..Default::default()
         };
         let sink = Collect::default();
-        let res = count_regions(&net, &domain, &settings, Some(&sink)).unwrap();
+        let res = count_with_witnesses(&net, &domain, &settings, &sink).unwrap();
         let regions = sink.0.into_inner().unwrap();
         check_witnesses(&net, &domain, &regions);
         assert_eq!(regions.len() as u64, res.regions);
@@ -37,16 +38,12 @@ fn every_solver_gives_the_same_count() {
     assert!(counts.windows(2).all(|w| w[0] == w[1]), "{counts:?}");
     // L2 ball: the default (Clarabel) works, HiGHS is refused with a clear error
     let ball = Domain::ball(array![0.0, 0.0], 1.0, Norm::L2).unwrap();
-    assert!(
-        count_regions(&net, &ball, &CountOptions::default(), None)
-            .unwrap()
-            .exact
-    );
+    assert!(count(&net, &ball, &CountOptions::default()).unwrap().exact);
     let highs = CountOptions {
         solver: Some(SolverKind::Highs),
         ..Default::default()
     };
-    let err = count_regions(&net, &ball, &highs, None).unwrap_err();
+    let err = count(&net, &ball, &highs).unwrap_err();
     assert!(
         matches!(&err, relu_regions::Error::UnsupportedSolver { solver, norm } if solver == "highs" && norm == "l2"),
         "{err:?}"
@@ -59,7 +56,7 @@ fn every_solver_gives_the_same_count() {
 fn early_stops_bound_the_count() {
     let net = random_network(&[2, 12, 12, 1], 5, 0.5);
     let domain = Domain::ball(array![0.1, -0.1], 1.0, Norm::L2).unwrap();
-    let full = count_regions(&net, &domain, &CountOptions::default(), None).unwrap();
+    let full = count(&net, &domain, &CountOptions::default()).unwrap();
     assert!(full.regions > 20);
     for threads in [1, 2] {
         let capped = CountOptions {
@@ -67,7 +64,7 @@ fn early_stops_bound_the_count() {
             threads,
             ..Default::default()
         };
-        let r = count_regions(&net, &domain, &capped, None).unwrap();
+        let r = count(&net, &domain, &capped).unwrap();
         assert_eq!(r.regions, 10);
         assert!(!r.exact && r.stop == Stop::MaxRegions);
         assert_eq!(r.lower, 10);
@@ -82,7 +79,7 @@ fn early_stops_bound_the_count() {
         time_limit: Some(Duration::ZERO),
         ..Default::default()
     };
-    let r = count_regions(&net, &domain, &timed, None).unwrap();
+    let r = count(&net, &domain, &timed).unwrap();
     assert!(!r.exact && r.stop == Stop::TimeLimit);
     assert!(r.upper >= BigUint::from(full.regions));
     // an untouched root is bounded by the global J-set count (Serra et al. 2018)
@@ -92,7 +89,7 @@ fn early_stops_bound_the_count() {
         max_regions: Some(full.regions),
         ..Default::default()
     };
-    let r = count_regions(&net, &domain, &loose, None).unwrap();
+    let r = count(&net, &domain, &loose).unwrap();
     assert!(r.exact && r.regions == full.regions);
 }
 
@@ -100,7 +97,7 @@ fn early_stops_bound_the_count() {
 fn dimension_mismatch_is_an_error() {
     let net = random_network(&[3, 4, 1], 1, 0.5);
     let domain = Domain::ball(array![0.0, 0.0], 1.0, Norm::L2).unwrap();
-    let err = count_regions(&net, &domain, &CountOptions::default(), None)
+    let err = count(&net, &domain, &CountOptions::default())
         .unwrap_err()
         .to_string();
     assert!(

@@ -8,8 +8,9 @@ mod enumerate_support;
 
 use enumerate_support::{check_witnesses, enumerate_solver_only, Collect};
 use ndarray::Array1;
-use relu_regions::enumerate::{count_regions, CountOptions};
+use relu_regions::enumerate::CountOptions;
 use relu_regions::solver::SolverKind;
+use relu_regions::{count, count_with_witnesses};
 use relu_regions::{Domain, Norm};
 
 #[test]
@@ -26,7 +27,7 @@ fn high_dimensional_boxes_count_as_the_solver_only_search_and_certify() {
             threads: 2,
             ..Default::default()
         };
-        let fast = count_regions(&net, &domain, &two, Some(&sink)).unwrap();
+        let fast = count_with_witnesses(&net, &domain, &two, &sink).unwrap();
         let regions = sink.0.into_inner().unwrap();
         let (slow, _) = enumerate_solver_only(&net, &domain, SolverKind::Highs, 1);
         assert!(
@@ -45,7 +46,7 @@ fn high_dimensional_boxes_count_as_the_solver_only_search_and_certify() {
             certificate: true,
             ..Default::default()
         };
-        let res = count_regions(&net, &domain, &settings, None).unwrap();
+        let res = count(&net, &domain, &settings).unwrap();
         let bytes = res.certificate.unwrap().to_bytes(&[0; 32]).unwrap();
         let verdict = relu_regions::check::check_bytes(&net, [0; 32], &bytes).unwrap();
         assert_eq!(verdict.regions, fast.regions);

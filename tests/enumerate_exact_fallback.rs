@@ -10,9 +10,8 @@ mod enumerate_support;
 use enumerate_support::{brute_force, check_witnesses, Collect};
 use ndarray::{array, Array1};
 use num_bigint::BigUint;
-use relu_regions::enumerate::{
-    count_regions, interior_tol, CountOptions, CountOutcome, Stop, Undecided,
-};
+use relu_regions::count_with_witnesses;
+use relu_regions::enumerate::{interior_tol, CountOptions, CountOutcome, Stop, Undecided};
 use relu_regions::{Domain, Layer, Network, Norm};
 
 /// Layer 1: x + y/2 + 1/10 twice, the same hyperplane scaled by 2, and y − 1 (tangent to the
@@ -41,7 +40,7 @@ fn run(net: &Network, domain: &Domain, exact_fallback: bool) -> (CountOutcome, C
         exact_fallback,
         ..Default::default()
     };
-    let res = count_regions(net, domain, &settings, Some(&sink)).unwrap();
+    let res = count_with_witnesses(net, domain, &settings, &sink).unwrap();
     (res, sink)
 }
 

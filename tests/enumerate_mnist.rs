@@ -7,7 +7,8 @@ mod common;
 mod enumerate_support;
 
 use enumerate_support::{check_witnesses, Collect};
-use relu_regions::enumerate::{count_regions, CountOptions};
+use relu_regions::count_with_witnesses;
+use relu_regions::enumerate::CountOptions;
 use relu_regions::formats::load_network;
 use relu_regions::points::read_center_file;
 use relu_regions::{Domain, Norm};
@@ -24,7 +25,7 @@ fn mnist_256x2_box_around_a_real_image_matches_nnenum() {
     let center = read_center_file(&images, Some(0)).unwrap();
     let domain = Domain::ball(center, 0.005, Norm::Linf).unwrap();
     let sink = Collect::default();
-    let res = count_regions(&net, &domain, &CountOptions::default(), Some(&sink)).unwrap();
+    let res = count_with_witnesses(&net, &domain, &CountOptions::default(), &sink).unwrap();
     assert!(res.exact, "{res:?}");
     assert_eq!(res.regions, 8, "nnenum counts 8 regions here");
     let found = check_witnesses(&net, &domain, &sink.0.into_inner().unwrap());

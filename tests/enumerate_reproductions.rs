@@ -478,7 +478,7 @@ fn a_unit_exactly_zero_on_its_region_is_off() {
         threads: 1,
         ..Default::default()
     };
-    let off = relu_regions::enumerate::count_regions(&net, &domain, &settings, None).unwrap();
+    let off = relu_regions::count(&net, &domain, &settings).unwrap();
     assert_eq!(off.lower, 2, "{}", common::describe(&off));
 }
 

@@ -6,7 +6,8 @@ mod common;
 
 use common::{data_path, random_network};
 use ndarray::{array, Array1};
-use relu_regions::enumerate::{count_regions, CountOptions};
+use relu_regions::count;
+use relu_regions::enumerate::CountOptions;
 use relu_regions::formats::load_network;
 use relu_regions::slice::{
     circumscribed_excess, compute_slice, split_regions, PlaneSpec, SliceSettings, CIRCLE_VERTICES,
@@ -35,11 +36,10 @@ fn check(net: &Network, center: &Array1<f64>, s: &SliceSettings) -> u64 {
     // One polygon per counted region, each non-empty, witness inside.
     assert_eq!(slice.regions.len() as u64, slice.count.regions);
     // The count equals a separate run of the enumerator on the restricted network.
-    let again = count_regions(
+    let again = count(
         &slice.network,
         &slice.count_domain,
         &CountOptions::default(),
-        None,
     )
     .unwrap();
     assert_eq!(again.regions, slice.count.regions);
@@ -99,11 +99,10 @@ fn moons_slices_in_disc_and_square() {
     let ninf = check(&net, &c, &settings(PlaneSpec::Axes(0, 1), Norm::Linf, 1.0));
     assert!(n2 > 10 && ninf >= n2);
     // For a 2-D network the default slice is the input space: same count as the network itself.
-    let direct = count_regions(
+    let direct = count(
         &net,
         &Domain::ball(c.clone(), 1.0, Norm::L2).unwrap(),
         &CountOptions::default(),
-        None,
     )
     .unwrap();
     assert_eq!(direct.regions, n2);

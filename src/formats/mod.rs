@@ -73,6 +73,18 @@ impl Network {
     /// Reads a network from a file, choosing the reader by extension: `.onnx` (PyTorch,
     /// scikit-learn and VNN-COMP exports), `.nnet` (ACAS Xu) or `.json` (ours). What the reader
     /// dropped or assumed (an output head, a flattening) is in [`load_network`]'s notes.
+    ///
+    /// ```
+    /// use relu_regions::{count, CancelToken, CountOptions, Domain, Network, Norm};
+    /// # fn main() -> relu_regions::Result<()> {
+    /// let net = Network::load("data/moons-2-16-16-1.json")?;
+    /// let ball = Domain::ball(ndarray::array![0.3, -0.2], 0.25, Norm::L2)?;
+    /// let stop = CancelToken::new(); // trip it from another thread to stop early
+    /// let outcome = count(&net, &ball, &CountOptions::new().threads(2).cancel(stop))?;
+    /// assert!(outcome.stop.is_exact() && outcome.lower == outcome.regions);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn load(path: impl AsRef<Path>) -> Result<Network> {
         Ok(load_network(path.as_ref())?.network)
     }

@@ -6,7 +6,8 @@ use ndarray::{Array1, Array2};
 use num_rational::BigRational;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use relu_regions::enumerate::{count_regions, CountOptions, CountOutcome};
+use relu_regions::count;
+use relu_regions::enumerate::{CountOptions, CountOutcome};
 use relu_regions::{ActivationPattern, Domain, Layer, Network, Shape};
 use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
@@ -60,7 +61,7 @@ pub fn count_one_thread(net: &Network, domain: &Domain) -> CountOutcome {
         threads: 1,
         ..Default::default()
     };
-    count_regions(net, domain, &settings, None).expect("enumeration runs")
+    count(net, domain, &settings).expect("enumeration runs")
 }
 
 /// A count result in one line, for assertion messages.
