@@ -60,6 +60,14 @@ enum Value {
     Meta,
 }
 
+/// What an op on the data path did.
+enum DataStep {
+    /// The data path one step further (to be stored under the node's first output).
+    Next(DataPath),
+    /// The node's outputs are already stored.
+    Stored,
+}
+
 /// Reads an ONNX model from bytes; `file_label` names the file in error messages and notes.
 pub fn read_bytes(bytes: &[u8], file_label: &Path) -> Result<(Network, Vec<String>)> {
     let model = ModelProto::decode(bytes).map_err(|e| {
@@ -202,6 +210,9 @@ impl GraphReader<'_> {
         }
     }
 
+    /// One node: its inputs resolved, then what it computes — a step on the network's data path
+    /// ([`Self::data_step`]), a constant, ignored metadata, or an op after the output head — stored
+    /// under its outputs.
     fn node(&mut self, index: usize, node: &NodeProto) -> Result<()> {
         let name = if node.name.is_empty() {
             format!("#{index}")
@@ -210,22 +221,9 @@ impl GraphReader<'_> {
         };
         let op = node.op_type.as_str();
         let here = format!("node \"{name}\" (op {op})");
-        let err = |msg: String| Error::format(self.file, here.clone(), msg);
-        let mut inputs: Vec<Option<Value>> = Vec::with_capacity(node.input.len());
-        for i in &node.input {
-            if i.is_empty() {
-                inputs.push(None); // an omitted optional input
-                continue;
-            }
-            match self.values.get(i) {
-                Some(v) => inputs.push(Some(v.clone())),
-                None => {
-                    return Err(err(format!(
-                        "input \"{i}\" is missing; expected an initializer, the graph input or an earlier node's output"
-                    )))
-                }
-            }
-        }
+        let file = self.file;
+        let err = |msg: String| Error::format(file, here.clone(), msg);
+        let inputs = self.resolve_inputs(node, &err)?;
         let head_source = inputs.iter().flatten().find_map(|v| match v {
             Value::Head(p) => Some(p.clone()),
             _ => None,
@@ -251,119 +249,10 @@ impl GraphReader<'_> {
                 data.len()
             )));
         } else if let Some((pos, path)) = data.into_iter().next() {
-            let konst = |k: usize| -> Result<Rc<ConstTensor>> {
-                match inputs.get(k) {
-                    Some(Some(Value::Const(c))) => Ok(c.clone()),
-                    _ => Err(err(format!(
-                        "input {k} is not a constant; expected an initializer or a Constant node"
-                    ))),
-                }
-            };
-            let mut p = (*path).clone();
-            match op {
-                "Identity" => {}
-                "Flatten" => p
-                    .flatten(attr_int(node, "axis").unwrap_or(1))
-                    .map_err(err)?,
-                "Reshape" => {
-                    let target = match inputs.get(1) {
-                        Some(Some(Value::Const(t))) => Some(t.as_ref()),
-                        _ => None,
-                    };
-                    p.reshape(target).map_err(err)?
-                }
-                "Cast" if is_float_cast(node) => {}
-                "Gemm" => {
-                    if pos != 0 {
-                        return Err(err(
-                            "the network tensor is input B; expected Gemm(x, W, b) with x as input A".into()
-                        ));
-                    }
-                    if let Some(s) = p.shape.as_ref().filter(|s| s.len() != 2) {
-                        return Err(err(format!(
-                            "input A has shape {s:?}; expected a 2-D [batch, features] tensor"
-                        )));
-                    }
-                    let b = konst(1)?;
-                    let c = inputs
-                        .get(2)
-                        .and_then(|c| c.as_ref())
-                        .map(|_| konst(2))
-                        .transpose()?;
-                    let (w, b) = gemm(node, &b, c).map_err(err)?;
-                    p.affine(w, b).map_err(err)?;
-                }
-                "MatMul" => {
-                    if pos != 0 {
-                        return Err(err(
-                            "the network tensor is the second operand; expected MatMul(x, W)"
-                                .into(),
-                        ));
-                    }
-                    let w = konst(1)?;
-                    let (rows, cols) = w.matrix_dims().ok_or_else(|| {
-                        err(format!(
-                            "weight has shape {}; expected a 2-D matrix (inputs × outputs)",
-                            w.shape_text()
-                        ))
-                    })?;
-                    finite(&w).map_err(err)?;
-                    // MatMul multiplies the row vector x by W (in × out): our weight is Wᵀ.
-                    let wt = Array2::from_shape_fn((cols, rows), |(o, i)| w.values[i * cols + o]);
-                    p.affine(wt, Array1::zeros(cols)).map_err(err)?;
-                }
-                "Add" | "Sub" => {
-                    let c = konst(if pos == 0 { 1 } else { 0 })?;
-                    finite(&c).map_err(err)?;
-                    let c = p.broadcast(&c).map_err(err)?;
-                    if op == "Sub" && pos == 1 {
-                        p.scale(&Array1::from_elem(c.len(), -1.0)); // c − x
-                        p.shift(&c);
-                    } else if op == "Sub" {
-                        p.shift(&-c);
-                    } else {
-                        p.shift(&c);
-                    }
-                }
-                "Mul" | "Div" => {
-                    if op == "Div" && pos != 0 {
-                        return Err(err(
-                            "divides a constant by the network tensor; expected x / c".into(),
-                        ));
-                    }
-                    let c = konst(if pos == 0 { 1 } else { 0 })?;
-                    finite(&c).map_err(err)?;
-                    let c = p.broadcast(&c).map_err(err)?;
-                    if op == "Div" {
-                        if c.iter().any(|&v| v == 0.0) {
-                            return Err(err("divides by 0; expected non-zero divisors".into()));
-                        }
-                        p.scale(&c.mapv(|v| 1.0 / v));
-                    } else {
-                        p.scale(&c);
-                    }
-                }
-                "Relu" => p.relu().map_err(err)?,
-                "Shape" => {
-                    for o in &node.output {
-                        self.values.insert(o.clone(), Value::Meta);
-                    }
-                    return Ok(());
-                }
-                _ if HEAD_OPS.contains(&op) || op == "Cast" => {
-                    self.notes.push(format!(
-                        "{}: dropped {here} after the last affine layer: it does not change the linear regions; \
-                         the network's output is the affine layer before it",
-                        self.file.display()
-                    ));
-                    for o in &node.output {
-                        self.values.insert(o.clone(), Value::Head(path.clone()));
-                    }
-                    return Ok(());
-                }
-                _ => return Err(unsupported()),
+            match self.data_step(node, &here, &inputs, pos, &path, &err)? {
+                DataStep::Next(p) => Value::Data(Rc::new(p)),
+                DataStep::Stored => return Ok(()),
             }
-            Value::Data(Rc::new(p))
         } else if op == "Constant" {
             Value::Const(Rc::new(constant_node(node).map_err(err)?))
         } else if META_OPS.contains(&op) {
@@ -371,6 +260,156 @@ impl GraphReader<'_> {
         } else {
             return Err(unsupported());
         };
+        self.store_outputs(node, out);
+        Ok(())
+    }
+
+    /// The node's inputs by name: `None` for an omitted optional input; an error for a name no
+    /// initializer, graph input or earlier node defines.
+    fn resolve_inputs(
+        &self,
+        node: &NodeProto,
+        err: &dyn Fn(String) -> Error,
+    ) -> Result<Vec<Option<Value>>> {
+        let mut inputs: Vec<Option<Value>> = Vec::with_capacity(node.input.len());
+        for i in &node.input {
+            if i.is_empty() {
+                inputs.push(None); // an omitted optional input
+                continue;
+            }
+            match self.values.get(i) {
+                Some(v) => inputs.push(Some(v.clone())),
+                None => {
+                    return Err(err(format!(
+                        "input \"{i}\" is missing; expected an initializer, the graph input or an earlier node's output"
+                    )))
+                }
+            }
+        }
+        Ok(inputs)
+    }
+
+    /// An op applied to the network's data path (`path`, the node's input number `pos`): the
+    /// path one step further, or [`DataStep::Stored`] when the node's outputs were stored here
+    /// (shape metadata; an output head, dropped with a note).
+    fn data_step(
+        &mut self,
+        node: &NodeProto,
+        here: &str,
+        inputs: &[Option<Value>],
+        pos: usize,
+        path: &Rc<DataPath>,
+        err: &dyn Fn(String) -> Error,
+    ) -> Result<DataStep> {
+        let op = node.op_type.as_str();
+        let konst = |k: usize| -> Result<Rc<ConstTensor>> {
+            match inputs.get(k) {
+                Some(Some(Value::Const(c))) => Ok(c.clone()),
+                _ => Err(err(format!(
+                    "input {k} is not a constant; expected an initializer or a Constant node"
+                ))),
+            }
+        };
+        let mut p = (**path).clone();
+        match op {
+            "Identity" => {}
+            "Flatten" => p
+                .flatten(attr_int(node, "axis").unwrap_or(1))
+                .map_err(err)?,
+            "Reshape" => {
+                let target = match inputs.get(1) {
+                    Some(Some(Value::Const(t))) => Some(t.as_ref()),
+                    _ => None,
+                };
+                p.reshape(target).map_err(err)?
+            }
+            "Cast" if is_float_cast(node) => {}
+            "Gemm" => {
+                if pos != 0 {
+                    return Err(err(
+                        "the network tensor is input B; expected Gemm(x, W, b) with x as input A"
+                            .into(),
+                    ));
+                }
+                if let Some(s) = p.shape.as_ref().filter(|s| s.len() != 2) {
+                    return Err(err(format!(
+                        "input A has shape {s:?}; expected a 2-D [batch, features] tensor"
+                    )));
+                }
+                let b = konst(1)?;
+                let c = inputs
+                    .get(2)
+                    .and_then(|c| c.as_ref())
+                    .map(|_| konst(2))
+                    .transpose()?;
+                let (w, b) = gemm(node, &b, c).map_err(err)?;
+                p.affine(w, b).map_err(err)?;
+            }
+            "MatMul" => {
+                if pos != 0 {
+                    return Err(err(
+                        "the network tensor is the second operand; expected MatMul(x, W)".into(),
+                    ));
+                }
+                matmul(&mut p, konst(1)?.as_ref()).map_err(err)?;
+            }
+            "Add" | "Sub" => {
+                let c = konst(if pos == 0 { 1 } else { 0 })?;
+                finite(&c).map_err(err)?;
+                let c = p.broadcast(&c).map_err(err)?;
+                if op == "Sub" && pos == 1 {
+                    p.scale(&Array1::from_elem(c.len(), -1.0)); // c − x
+                    p.shift(&c);
+                } else if op == "Sub" {
+                    p.shift(&-c);
+                } else {
+                    p.shift(&c);
+                }
+            }
+            "Mul" | "Div" => {
+                if op == "Div" && pos != 0 {
+                    return Err(err(
+                        "divides a constant by the network tensor; expected x / c".into(),
+                    ));
+                }
+                let c = konst(if pos == 0 { 1 } else { 0 })?;
+                finite(&c).map_err(err)?;
+                let c = p.broadcast(&c).map_err(err)?;
+                if op == "Div" {
+                    if c.iter().any(|&v| v == 0.0) {
+                        return Err(err("divides by 0; expected non-zero divisors".into()));
+                    }
+                    p.scale(&c.mapv(|v| 1.0 / v));
+                } else {
+                    p.scale(&c);
+                }
+            }
+            "Relu" => p.relu().map_err(err)?,
+            "Shape" => {
+                for o in &node.output {
+                    self.values.insert(o.clone(), Value::Meta);
+                }
+                return Ok(DataStep::Stored);
+            }
+            _ if HEAD_OPS.contains(&op) || op == "Cast" => {
+                self.notes.push(format!(
+                    "{}: dropped {here} after the last affine layer: it does not change the linear regions; \
+                     the network's output is the affine layer before it",
+                    self.file.display()
+                ));
+                for o in &node.output {
+                    self.values.insert(o.clone(), Value::Head(path.clone()));
+                }
+                return Ok(DataStep::Stored);
+            }
+            _ => return Err(err(format!("unsupported operator; {SUPPORTED}"))),
+        }
+        Ok(DataStep::Next(p))
+    }
+
+    /// Stores `out` under the node's first output; further outputs are metadata, or the same
+    /// head value after the output head.
+    fn store_outputs(&mut self, node: &NodeProto, out: Value) {
         if let Some(first) = node.output.first() {
             self.values.insert(first.clone(), out.clone());
         }
@@ -384,8 +423,21 @@ impl GraphReader<'_> {
                 },
             );
         }
-        Ok(())
     }
+}
+
+/// MatMul(x, W) on the data path: W (inputs × outputs) multiplies the row vector x, so our
+/// weight (outputs × inputs) is Wᵀ, with a zero bias.
+fn matmul(p: &mut DataPath, w: &ConstTensor) -> std::result::Result<(), String> {
+    let (rows, cols) = w.matrix_dims().ok_or_else(|| {
+        format!(
+            "weight has shape {}; expected a 2-D matrix (inputs × outputs)",
+            w.shape_text()
+        )
+    })?;
+    finite(w)?;
+    let wt = Array2::from_shape_fn((cols, rows), |(o, i)| w.values[i * cols + o]);
+    p.affine(wt, Array1::zeros(cols))
 }
 
 /// Gemm's weight (out × in) and bias: Y = alpha · A · op(B) + beta · C, A = the input row.
