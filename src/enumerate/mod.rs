@@ -146,7 +146,6 @@ fn count_regions_impl(
     }
     let start = Instant::now();
     let threads = settings.threads.max(1);
-    let widths = net.hidden_widths();
     // The local analytic bound of the whole domain caps an early-stopped count, and its per-layer
     // stability tightens the bound of every open node (milliseconds even for 784-256-256).
     let local = crate::bounds::local_analytic(net, domain)?;
@@ -161,25 +160,67 @@ fn count_regions_impl(
             return Ok(r);
         }
     };
-    let shared = Shared {
+    let shared = shared_state(&uc, &local, settings, sink, factory, closed_form, start);
+    // The depth-first search recurses once per branching on a path (at most the number of hidden
+    // units): give the workers room for deep networks.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .stack_size(WORKER_STACK_BYTES)
+        .build()
+        .map_err(|source| Error::ThreadPool { threads, source })?;
+    let root = root_node(&uc, settings.certificate);
+    let done = AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        if let Some(observer) = &settings.observer {
+            let (sh, done) = (&shared, &done);
+            scope.spawn(move || progress::run(sh, observer.as_ref(), done, start));
+        }
+        let r = pool.install(|| shared.run_task(root, Vec::new(), Vec::new(), Vec::new()));
+        done.store(true, Ordering::SeqCst);
+        r
+    });
+    let recording = result?;
+    Ok(outcome(
+        &shared,
+        recording,
+        domain,
+        &uc,
+        &local.value,
+        settings,
+        start,
+    ))
+}
+
+/// The state every worker shares: the network and domain in unit coordinates, the proofs'
+/// helpers, the counters, and the caller's limits.
+fn shared_state<'a>(
+    uc: &'a unit_coords::UnitCoordinates,
+    local: &crate::bounds::LocalBound,
+    settings: &CountOptions,
+    sink: Option<&'a dyn WitnessSink>,
+    factory: &'a (dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync),
+    closed_form: bool,
+    start: Instant,
+) -> Shared<'a> {
+    Shared {
         net: &uc.net,
         domain: &uc.domain,
-        uc: &uc,
+        uc,
         abs_weights: uc
             .net
             .hidden_layers()
             .iter()
             .map(|l| l.weight.mapv(f64::abs))
             .collect(),
-        fallback: fallback::ExactFallback::new(&uc, settings.exact_fallback),
+        fallback: fallback::ExactFallback::new(uc, settings.exact_fallback),
         undecided: AtomicU64::new(0),
         tol: interior_tol(&uc.domain),
         sink,
         factory,
         pool: Mutex::new(Vec::new()),
-        bound: partial::OpenNodeBound::new(net.input_dim(), &local.layers),
-        checker: witness::WitnessChecker::new(&uc),
-        widths,
+        bound: partial::OpenNodeBound::new(uc.net.input_dim(), &local.layers),
+        checker: witness::WitnessChecker::new(uc),
+        widths: uc.net.hidden_widths(),
         regions: AtomicU64::new(0),
         solver_calls: AtomicU64::new(0),
         decided_without_solver: AtomicU64::new(0),
@@ -193,17 +234,14 @@ fn count_regions_impl(
         max_regions: settings.max_regions,
         closed_form,
         certify: settings.certificate,
-        threads,
+        threads: settings.threads.max(1),
         queued: AtomicU64::new(0),
-    };
-    // The depth-first search recurses once per branching on a path (at most the number of hidden
-    // units): give the workers room for deep networks.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .stack_size(WORKER_STACK_BYTES)
-        .build()
-        .map_err(|source| Error::ThreadPool { threads, source })?;
-    let root = Node {
+    }
+}
+
+/// The root of the search: the whole domain, the first layer's map, the center as witness.
+fn root_node(uc: &unit_coords::UnitCoordinates, certify: bool) -> Node {
+    Node {
         layer: 0,
         idx: 0,
         map: Arc::new(tracked::TrackedMap::first(
@@ -216,24 +254,24 @@ fn count_regions_impl(
         depth: uc.domain.depth(uc.domain.center.view()),
         // a certificate's checker propagates the domain's box through the branch half-spaces
         // itself: certifying counts use only that box (see `certificate`)
-        bbox: settings
-            .certificate
-            .then(|| Arc::new(uc.domain.bounding_box())),
+        bbox: certify.then(|| Arc::new(uc.domain.bounding_box())),
         bbox_exact: false,
         bbox_misses: 0,
         branch_depth: 0,
-    };
-    let done = AtomicBool::new(false);
-    let result = std::thread::scope(|scope| {
-        if let Some(observer) = &settings.observer {
-            let (sh, done) = (&shared, &done);
-            scope.spawn(move || progress::run(sh, observer.as_ref(), done, start));
-        }
-        let r = pool.install(|| shared.run_task(root, Vec::new(), Vec::new(), Vec::new()));
-        done.store(true, Ordering::SeqCst);
-        r
-    });
-    let recording = result?;
+    }
+}
+
+/// The outcome once the search has ended: why it ended, the sandwich (capped by the local
+/// bound), the counters, and the certificate's tree when one was recorded.
+fn outcome(
+    shared: &Shared,
+    recording: Option<certificate::Recording>,
+    domain: &Domain,
+    uc: &unit_coords::UnitCoordinates,
+    local: &BigUint,
+    settings: &CountOptions,
+    start: Instant,
+) -> CountOutcome {
     let certificate = recording.map(|r| certificate::CertificateTree {
         domain: domain.clone(),
         widths: uc.net.hidden_widths(),
@@ -266,14 +304,14 @@ fn count_regions_impl(
         .unwrap_or_else(|e| e.into_inner())
         .clone();
     let exact = stop.is_exact();
-    Ok(CountOutcome {
+    CountOutcome {
         regions,
         exact,
         lower: regions,
         upper: if exact {
             BigUint::from(regions)
         } else {
-            (BigUint::from(regions) + open).min(local.value)
+            (BigUint::from(regions) + open).min(local.clone())
         },
         solver_calls: shared.solver_calls.load(Ordering::SeqCst),
         decided_without_solver: shared.decided_without_solver.load(Ordering::SeqCst),
@@ -282,10 +320,10 @@ fn count_regions_impl(
         exact_calls: shared.fallback.calls.load(Ordering::SeqCst),
         exact_time: std::time::Duration::from_nanos(shared.fallback.nanos.load(Ordering::SeqCst)),
         elapsed: start.elapsed(),
-        threads,
+        threads: shared.threads,
         stop,
         certificate,
-    })
+    }
 }
 
 /// The honest answer when the network cannot be written in the domain's unit coordinates
