@@ -1,7 +1,6 @@
 //! The `relu-regions` command line: parses arguments, calls the library, prints text or JSON.
 
 use clap::{Args, Parser, Subcommand};
-use relu_regions::bounds::{AnytimeSettings, Method};
 use relu_regions::domain::{Domain, Norm};
 use relu_regions::enumerate::{count_regions, CountSettings};
 use relu_regions::error::{Error, Result};
@@ -10,6 +9,7 @@ use relu_regions::inputs::{self, CenterSource};
 use relu_regions::report::bound::BoundReport;
 use relu_regions::report::count::{CertificateReport, CountReport};
 use relu_regions::report::witness_file::JsonLinesWitnesses;
+use relu_regions::sandwich::{AnytimeSettings, Method};
 use relu_regions::solver::SolverKind;
 use relu_regions::vnnlib;
 use relu_regions::{plot, slice};
