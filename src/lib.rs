@@ -36,6 +36,7 @@
 //! - [`bounds`]: the global bounds of the literature and the local bounds in a ball.
 //! - [`solver`]: LP / SOCP backends behind one trait (HiGHS, Clarabel).
 //! - [`enumerate`]: the exact branch-and-bound region counter.
+//! - [`sandwich`]: the bounds that run the enumerator: the split bound and the anytime sandwich.
 //! - [`check`]: the independent exact checker of region-count certificates (docs/certificate.md).
 //! - [`exact`]: exact rational decisions (pattern feasibility) behind its fallback.
 //! - [`slice`](mod@slice), [`plot`]: exact pictures of the regions in a 2-D slice; bounds against the radius.
@@ -57,6 +58,7 @@ pub mod network;
 pub mod plot;
 pub mod points;
 pub mod report;
+pub mod sandwich;
 pub mod slice;
 pub mod solver;
 pub mod tolerance;

@@ -3,7 +3,6 @@
 mod cli_errors;
 
 use clap::{Args, Parser, Subcommand};
-use relu_regions::bounds::{AnytimeSettings, Method};
 use relu_regions::domain::{Domain, Norm};
 use relu_regions::enumerate::{CancelToken, CountOptions, Observer};
 use relu_regions::error::{Error, Result};
@@ -13,6 +12,7 @@ use relu_regions::report::bound::BoundReport;
 use relu_regions::report::count::{CertificateReport, CountReport};
 use relu_regions::report::progress_bar::ProgressBarObserver;
 use relu_regions::report::witness_file::JsonLinesWitnesses;
+use relu_regions::sandwich::{AnytimeSettings, Method};
 use relu_regions::solver::SolverKind;
 use relu_regions::vnnlib;
 use relu_regions::{plot, slice};

@@ -9,13 +9,12 @@ use num_bigint::BigUint;
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use relu_regions::bounds::split::split_at_depth;
-use relu_regions::bounds::{
-    anytime_bounds, local_analytic, local_lp, local_split, AnytimeSettings, Method,
-};
+use relu_regions::bounds::{local_analytic, local_lp};
 use relu_regions::count;
 use relu_regions::enumerate::CountOptions;
 use relu_regions::formats::load_network;
+use relu_regions::sandwich::split::split_at_depth;
+use relu_regions::sandwich::{anytime_bounds, local_split, AnytimeSettings, Method};
 use relu_regions::{Domain, Network, Norm};
 use std::time::Duration;
 

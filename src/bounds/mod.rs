@@ -6,10 +6,10 @@
 //! - [`enclosure`]: enclosures of the domain's image layer by layer, deciding stable units.
 //! - [`local`]: the local bound in a ball or box.
 //! - [`lp`]: the LP-tightened local bound (certified LP bounds of every unit).
-//! - [`split`]: exact regions of the first k layers, an LP-tightened bound inside each.
-//! - [`anytime`]: the best certified upper and lower bounds within a time limit.
+//!
+//! The bounds that call the exact enumerator (the split bound and the anytime sandwich) are in
+//! [`crate::sandwich`], above [`crate::enumerate`].
 
-pub mod anytime;
 pub mod combinatorics;
 pub mod enclosure;
 pub mod global;
@@ -17,9 +17,7 @@ pub mod jset;
 pub mod local;
 pub mod lp;
 pub mod opnorm;
-pub mod split;
 
-pub use anytime::{anytime_bounds, AnytimeBounds, AnytimeSettings, Method};
 pub use combinatorics::{binomial, binomial_row, log10, zaslavsky};
 pub use enclosure::{enclose, LayerEnclosure, Stability};
 pub use global::{global_bounds, montufar2017, serra2018, GlobalBounds};
@@ -27,4 +25,3 @@ pub use jset::{jset_bound, local_bound_from_layer, LayerCounts};
 pub use local::{local_analytic, LayerStability, LocalBound};
 pub use lp::{local_lp, LpBound};
 pub use opnorm::{linf_operator_norm_upper, spectral_norm_upper};
-pub use split::{local_split, SplitBound, SplitStage};

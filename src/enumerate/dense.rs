@@ -1,5 +1,6 @@
 //! Dense vector kernels of the closed-form proofs (the hot loops of `dual` and `ball_lp`), on
-//! plain slices.
+//! plain slices: dot products, Gram–Schmidt and the least-squares multipliers of a working set.
+//! Both solvers use them and neither imports the other (`dual` calls `ball_lp`).
 
 use ndarray::ArrayView1;
 
@@ -30,4 +31,47 @@ pub fn append_orthonormal(q: &mut Vec<f64>, n: usize, v: &mut [f64], min_norm: f
     }
     q.extend(v.iter().map(|e| e / vn));
     Some(())
+}
+
+/// Solves G_Wᵀ y = c in the least-squares sense through the Gram system (G_W G_Wᵀ) y = G_W c
+/// (Gaussian elimination with partial pivoting); `None` if singular.
+pub fn multipliers(g: &[f64], n: usize, active: &[usize], c: &[f64]) -> Option<Vec<f64>> {
+    let k = active.len();
+    let mut a = vec![0.0; k * (k + 1)];
+    for (r, &i) in active.iter().enumerate() {
+        let gi = &g[i * n..(i + 1) * n];
+        for (s, &jrow) in active.iter().enumerate() {
+            let gj = &g[jrow * n..(jrow + 1) * n];
+            a[r * (k + 1) + s] = gi.iter().zip(gj).map(|(u, v)| u * v).sum();
+        }
+        a[r * (k + 1) + k] = gi.iter().zip(c).map(|(u, v)| u * v).sum();
+    }
+    for col in 0..k {
+        let piv = (col..k).max_by(|&r1, &r2| {
+            a[r1 * (k + 1) + col]
+                .abs()
+                .total_cmp(&a[r2 * (k + 1) + col].abs())
+        })?;
+        if a[piv * (k + 1) + col].abs() < 1e-14 {
+            return None;
+        }
+        for s in 0..=k {
+            a.swap(col * (k + 1) + s, piv * (k + 1) + s);
+        }
+        for r in 0..k {
+            if r != col {
+                let f = a[r * (k + 1) + col] / a[col * (k + 1) + col];
+                if f != 0.0 {
+                    for s in col..=k {
+                        a[r * (k + 1) + s] -= f * a[col * (k + 1) + s];
+                    }
+                }
+            }
+        }
+    }
+    Some(
+        (0..k)
+            .map(|r| a[r * (k + 1) + k] / a[r * (k + 1) + r])
+            .collect(),
+    )
 }

@@ -2,10 +2,11 @@
 
 use super::BigValue;
 use crate::bounds::lp::LpBound;
-use crate::bounds::{self, AnytimeBounds, AnytimeSettings, LayerCounts, LayerStability};
+use crate::bounds::{self, LayerCounts, LayerStability};
 use crate::domain::Domain;
 use crate::error::Result;
 use crate::network::Network;
+use crate::sandwich::{self, AnytimeBounds, AnytimeSettings};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -180,7 +181,7 @@ impl BoundReport {
     }
 
     /// [`BoundReport::compute`] plus the bounds of `settings.method` within its time limit
-    /// (see [`bounds::anytime_bounds`]), and the sandwich.
+    /// (see [`sandwich::anytime_bounds`]), and the sandwich.
     pub fn compute_anytime(
         model: &str,
         network: &Network,
@@ -189,7 +190,7 @@ impl BoundReport {
     ) -> Result<BoundReport> {
         let start = std::time::Instant::now();
         let mut report = Self::compute(model, network, domain)?;
-        let any: AnytimeBounds = bounds::anytime_bounds(network, domain, settings)?;
+        let any: AnytimeBounds = sandwich::anytime_bounds(network, domain, settings)?;
         let seconds = start.elapsed().as_secs_f64();
         report.bounds.local_lp = any.lp.as_ref().map(LpReport::from);
         if let Some(sp) = &any.split {

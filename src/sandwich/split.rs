@@ -7,9 +7,10 @@
 //!
 //! with a_l(R) the active units of layer l in R's pattern (the image of R after layer k lies in
 //! an affine space of dimension ≤ rank(D_k A_k) ≤ d_R), and the stable units of layers > k decided
-//! on R ∩ domain by the certified LP bounds of [`super::lp::relaxation`] (layer k+1 is the exact
-//! affine map A x + β of R, R's inequalities constrain x), intersected with the domain-wide LP
-//! bounds of [`super::local_lp`] (a unit stable on the domain stays stable on R).
+//! on R ∩ domain by the certified LP bounds of [`crate::bounds::lp::relaxation`] (layer k+1 is
+//! the exact affine map A x + β of R, R's inequalities constrain x), intersected with the
+//! domain-wide LP bounds of [`crate::bounds::local_lp`] (a unit stable on the domain stays stable
+//! on R).
 //!
 //! Why the sum is an upper bound: every region of the network lies in exactly one region R of
 //! its first k layers, and the regions inside R are the cells of layers k+1..L on R's image,
@@ -18,9 +19,9 @@
 //! is at least d_R, and R's unstable units are a subset of the domain's), and at k = L it is the
 //! number of regions itself, the exact count.
 
-use super::jset::jset_bound;
-use super::lp::relaxation::{chain_bounds, Chain, UnitBounds};
-use super::lp::{layer_counts, local_lp, LpBound};
+use crate::bounds::jset_bound;
+use crate::bounds::lp::relaxation::{chain_bounds, Chain, UnitBounds};
+use crate::bounds::lp::{layer_counts, local_lp, LpBound};
 use crate::domain::Domain;
 use crate::enumerate::{count_regions, CountOptions, WitnessSink};
 use crate::error::{Error, Result};

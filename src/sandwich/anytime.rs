@@ -2,9 +2,8 @@
 //! (distinct witnessed regions) on the number of regions meeting the domain, reached within a
 //! time limit, from the analytic, LP and split bounds and the exact enumerator.
 
-use super::local::{local_analytic, LocalBound};
-use super::lp::{local_lp, LpBound};
 use super::split::{split_from_lp, SplitBound};
+use crate::bounds::{local_analytic, local_lp, LocalBound, LpBound};
 use crate::domain::Domain;
 use crate::enumerate::{count_regions, CountOptions};
 use crate::error::{Error, Result};
