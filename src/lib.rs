@@ -22,7 +22,8 @@
 //! - [`count`] / [`count_with_witnesses`]: the exact count, steered by [`CountOptions`] (threads,
 //!   limits, solver, certificate, a [`CancelToken`], an [`Observer`] of [`Progress`]); its
 //!   [`CountOutcome`] says why it ended ([`Stop`]) and carries the lower/upper sandwich.
-//! - [`bounds`]: the analytic bounds ([`bounds::local_analytic`], the global ones).
+//! - [`bound`]: the global bounds of the literature, the local analytic bound and, with
+//!   [`BoundOptions`]' [`BoundMethod`], the LP, split or enumerated sandwich ([`BoundOutcome`]).
 //! - [`Error`]: what can go wrong, with the file, field and value.
 //!
 //! The modules, from the bottom of the ladder up:
@@ -71,6 +72,7 @@ pub use enumerate::{
 };
 pub use error::{Error, Field, Result};
 pub use network::{ActivationPattern, AffineMap, InputNormalization, Layer, Network};
+pub use sandwich::{BoundMethod, BoundOptions, BoundOutcome};
 
 /// Counts exactly the linear regions of `net` meeting the open `domain`: the activation patterns
 /// whose region has an interior point inside the domain, each proven by a witness point
@@ -94,4 +96,24 @@ pub fn count_with_witnesses(
     witnesses: &dyn WitnessSink,
 ) -> Result<CountOutcome> {
     enumerate::count_regions(net, domain, options, Some(witnesses))
+}
+
+/// Bounds on the number of linear regions of `net` meeting the open `domain`: the global bounds of
+/// the literature, the local analytic bound, and with `options.method` the LP-tightened bound,
+/// the split bound or the enumerator, within `options.time_limit`. Every upper bound is certified
+/// (docs/math.md#2-bounds); `outcome.lower ≤ N ≤ outcome.upper`, exact when they meet.
+///
+/// ```
+/// use ndarray::array;
+/// use relu_regions::{bound, BoundMethod, BoundOptions, Domain, Network, Norm};
+/// # fn main() -> relu_regions::Result<()> {
+/// let net = Network::load("data/moons-2-16-16-1.json")?;
+/// let ball = Domain::ball(array![0.3, -0.2], 0.25, Norm::L2)?;
+/// let b = bound(&net, &ball, &BoundOptions::new(BoundMethod::Lp))?;
+/// assert!(b.upper <= b.analytic.value && b.analytic.value <= b.global.serra2018);
+/// # Ok(())
+/// # }
+/// ```
+pub fn bound(net: &Network, domain: &Domain, options: &BoundOptions) -> Result<BoundOutcome> {
+    sandwich::anytime_bounds(net, domain, options)
 }

@@ -12,7 +12,7 @@ use relu_regions::report::bound::BoundReport;
 use relu_regions::report::count::{CertificateReport, CountReport};
 use relu_regions::report::progress_bar::ProgressBarObserver;
 use relu_regions::report::witness_file::JsonLinesWitnesses;
-use relu_regions::sandwich::{AnytimeSettings, Method};
+use relu_regions::sandwich::{BoundMethod, BoundOptions};
 use relu_regions::solver::SolverKind;
 use relu_regions::vnnlib;
 use relu_regions::{plot, slice};
@@ -109,7 +109,7 @@ struct BoundArgs {
     /// of the first k layers, deepened while time allows; the last depth is the exact count), or
     /// all (analytic, lp, then the exact enumerator with the remaining time: a certified lower/upper sandwich).
     #[arg(long, default_value = "analytic")]
-    method: Method,
+    method: BoundMethod,
     /// Time budget in seconds for lp / split / all: the best certified bounds reached stand.
     #[arg(long, allow_negative_numbers = true)]
     time_limit: Option<f64>,
@@ -486,7 +486,7 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
 }
 
 fn bound(args: BoundArgs) -> Result<()> {
-    if args.certificate.is_some() && args.method != Method::Lp {
+    if args.certificate.is_some() && args.method != BoundMethod::Lp {
         return Err(Error::invalid(
             "--certificate: only the LP bound is certified; use it with --method lp",
         ));
@@ -497,8 +497,8 @@ fn bound(args: BoundArgs) -> Result<()> {
     if let Some(path) = &args.certificate {
         return bound_certified(&args, &loaded, &domain, &model, path);
     }
-    let report = if args.method == Method::Analytic {
-        BoundReport::compute(&model, &loaded.network, &domain)?
+    let settings = if args.method == BoundMethod::Analytic {
+        BoundOptions::new(BoundMethod::Analytic)
     } else {
         let time_limit = inputs::parse_time_limit(args.time_limit)?;
         if args.split_depth == Some(0) {
@@ -511,16 +511,26 @@ fn bound(args: BoundArgs) -> Result<()> {
                 "--threads: 0 is not valid; expected at least 1",
             ));
         }
-        let settings = AnytimeSettings {
+        BoundOptions {
             method: args.method,
             time_limit,
             split_depth: args.split_depth,
             threads: args
                 .threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-        };
-        BoundReport::compute_anytime(&model, &loaded.network, &domain, &settings)?
+        }
     };
+    let start = std::time::Instant::now();
+    let outcome = relu_regions::bound(&loaded.network, &domain, &settings)?;
+    let seconds = start.elapsed().as_secs_f64();
+    let report = BoundReport::from_outcome(
+        &model,
+        &loaded.network,
+        &domain,
+        &outcome,
+        &settings,
+        seconds,
+    );
     if args.model.json {
         print_json(&report)
     } else {

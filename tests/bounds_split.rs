@@ -14,7 +14,7 @@ use relu_regions::count;
 use relu_regions::enumerate::CountOptions;
 use relu_regions::formats::load_network;
 use relu_regions::sandwich::split::split_at_depth;
-use relu_regions::sandwich::{anytime_bounds, local_split, AnytimeSettings, Method};
+use relu_regions::sandwich::{anytime_bounds, local_split, BoundMethod, BoundOptions};
 use relu_regions::{Domain, Network, Norm};
 use std::time::Duration;
 
@@ -78,11 +78,11 @@ proptest! {
         let net = common::random_network(&shape(2, &hidden), seed, 1.0);
         let domain = Domain::ball(array![0.1, -0.4], r, norm_of(linf)).unwrap();
         let n = exact(&net, &domain);
-        for method in [Method::Analytic, Method::Lp, Method::Split, Method::All] {
-            let s = AnytimeSettings { method, time_limit: None, split_depth: None, threads: 1 };
+        for method in [BoundMethod::Analytic, BoundMethod::Lp, BoundMethod::Split, BoundMethod::All] {
+            let s = BoundOptions { method, time_limit: None, split_depth: None, threads: 1 };
             let b = anytime_bounds(&net, &domain, &s).unwrap();
             prop_assert!(b.lower <= n && b.upper >= BigUint::from(n));
-            if matches!(method, Method::Split | Method::All) {
+            if matches!(method, BoundMethod::Split | BoundMethod::All) {
                 prop_assert!(b.exact && b.lower == n, "{method:?}: [{}, {}] vs {n}", b.lower, b.upper);
             }
         }

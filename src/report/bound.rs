@@ -2,11 +2,11 @@
 
 use super::BigValue;
 use crate::bounds::lp::LpBound;
-use crate::bounds::{self, LayerCounts, LayerStability};
+use crate::bounds::{LayerCounts, LayerStability};
 use crate::domain::Domain;
 use crate::error::Result;
 use crate::network::Network;
-use crate::sandwich::{self, AnytimeBounds, AnytimeSettings};
+use crate::sandwich::{BoundMethod, BoundOptions, BoundOutcome};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -151,47 +151,50 @@ impl From<&LayerStability> for LayerReport {
 }
 
 impl BoundReport {
-    /// Computes every analytic bound for `network` in `domain`.
+    /// Computes every analytic bound for `network` in `domain` (the facade's
+    /// [`crate::bound`] with [`BoundMethod::Analytic`]).
     pub fn compute(model: &str, network: &Network, domain: &Domain) -> Result<BoundReport> {
-        let n0 = network.input_dim();
-        let hidden = network.hidden_widths();
-        let global = bounds::global_bounds(n0, &hidden);
-        let local = bounds::local_analytic(network, domain)?;
-        let lv = BigValue::new(&local.value);
-        Ok(BoundReport {
+        let options = BoundOptions::new(BoundMethod::Analytic);
+        let outcome = crate::bound(network, domain, &options)?;
+        Ok(Self::from_outcome(
+            model, network, domain, &outcome, &options, 0.0,
+        ))
+    }
+
+    /// The report of a [`BoundOutcome`] computed with `options` in `seconds`: every bound, and
+    /// the sandwich unless the method was `Analytic`.
+    pub fn from_outcome(
+        model: &str,
+        network: &Network,
+        domain: &Domain,
+        any: &BoundOutcome,
+        options: &BoundOptions,
+        seconds: f64,
+    ) -> BoundReport {
+        let lv = BigValue::new(&any.analytic.value);
+        let mut report = BoundReport {
             model: model.to_string(),
-            input_dim: n0,
-            hidden,
+            input_dim: network.input_dim(),
+            hidden: network.hidden_widths(),
             norm: domain.norm().name(),
             radius: domain.radius(),
             bounds: Bounds {
-                montufar2017: BigValue::new(&global.montufar2017),
-                serra2018: BigValue::new(&global.serra2018),
+                montufar2017: BigValue::new(&any.global.montufar2017),
+                serra2018: BigValue::new(&any.global.serra2018),
                 local_analytic: LocalReport {
                     value: lv.value,
                     log10: lv.log10,
-                    layers: local.layers.iter().map(LayerReport::from).collect(),
+                    layers: any.analytic.layers.iter().map(LayerReport::from).collect(),
                 },
                 local_lp: None,
                 local_split: None,
                 certified: None,
             },
             certificate: None,
-        })
-    }
-
-    /// [`BoundReport::compute`] plus the bounds of `settings.method` within its time limit
-    /// (see [`sandwich::anytime_bounds`]), and the sandwich.
-    pub fn compute_anytime(
-        model: &str,
-        network: &Network,
-        domain: &Domain,
-        settings: &AnytimeSettings,
-    ) -> Result<BoundReport> {
-        let start = std::time::Instant::now();
-        let mut report = Self::compute(model, network, domain)?;
-        let any: AnytimeBounds = sandwich::anytime_bounds(network, domain, settings)?;
-        let seconds = start.elapsed().as_secs_f64();
+        };
+        if options.method == BoundMethod::Analytic {
+            return report;
+        }
         report.bounds.local_lp = any.lp.as_ref().map(LpReport::from);
         if let Some(sp) = &any.split {
             let v = BigValue::new(&sp.value);
@@ -215,14 +218,14 @@ impl BoundReport {
         }
         let up = BigValue::new(&any.upper);
         report.bounds.certified = Some(SandwichReport {
-            method: format!("{:?}", settings.method).to_lowercase(),
+            method: format!("{:?}", options.method).to_lowercase(),
             upper: up.value,
             upper_log10: up.log10,
             lower: any.lower.to_string(),
             exact: any.exact,
             seconds,
         });
-        Ok(report)
+        report
     }
 
     /// A small readable table.

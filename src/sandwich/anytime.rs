@@ -3,7 +3,7 @@
 //! time limit, from the analytic, LP and split bounds and the exact enumerator.
 
 use super::split::{split_from_lp, SplitBound};
-use crate::bounds::{local_analytic, local_lp, LocalBound, LpBound};
+use crate::bounds::{global_bounds, local_analytic, local_lp, GlobalBounds, LocalBound, LpBound};
 use crate::domain::Domain;
 use crate::enumerate::{count_regions, CountOptions};
 use crate::error::{Error, Result};
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 /// Which bounds to compute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
+pub enum BoundMethod {
     /// The analytic local bound only (instant).
     Analytic,
     /// Analytic and LP-tightened.
@@ -28,14 +28,14 @@ pub enum Method {
     All,
 }
 
-impl std::str::FromStr for Method {
+impl std::str::FromStr for BoundMethod {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
         match s.to_ascii_lowercase().as_str() {
-            "analytic" => Ok(Method::Analytic),
-            "lp" => Ok(Method::Lp),
-            "split" => Ok(Method::Split),
-            "all" => Ok(Method::All),
+            "analytic" => Ok(BoundMethod::Analytic),
+            "lp" => Ok(BoundMethod::Lp),
+            "split" => Ok(BoundMethod::Split),
+            "all" => Ok(BoundMethod::All),
             other => Err(Error::invalid_value(
                 crate::error::Field::Method,
                 format!("'{other}'"),
@@ -45,10 +45,17 @@ impl std::str::FromStr for Method {
     }
 }
 
-/// How [`anytime_bounds`] runs.
+/// How [`anytime_bounds`] (the facade's `relu_regions::bound`) runs:
+///
+/// ```
+/// use relu_regions::{BoundMethod, BoundOptions};
+/// let options = BoundOptions::new(BoundMethod::Lp).threads(2);
+/// assert_eq!(options.method, BoundMethod::Lp);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct AnytimeSettings {
-    pub method: Method,
+pub struct BoundOptions {
+    /// Which bounds to compute beyond the global and analytic ones.
+    pub method: BoundMethod,
     /// Wall-clock budget; `None` runs every requested bound to completion.
     pub time_limit: Option<Duration>,
     /// Deepest split depth (default: the number of hidden layers, i.e. up to the exact count).
@@ -57,11 +64,52 @@ pub struct AnytimeSettings {
     pub threads: usize,
 }
 
+impl Default for BoundOptions {
+    fn default() -> Self {
+        BoundOptions::new(BoundMethod::Analytic)
+    }
+}
+
+impl BoundOptions {
+    /// `method` on one thread, without a time limit, the split bound up to the exact count.
+    pub fn new(method: BoundMethod) -> Self {
+        BoundOptions {
+            method,
+            time_limit: None,
+            split_depth: None,
+            threads: 1,
+        }
+    }
+
+    /// Stop deepening after `limit`; every bound reached by then stands.
+    pub fn time_limit(mut self, limit: Duration) -> Self {
+        self.time_limit = Some(limit);
+        self
+    }
+
+    /// The deepest split depth.
+    pub fn split_depth(mut self, depth: usize) -> Self {
+        self.split_depth = Some(depth);
+        self
+    }
+
+    /// Worker threads (0 is treated as 1).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
+        self
+    }
+}
+
 /// Everything [`anytime_bounds`] computed, and the sandwich lower ≤ N ≤ upper.
 #[derive(Clone, Debug, PartialEq)]
-pub struct AnytimeBounds {
+pub struct BoundOutcome {
+    /// The global bounds of the literature (the whole input space).
+    pub global: GlobalBounds,
+    /// The local analytic bound in the domain, with its per-layer stability.
     pub analytic: LocalBound,
+    /// The LP-tightened local bound (any method but `Analytic`).
     pub lp: Option<LpBound>,
+    /// The split bound (`Split`, or `All` when the enumerator stopped early and time was left).
     pub split: Option<SplitBound>,
     /// The smallest certified upper bound reached (min of all bounds computed, and of the
     /// enumerator's partial upper bound).
@@ -73,13 +121,13 @@ pub struct AnytimeBounds {
     pub exact: bool,
 }
 
-/// Computes the bounds of `settings.method` within `settings.time_limit` (see [`Method`]).
+/// Computes the bounds of `settings.method` within `settings.time_limit` (see [`BoundMethod`]).
 /// Every upper bound is certified (see each bound's documentation), so their minimum is too.
 pub fn anytime_bounds(
     net: &Network,
     domain: &Domain,
-    settings: &AnytimeSettings,
-) -> Result<AnytimeBounds> {
+    settings: &BoundOptions,
+) -> Result<BoundOutcome> {
     let start = Instant::now();
     let deadline = settings.time_limit.map(|t| start + t);
     let threads = settings.threads.max(1);
@@ -88,11 +136,11 @@ pub fn anytime_bounds(
     let mut lower: u64 = 1; // the open domain meets at least one region
     let mut lp = None;
     let mut split = None;
-    if settings.method != Method::Analytic {
+    if settings.method != BoundMethod::Analytic {
         let l = local_lp(net, domain, deadline)?;
         upper = upper.min(l.value.clone());
         let lp_done = Instant::now();
-        if matches!(settings.method, Method::All) {
+        if matches!(settings.method, BoundMethod::All) {
             let left = deadline.map(|d| d.saturating_duration_since(lp_done));
             if left.is_none_or(|t| !t.is_zero()) {
                 let cs = CountOptions {
@@ -106,8 +154,8 @@ pub fn anytime_bounds(
             }
         }
         let want_split = match settings.method {
-            Method::Split => true,
-            Method::All => {
+            BoundMethod::Split => true,
+            BoundMethod::All => {
                 BigUint::from(lower) < upper && deadline.is_none_or(|d| Instant::now() < d)
             }
             _ => false,
@@ -115,7 +163,7 @@ pub fn anytime_bounds(
         if want_split {
             // in `All` mode the full count already failed: stop one layer short of it
             let max_depth = match settings.method {
-                Method::All => Some(
+                BoundMethod::All => Some(
                     settings
                         .split_depth
                         .unwrap_or(net.depth())
@@ -131,7 +179,8 @@ pub fn anytime_bounds(
         lp = Some(l);
     }
     let exact = BigUint::from(lower) == upper;
-    Ok(AnytimeBounds {
+    Ok(BoundOutcome {
+        global: global_bounds(net.input_dim(), &net.hidden_widths()),
         analytic,
         lp,
         split,

@@ -8,5 +8,5 @@
 pub mod anytime;
 pub mod split;
 
-pub use anytime::{anytime_bounds, AnytimeBounds, AnytimeSettings, Method};
+pub use anytime::{anytime_bounds, BoundMethod, BoundOptions, BoundOutcome};
 pub use split::{local_split, SplitBound, SplitStage};
