@@ -25,7 +25,7 @@ use crate::bounds::lp::{layer_counts, local_lp, LpBound};
 use crate::domain::Domain;
 use crate::enumerate::{count_regions, CountSettings, WitnessSink};
 use crate::error::{Error, Result};
-use crate::network::{ActivationPattern, Layer, Network};
+use crate::network::{ActivationPattern, Layer, Network, RowScale};
 use crate::solver::HalfSpace;
 use ndarray::{Array1, Array2};
 use num_bigint::BigUint;
@@ -90,33 +90,6 @@ pub fn truncated(net: &Network, k: usize) -> Result<Network> {
     Network::new(layers)
 }
 
-/// The closed polytope of a pattern of the first k layers: unit on ⇒ −(a·x + β) ≤ 0, off ⇒
-/// a·x + β ≤ 0 (rows with a = 0 hold on the whole region and are left out).
-fn region_rows(maps: &[crate::network::AffineMap], pattern: &ActivationPattern) -> Vec<HalfSpace> {
-    let mut rows = Vec::new();
-    for (map, layer) in maps.iter().zip(&pattern.layers) {
-        for (u, &on) in layer.iter().enumerate() {
-            let a = map.a.row(u);
-            if a.iter().all(|&v| v == 0.0) {
-                continue;
-            }
-            let beta = map.b[u];
-            rows.push(if on {
-                HalfSpace {
-                    g: a.mapv(|v| -v),
-                    h: beta,
-                }
-            } else {
-                HalfSpace {
-                    g: a.to_owned(),
-                    h: -beta,
-                }
-            });
-        }
-    }
-    rows
-}
-
 /// The split bound at depth k (1 ≤ k ≤ L), given the domain-wide LP bound `lp`; `None` when the
 /// enumeration of the first k layers did not finish before `deadline`. After the deadline the
 /// regions not yet processed are bounded with the domain-wide stability only (still valid).
@@ -179,12 +152,20 @@ pub fn split_at_depth(
         if loose.is_one() || deadline.is_some_and(|d| Instant::now() >= d) {
             return Ok((loose, 0));
         }
-        let maps = net.pre_activation_maps(&pattern.layers);
-        let rows = region_rows(&maps[..k], pattern);
+        // the closed polytope of the pattern of the first k layers, and layer k+1's map on it
+        let region = net.region_halfspaces(&pattern.layers, RowScale::Unscaled);
+        let rows: Vec<HalfSpace> = region
+            .rows
+            .into_iter()
+            .map(|r| {
+                let (g, h) = r.into_le();
+                HalfSpace { g, h }
+            })
+            .collect();
         let chain = Chain {
             domain,
             rows: &rows,
-            first: &maps[k],
+            first: &region.maps[k],
             rest,
             prior,
             deadline,
