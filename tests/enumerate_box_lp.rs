@@ -6,9 +6,9 @@
 mod common;
 mod enumerate_support;
 
-use enumerate_support::{check_witnesses, enumerate_solver_only, Collect};
+use enumerate_support::{check_witnesses, enumerate_solver_only};
 use ndarray::Array1;
-use relu_regions::enumerate::{count_regions, CountSettings};
+use relu_regions::enumerate::{count_regions, CollectingSink, CountSettings};
 use relu_regions::solver::SolverKind;
 use relu_regions::{Domain, Norm};
 
@@ -21,13 +21,13 @@ fn high_dimensional_boxes_count_as_the_solver_only_search_and_certify() {
             ((j * 7919 + seed as usize) % 101) as f64 / 101.0 - 0.5
         });
         let domain = Domain::ball(center, radius, Norm::Linf).unwrap();
-        let sink = Collect::default();
+        let sink = CollectingSink::new();
         let two = CountSettings {
             threads: 2,
             ..Default::default()
         };
         let fast = count_regions(&net, &domain, &two, Some(&sink)).unwrap();
-        let regions = sink.0.into_inner().unwrap();
+        let regions = sink.into_regions();
         let (slow, _) = enumerate_solver_only(&net, &domain, SolverKind::Highs, 1);
         assert!(
             fast.exact && slow.exact,

@@ -7,10 +7,12 @@
 mod common;
 mod enumerate_support;
 
-use enumerate_support::{brute_force, check_witnesses, Collect};
+use enumerate_support::{brute_force, check_witnesses};
 use ndarray::{array, Array1};
 use num_bigint::BigUint;
-use relu_regions::enumerate::{count_regions, interior_tol, CountResult, CountSettings};
+use relu_regions::enumerate::{
+    count_regions, interior_tol, CollectingSink, CountResult, CountSettings,
+};
 use relu_regions::{Domain, Layer, Network, Norm};
 
 /// Layer 1: x + y/2 + 1/10 twice, the same hyperplane scaled by 2, and y − 1 (tangent to the
@@ -33,8 +35,8 @@ fn degenerate_net() -> Network {
     .unwrap()
 }
 
-fn run(net: &Network, domain: &Domain, exact_fallback: bool) -> (CountResult, Collect) {
-    let sink = Collect::default();
+fn run(net: &Network, domain: &Domain, exact_fallback: bool) -> (CountResult, CollectingSink) {
+    let sink = CollectingSink::new();
     let settings = CountSettings {
         exact_fallback,
         ..Default::default()
@@ -62,7 +64,7 @@ fn degenerate_splits_are_settled_exactly() {
             "the fallback was not exercised: {res:?}"
         );
         assert_eq!(res.undecided, 0);
-        let found = check_witnesses(&net, &domain, &sink.0.into_inner().unwrap());
+        let found = check_witnesses(&net, &domain, &sink.into_regions());
         let (truth, _) = brute_force(&net, &domain, interior_tol(&domain));
         assert_eq!(found, truth);
     }

@@ -6,8 +6,8 @@
 mod common;
 mod enumerate_support;
 
-use enumerate_support::{check_witnesses, Collect};
-use relu_regions::enumerate::{count_regions, CountSettings};
+use enumerate_support::check_witnesses;
+use relu_regions::enumerate::{count_regions, CollectingSink, CountSettings};
 use relu_regions::formats::load_network;
 use relu_regions::points::read_center_file;
 use relu_regions::{Domain, Norm};
@@ -23,10 +23,10 @@ fn mnist_256x2_box_around_a_real_image_matches_nnenum() {
     let net = load_network(&model).unwrap().network;
     let center = read_center_file(&images, Some(0)).unwrap();
     let domain = Domain::ball(center, 0.005, Norm::Linf).unwrap();
-    let sink = Collect::default();
+    let sink = CollectingSink::new();
     let res = count_regions(&net, &domain, &CountSettings::default(), Some(&sink)).unwrap();
     assert!(res.exact, "{res:?}");
     assert_eq!(res.regions, 8, "nnenum counts 8 regions here");
-    let found = check_witnesses(&net, &domain, &sink.0.into_inner().unwrap());
+    let found = check_witnesses(&net, &domain, &sink.into_regions());
     assert_eq!(found.len(), 8);
 }

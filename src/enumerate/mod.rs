@@ -48,6 +48,7 @@ mod partial;
 mod progress;
 mod search;
 mod settings;
+mod sink;
 mod tracked;
 mod unit_coords;
 mod witness;
@@ -59,6 +60,7 @@ pub use dual::{dual_bound_with, DualScratch};
 pub use fallback::{FALLBACK_MAX_WORK, FALLBACK_SECONDS};
 pub use interior::{interior_tol, INTERIOR_REL_TOL, NEAR_FACTOR};
 pub use settings::{CountResult, CountSettings, WitnessSink};
+pub use sink::CollectingSink;
 pub use witness::check_witness;
 
 use crate::domain::Domain;

@@ -23,7 +23,7 @@ use crate::bounds::jset_bound;
 use crate::bounds::lp::relaxation::{chain_bounds, Chain, UnitBounds};
 use crate::bounds::lp::{layer_counts, local_lp, LpBound};
 use crate::domain::Domain;
-use crate::enumerate::{count_regions, CountSettings, WitnessSink};
+use crate::enumerate::{count_regions, CollectingSink, CountSettings};
 use crate::error::{Error, Result};
 use crate::network::{ActivationPattern, Layer, Network, RowScale};
 use crate::solver::HalfSpace;
@@ -31,7 +31,6 @@ use ndarray::{Array1, Array2};
 use num_bigint::BigUint;
 use num_traits::One;
 use rayon::prelude::*;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// One completed depth of the split bound.
@@ -60,18 +59,6 @@ pub struct SplitBound {
     /// never more than the regions of the network): a certified lower bound.
     pub lower: u64,
     pub stages: Vec<SplitStage>,
-}
-
-/// Collects the activation patterns of the regions found.
-struct Patterns(Mutex<Vec<ActivationPattern>>);
-
-impl WitnessSink for Patterns {
-    fn region(&self, _witness: &Array1<f64>, pattern: &ActivationPattern) {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(pattern.clone());
-    }
 }
 
 /// The network made of hidden layers 1..=k of `net` and a 1-unit zero output layer (the regions
@@ -123,12 +110,13 @@ pub fn split_at_depth(
         time_limit,
         ..Default::default()
     };
-    let sink = Patterns(Mutex::new(Vec::new()));
+    let sink = CollectingSink::new();
     let counted = count_regions(&prefix_net, domain, &settings, Some(&sink))?;
     if !counted.exact {
         return Ok(None);
     }
-    let patterns = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
+    let patterns: Vec<ActivationPattern> =
+        sink.into_regions().into_iter().map(|(_, p)| p).collect();
     if k == depth {
         return Ok(Some(SplitStage {
             depth: k,
