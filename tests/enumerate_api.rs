@@ -6,12 +6,12 @@ mod common;
 mod enumerate_support;
 
 use common::{random_network, sampled_patterns};
-use enumerate_support::{brute_force, check_witnesses, enumerate, Collect};
+use enumerate_support::{brute_force, check_witnesses, enumerate};
 use ndarray::array;
 use num_bigint::BigUint;
 use proptest::prelude::*;
 use relu_regions::bounds::serra2018;
-use relu_regions::enumerate::{interior_tol, CountOptions, Stop};
+use relu_regions::enumerate::{interior_tol, CollectingSink, CountOptions, Stop};
 use relu_regions::solver::SolverKind;
 use relu_regions::{count, count_with_witnesses};
 use relu_regions::{Domain, Norm};
@@ -27,9 +27,9 @@ fn every_solver_gives_the_same_count() {
             solver,
             ..Default::default()
         };
-        let sink = Collect::default();
+        let sink = CollectingSink::new();
         let res = count_with_witnesses(&net, &domain, &settings, &sink).unwrap();
-        let regions = sink.0.into_inner().unwrap();
+        let regions = sink.into_regions();
         check_witnesses(&net, &domain, &regions);
         assert_eq!(regions.len() as u64, res.regions);
         assert!(res.exact && res.upper == BigUint::from(res.regions));

@@ -6,9 +6,9 @@
 mod common;
 mod enumerate_support;
 
-use enumerate_support::{check_witnesses, enumerate_solver_only, Collect};
+use enumerate_support::{check_witnesses, enumerate_solver_only};
 use ndarray::Array1;
-use relu_regions::enumerate::CountOptions;
+use relu_regions::enumerate::{CollectingSink, CountOptions};
 use relu_regions::solver::SolverKind;
 use relu_regions::{count, count_with_witnesses};
 use relu_regions::{Domain, Norm};
@@ -22,13 +22,13 @@ fn high_dimensional_boxes_count_as_the_solver_only_search_and_certify() {
             ((j * 7919 + seed as usize) % 101) as f64 / 101.0 - 0.5
         });
         let domain = Domain::ball(center, radius, Norm::Linf).unwrap();
-        let sink = Collect::default();
+        let sink = CollectingSink::new();
         let two = CountOptions {
             threads: 2,
             ..Default::default()
         };
         let fast = count_with_witnesses(&net, &domain, &two, &sink).unwrap();
-        let regions = sink.0.into_inner().unwrap();
+        let regions = sink.into_regions();
         let (slow, _) = enumerate_solver_only(&net, &domain, SolverKind::Highs, 1);
         assert!(
             fast.exact && slow.exact,

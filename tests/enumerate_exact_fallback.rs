@@ -7,12 +7,11 @@
 mod common;
 mod enumerate_support;
 
-use enumerate_support::{brute_force, check_witnesses, Collect};
+use enumerate_support::{brute_force, check_witnesses};
 use ndarray::{array, Array1};
 use num_bigint::BigUint;
-use relu_regions::count_with_witnesses;
-use relu_regions::enumerate::{interior_tol, CountOptions, CountOutcome, Stop, Undecided};
-use relu_regions::{Domain, Layer, Network, Norm};
+use relu_regions::enumerate::{interior_tol, CollectingSink, CountOptions, CountOutcome};
+use relu_regions::{count_with_witnesses, Domain, Layer, Network, Norm, Stop, Undecided};
 
 /// Layer 1: x + y/2 + 1/10 twice, the same hyperplane scaled by 2, and y − 1 (tangent to the
 /// unit disc, an edge of the unit box). Layer 2: u1 = h1 − h2 + h3 + h4 (= 2s on the side
@@ -34,8 +33,8 @@ fn degenerate_net() -> Network {
     .unwrap()
 }
 
-fn run(net: &Network, domain: &Domain, exact_fallback: bool) -> (CountOutcome, Collect) {
-    let sink = Collect::default();
+fn run(net: &Network, domain: &Domain, exact_fallback: bool) -> (CountOutcome, CollectingSink) {
+    let sink = CollectingSink::new();
     let settings = CountOptions {
         exact_fallback,
         ..Default::default()
@@ -63,7 +62,7 @@ fn degenerate_splits_are_settled_exactly() {
             "the fallback was not exercised: {res:?}"
         );
         assert_eq!(res.undecided, 0);
-        let found = check_witnesses(&net, &domain, &sink.0.into_inner().unwrap());
+        let found = check_witnesses(&net, &domain, &sink.into_regions());
         let (truth, _) = brute_force(&net, &domain, interior_tol(&domain));
         assert_eq!(found, truth);
     }

@@ -6,12 +6,11 @@
 mod common;
 mod enumerate_support;
 
-use enumerate_support::{check_witnesses, Collect};
-use relu_regions::count_with_witnesses;
-use relu_regions::enumerate::CountOptions;
+use enumerate_support::check_witnesses;
+use relu_regions::enumerate::{CollectingSink, CountOptions};
 use relu_regions::formats::load_network;
 use relu_regions::points::read_center_file;
-use relu_regions::{Domain, Norm};
+use relu_regions::{count_with_witnesses, Domain, Norm};
 
 #[test]
 fn mnist_256x2_box_around_a_real_image_matches_nnenum() {
@@ -24,10 +23,10 @@ fn mnist_256x2_box_around_a_real_image_matches_nnenum() {
     let net = load_network(&model).unwrap().network;
     let center = read_center_file(&images, Some(0)).unwrap();
     let domain = Domain::ball(center, 0.005, Norm::Linf).unwrap();
-    let sink = Collect::default();
+    let sink = CollectingSink::new();
     let res = count_with_witnesses(&net, &domain, &CountOptions::default(), &sink).unwrap();
     assert!(res.exact, "{res:?}");
     assert_eq!(res.regions, 8, "nnenum counts 8 regions here");
-    let found = check_witnesses(&net, &domain, &sink.0.into_inner().unwrap());
+    let found = check_witnesses(&net, &domain, &sink.into_regions());
     assert_eq!(found.len(), 8);
 }

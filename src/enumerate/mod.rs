@@ -52,6 +52,7 @@ mod partial;
 mod progress;
 mod search;
 mod settings;
+mod sink;
 mod tracked;
 mod unit_coords;
 mod witness;
@@ -64,6 +65,7 @@ pub use dual::{dual_bound_with, DualScratch};
 pub use fallback::{FALLBACK_MAX_WORK, FALLBACK_SECONDS};
 pub use interior::{interior_tol, INTERIOR_REL_TOL, NEAR_FACTOR};
 pub use settings::{CountOptions, CountOutcome, WitnessSink};
+pub use sink::CollectingSink;
 pub use witness::check_witness;
 
 use crate::domain::Domain;

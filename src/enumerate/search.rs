@@ -41,7 +41,7 @@ use super::WitnessSink;
 use crate::domain::Domain;
 use crate::dyadic::ldexp;
 use crate::error::Result;
-use crate::network::{ActivationPattern, Network};
+use crate::network::{ActivationPattern, Network, RowScale};
 use crate::solver::box_lp::BoxLp;
 use crate::solver::{HalfSpace, Interior, InteriorSolver};
 use crate::tolerance::rounding_allowance;
@@ -1130,27 +1130,19 @@ impl<'s, 'a> Worker<'s, 'a> {
             layers.push(self.pattern[k..k + n].to_vec());
             k += n;
         }
-        let maps = sh.net.pre_activation_maps(&layers[..layers.len() - 1]);
-        for (l, m) in maps.iter().enumerate() {
-            for u in 0..m.units() {
-                let a = m.a.row(u);
-                let top = a.iter().fold(0.0f64, |t, v| t.max(v.abs()));
-                // a row stable on the whole domain constrains nothing: leave it out (its bias
-                // can be huge in unit coordinates, which only troubles the solver)
-                let (lo, hi) = sh.domain.affine_range(a, m.b[u]);
-                if top == 0.0 || lo > 0.0 || hi < 0.0 {
-                    continue;
-                }
-                // rescaled by a power of two so that the norm neither overflows nor underflows
-                let k = -(top.log2().floor() as i32);
-                let hs = side_halfspace(
-                    a.mapv(|v| ldexp(v, k)).view(),
-                    ldexp(m.b[u], k),
-                    layers[l][u],
-                );
-                if hs.h.is_finite() && hs.g.iter().all(|v| v.is_finite()) {
-                    all.push(hs);
-                }
+        // rescaled by a power of two so that the norm neither overflows nor underflows
+        let region = sh.net.region_halfspaces(&layers, RowScale::PowerOfTwo);
+        for row in &region.rows {
+            // a row stable on the whole domain constrains nothing: leave it out (its bias
+            // can be huge in unit coordinates, which only troubles the solver)
+            let m = &region.maps[row.layer];
+            let (lo, hi) = sh.domain.affine_range(m.a.row(row.unit), m.b[row.unit]);
+            if lo > 0.0 || hi < 0.0 {
+                continue;
+            }
+            let hs = side_halfspace(row.a.view(), row.beta, row.on);
+            if hs.h.is_finite() && hs.g.iter().all(|v| v.is_finite()) {
+                all.push(hs);
             }
         }
         let stack = self.hs.clone();

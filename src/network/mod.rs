@@ -3,15 +3,18 @@
 //! f(x) = W_{L+1} σ(W_L … σ(W_1 x + b_1) … + b_L) + b_{L+1},
 //!
 //! σ = ReLU after every hidden layer, the last layer affine. Weights are stored (out × in), as
-//! PyTorch's `nn.Linear` stores them. Only the hidden layers shape the linear regions.
+//! PyTorch's `nn.Linear` stores them. Only the hidden layers shape the linear regions; a region's
+//! closed half-spaces come from its activation pattern ([`Network::region_halfspaces`]).
 
 mod affine;
 mod normalization;
 mod pattern;
+mod region;
 
 pub use affine::AffineMap;
 pub use normalization::InputNormalization;
 pub use pattern::ActivationPattern;
+pub use region::{RegionHalfspaces, RowScale, UnitHalfspace};
 
 use crate::error::{Error, Result};
 use ndarray::{Array1, Array2, ArrayView1};

@@ -155,7 +155,7 @@ impl BoundReport {
     /// [`crate::bound`] with [`BoundMethod::Analytic`]).
     pub fn compute(model: &str, network: &Network, domain: &Domain) -> Result<BoundReport> {
         let options = BoundOptions::new(BoundMethod::Analytic);
-        let outcome = crate::bound(network, domain, &options)?;
+        let outcome = crate::sandwich::anytime_bounds(network, domain, &options)?;
         Ok(Self::from_outcome(
             model, network, domain, &outcome, &options, 0.0,
         ))

@@ -23,15 +23,14 @@ use crate::bounds::jset_bound;
 use crate::bounds::lp::relaxation::{chain_bounds, Chain, UnitBounds};
 use crate::bounds::lp::{layer_counts, local_lp, LpBound};
 use crate::domain::Domain;
-use crate::enumerate::{count_regions, CountOptions, WitnessSink};
+use crate::enumerate::{count_regions, CollectingSink, CountOptions};
 use crate::error::{Error, Result};
-use crate::network::{ActivationPattern, Layer, Network};
+use crate::network::{ActivationPattern, Layer, Network, RowScale};
 use crate::solver::HalfSpace;
 use ndarray::{Array1, Array2};
 use num_bigint::BigUint;
 use num_traits::One;
 use rayon::prelude::*;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// One completed depth of the split bound.
@@ -62,18 +61,6 @@ pub struct SplitBound {
     pub stages: Vec<SplitStage>,
 }
 
-/// Collects the activation patterns of the regions found.
-struct Patterns(Mutex<Vec<ActivationPattern>>);
-
-impl WitnessSink for Patterns {
-    fn region(&self, _witness: &Array1<f64>, pattern: &ActivationPattern) {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(pattern.clone());
-    }
-}
-
 /// The network made of hidden layers 1..=k of `net` and a 1-unit zero output layer (the regions
 /// of a network depend only on its hidden layers).
 pub fn truncated(net: &Network, k: usize) -> Result<Network> {
@@ -88,33 +75,6 @@ pub fn truncated(net: &Network, k: usize) -> Result<Network> {
     let width = hidden[k - 1].output_dim();
     layers.push(Layer::new(Array2::zeros((1, width)), Array1::zeros(1)));
     Network::new(layers)
-}
-
-/// The closed polytope of a pattern of the first k layers: unit on ⇒ −(a·x + β) ≤ 0, off ⇒
-/// a·x + β ≤ 0 (rows with a = 0 hold on the whole region and are left out).
-fn region_rows(maps: &[crate::network::AffineMap], pattern: &ActivationPattern) -> Vec<HalfSpace> {
-    let mut rows = Vec::new();
-    for (map, layer) in maps.iter().zip(&pattern.layers) {
-        for (u, &on) in layer.iter().enumerate() {
-            let a = map.a.row(u);
-            if a.iter().all(|&v| v == 0.0) {
-                continue;
-            }
-            let beta = map.b[u];
-            rows.push(if on {
-                HalfSpace {
-                    g: a.mapv(|v| -v),
-                    h: beta,
-                }
-            } else {
-                HalfSpace {
-                    g: a.to_owned(),
-                    h: -beta,
-                }
-            });
-        }
-    }
-    rows
 }
 
 /// The split bound at depth k (1 ≤ k ≤ L), given the domain-wide LP bound `lp`; `None` when the
@@ -150,12 +110,13 @@ pub fn split_at_depth(
         time_limit,
         ..Default::default()
     };
-    let sink = Patterns(Mutex::new(Vec::new()));
+    let sink = CollectingSink::new();
     let counted = count_regions(&prefix_net, domain, &settings, Some(&sink))?;
     if !counted.exact {
         return Ok(None);
     }
-    let patterns = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
+    let patterns: Vec<ActivationPattern> =
+        sink.into_regions().into_iter().map(|(_, p)| p).collect();
     if k == depth {
         return Ok(Some(SplitStage {
             depth: k,
@@ -179,12 +140,20 @@ pub fn split_at_depth(
         if loose.is_one() || deadline.is_some_and(|d| Instant::now() >= d) {
             return Ok((loose, 0));
         }
-        let maps = net.pre_activation_maps(&pattern.layers);
-        let rows = region_rows(&maps[..k], pattern);
+        // the closed polytope of the pattern of the first k layers, and layer k+1's map on it
+        let region = net.region_halfspaces(&pattern.layers, RowScale::Unscaled);
+        let rows: Vec<HalfSpace> = region
+            .rows
+            .into_iter()
+            .map(|r| {
+                let (g, h) = r.into_le();
+                HalfSpace { g, h }
+            })
+            .collect();
         let chain = Chain {
             domain,
             rows: &rows,
-            first: &maps[k],
+            first: &region.maps[k],
             rest,
             prior,
             deadline,

@@ -5,12 +5,11 @@ use super::plane::{Plane, PlaneSpec};
 use super::polygon::Polygon;
 use super::regions::{polygons_from_witnesses, SliceRegion};
 use crate::domain::{Domain, Norm};
-use crate::enumerate::{count_regions, CountOptions, CountOutcome, WitnessSink};
+use crate::enumerate::{count_regions, CollectingSink, CountOptions, CountOutcome};
 use crate::error::{Error, Result};
-use crate::network::{ActivationPattern, Network};
+use crate::network::Network;
 use ndarray::{array, Array1};
 use serde::Serialize;
-use std::sync::Mutex;
 
 /// What to slice and how to count.
 #[derive(Clone, Debug)]
@@ -45,16 +44,6 @@ pub struct Slice {
     pub radius: f64,
 }
 
-struct Collect(Mutex<Vec<(Array1<f64>, ActivationPattern)>>);
-
-impl WitnessSink for Collect {
-    fn region(&self, witness: &Array1<f64>, pattern: &ActivationPattern) {
-        // A poisoned lock means another worker panicked; keep collecting what we can.
-        let mut v = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        v.push((witness.clone(), pattern.clone()));
-    }
-}
-
 /// Computes the slice of `net` through `center`: restricts the network to the plane of
 /// `settings.spec` (exactly, [`Plane::restrict`]), counts its regions in the restricted domain
 /// with the exact enumerator ([`count_regions`]) collecting one witness per region, and builds
@@ -81,9 +70,9 @@ pub fn compute_slice(
             )
         }
     };
-    let sink = Collect(Mutex::new(Vec::new()));
+    let sink = CollectingSink::new();
     let count = count_regions(&network, &count_domain, &settings.count, Some(&sink))?;
-    let mut found = sink.0.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut found = sink.into_regions();
     found.sort_by(|a, b| a.1.cmp(&b.1));
     let regions = polygons_from_witnesses(&network, &domain_polygon, &found, !certified_domain)?;
     if certified_domain && regions.len() as u64 != count.regions {

@@ -3,13 +3,14 @@
 //! On the region with activation pattern p, the pre-activation of hidden unit i of layer l is the
 //! affine function a·x + β given by [`Network::pre_activation_maps`] on the pattern of layers
 //! 1..l−1; the region is the intersection of the half-planes a·x + β ≥ 0 (unit on) and
-//! a·x + β ≤ 0 (unit off) over all hidden units (docs/math.md#13-affine-maps-on-a-pattern).
-//! Intersected with the convex
-//! domain polygon by Sutherland–Hodgman, this gives the region's polygon without sampling.
+//! a·x + β ≤ 0 (unit off) over all hidden units (docs/math.md#13-affine-maps-on-a-pattern,
+//! [`Network::region_halfspaces`]).
+//! Intersected with the convex domain polygon by Sutherland–Hodgman, this gives the region's
+//! polygon without sampling.
 
 use super::polygon::Polygon;
 use crate::error::{Error, Result};
-use crate::network::{ActivationPattern, Network};
+use crate::network::{ActivationPattern, Network, RowScale};
 use ndarray::Array1;
 use serde::Serialize;
 
@@ -50,24 +51,19 @@ pub fn region_polygon(
             pattern.to_compact()
         )));
     }
-    let maps = net2.pre_activation_maps(&pattern.layers[..widths.len() - 1]);
+    // Units constant on the plane are left out: either the whole region or nothing; the witness
+    // check of the caller catches an inconsistent constant.
+    let region = net2.region_halfspaces(&pattern.layers, RowScale::Unscaled);
     let mut poly = domain.clone();
-    for (map, mask) in maps.iter().zip(&pattern.layers) {
-        for (i, &on) in mask.iter().enumerate() {
-            let (a, b) = ([map.a[[i, 0]], map.a[[i, 1]]], map.b[i]);
-            if a == [0.0, 0.0] {
-                // Constant on the plane: either the whole region or nothing; the witness check
-                // of the caller catches an inconsistent constant.
-                continue;
-            }
-            poly = if on {
-                poly.clip(a, b)
-            } else {
-                poly.clip([-a[0], -a[1]], -b)
-            };
-            if poly.is_empty() {
-                return Ok(poly);
-            }
+    for row in &region.rows {
+        let (a, b) = ([row.a[0], row.a[1]], row.beta);
+        poly = if row.on {
+            poly.clip(a, b)
+        } else {
+            poly.clip([-a[0], -a[1]], -b)
+        };
+        if poly.is_empty() {
+            return Ok(poly);
         }
     }
     Ok(poly)

@@ -3,7 +3,7 @@
 
 use crate::domain::Norm;
 use crate::error::{Error, Result};
-use crate::network::Network;
+use crate::network::{Network, RowScale};
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{DefaultSettings, DefaultSolver, IPSolver, SolverStatus, SupportedConeT};
 use ndarray::{Array1, ArrayView1};
@@ -91,34 +91,26 @@ fn distance_impl(
         )));
     }
     let pattern = net.activation_pattern(x);
-    let depth = net.depth();
-    let maps = net.pre_activation_maps(&pattern.layers[..depth - 1]);
+    // rescaled by a power of two so that the largest entry lies in [1, 2): the distance
+    // |h(x)|/‖a‖ is unchanged, and ‖a‖ can neither overflow nor underflow
+    let region = net.region_halfspaces(&pattern.layers, RowScale::PowerOfTwo);
+    let hx: Vec<Array1<f64>> = region.maps.iter().map(|map| map.apply(x)).collect();
     let mut cons = Vec::new();
-    for (l, map) in maps.iter().enumerate() {
-        let hx = map.apply(x);
-        for i in 0..map.units() {
-            let top = map.a.row(i).iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            if top == 0.0 {
-                continue;
-            }
-            if !hx[i].is_finite() || !top.is_finite() {
-                return Err(Error::invalid(format!(
-                    "hidden layer {}, unit {i}: its pre-activation at the point is out of the floating-point range",
-                    l + 1
-                )));
-            }
-            // rescaled by a power of two so that the largest entry lies in [1, 2): the distance
-            // |h(x)|/‖a‖ is unchanged, and ‖a‖ can neither overflow nor underflow
-            let k = -(top.log2().floor() as i32);
-            let a = map.a.row(i).mapv(|v| crate::dyadic::ldexp(v, k));
-            cons.push(Constraint {
-                a,
-                hx: crate::dyadic::ldexp(hx[i], k),
-                sign: if pattern.layers[l][i] { 1.0 } else { -1.0 },
-                layer: l,
-                index: i,
-            });
+    for row in region.rows {
+        let (l, i) = (row.layer, row.unit);
+        if !hx[l][i].is_finite() || !row.largest.is_finite() {
+            return Err(Error::invalid(format!(
+                "hidden layer {}, unit {i}: its pre-activation at the point is out of the floating-point range",
+                l + 1
+            )));
         }
+        cons.push(Constraint {
+            hx: crate::dyadic::ldexp(hx[l][i], row.exponent),
+            a: row.a,
+            sign: if row.on { 1.0 } else { -1.0 },
+            layer: l,
+            index: i,
+        });
     }
     let widths = net.hidden_widths();
     let flat = |l: usize, i: usize| widths[..l].iter().sum::<usize>() + i;

@@ -1,6 +1,6 @@
 //! Test support for the enumerator: an independent brute-force oracle (one Chebyshev LP / SOCP
 //! per pattern, built here from scratch with Clarabel, not through the enumerator or the
-//! crate's solver module) and a sink that collects witnesses.
+//! crate's solver module); witnesses are collected with the crate's `CollectingSink`.
 #![allow(dead_code)]
 
 pub mod nnet;
@@ -8,24 +8,10 @@ pub mod nnet;
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{DefaultSettingsBuilder, DefaultSolver, IPSolver, SupportedConeT};
 use ndarray::Array1;
-use relu_regions::enumerate::{count_regions_with, CountOptions, CountOutcome, WitnessSink};
+use relu_regions::enumerate::{count_regions_with, CollectingSink, CountOptions, CountOutcome};
 use relu_regions::solver::{ClarabelSolver, InteriorSolver};
 use relu_regions::{ActivationPattern, Domain, Network, Shape};
 use std::collections::BTreeSet;
-use std::sync::Mutex;
-
-/// Collects every (witness, pattern) the enumerator streams.
-#[derive(Default)]
-pub struct Collect(pub Mutex<Vec<(Array1<f64>, ActivationPattern)>>);
-
-impl WitnessSink for Collect {
-    fn region(&self, witness: &Array1<f64>, pattern: &ActivationPattern) {
-        self.0
-            .lock()
-            .unwrap()
-            .push((witness.clone(), pattern.clone()));
-    }
-}
 
 /// Runs the enumerator with Clarabel and returns the result and the collected regions.
 pub fn enumerate(
@@ -33,7 +19,7 @@ pub fn enumerate(
     domain: &Domain,
     threads: usize,
 ) -> (CountOutcome, Vec<(Array1<f64>, ActivationPattern)>) {
-    let sink = Collect::default();
+    let sink = CollectingSink::new();
     let settings = CountOptions {
         threads,
         ..Default::default()
@@ -42,7 +28,7 @@ pub fn enumerate(
         || -> relu_regions::Result<Box<dyn InteriorSolver>> { Ok(Box::new(ClarabelSolver::new())) };
     let res = count_regions_with(net, domain, &settings, Some(&sink), &factory)
         .expect("enumeration runs");
-    (res, sink.0.into_inner().unwrap())
+    (res, sink.into_regions())
 }
 
 /// Checks every witness: inside the domain, the network's pattern there is the claimed one, and
@@ -180,7 +166,7 @@ pub fn enumerate_solver_only(
     kind: relu_regions::solver::SolverKind,
     threads: usize,
 ) -> (CountOutcome, Vec<(Array1<f64>, ActivationPattern)>) {
-    let sink = Collect::default();
+    let sink = CollectingSink::new();
     let settings = CountOptions {
         threads,
         ..Default::default()
@@ -194,5 +180,5 @@ pub fn enumerate_solver_only(
         &factory,
     )
     .expect("enumeration runs");
-    (res, sink.0.into_inner().unwrap())
+    (res, sink.into_regions())
 }
