@@ -208,6 +208,7 @@ fn count_regions_impl(
             uc.entry_err[0],
             &uc.reach,
         )),
+        above: Arc::new(Vec::new()),
         witness: uc.domain.center.clone(),
         depth: uc.domain.depth(uc.domain.center.view()),
         // a certificate's checker propagates the domain's box through the branch half-spaces
