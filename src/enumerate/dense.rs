@@ -8,8 +8,16 @@ use ndarray::ArrayView1;
 /// Every caller passes two vectors of the input dimension n (ndarray asserts equal lengths).
 #[inline]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    debug_assert_eq!(a.len(), b.len());
+    if a.len() <= SHORT {
+        // ndarray's dispatch costs more than the products themselves for a few entries
+        return a.iter().zip(b).map(|(x, y)| x * y).sum();
+    }
     ArrayView1::from(a).dot(&ArrayView1::from(b))
 }
+
+/// Lengths up to which [`dot`] is a plain loop.
+const SHORT: usize = 16;
 
 /// Removes from `v` its components along the orthonormal vectors stored in `q` (n entries each).
 pub fn project_out(q: &[f64], n: usize, v: &mut [f64]) {

@@ -48,10 +48,15 @@ pub struct DualScratch {
     q: Vec<f64>,
     active: Vec<usize>,
     is_active: Vec<bool>,
-    /// The active rows written densely (for the multipliers) and their indices 0..k.
-    aw: Vec<f64>,
-    idx: Vec<usize>,
     ball: BallLpScratch,
+    /// The objective, the domain's bounding box, per polytope row its slack h_i − g_i·x (kept up
+    /// to date along the steps) and g_i·d, and the active rows' multipliers (box path).
+    c: Vec<f64>,
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    slack: Vec<f64>,
+    gd: Vec<f64>,
+    yk: Vec<f64>,
     /// After a successful [`dual_bound_with`]: the multipliers (one per half-space, ≥ 0) at
     /// which its bound was evaluated (for certificates, `super::certificate`).
     pub(super) y_out: Vec<f64>,
@@ -102,7 +107,8 @@ pub fn dual_bound_with(
         }
         sc.h.push(hs.h);
     }
-    let cv: Vec<f64> = c.to_vec();
+    sc.c.clear();
+    sc.c.extend(c.iter());
     if let Shape::L2Ball { radius } = domain.shape {
         // exact over P ∩ ball when the active-set method settles; the box LP below otherwise
         let c0 = domain.center.as_slice()?;
@@ -113,7 +119,7 @@ pub fn dual_bound_with(
             h,
             m_poly,
             n,
-            &cv,
+            &sc.c,
             c0,
             radius,
             x0.as_slice()?,
@@ -121,7 +127,7 @@ pub fn dual_bound_with(
         .is_some()
         {
             sc.v.resize(n, 0.0);
-            let value = certificate(domain, g, h, n, &cv, &mut sc.ball.y, &mut sc.v);
+            let value = certificate(domain, g, h, n, &sc.c, &mut sc.ball.y, &mut sc.v);
             sc.y_out.clear();
             sc.y_out.extend_from_slice(&sc.ball.y[..m_poly]);
             // the exact maximizer: no separate Lagrangian point to aim at
@@ -132,12 +138,25 @@ pub fn dual_bound_with(
             });
         }
     }
-    // the box rows x_j ≤ hi_j (index m_poly + 2j) and −x_j ≤ −lo_j (m_poly + 2j + 1) stay
-    // implicit: O(1) each in the ratio test, written out only when they join the active set
-    let (lo, hi) = domain.bounding_box();
+    box_active_set(sc, domain, m_poly, n, x0)
+}
+
+/// The primal active-set method of [`dual_bound_with`] on the LP max c·x over P ∩ (the domain's
+/// bounding box), `sc.g`, `sc.h` holding P's rows and `sc.c` the objective. The box rows
+/// x_j ≤ hi_j (index m_poly + 2j) and −x_j ≤ −lo_j (m_poly + 2j + 1) stay implicit: O(1) each in
+/// the ratio test, written out only when they join the active set. The rows' slacks are kept up
+/// to date along the steps (one product per row and step), and at a vertex the multipliers come
+/// from the Gram–Schmidt basis already built: G_W = L Q, c = Qᵀ(Q c), so Lᵀ y = Q c (triangular).
+/// Only the multipliers matter for the bound, which is evaluated from scratch.
+fn box_active_set(
+    sc: &mut DualScratch,
+    domain: &Domain,
+    m_poly: usize,
+    n: usize,
+    x0: ArrayView1<f64>,
+) -> Option<DualBound> {
     let m = m_poly + 2 * n;
-    let (g, h) = (&sc.g[..], &sc.h[..]);
-    let cnorm = dot(&cv, &cv).sqrt();
+    let cnorm = dot(&sc.c, &sc.c).sqrt();
     if cnorm == 0.0 {
         sc.y_out.clear();
         sc.y_out.resize(m_poly, 0.0);
@@ -147,42 +166,81 @@ pub fn dual_bound_with(
             ball_point: None,
         });
     }
+    // the domain's bounding box, as `Domain::bounding_box` computes it
+    sc.lo.clear();
+    sc.hi.clear();
+    for j in 0..n {
+        let w = domain.half_width(j);
+        sc.lo.push(domain.center[j] - w);
+        sc.hi.push(domain.center[j] + w);
+    }
     sc.x.clear();
     sc.x.extend(x0.iter());
+    sc.slack.clear();
+    for i in 0..m_poly {
+        sc.slack
+            .push(sc.h[i] - dot(&sc.g[i * n..(i + 1) * n], &sc.x));
+    }
+    sc.gd.clear();
+    sc.gd.resize(m_poly, 0.0);
     sc.active.clear();
     sc.is_active.clear();
     sc.is_active.resize(m, false);
     sc.q.clear(); // orthonormal basis of the active rows, n entries per vector
     sc.d.resize(n, 0.0);
     sc.v.resize(n, 0.0);
+    // d = projection of c onto the null space of the active rows (kept up to date as rows join)
+    sc.d.copy_from_slice(&sc.c);
     for _ in 0..MAX_ITER {
-        // d = projection of c onto the null space of the active rows
-        sc.d.copy_from_slice(&cv);
-        project_out(&sc.q, n, &mut sc.d);
         let dnorm = dot(&sc.d, &sc.d).sqrt();
         if dnorm <= 1e-12 * cnorm {
-            sc.aw.clear();
-            for &i in &sc.active {
-                let at = sc.aw.len();
-                sc.aw.resize(at + n, 0.0);
-                lp_row(g, m_poly, n, i, &mut sc.aw[at..]);
-            }
-            let k = sc.active.len();
-            sc.idx.clear();
-            sc.idx.extend(0..k);
-            let y = multipliers(&sc.aw, n, &sc.idx, &cv)?;
-            let (kmin, ymin) =
-                y.iter().enumerate().fold(
+            active_multipliers(sc, m_poly, n)?;
+            let (kmin, ymin) = sc
+                .yk
+                .iter()
+                .enumerate()
+                .fold(
                     (0, f64::INFINITY),
                     |acc, (k, &v)| if v < acc.1 { (k, v) } else { acc },
                 );
             if ymin >= -1e-12 * cnorm || sc.active.is_empty() {
-                let (value, ball_point) =
-                    bound(domain, g, h, m_poly, n, &cv, &sc.active, &y, &mut sc.y_out);
-                return Some(DualBound {
-                    value,
-                    lp_point: Array1::from(sc.x.clone()),
-                    ball_point,
+                // any y ≥ 0 gives a valid bound: box rows and negative multipliers are dropped
+                sc.y_out.clear();
+                sc.y_out.resize(m_poly, 0.0);
+                for (k, &i) in sc.active.iter().enumerate() {
+                    if i < m_poly && sc.yk[k] > 0.0 {
+                        sc.y_out[i] = sc.yk[k];
+                    }
+                }
+                let lp_point = Array1::from(sc.x.clone());
+                return Some(match domain.shape {
+                    Shape::Box { .. } => {
+                        let value =
+                            certificate(domain, &sc.g, &sc.h, n, &sc.c, &mut sc.y_out, &mut sc.v);
+                        DualBound {
+                            value,
+                            lp_point,
+                            ball_point: None,
+                        }
+                    }
+                    Shape::L2Ball { .. } => {
+                        let (value, ball_point) = bound(
+                            domain,
+                            &sc.g,
+                            &sc.h,
+                            m_poly,
+                            n,
+                            &sc.c,
+                            &sc.active,
+                            &sc.yk,
+                            &mut sc.y_out,
+                        );
+                        DualBound {
+                            value,
+                            lp_point,
+                            ball_point,
+                        }
+                    }
                 });
             }
             let dropped = sc.active.remove(kmin);
@@ -190,11 +248,14 @@ pub fn dual_bound_with(
             sc.q.clear();
             for k in 0..sc.active.len() {
                 let i = sc.active[k];
-                gram_schmidt(g, m_poly, n, i, &mut sc.q, &mut sc.v)?;
+                gram_schmidt(&sc.g, m_poly, n, i, &mut sc.q, &mut sc.v)?;
             }
+            sc.d.copy_from_slice(&sc.c);
+            project_out(&sc.q, n, &mut sc.d);
             continue;
         }
         // ratio test: polytope rows, then the box rows in closed form
+        let thr = 1e-14 * dnorm;
         let mut best: Option<(f64, usize)> = None;
         let mut consider = |t: f64, i: usize| {
             if best.is_none_or(|(bt, _)| t < bt) {
@@ -202,32 +263,76 @@ pub fn dual_bound_with(
             }
         };
         for i in 0..m_poly {
-            if sc.is_active[i] {
-                continue;
-            }
-            let gi = &g[i * n..(i + 1) * n];
-            let gd = dot(gi, &sc.d);
-            if gd > 1e-14 * dnorm {
-                consider(((h[i] - dot(gi, &sc.x)) / gd).max(0.0), i);
+            let gd = dot(&sc.g[i * n..(i + 1) * n], &sc.d);
+            sc.gd[i] = gd;
+            if gd > thr && !sc.is_active[i] {
+                consider((sc.slack[i] / gd).max(0.0), i);
             }
         }
         for j in 0..n {
             let (dj, i) = (sc.d[j], m_poly + 2 * j);
-            if dj > 1e-14 * dnorm && !sc.is_active[i] {
-                consider(((hi[j] - sc.x[j]) / dj).max(0.0), i);
-            } else if -dj > 1e-14 * dnorm && !sc.is_active[i + 1] {
-                consider(((sc.x[j] - lo[j]) / -dj).max(0.0), i + 1);
+            if dj > thr && !sc.is_active[i] {
+                consider(((sc.hi[j] - sc.x[j]) / dj).max(0.0), i);
+            } else if -dj > thr && !sc.is_active[i + 1] {
+                consider(((sc.x[j] - sc.lo[j]) / -dj).max(0.0), i + 1);
             }
         }
         let (t, i) = best?;
         for j in 0..n {
             sc.x[j] += t * sc.d[j];
         }
+        for r in 0..m_poly {
+            sc.slack[r] -= t * sc.gd[r];
+        }
         sc.active.push(i);
         sc.is_active[i] = true;
-        gram_schmidt(g, m_poly, n, i, &mut sc.q, &mut sc.v)?;
+        gram_schmidt(&sc.g, m_poly, n, i, &mut sc.q, &mut sc.v)?;
+        // d was orthogonal to the earlier basis vectors: only the new one is removed
+        let at = sc.q.len() - n;
+        project_out(&sc.q[at..], n, &mut sc.d);
     }
     None
+}
+
+/// The multipliers y of the active rows (in `sc.yk`) with G_Wᵀ y = c, c in their span: the
+/// Gram–Schmidt basis Q of the rows (built in their order) gives G_W = L Q with L lower
+/// triangular, L_il = row_i·q_l, so Lᵀ y = Q c by back substitution. `None` if a diagonal entry
+/// vanishes (Gram–Schmidt keeps them above 1e-12, so only on NaN).
+fn active_multipliers(sc: &mut DualScratch, m_poly: usize, n: usize) -> Option<()> {
+    let k = sc.active.len();
+    sc.yk.clear();
+    sc.yk.resize(k, 0.0);
+    // yk first holds Q c, then the solution from the last entry up
+    for l in 0..k {
+        sc.yk[l] = dot(&sc.q[l * n..(l + 1) * n], &sc.c);
+    }
+    for l in (0..k).rev() {
+        let ql = &sc.q[l * n..(l + 1) * n];
+        let mut acc = sc.yk[l];
+        for i in l + 1..k {
+            acc -= row_dot(&sc.g, m_poly, n, sc.active[i], ql) * sc.yk[i];
+        }
+        let diag = row_dot(&sc.g, m_poly, n, sc.active[l], ql);
+        if !(diag.abs() > 0.0) {
+            return None;
+        }
+        sc.yk[l] = acc / diag;
+    }
+    Some(())
+}
+
+/// Row i of the LP (see [`lp_row`]) dotted with v.
+fn row_dot(g: &[f64], m_poly: usize, n: usize, i: usize, v: &[f64]) -> f64 {
+    if i < m_poly {
+        dot(&g[i * n..(i + 1) * n], v)
+    } else {
+        let j = (i - m_poly) / 2;
+        if (i - m_poly).is_multiple_of(2) {
+            v[j]
+        } else {
+            -v[j]
+        }
+    }
 }
 
 /// Row i of the LP written densely into `out`: a polytope row of `g` (i < m_poly) or a box row,
@@ -396,6 +501,48 @@ pub(super) fn bound_at(domain: &Domain, halfspaces: &[HalfSpace], c: &[f64], y: 
     let (g, h) = flat_rows(halfspaces, n);
     let mut v = vec![0.0; n];
     certificate(domain, &g, &h, n, c, y, &mut v)
+}
+
+/// The weak-duality bound on max{s·a·x : x ∈ P ∩ domain} at multipliers y supported on a few
+/// rows (`support`: (row, y_i); entries not > 0 are skipped): [`certificate`] with every other
+/// multiplier 0 (its rounding allowance counted for all m rows), without writing the rows out.
+/// Valid for every y ≥ 0.
+pub(super) fn sparse_bound(
+    domain: &Domain,
+    halfspaces: &[HalfSpace],
+    a: ArrayView1<f64>,
+    s: f64,
+    support: impl Iterator<Item = (usize, f64)>,
+) -> f64 {
+    let n = a.len();
+    let m = halfspaces.len();
+    let c0 = &domain.center;
+    let reach = |j: usize| c0[j].abs() + domain.half_width(j);
+    let mut v: Array1<f64> = a.mapv(|x| s * x);
+    let mut total = 0.0;
+    let mut magnitude = 0.0;
+    for j in 0..n {
+        magnitude += 2.0 * v[j].abs() * reach(j);
+    }
+    for (i, y) in support {
+        let Some(hs) = halfspaces.get(i) else {
+            return f64::INFINITY;
+        };
+        if !(y > 0.0) {
+            continue;
+        }
+        total += y * hs.h;
+        magnitude += y * hs.h.abs();
+        let mut row = 0.0;
+        for j in 0..n {
+            let gij = hs.g[j];
+            v[j] -= y * gij;
+            row += gij.abs() * reach(j);
+        }
+        magnitude += 2.0 * y * row;
+    }
+    let value = total + v.dot(c0) + domain.support(v.view());
+    value + crate::tolerance::rounding_allowance(m + n + 2, magnitude)
 }
 
 /// The rows g_i (n entries each, in one flat vector) and right-hand sides h_i of half-spaces.

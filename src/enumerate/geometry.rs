@@ -94,16 +94,11 @@ pub fn deepest_on_ray(
         .map(|hs| (slack(hs, w), hs.g.dot(&u)))
         .collect();
     let wc = &w - &domain.center;
+    // ‖wc + s u‖² = s² ‖u‖² + 2 s (wc·u) + ‖wc‖², so a ball's depth costs O(1) per s
+    let (uu, wu, ww) = (u.dot(&u), wc.dot(&u), wc.dot(&wc));
     let dom = |s: f64| -> f64 {
         match &domain.shape {
-            Shape::L2Ball { radius } => {
-                let mut n2 = 0.0;
-                for j in 0..wc.len() {
-                    let v = wc[j] + s * u[j];
-                    n2 += v * v;
-                }
-                radius - n2.sqrt()
-            }
+            Shape::L2Ball { radius } => radius - (s * s * uu + 2.0 * s * wu + ww).max(0.0).sqrt(),
             Shape::Box { half_widths } => {
                 let mut d = f64::INFINITY;
                 for j in 0..wc.len() {
@@ -123,6 +118,13 @@ pub fn deepest_on_ray(
     // Beyond twice the domain's diameter the point is outside the domain.
     let mut lo = 0.0;
     let mut hi = 4.0 * domain.max_half_width() * (wc.len() as f64).sqrt();
+    if let Shape::Box { half_widths } = &domain.shape {
+        // the depth is the minimum of affine functions of s: its maximum in closed form
+        let s = box_ray_argmax(&lines, wc.view(), u, half_widths.view(), hi);
+        let p = &w + &(&u * s);
+        let d = depth(domain, halfspaces, Some(target), p.view());
+        return (p, d);
+    }
     const INV_PHI: f64 = 0.618_033_988_749_894_8;
     let mut x1 = hi - INV_PHI * (hi - lo);
     let mut x2 = lo + INV_PHI * (hi - lo);
@@ -146,6 +148,69 @@ pub fn deepest_on_ray(
     let p = &w + &(&u * s);
     let d = depth(domain, halfspaces, Some(target), p.view());
     (p, d)
+}
+
+/// The s in [0, `hi`] maximizing min(min_i (s0_i − s d_i), min_j (w_j − |wc_j + s u_j|)) — the
+/// depth along a ray in a box, a concave piecewise-linear function of s — by walking its
+/// graph from s = 0: on the lowest line at s, while its slope is positive, move to the first
+/// point where a line of smaller slope crosses below it. Each step lowers the slope, so there
+/// are at most as many steps as lines. Only a heuristic's point: the caller recomputes the depth
+/// at the returned point.
+fn box_ray_argmax(
+    lines: &[(f64, f64)],
+    wc: ArrayView1<f64>,
+    u: ArrayView1<f64>,
+    hw: ArrayView1<f64>,
+    hi: f64,
+) -> f64 {
+    // every line as (intercept, slope): the half-spaces', then each box coordinate's two faces
+    let n = wc.len();
+    let line = |k: usize| -> (f64, f64) {
+        if k < lines.len() {
+            (lines[k].0, -lines[k].1)
+        } else {
+            let j = (k - lines.len()) / 2;
+            if (k - lines.len()) % 2 == 0 {
+                (hw[j] - wc[j], -u[j])
+            } else {
+                (hw[j] + wc[j], u[j])
+            }
+        }
+    };
+    let count = lines.len() + 2 * n;
+    // the lowest line at s = 0 (among ties the smallest slope: it is the lowest just after 0)
+    let (mut a, mut b) = (f64::INFINITY, f64::INFINITY);
+    for k in 0..count {
+        let (ak, bk) = line(k);
+        if ak < a || (ak == a && bk < b) {
+            (a, b) = (ak, bk);
+        }
+    }
+    let mut s = 0.0;
+    for _ in 0..=count {
+        if !(b > 0.0) {
+            break;
+        }
+        // the first crossing at or after s of a line of smaller slope
+        let mut next = f64::INFINITY;
+        let mut nb = b;
+        let mut na = a;
+        for k in 0..count {
+            let (ak, bk) = line(k);
+            if bk < b {
+                let t = ((ak - a) / (b - bk)).max(s);
+                if t < next || (t == next && bk < nb) {
+                    (next, na, nb) = (t, ak, bk);
+                }
+            }
+        }
+        if !(next < hi) {
+            return if next.is_nan() { s } else { hi };
+        }
+        s = next;
+        (a, b) = (na, nb);
+    }
+    s
 }
 
 #[cfg(test)]

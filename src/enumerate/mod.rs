@@ -252,6 +252,7 @@ fn root_node(uc: &unit_coords::UnitCoordinates, certify: bool) -> Node {
             uc.entry_err[0],
             &uc.reach,
         )),
+        above: Arc::new(Vec::new()),
         witness: uc.domain.center.clone(),
         depth: uc.domain.depth(uc.domain.center.view()),
         // a certificate's checker propagates the domain's box through the branch half-spaces

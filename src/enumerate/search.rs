@@ -28,7 +28,8 @@
 use super::certificate::{Proof, Recording};
 use super::control::{CancelToken, Stop};
 use super::dual::{
-    bound_at, box_lp_can_settle, dual_bound_with, emptiness_certificate, DualBound, DualScratch,
+    bound_at, box_lp_can_settle, dual_bound_with, emptiness_certificate, sparse_bound, DualBound,
+    DualScratch,
 };
 use super::fallback::{ExactAnswer, ExactFallback};
 use super::geometry::{deepest_on_ray, depth, relaxed_halfspace, side_halfspace};
@@ -160,6 +161,7 @@ impl<'a> Shared<'a> {
             return Ok(rec);
         }
         self.open_tasks.fetch_add(1, Ordering::Relaxed);
+        let loaded = halfspaces.len() as u64;
         let mut w = Worker {
             sh: self,
             solver: None,
@@ -173,6 +175,9 @@ impl<'a> Shared<'a> {
             rec,
             cur_exp: 0,
             cur_factor: 0.0,
+            ids: (0..loaded).collect(),
+            next_id: loaded,
+            certs: Vec::new(),
         };
         let result = w.run(node);
         rec = w.rec.take();
@@ -196,6 +201,8 @@ pub struct Node {
     pub idx: usize,
     /// Pre-activation map of `layer` on this node, with its error bound.
     pub map: Arc<TrackedMap>,
+    /// The maps of the layers before `layer` on this node's path (for the leaf's proof).
+    pub above: Arc<Vec<Arc<TrackedMap>>>,
     /// A point deep inside the node ∩ domain.
     pub witness: Array1<f64>,
     /// The witness's depth: a Euclidean ball of this radius around it lies in the node ∩ domain.
@@ -316,6 +323,15 @@ struct Worker<'s, 'a> {
     /// factor f = 2^{e_j}/‖a_j‖ its half-space gets on the stack.
     cur_exp: i32,
     cur_factor: f64,
+    /// Per half-space of `hs`, an id no other half-space pushed by this worker has.
+    ids: Vec<u64>,
+    next_id: u64,
+    /// Per unit (flat index) and side, the multipliers (stack position, id of the half-space
+    /// there, y > 0) that last proved that side empty by a dual bound: on a later node whose stack
+    /// still holds those half-spaces (a sibling or cousin in the same layer) they are tried
+    /// first. Any y ≥ 0 gives a valid bound, evaluated from scratch; the ids only make a hit
+    /// likely.
+    certs: Vec<Vec<(u32, u64, f64)>>,
 }
 
 impl<'s, 'a> Worker<'s, 'a> {
@@ -328,6 +344,8 @@ impl<'s, 'a> Worker<'s, 'a> {
         }
         self.hs.push(h);
         self.fac.push(factor);
+        self.ids.push(self.next_id);
+        self.next_id += 1;
         Ok(())
     }
 
@@ -341,6 +359,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             }
             self.hs.pop();
             self.fac.pop();
+            self.ids.pop();
         }
         Ok(())
     }
@@ -398,10 +417,14 @@ impl<'s, 'a> Worker<'s, 'a> {
         loop {
             if node.idx == sh.widths[node.layer] {
                 if node.layer + 1 == sh.widths.len() {
-                    return self.leaf(&node.witness);
+                    return self.leaf(&node);
                 }
                 let start = self.pattern.len() - sh.widths[node.layer];
                 let next = node.layer + 1;
+                let mut above = Vec::with_capacity(next);
+                above.extend(node.above.iter().cloned());
+                above.push(node.map.clone());
+                node.above = Arc::new(above);
                 node.map = Arc::new(node.map.through_relu_layer(
                     &self.pattern[start..],
                     &sh.net.layers()[next],
@@ -468,6 +491,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             layer: node.layer,
             idx: node.idx + 1,
             map: node.map.clone(),
+            above: node.above.clone(),
             witness: w,
             depth: d,
             bbox: node.bbox.as_ref().map(|b| Arc::new(tighten(b, h))),
@@ -806,6 +830,18 @@ impl<'s, 'a> Worker<'s, 'a> {
             ub + rounding_allowance(a.len() + 1, magnitude) + err
         };
         let mut ub = node.bbox.as_ref().map_or(f64::INFINITY, |b| box_max(b));
+        // 1b. the multipliers that proved this side empty on the last node that asked
+        if ub > 0.0 {
+            if let Some(bound) = self.cached_bound(a, s, beta, err, positive) {
+                if near_band(bound / norm, tol) {
+                    self.near += 1;
+                }
+                if bound <= 0.0 {
+                    self.without += 1;
+                    return Ok(Outcome::Empty(self.dual_proof(bound)));
+                }
+            }
+        }
         if ub / norm > tol && !node.bbox_exact && a.len() <= EXACT_BBOX_MAX_DIM && !sh.certify {
             node.bbox_misses += 1;
             if node.bbox_misses >= BBOX_MISSES || node.bbox.is_none() {
@@ -840,6 +876,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             }
             if bound <= 0.0 {
                 self.without += 1;
+                self.remember_cert(positive);
                 return Ok(Outcome::Empty(self.dual_proof(bound)));
             }
             targets.extend(d.ball_point);
@@ -876,6 +913,69 @@ impl<'s, 'a> Worker<'s, 'a> {
             return Ok(Outcome::NonEmpty((best.0, best.1, target)));
         }
         self.side_by_solver(a, beta, err, positive)
+    }
+
+    /// The slot of the unit being decided (the next in the pattern) and side in `certs`.
+    fn cert_slot(&self, positive: bool) -> usize {
+        2 * self.pattern.len() + usize::from(positive)
+    }
+
+    /// The bound of the side s·h > 0 at the multipliers cached for it (see `certs`), when every
+    /// half-space they use is still on the stack at its position; the multipliers, zero
+    /// elsewhere, are left in `scratch.y_out` for a certificate. The value is the weak-duality
+    /// bound of `dual` at these y ≥ 0 over the current stack, plus s·β, the rounding of that sum
+    /// and the map's error, as for a fresh dual bound.
+    fn cached_bound(
+        &mut self,
+        a: ArrayView1<f64>,
+        s: f64,
+        beta: f64,
+        err: f64,
+        positive: bool,
+    ) -> Option<f64> {
+        let slot = self.cert_slot(positive);
+        let cert = self.certs.get(slot).filter(|c| !c.is_empty())?;
+        let valid = cert
+            .iter()
+            .all(|&(pos, id, _)| self.ids.get(pos as usize) == Some(&id));
+        if !valid {
+            return None;
+        }
+        let y = &mut self.scratch.y_out;
+        y.clear();
+        y.resize(self.hs.len(), 0.0);
+        for &(pos, _, yi) in cert {
+            y[pos as usize] = yi;
+        }
+        let value = sparse_bound(
+            self.sh.domain,
+            &self.hs,
+            a,
+            s,
+            cert.iter().map(|&(p, _, y)| (p as usize, y)),
+        );
+        Some(value + s * beta + rounding_allowance(2, value.abs() + beta.abs()) + err)
+    }
+
+    /// Caches the multipliers of the dual bound that just proved a side empty (`scratch.y_out`).
+    fn remember_cert(&mut self, positive: bool) {
+        let slot = self.cert_slot(positive);
+        if self.certs.len() <= slot {
+            self.certs.resize_with(slot + 1, Vec::new);
+        }
+        let cert = &mut self.certs[slot];
+        cert.clear();
+        let y = &self.scratch.y_out;
+        if y.len() != self.hs.len() {
+            return;
+        }
+        cert.extend(
+            y.iter()
+                .zip(&self.ids)
+                .enumerate()
+                .filter(|(_, (&yi, _))| yi > 0.0)
+                .map(|(i, (&yi, &id))| (i as u32, id, yi)),
+        );
     }
 
     /// For a box too large for the dense box LP: max c·x over node ∩ box from the worker's
@@ -1043,15 +1143,20 @@ impl<'s, 'a> Worker<'s, 'a> {
 
     /// A leaf: prove the witness (floating point with error bounds, then exactly), repair it with
     /// a solver, or decide the full pattern exactly; then count and stream the region.
-    fn leaf(&mut self, w: &Array1<f64>) -> Result<()> {
+    fn leaf(&mut self, node: &Node) -> Result<()> {
         let sh = self.sh;
+        let w = &node.witness;
         // whether `witness` below is proven itself (the exact fallback's point is proven in
         // rationals, then rounded to floats: the region exists, but the rounded point may fall
         // outside a region thinner than the float grid around it)
         let mut proven = true;
+        let maps = node.above.iter().map(|m| &**m).chain([&*node.map]);
         let witness = if sh
             .checker
-            .proves(sh.net, sh.domain, w.view(), &self.pattern)
+            .proves_on_maps(sh.domain, w.view(), &self.pattern, maps)
+            || sh
+                .checker
+                .proves(sh.net, sh.domain, w.view(), &self.pattern)
             || (sh.checker.within_inner(w.view()) && sh.fallback.proves_at(w, &self.pattern))
         {
             w.clone()

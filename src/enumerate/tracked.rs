@@ -59,38 +59,93 @@ impl TrackedMap {
         entry_err: f64,
         reach: &Array1<f64>,
     ) -> Self {
-        let map = self.map.through_relu_layer(mask, next);
         let k = mask.len();
+        let on: Vec<usize> = (0..k).filter(|&i| mask[i]).collect();
+        let map = self.masked_product(&on, next);
         let g = gamma(k + 1);
         let g_reach = 1.0 + gamma(reach.len() + 1);
-        let mut q = Array1::zeros(k);
+        let mut q = vec![0.0; on.len()];
         let mut magnitude_sum = 0.0;
-        for (i, &on) in mask.iter().enumerate() {
-            if !on {
-                continue;
-            }
+        for (slot, &i) in on.iter().enumerate() {
             let row = self.map.a.row(i);
-            let v = (row.iter().zip(reach).map(|(a, r)| a.abs() * r).sum::<f64>()
-                + self.map.b[i].abs())
-                * g_reach;
-            q[i] = self.err[i] + g * v;
+            let spread: f64 = row.iter().zip(reach).map(|(a, r)| a.abs() * r).sum();
+            let v = (spread + self.map.b[i].abs()) * g_reach;
+            q[slot] = self.err[i] + g * v;
             magnitude_sum += v + self.err[i];
         }
-        // the precise Σ_k |W_uk| D_k q_k (a bound looser by the width, (Σ_k |W_uk|) max q_k,
-        // left near-degenerate splits unproven and sent them to the exact fallback)
-        let mut err = abs_weight.dot(&q);
+        // the precise Σ_k |W_uk| D_k q_k over the units that are on (a bound looser by the width,
+        // (Σ_k |W_uk|) max q_k, left near-degenerate splits unproven and sent them to the exact
+        // fallback)
+        let abs_w = abs_weight.as_standard_layout();
+        let mut err = match abs_w.as_slice() {
+            Some(aw) if k > 0 && aw.len() == next.bias.len() * k => Array1::from_iter(
+                aw.chunks_exact(k)
+                    .map(|w| on.iter().zip(&q).map(|(&i, qi)| w[i] * qi).sum::<f64>()),
+            ),
+            _ => Array1::from_shape_fn(next.bias.len(), |u| {
+                let w = abs_weight.row(u);
+                on.iter().zip(&q).map(|(&i, qi)| w[i] * qi).sum::<f64>()
+            }),
+        };
         let inflate = 1.0 + gamma(k + 4);
         let own = entry_err * (magnitude_sum + 1.0);
         // products that underflow err absolutely (≤ 2^-1075 each, in every entry of A⁺ and β⁺);
         // units that are off contribute exact zeros
-        let on = mask.iter().filter(|&&m| m).count();
-        let underflow = on as f64 * f64::from_bits(1) * (reach.sum() + 1.0);
+        let underflow = on.len() as f64 * f64::from_bits(1) * (reach.sum() + 1.0);
         err.zip_mut_with(&next.bias, |e, b| {
             *e = (*e + g * b.abs() + own + underflow) * inflate
         });
         TrackedMap { map, err }
     }
+
+    /// fl(W D A) and fl(W D β + b) for `next` = (W, b), D the mask whose on units are `on`: each
+    /// entry a sum over the on units only (the off ones would add exact zeros), in any order —
+    /// the error bound above holds for every order. In low input dimension a direct loop (a
+    /// general matrix product costs more in packing than in arithmetic there); in high dimension
+    /// the on rows and columns are gathered for one matrix product.
+    fn masked_product(&self, on: &[usize], next: &Layer) -> AffineMap {
+        let n = self.map.a.ncols();
+        let units = next.bias.len();
+        let k = self.map.b.len();
+        let w = next.weight.as_standard_layout();
+        let a = self.map.a.as_standard_layout();
+        let (Some(ws), Some(as_)) = (w.as_slice(), a.as_slice()) else {
+            unreachable!("standard layout is contiguous")
+        };
+        let mut b = Array1::zeros(units);
+        for u in 0..units {
+            let wu = &ws[u * k..(u + 1) * k];
+            let mut acc = 0.0;
+            for &i in on {
+                acc += wu[i] * self.map.b[i];
+            }
+            b[u] = acc + next.bias[u];
+        }
+        let a = if n <= SMALL_INPUT && n > 0 && k > 0 {
+            let mut out = vec![0.0; units * n];
+            for (wu, ou) in ws.chunks_exact(k).zip(out.chunks_exact_mut(n)) {
+                let mut acc = [0.0f64; SMALL_INPUT];
+                for &i in on {
+                    let wi = wu[i];
+                    let ai = &as_[i * n..(i + 1) * n];
+                    for j in 0..n {
+                        acc[j] += wi * ai[j];
+                    }
+                }
+                ou.copy_from_slice(&acc[..n]);
+            }
+            Array2::from_shape_vec((units, n), out).unwrap_or_else(|_| unreachable!())
+        } else {
+            let w_on = Array2::from_shape_fn((units, on.len()), |(u, s)| ws[u * k + on[s]]);
+            let a_on = Array2::from_shape_fn((on.len(), n), |(s, j)| as_[on[s] * n + j]);
+            w_on.dot(&a_on)
+        };
+        AffineMap::new(a, b)
+    }
 }
+
+/// Input dimension up to which [`TrackedMap::masked_product`] loops directly.
+const SMALL_INPUT: usize = 16;
 
 #[cfg(test)]
 mod tests {

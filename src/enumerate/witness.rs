@@ -18,6 +18,7 @@
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]
 
+use super::tracked::TrackedMap;
 use super::unit_coords::UnitCoordinates;
 use crate::domain::{Domain, Shape};
 use crate::network::Network;
@@ -161,6 +162,70 @@ impl WitnessChecker {
 }
 
 impl WitnessChecker {
+    /// The cheap proof of a leaf's witness, from the node's error-tracked maps (`tracked`): one
+    /// map per hidden layer, the map of layer l being the exact network's pre-activations of
+    /// layer l wherever the units of the layers before l have the pattern's signs, up to its
+    /// `err` on the closed domain. So, layer by layer: if x lies in the open domain and every unit
+    /// of layers < l provably has its sign at x, the exact pre-activation z_u(x) of a unit of
+    /// layer l is within err_u of the exact value of the float map, which is within the rounding
+    /// of its evaluation (γ_{n+1} Σ_j |A_uj x_j| + |β_u|, plus 2^−1074 per product for
+    /// underflow) of the computed a·x + β. A sign counts only when the computed value exceeds
+    /// the sum of both. Costs units × n per layer instead of the forward pass's units × width;
+    /// `false` (the caller then runs [`Self::proves`]) where any unit is not settled.
+    pub fn proves_on_maps<'m>(
+        &self,
+        domain: &Domain,
+        x: ArrayView1<f64>,
+        pattern: &[bool],
+        maps: impl Iterator<Item = &'m TrackedMap>,
+    ) -> bool {
+        if !strictly_inside(domain, x) || !self.within_inner(x) {
+            return false;
+        }
+        let Some(xs) = x.as_slice() else {
+            return false;
+        };
+        let n = xs.len();
+        let rel = gamma(n + 1);
+        let underflow = (n + 1) as f64 * f64::from_bits(1);
+        let inflate = 1.0 + gamma(4);
+        let mut k = 0;
+        let mut layers = 0;
+        for m in maps {
+            let units = m.map.b.len();
+            let (Some(a), Some(b), Some(err)) =
+                (m.map.a.as_slice(), m.map.b.as_slice(), m.err.as_slice())
+            else {
+                return false;
+            };
+            if k + units > pattern.len() || a.len() != units * n || err.len() != units {
+                return false;
+            }
+            for ((u, row), (&beta, &e)) in a.chunks_exact(n).enumerate().zip(b.iter().zip(err)) {
+                let mut v = beta;
+                let mut mag = beta.abs();
+                for (r, xj) in row.iter().zip(xs) {
+                    let p = r * xj;
+                    v += p;
+                    mag += p.abs();
+                }
+                let bound = (e + rel * mag + underflow) * inflate;
+                let proven = bound.is_finite()
+                    && if pattern[k + u] {
+                        v > bound
+                    } else {
+                        v < -bound
+                    };
+                if !proven {
+                    return false;
+                }
+            }
+            k += units;
+            layers += 1;
+        }
+        layers > 0 && k == pattern.len()
+    }
+
     /// Whether x lies strictly within the inner bounds, if any (exact float comparisons).
     pub fn within_inner(&self, x: ArrayView1<f64>) -> bool {
         self.inner
