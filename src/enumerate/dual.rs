@@ -20,7 +20,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::ball_lp::{ball_lp, BallLpScratch};
-use super::dense::{append_orthonormal, dot, multipliers, project_out};
+use super::dense::{append_orthonormal, dot, project_out};
 use super::geometry::slack;
 use crate::domain::{Domain, Shape};
 use crate::solver::HalfSpace;
@@ -313,7 +313,7 @@ fn active_multipliers(sc: &mut DualScratch, m_poly: usize, n: usize) -> Option<(
             acc -= row_dot(&sc.g, m_poly, n, sc.active[i], ql) * sc.yk[i];
         }
         let diag = row_dot(&sc.g, m_poly, n, sc.active[l], ql);
-        if !(diag.abs() > 0.0) {
+        if diag.is_nan() || diag == 0.0 {
             return None;
         }
         sc.yk[l] = acc / diag;
@@ -528,7 +528,7 @@ pub(super) fn sparse_bound(
         let Some(hs) = halfspaces.get(i) else {
             return f64::INFINITY;
         };
-        if !(y > 0.0) {
+        if y.is_nan() || y <= 0.0 {
             continue;
         }
         total += y * hs.h;

@@ -170,7 +170,7 @@ fn box_ray_argmax(
             (lines[k].0, -lines[k].1)
         } else {
             let j = (k - lines.len()) / 2;
-            if (k - lines.len()) % 2 == 0 {
+            if (k - lines.len()).is_multiple_of(2) {
                 (hw[j] - wc[j], -u[j])
             } else {
                 (hw[j] + wc[j], u[j])
@@ -188,7 +188,7 @@ fn box_ray_argmax(
     }
     let mut s = 0.0;
     for _ in 0..=count {
-        if !(b > 0.0) {
+        if b.is_nan() || b <= 0.0 {
             break;
         }
         // the first crossing at or after s of a line of smaller slope
@@ -204,7 +204,7 @@ fn box_ray_argmax(
                 }
             }
         }
-        if !(next < hi) {
+        if next.is_nan() || next >= hi {
             return if next.is_nan() { s } else { hi };
         }
         s = next;
