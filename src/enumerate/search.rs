@@ -267,7 +267,24 @@ fn tighten(b: &(Array1<f64>, Array1<f64>), hs: &HalfSpace) -> (Array1<f64>, Arra
 
 /// A non-empty side: a witness, its depth, and the side's half-space (relaxed outward by the
 /// error bound of its map, so the stack always contains the exact node).
-type Side = (Array1<f64>, f64, HalfSpace);
+struct Side {
+    /// A point inside the side (in unit coordinates), to become the child's witness.
+    witness: Array1<f64>,
+    /// Its depth inside the side ∩ domain.
+    depth: f64,
+    /// The side's half-space, relaxed outward by its map's error bound.
+    halfspace: HalfSpace,
+}
+
+impl Side {
+    fn new(witness: Array1<f64>, depth: f64, halfspace: HalfSpace) -> Self {
+        Side {
+            witness,
+            depth,
+            halfspace,
+        }
+    }
+}
 
 /// What is known of one side of a split.
 enum Outcome {
@@ -471,7 +488,11 @@ impl<'s, 'a> Worker<'s, 'a> {
                         self.record(Recording::open);
                     }
                     self.undecided(node.layer, node.idx + 1);
-                    let (w, d, h) = known;
+                    let Side {
+                        witness: w,
+                        depth: d,
+                        halfspace: h,
+                    } = known;
                     let child = self.child(&node, w, d, &h);
                     let factor = self.cur_factor;
                     self.push(h, factor)?;
@@ -507,15 +528,15 @@ impl<'s, 'a> Worker<'s, 'a> {
         self.record(Recording::branch);
         if sh.threads > 1 && sh.queued.load(Ordering::Relaxed) < sh.threads as u64 {
             let (cp, cn) = (
-                self.child(&node, pos.0, pos.1, &pos.2),
-                self.child(&node, neg.0, neg.1, &neg.2),
+                self.child(&node, pos.witness, pos.depth, &pos.halfspace),
+                self.child(&node, neg.witness, neg.depth, &neg.halfspace),
             );
             let mut hp = self.hs.clone();
-            hp.push(pos.2);
+            hp.push(pos.halfspace);
             let mut pp = self.pattern.clone();
             pp.push(true);
             let mut hn = self.hs.clone();
-            hn.push(neg.2);
+            hn.push(neg.halfspace);
             let mut pn = self.pattern.clone();
             pn.push(false);
             let mut fp = self.fac.clone();
@@ -536,10 +557,10 @@ impl<'s, 'a> Worker<'s, 'a> {
             }
             return Ok(());
         }
-        for ((w, d, h), side) in [(pos, true), (neg, false)] {
+        for (child, side) in [(pos, true), (neg, false)] {
             let len = self.hs.len();
-            let c = self.child(&node, w, d, &h);
-            self.push(h, factor)?;
+            let c = self.child(&node, child.witness, child.depth, &child.halfspace);
+            self.push(child.halfspace, factor)?;
             self.pattern.push(side);
             let r = self.run(c);
             self.pattern.pop();
@@ -596,16 +617,16 @@ impl<'s, 'a> Worker<'s, 'a> {
             (ExactAnswer::NonEmpty(p), ExactAnswer::NonEmpty(q)) => {
                 let (dp, dq) = (depth_of(&p), depth_of(&q));
                 Decision::Branch {
-                    pos: (p, dp, trivial()),
-                    neg: (q, dq, trivial()),
+                    pos: Side::new(p, dp, trivial()),
+                    neg: Side::new(q, dq, trivial()),
                 }
             }
             (ExactAnswer::NonEmpty(p), ExactAnswer::Unknown) => Decision::Partial {
-                known: (p.clone(), depth_of(&p), trivial()),
+                known: Side::new(p.clone(), depth_of(&p), trivial()),
                 positive: true,
             },
             (ExactAnswer::Unknown, ExactAnswer::NonEmpty(q)) => Decision::Partial {
-                known: (q.clone(), depth_of(&q), trivial()),
+                known: Side::new(q.clone(), depth_of(&q), trivial()),
                 positive: false,
             },
             _ => Decision::Unknown,
@@ -699,9 +720,9 @@ impl<'s, 'a> Worker<'s, 'a> {
                 let u = probe.g.mapv(|v| -v);
                 let (p, d) = deepest_on_ray(sh.domain, hs, &probe, witness.view(), u.view());
                 if d > dist.min(depth_here) {
-                    (p, d, target)
+                    Side::new(p, d, target)
                 } else {
-                    (witness.clone(), dist.min(depth_here), target)
+                    Side::new(witness.clone(), dist.min(depth_here), target)
                 }
             };
             return Ok(match other {
@@ -729,12 +750,26 @@ impl<'s, 'a> Worker<'s, 'a> {
         let (p, n) = if first { (s1, s2) } else { (s2, s1) };
         Ok(match (p, n) {
             (Outcome::NonEmpty(p), Outcome::NonEmpty(n)) => Decision::Branch { pos: p, neg: n },
-            (Outcome::NonEmpty((w, d, _)), Outcome::Empty(proof)) => Decision::Stable {
+            (
+                Outcome::NonEmpty(Side {
+                    witness: w,
+                    depth: d,
+                    ..
+                }),
+                Outcome::Empty(proof),
+            ) => Decision::Stable {
                 positive: true,
                 witness: Some((w, d)),
                 proof,
             },
-            (Outcome::Empty(proof), Outcome::NonEmpty((w, d, _))) => Decision::Stable {
+            (
+                Outcome::Empty(proof),
+                Outcome::NonEmpty(Side {
+                    witness: w,
+                    depth: d,
+                    ..
+                }),
+            ) => Decision::Stable {
                 positive: false,
                 witness: Some((w, d)),
                 proof,
@@ -910,7 +945,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 self.near += 1;
             }
             let target = relaxed_halfspace(a, beta, err, positive, &sh.uc.reach);
-            return Ok(Outcome::NonEmpty((best.0, best.1, target)));
+            return Ok(Outcome::NonEmpty(Side::new(best.0, best.1, target)));
         }
         self.side_by_solver(a, beta, err, positive)
     }
@@ -1052,7 +1087,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 }
                 if d > 0.0 {
                     let target = relaxed_halfspace(a, beta, err, positive, &sh.uc.reach);
-                    return Ok(Outcome::NonEmpty((point, d, target)));
+                    return Ok(Outcome::NonEmpty(Side::new(point, d, target)));
                 }
             }
             Interior::Empty { radius } => {
@@ -1071,7 +1106,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             ExactAnswer::NonEmpty(point) => {
                 let target = relaxed_halfspace(a, beta, err, positive, &sh.uc.reach);
                 let d = depth(sh.domain, &self.hs, Some(&probe), point.view());
-                Outcome::NonEmpty((point, d, target))
+                Outcome::NonEmpty(Side::new(point, d, target))
             }
             ExactAnswer::Unknown => Outcome::Unknown,
         })

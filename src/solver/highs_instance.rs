@@ -56,8 +56,9 @@ impl HighsInstance {
         Ok(s)
     }
 
-    /// The raw pointer for `highs-sys` calls; valid while `self` lives.
-    pub fn ptr(&self) -> *mut c_void {
+    /// The raw pointer for `highs-sys` calls; valid while `self` lives. Crate-private: the FFI
+    /// stays inside the crate's solver backends.
+    pub(crate) fn ptr(&self) -> *mut c_void {
         self.highs.as_ptr()
     }
 
