@@ -61,6 +61,7 @@ impl HighsInstance {
         self.highs.as_ptr()
     }
 
+    /// Sets the boolean HiGHS option `name`; errors when HiGHS rejects it.
     pub fn set_bool(&self, name: &CStr, v: bool) -> Result<()> {
         // SAFETY: valid instance, NUL-terminated option name.
         check(
@@ -69,6 +70,7 @@ impl HighsInstance {
         )
     }
 
+    /// Sets the string HiGHS option `name`; errors when HiGHS rejects it.
     pub fn set_string(&self, name: &CStr, v: &CStr) -> Result<()> {
         // SAFETY: valid instance, NUL-terminated strings.
         check(
@@ -77,6 +79,7 @@ impl HighsInstance {
         )
     }
 
+    /// Sets the floating-point HiGHS option `name`; errors when HiGHS rejects it.
     pub fn set_double(&self, name: &CStr, v: f64) -> Result<()> {
         // SAFETY: valid instance, NUL-terminated option name.
         check(
