@@ -44,6 +44,12 @@
 //! - [`train`]: a small seeded MLP trainer, its data sets, the distance to a region's boundary and
 //!   the training-dynamics experiment.
 
+#![warn(missing_docs)]
+
+// TODO(issue 13): document `AnytimeSettings::method`, the `AnytimeBounds` fields
+// (src/bounds/anytime.rs) and `SplitBound::{value, stages}` (src/bounds/split.rs), then drop
+// this allow (those files are being moved concurrently).
+#[allow(missing_docs)]
 pub mod bounds;
 pub mod check;
 pub mod domain;
@@ -53,6 +59,9 @@ pub mod error;
 pub mod exact;
 pub mod formats;
 pub mod inputs;
+// TODO(issue 13): document `Layer` (fields, `new`, `input_dim`, `output_dim`) in
+// src/network/mod.rs, then drop this allow (that file is being edited concurrently).
+#[allow(missing_docs)]
 pub mod network;
 pub mod plot;
 pub mod points;
