@@ -92,7 +92,7 @@ impl Proof {
 
 /// One task's part of the depth-first stream, with its counts.
 #[derive(Default, Debug)]
-pub struct Recording {
+pub(crate) struct Recording {
     /// The task's records, in the certificate's stream encoding.
     pub bytes: Vec<u8>,
     /// Leaves (witnessed regions) recorded.

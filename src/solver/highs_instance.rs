@@ -57,12 +57,12 @@ impl HighsInstance {
     }
 
     /// The raw pointer for `highs-sys` calls; valid while `self` lives.
-    pub fn ptr(&self) -> *mut c_void {
+    pub(crate) fn ptr(&self) -> *mut c_void {
         self.highs.as_ptr()
     }
 
     /// Sets the boolean HiGHS option `name`; errors when HiGHS rejects it.
-    pub fn set_bool(&self, name: &CStr, v: bool) -> Result<()> {
+    pub(crate) fn set_bool(&self, name: &CStr, v: bool) -> Result<()> {
         // SAFETY: valid instance, NUL-terminated option name.
         check(
             unsafe { Highs_setBoolOptionValue(self.ptr(), name.as_ptr(), v as HighsInt) },
@@ -71,7 +71,7 @@ impl HighsInstance {
     }
 
     /// Sets the string HiGHS option `name`; errors when HiGHS rejects it.
-    pub fn set_string(&self, name: &CStr, v: &CStr) -> Result<()> {
+    pub(crate) fn set_string(&self, name: &CStr, v: &CStr) -> Result<()> {
         // SAFETY: valid instance, NUL-terminated strings.
         check(
             unsafe { Highs_setStringOptionValue(self.ptr(), name.as_ptr(), v.as_ptr()) },
@@ -80,7 +80,7 @@ impl HighsInstance {
     }
 
     /// Sets the floating-point HiGHS option `name`; errors when HiGHS rejects it.
-    pub fn set_double(&self, name: &CStr, v: f64) -> Result<()> {
+    pub(crate) fn set_double(&self, name: &CStr, v: f64) -> Result<()> {
         // SAFETY: valid instance, NUL-terminated option name.
         check(
             unsafe { Highs_setDoubleOptionValue(self.ptr(), name.as_ptr(), v) },

@@ -55,12 +55,12 @@ impl LpModel {
     }
 
     /// Number of columns (variables).
-    pub fn num_cols(&self) -> usize {
+    pub(crate) fn num_cols(&self) -> usize {
         self.col_lower.len()
     }
 
     /// Number of rows (constraints).
-    pub fn num_rows(&self) -> usize {
+    pub(crate) fn num_rows(&self) -> usize {
         self.row_lower.len()
     }
 
