@@ -13,9 +13,9 @@ use std::path::Path;
 /// A network file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
-    /// Our JSON layer list (docs/formats.md).
+    /// Our JSON format: the list of layers, each a weight matrix and a bias (`formats::json`).
     Json,
-    /// ONNX protobuf: a chain of Gemm/MatMul/Add/Relu nodes.
+    /// ONNX protobuf: a feed-forward chain of affine and ReLU nodes (`formats::onnx`).
     Onnx,
     /// NNet, the ACAS Xu text format with its input normalization.
     Nnet,
