@@ -17,6 +17,7 @@ pub enum Norm {
 }
 
 impl Norm {
+    /// The name used on the command line and in reports: `"l2"` or `"linf"`.
     pub fn name(self) -> &'static str {
         match self {
             Norm::L2 => "l2",
@@ -53,15 +54,23 @@ impl std::str::FromStr for Norm {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Shape {
     /// {x : ‖x − c‖₂ < radius}.
-    L2Ball { radius: f64 },
+    L2Ball {
+        /// The ball radius, positive and finite.
+        radius: f64,
+    },
     /// {x : |x_i − c_i| < half_widths\[i\] for all i}.
-    Box { half_widths: Array1<f64> },
+    Box {
+        /// Half width of the box along each coordinate, each positive and finite.
+        half_widths: Array1<f64>,
+    },
 }
 
 /// An open ball or box in input space.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Domain {
+    /// The center point c, one entry per network input.
     pub center: Array1<f64>,
+    /// The shape around the center: ball radius or box half widths.
     pub shape: Shape,
     /// For a box made from bounds (`from_bounds`) that center ± half widths cannot represent
     /// exactly in floating point: the exact bounds (lower, upper). `center` and `shape` are then

@@ -14,7 +14,12 @@ pub enum CenterSource {
     /// `--center=0.1,-0.3,...`
     List(String),
     /// `--center-file F [--row K]`
-    File { path: PathBuf, row: Option<usize> },
+    File {
+        /// The CSV, JSON or .npy file.
+        path: PathBuf,
+        /// The row of a table to take (as `points::read_center_file` reads it); `None` by default.
+        row: Option<usize>,
+    },
 }
 
 /// A center resolved for a network, with notes for the user (e.g. clamped raw inputs).
@@ -22,6 +27,7 @@ pub enum CenterSource {
 pub struct ResolvedCenter {
     /// The center in the space the network's weights act on.
     pub point: Array1<f64>,
+    /// Notes for the user, one sentence each, about what was changed (e.g. clamped inputs).
     pub notes: Vec<String>,
 }
 

@@ -50,6 +50,8 @@
 //!   the training-dynamics experiment.
 //! - [`inputs`], [`report`]: what the command line resolves and prints (text and JSON).
 
+#![warn(missing_docs)]
+
 pub mod bounds;
 pub mod check;
 pub mod domain;

@@ -26,7 +26,9 @@ pub enum Stability {
 pub struct LayerEnclosure {
     /// `lower[i] ≤ z_l(x)_i ≤ upper[i]` for every x in the domain (rounding accounted for).
     pub lower: Array1<f64>,
+    /// See `lower`: a certified upper bound on each pre-activation of the layer.
     pub upper: Array1<f64>,
+    /// What the bounds prove about each unit of the layer.
     pub stability: Vec<Stability>,
     /// Center c_l of the enclosing ball of the post-activations σ(z_l(x)).
     pub center: Array1<f64>,
@@ -35,6 +37,7 @@ pub struct LayerEnclosure {
 }
 
 impl LayerEnclosure {
+    /// Number of units of the layer with stability `kind`.
     pub fn count(&self, kind: Stability) -> usize {
         self.stability.iter().filter(|&&s| s == kind).count()
     }

@@ -33,7 +33,9 @@ pub fn serra2018(n0: usize, widths: &[usize]) -> BigUint {
 /// The global bounds of a network shape (input dimension n0, hidden widths n_1..n_L).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GlobalBounds {
+    /// Montúfar et al. (2017)'s upper bound on the number of regions in the whole input space.
     pub montufar2017: BigUint,
+    /// Serra et al. (2018)'s upper bound, never above `montufar2017`.
     pub serra2018: BigUint,
 }
 

@@ -13,9 +13,13 @@ use num_traits::{One, Zero};
 /// (calling a stable unit unstable) only loosens the bound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LayerCounts {
+    /// Number of units in the layer.
     pub width: usize,
+    /// Units whose pre-activation may take either sign on K.
     pub unstable: usize,
+    /// Units with pre-activation ≥ 0 on all of K.
     pub stably_active: usize,
+    /// Units with pre-activation ≤ 0 on all of K.
     pub stably_inactive: usize,
 }
 

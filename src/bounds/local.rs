@@ -12,9 +12,13 @@ use num_bigint::BigUint;
 /// What the enclosures prove about one hidden layer on the domain.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerStability {
+    /// Number of units in the layer.
     pub width: usize,
+    /// Units whose pre-activation may take either sign on the domain.
     pub unstable: usize,
+    /// Units with pre-activation ≥ 0 on the whole domain.
     pub stably_active: usize,
+    /// Units with pre-activation ≤ 0 on the whole domain.
     pub stably_inactive: usize,
     /// Radius of the enclosing ball of this layer's post-activations, in the domain's norm
     /// (L2 for an L2 ball, L∞ for a box).
@@ -36,7 +40,9 @@ impl LayerStability {
 /// The local bound and the per-layer stability behind it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalBound {
+    /// The upper bound on the number of regions meeting the domain.
     pub value: BigUint,
+    /// Per hidden layer, input side first: the stability counts and enclosing radius.
     pub layers: Vec<LayerStability>,
 }
 

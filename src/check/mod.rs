@@ -62,9 +62,11 @@ pub struct Verdict {
     pub model_sha256: String,
     /// The domain, e.g. "L2 ball, radius 0.05".
     pub domain: String,
+    /// Leaves (regions with their witness) checked.
     pub leaves_checked: u64,
     /// Proofs of emptiness checked (an EMPTY record has two).
     pub proofs_checked: u64,
+    /// Wall-clock time of the check.
     pub elapsed: Duration,
 }
 
@@ -72,9 +74,19 @@ pub struct Verdict {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CheckError {
     /// Exit 2: unreadable, truncated, not a certificate, or the model is unreadable.
-    Unreadable { file: PathBuf, what: String },
+    Unreadable {
+        /// The file that could not be read or parsed.
+        file: PathBuf,
+        /// What went wrong.
+        what: String,
+    },
     /// Exit 1: a record fails; `path` locates it, `what` says what failed.
-    Failed { path: String, what: String },
+    Failed {
+        /// Where the failing record is in the certificate.
+        path: String,
+        /// What failed.
+        what: String,
+    },
 }
 
 impl fmt::Display for CheckError {

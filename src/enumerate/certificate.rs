@@ -92,9 +92,12 @@ impl Proof {
 
 /// One task's part of the depth-first stream, with its counts.
 #[derive(Default, Debug)]
-pub struct Recording {
+pub(crate) struct Recording {
+    /// The task's records, in the certificate's stream encoding.
     pub bytes: Vec<u8>,
+    /// Leaves (witnessed regions) recorded.
     pub leaves: u64,
+    /// Parts left open (unexplored nodes, sides removed without multipliers).
     pub open: u64,
 }
 
@@ -181,10 +184,13 @@ pub struct CertificateTree {
     pub widths: Vec<usize>,
     /// Witness frame: x = origin + 2^exponents ⊙ u.
     pub origin: Array1<f64>,
+    /// The power-of-two scale of each coordinate in the witness frame.
     pub exponents: Vec<i32>,
     /// The depth-first stream (without the end marker).
     pub tree: Vec<u8>,
+    /// Leaves (witnessed regions) in the stream.
     pub leaves: u64,
+    /// Parts left open (unexplored nodes, sides removed without multipliers); 0 when exact.
     pub open: u64,
 }
 

@@ -164,6 +164,7 @@ pub struct CountOutcome {
     pub undecided: u64,
     /// Decisions made by the exact fallback, and their total time.
     pub exact_calls: u64,
+    /// Total time of the exact fallback decisions (see `exact_calls`).
     pub exact_time: Duration,
     /// Wall-clock time.
     pub elapsed: Duration,

@@ -42,14 +42,21 @@ use qp::QpOutcome;
 /// bounds (a VNN-LIB box whose center and half widths are not floats), 0 inside it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExactDomain {
+    /// The open L2 ball around the origin.
     Ball {
+        /// Its radius, positive and finite.
         radius: f64,
     },
+    /// The open box around the origin.
     Box {
+        /// Half width along each coordinate, each positive and finite.
         half_widths: Vec<f64>,
     },
+    /// The general open box (0 inside it).
     Bounds {
+        /// Lower bound of each coordinate, exclusive.
         lower: Vec<BigRational>,
+        /// Upper bound of each coordinate, exclusive, above `lower`.
         upper: Vec<BigRational>,
     },
 }
@@ -66,7 +73,9 @@ pub enum ExactDomain {
 /// vertex, so always give a finite budget.
 #[derive(Debug, Clone)]
 pub struct Budget {
+    /// Most multiply-adds allowed (see above).
     pub max_work: u64,
+    /// Wall-clock time after which the decision gives up; `None`: no deadline.
     pub deadline: Option<std::time::Instant>,
 }
 
@@ -74,7 +83,10 @@ pub struct Budget {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Feasibility {
     /// `S(prefix)` is non-empty; `point` lies in it (verified exactly).
-    NonEmpty { point: Vec<BigRational> },
+    NonEmpty {
+        /// An exact point of `S(prefix)`, one rational per input coordinate.
+        point: Vec<BigRational>,
+    },
     /// `S(prefix)` is empty (exact proof).
     Empty,
     /// The budget or the deadline ran out, or the input was invalid (a non-finite or non-positive

@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 /// Where a certificate was written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateFile {
+    /// Where it was written.
     pub path: PathBuf,
+    /// Its size in bytes.
     pub bytes: u64,
     /// SHA-256 of the certificate file, hex.
     pub sha256: String,

@@ -13,8 +13,11 @@ use std::path::Path;
 /// A network file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Our JSON format: the list of layers, each a weight matrix and a bias (`formats::json`).
     Json,
+    /// ONNX protobuf: a feed-forward chain of affine and ReLU nodes (`formats::onnx`).
     Onnx,
+    /// NNet, the ACAS Xu text format with its input normalization.
     Nnet,
 }
 
@@ -37,6 +40,7 @@ impl Format {
         }
     }
 
+    /// The lowercase name used in reports: `"json"`, `"onnx"` or `"nnet"`.
     pub fn name(self) -> &'static str {
         match self {
             Format::Json => "json",
@@ -49,8 +53,11 @@ impl Format {
 /// A network read from a file, with notes for the user (e.g. an ONNX softmax head that was dropped).
 #[derive(Clone, Debug)]
 pub struct LoadedModel {
+    /// The network read.
     pub network: Network,
+    /// The format it was read as.
     pub format: Format,
+    /// Notes for the user, one sentence each, about what the reader changed or dropped.
     pub notes: Vec<String>,
 }
 

@@ -6,11 +6,14 @@ use ndarray::{Array1, Array2, ArrayView1};
 /// x ↦ A x + β with A of shape (units, n_0).
 #[derive(Clone, Debug, PartialEq)]
 pub struct AffineMap {
+    /// The matrix A, one row per unit, one column per network input.
     pub a: Array2<f64>,
+    /// The offset β, one entry per unit.
     pub b: Array1<f64>,
 }
 
 impl AffineMap {
+    /// The map x ↦ a x + b; `a` has one row per entry of `b`.
     pub fn new(a: Array2<f64>, b: Array1<f64>) -> Self {
         debug_assert_eq!(a.nrows(), b.len());
         AffineMap { a, b }

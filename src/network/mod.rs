@@ -22,17 +22,22 @@ use ndarray::{Array1, Array2, ArrayView1};
 /// One affine layer `x ↦ W x + b` with `W` of shape (out, in).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layer {
+    /// W, one row per output unit (as `nn.Linear`'s weight).
     pub weight: Array2<f64>,
+    /// b, one entry per output unit.
     pub bias: Array1<f64>,
 }
 
 impl Layer {
+    /// The layer `x ↦ weight · x + bias`; [`Network::new`] checks that the shapes chain.
     pub fn new(weight: Array2<f64>, bias: Array1<f64>) -> Self {
         Layer { weight, bias }
     }
+    /// Inputs of the layer (columns of W).
     pub fn input_dim(&self) -> usize {
         self.weight.ncols()
     }
+    /// Outputs of the layer (rows of W).
     pub fn output_dim(&self) -> usize {
         self.weight.nrows()
     }

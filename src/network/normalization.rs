@@ -7,9 +7,13 @@ use ndarray::Array1;
 /// Per-input minimum, maximum, mean and range, as an NNet header gives them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputNormalization {
+    /// Smallest raw value of each input; smaller inputs are clamped to it.
     pub mins: Array1<f64>,
+    /// Largest raw value of each input; larger inputs are clamped to it.
     pub maxes: Array1<f64>,
+    /// Subtracted from each (clamped) raw input.
     pub means: Array1<f64>,
+    /// Divides each input after the mean is subtracted (non-zero).
     pub ranges: Array1<f64>,
 }
 
@@ -65,6 +69,7 @@ impl InputNormalization {
         })
     }
 
+    /// Number of inputs it normalizes.
     pub fn dim(&self) -> usize {
         self.mins.len()
     }

@@ -5,10 +5,12 @@ use serde::{Deserialize, Serialize};
 /// One boolean per hidden unit, grouped by layer (true = pre-activation > 0).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ActivationPattern {
+    /// `layers[l][j]`: whether unit j of hidden layer l is active (pre-activation > 0).
     pub layers: Vec<Vec<bool>>,
 }
 
 impl ActivationPattern {
+    /// The pattern with these per-layer unit states, input side first.
     pub fn new(layers: Vec<Vec<bool>>) -> Self {
         ActivationPattern { layers }
     }

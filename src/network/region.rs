@@ -25,8 +25,9 @@ pub struct UnitHalfspace {
     pub unit: usize,
     /// The unit's side in the pattern.
     pub on: bool,
-    /// The unit's pre-activation on the region, a·x + β, times 2^`exponent`.
+    /// a of the unit's pre-activation a·x + β on the region, times 2^`exponent`.
     pub a: Array1<f64>,
+    /// β of the unit's pre-activation on the region, times 2^`exponent`.
     pub beta: f64,
     /// k of [`RowScale::PowerOfTwo`]; 0 for unscaled rows.
     pub exponent: i32,

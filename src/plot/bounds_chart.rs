@@ -18,10 +18,13 @@ use std::path::Path;
 /// The count at one radius: exact, or a lower and an upper bound when the enumerator stopped.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CountCell {
+    /// Whether `lower` is the exact count.
     pub exact: bool,
+    /// Regions found: the exact count, or a certified lower bound.
     pub lower: u64,
     /// Decimal upper bound (= `lower` when exact).
     pub upper: String,
+    /// Base-10 logarithm of `upper`.
     pub log10_upper: f64,
     /// Decisions of the enumerator near its interior tolerance (regions thinner than it are not
     /// counted; see `enumerate::INTERIOR_REL_TOL`).
@@ -31,13 +34,21 @@ pub struct CountCell {
 /// One radius of the sweep; big integers as decimal strings with their log10 for plotting.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RadiusRow {
+    /// The radius r of the ball, in its norm.
     pub radius: f64,
+    /// Montúfar et al. (2017)'s global bound, decimal.
     pub montufar2017: String,
+    /// Serra et al. (2018)'s global bound, decimal.
     pub serra2018: String,
+    /// The local analytic bound in the ball of radius r, decimal.
     pub local_analytic: String,
+    /// Base-10 logarithm of `montufar2017`.
     pub log10_montufar2017: f64,
+    /// Base-10 logarithm of `serra2018`.
     pub log10_serra2018: f64,
+    /// Base-10 logarithm of `local_analytic`.
     pub log10_local_analytic: f64,
+    /// The count in the ball, when it was asked for.
     pub count: Option<CountCell>,
 }
 
@@ -104,8 +115,11 @@ pub fn log10_u64(n: u64) -> f64 {
 /// What to draw: the rows and a title.
 #[derive(Clone, Debug)]
 pub struct BoundsChart<'a> {
+    /// The radii of the sweep, smallest first.
     pub rows: &'a [RadiusRow],
+    /// Title drawn above the chart.
     pub title: String,
+    /// Width and height of the picture, in pixels.
     pub size: (u32, u32),
 }
 

@@ -18,7 +18,9 @@ use std::path::Path;
 /// The image formats the pictures can be written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ImageKind {
+    /// Scalable vector graphics (`.svg`).
     Svg,
+    /// A raster image (`.png`).
     Png,
 }
 

@@ -14,11 +14,15 @@ use std::path::Path;
 /// What to draw: regions and domain in plane coordinates (s, t), shown at `origin + (s, t)`.
 #[derive(Clone, Debug)]
 pub struct SlicePicture<'a> {
+    /// The regions, each with its polygon.
     pub regions: &'a [SliceRegion],
+    /// The domain's polygon, drawn as the outline.
     pub domain: &'a RegionPolygon,
+    /// Title drawn above the picture.
     pub title: String,
     /// Added to plane coordinates for the axes (e.g. the center's coordinates for an axis plane).
     pub origin: [f64; 2],
+    /// Labels of the horizontal and vertical axes.
     pub axis_labels: [String; 2],
     /// Width of the picture in pixels; the height adds room for the title.
     pub width: u32,

@@ -13,11 +13,17 @@ use std::fmt::Write as _;
 /// `--json` output of `bound`.
 #[derive(Clone, Debug, Serialize)]
 pub struct BoundReport {
+    /// The model file, as given on the command line.
     pub model: String,
+    /// Input dimension n0 of the network.
     pub input_dim: usize,
+    /// Widths of the hidden (ReLU) layers, input side first.
     pub hidden: Vec<usize>,
+    /// Norm of the domain: `"l2"` or `"linf"`.
     pub norm: &'static str,
+    /// Radius of the ball (in `norm`); `null` for a general box (VNN-LIB).
     pub radius: Option<f64>,
+    /// The bounds on the number of regions.
     pub bounds: Bounds,
     /// The certificate written (`--certificate`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -25,9 +31,13 @@ pub struct BoundReport {
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// `bounds` in the JSON output: global bounds of the literature and the local ones in the domain.
 pub struct Bounds {
+    /// Montúfar et al. (2017): the global upper bound for the whole input space.
     pub montufar2017: BigValue,
+    /// Serra et al. (2018): the tighter global upper bound for the whole input space.
     pub serra2018: BigValue,
+    /// The local analytic upper bound in the domain, with its per-layer stability counts.
     pub local_analytic: LocalReport,
     /// The LP-tightened local bound (`--method lp|split|all`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -43,8 +53,11 @@ pub struct Bounds {
 /// `bounds.local_lp` in the JSON output.
 #[derive(Clone, Debug, Serialize)]
 pub struct LpReport {
+    /// The LP-tightened upper bound, in decimal digits.
     pub value: String,
+    /// Its base-10 logarithm.
     pub log10: f64,
+    /// Per-layer stability counts under the LP pre-activation bounds, input side first.
     pub layers: Vec<CountsReport>,
     /// LPs solved.
     pub lps: u64,
@@ -68,9 +81,13 @@ impl From<&LpBound> for LpReport {
 /// Per-layer stability counts of the LP bound.
 #[derive(Clone, Debug, Serialize)]
 pub struct CountsReport {
+    /// Number of units in the layer.
     pub width: usize,
+    /// Units whose pre-activation may take either sign in the domain.
     pub unstable: usize,
+    /// Units positive on the whole domain.
     pub stably_active: usize,
+    /// Units non-positive on the whole domain.
     pub stably_inactive: usize,
 }
 
@@ -88,22 +105,28 @@ impl From<&LayerCounts> for CountsReport {
 /// `bounds.local_split` in the JSON output.
 #[derive(Clone, Debug, Serialize)]
 pub struct SplitReport {
+    /// The split upper bound, in decimal digits.
     pub value: String,
+    /// Its base-10 logarithm.
     pub log10: f64,
     /// True when the last depth (L) completed: `value` is the exact count.
     pub exact: bool,
     /// The largest exact region count of a completed depth (a certified lower bound).
     pub lower: String,
+    /// The completed depths, shallowest first.
     pub stages: Vec<StageReport>,
 }
 
 /// One completed depth k of the split bound.
 #[derive(Clone, Debug, Serialize)]
 pub struct StageReport {
+    /// Depth k: the number of leading hidden layers counted exactly.
     pub depth: usize,
+    /// The upper bound after this depth, in decimal digits.
     pub value: String,
     /// Regions of the first k layers.
     pub regions: u64,
+    /// LPs solved for this depth.
     pub lps: u64,
     /// Seconds since the start of the bound computation when this depth completed.
     pub seconds: f64,
@@ -112,27 +135,41 @@ pub struct StageReport {
 /// The anytime sandwich: lower ≤ number of regions ≤ upper.
 #[derive(Clone, Debug, Serialize)]
 pub struct SandwichReport {
+    /// The bound method that produced the sandwich (`--method`).
     pub method: String,
+    /// The certified upper bound, in decimal digits.
     pub upper: String,
+    /// Base-10 logarithm of `upper`.
     pub upper_log10: f64,
     /// Distinct regions witnessed (or counted exactly for a prefix of the layers).
     pub lower: String,
+    /// True when `lower` equals `upper`: the count is exact.
     pub exact: bool,
+    /// Wall-clock seconds spent on the sandwich.
     pub seconds: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// `bounds.local_analytic` in the JSON output.
 pub struct LocalReport {
+    /// The local analytic upper bound, in decimal digits.
     pub value: String,
+    /// Its base-10 logarithm.
     pub log10: f64,
+    /// Per-layer stability counts and enclosing radii, input side first.
     pub layers: Vec<LayerReport>,
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// One hidden layer of the local analytic bound.
 pub struct LayerReport {
+    /// Number of units in the layer.
     pub width: usize,
+    /// Units whose pre-activation may take either sign in the domain.
     pub unstable: usize,
+    /// Units positive on the whole domain.
     pub stably_active: usize,
+    /// Units non-positive on the whole domain.
     pub stably_inactive: usize,
     /// Radius of the enclosing ball of the domain's image after this layer, in the domain's norm.
     pub radius: f64,

@@ -6,12 +6,14 @@ use std::path::Path;
 
 /// What `check` prints on success: one verdict line, then details (text), or one JSON object.
 pub struct CheckReport {
+    /// The first line printed: `verified: …` with what the certificate proves.
     pub verdict: String,
     json: Value,
     lines: Vec<String>,
 }
 
 impl CheckReport {
+    /// The report of a successful check of a certificate for the model file `model`.
     pub fn new(model: &Path, checked: &Checked) -> Self {
         let (verdict, model_sha256, domain, elapsed, mut json, details) = match checked {
             Checked::Count(v) => (
@@ -112,10 +114,12 @@ impl CheckReport {
         }
     }
 
+    /// The JSON object (`--json`), pretty-printed.
     pub fn to_json(&self) -> String {
         format!("{:#}", self.json)
     }
 
+    /// The text form: the verdict line, then one detail per line.
     pub fn to_text(&self) -> String {
         let mut s = format!("{}\n", self.verdict);
         for l in &self.lines {

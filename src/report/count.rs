@@ -9,26 +9,37 @@ use std::fmt::Write as _;
 /// `--json` output of `count`.
 #[derive(Clone, Debug, Serialize)]
 pub struct CountReport {
+    /// The model file, as given on the command line.
     pub model: String,
     /// The exact count when `exact`, else the regions found so far (= `lower`).
     pub regions: u64,
+    /// True when `regions` is the exact count (`stopped_by` is `null`).
     pub exact: bool,
+    /// A certified lower bound: distinct regions proven by a witness point.
     pub lower: u64,
     /// A certified upper bound (decimal string: it may exceed u64).
     pub upper: String,
+    /// Norm of the domain: `"l2"` or `"linf"`.
     pub norm: &'static str,
     /// The ball's radius; `null` for a general box (VNN-LIB).
     pub radius: Option<f64>,
+    /// The solver that decided the feasibility problems (`highs` or `clarabel`).
     pub solver: String,
+    /// Calls of the solver (largest inscribed ball of a candidate region).
     pub solver_calls: u64,
+    /// Side decisions settled by closed-form tests (domain range, witness, node box, dual bound, ray search).
     pub decided_without_solver: u64,
+    /// Decisions whose deciding radius fell near the interior tolerance, or whose witness needed a repair.
     pub near_tolerance: u64,
     /// Decisions settled in exact rational arithmetic, and their total time.
     pub exact_fallback_calls: u64,
+    /// Seconds spent in the exact fallback (see `exact_fallback_calls`).
     pub exact_fallback_s: f64,
     /// Decisions nothing could settle (each bounded, not explored; any makes the count not exact).
     pub undecided: u64,
+    /// Wall-clock seconds of the count.
     pub elapsed_s: f64,
+    /// Worker threads used.
     pub threads: usize,
     /// Why the count is not exact (`time limit`, `max regions`, `cancelled`, `undecided: …`,
     /// `out of range: …`: [`crate::enumerate::Stop`] in words),
@@ -43,15 +54,18 @@ pub struct CountReport {
 #[derive(Clone, Debug, Serialize)]
 pub struct CertificateReport {
     #[serde(flatten)]
+    /// The certificate file: its path, size and SHA-256 (flattened into this object).
     pub file: super::FileReport,
     /// Regions it proves (its leaves), and whether it proves the exact count (no open item).
     pub regions: u64,
+    /// True when the certificate proves the exact count (`open` is 0).
     pub exact: bool,
     /// Parts it leaves open: unexplored nodes, and sides removed without multipliers.
     pub open: u64,
 }
 
 impl CertificateReport {
+    /// The report of the certificate `tree` written to `file`.
     pub fn new(file: &CertificateFile, tree: &CertificateTree) -> Self {
         CertificateReport {
             file: file.into(),
@@ -63,6 +77,7 @@ impl CertificateReport {
 }
 
 impl CountReport {
+    /// The report of `r`, the outcome of counting the model file `model` in `domain` with `solver`.
     pub fn new(model: &str, domain: &Domain, solver: &str, r: &CountOutcome) -> CountReport {
         CountReport {
             model: model.to_string(),
@@ -86,6 +101,7 @@ impl CountReport {
         }
     }
 
+    /// The text form printed without `--json`.
     pub fn to_text(&self) -> String {
         let mut s = String::new();
         let domain = match self.radius {

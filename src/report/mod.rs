@@ -23,8 +23,11 @@ pub fn number(x: f64) -> String {
 /// A file a command wrote: its path, size and SHA-256 (hex).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct FileReport {
+    /// Where the file was written, as given on the command line.
     pub path: String,
+    /// Its size in bytes.
     pub bytes: u64,
+    /// SHA-256 of its contents, 64 lowercase hex digits.
     pub sha256: String,
 }
 
@@ -41,11 +44,14 @@ impl From<&crate::formats::container::CertificateFile> for FileReport {
 /// An exact count as JSON: the decimal string (counts overflow every float and u64) and its log10.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct BigValue {
+    /// The exact value in decimal digits.
     pub value: String,
+    /// Its base-10 logarithm (approximate, finite for values beyond f64; 0 for the value 0).
     pub log10: f64,
 }
 
 impl BigValue {
+    /// The decimal string and log10 of `v`.
     pub fn new(v: &BigUint) -> Self {
         BigValue {
             value: v.to_str_radix(10),

@@ -24,6 +24,7 @@ struct Line<'a> {
 }
 
 impl JsonLinesWitnesses {
+    /// Creates (or truncates) the JSON-lines file at `path`; errors when it cannot be created.
     pub fn create(path: &Path) -> Result<Self> {
         let file = File::create(path).map_err(|e| Error::io(path, e))?;
         Ok(JsonLinesWitnesses {

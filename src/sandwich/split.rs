@@ -52,12 +52,14 @@ pub struct SplitStage {
 /// The split bound: the smallest value over the completed depths.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SplitBound {
+    /// The bound: the smallest of the completed depths' values.
     pub value: BigUint,
     /// True when depth L completed: `value` is the exact count.
     pub exact: bool,
     /// The largest exact region count of a completed depth (regions of the first k layers are
     /// never more than the regions of the network): a certified lower bound.
     pub lower: u64,
+    /// Every completed depth, shallowest first.
     pub stages: Vec<SplitStage>,
 }
 

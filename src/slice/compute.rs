@@ -14,9 +14,13 @@ use serde::Serialize;
 /// What to slice and how to count.
 #[derive(Clone, Debug)]
 pub struct SliceSettings {
+    /// Which plane through the input space to slice along.
     pub spec: PlaneSpec,
+    /// Norm of the domain.
     pub norm: Norm,
+    /// Radius of the domain around the plane's center, in `norm`.
     pub radius: f64,
+    /// How to count the regions in the plane.
     pub count: CountOptions,
     /// Vertices of the regular polygon circumscribed about the L2 disc ([`super::CIRCLE_VERTICES`]).
     pub circle_vertices: usize,
@@ -25,6 +29,7 @@ pub struct SliceSettings {
 /// The regions of one slice.
 #[derive(Clone, Debug)]
 pub struct Slice {
+    /// The plane, in input coordinates.
     pub plane: Plane,
     /// The network restricted to the plane (2 inputs: plane coordinates s, t).
     pub network: Network,
@@ -37,10 +42,13 @@ pub struct Slice {
     /// bounding box and the regions are those whose polygon keeps an area above 10⁻¹² of the
     /// domain's after clipping — a floating-point count, not the certified one).
     pub certified_domain: bool,
+    /// The outcome of counting in `count_domain`.
     pub count: CountOutcome,
     /// One polygon per region, sorted by pattern.
     pub regions: Vec<SliceRegion>,
+    /// Norm of the domain.
     pub norm: Norm,
+    /// Radius of the domain, in `norm`.
     pub radius: f64,
 }
 
@@ -157,6 +165,7 @@ impl Slice {
 pub struct SliceReport {
     /// Regions meeting the slice's domain (exact when `exact`).
     pub regions: u64,
+    /// Whether `regions` is the exact count.
     pub exact: bool,
     /// Upper bound on the count (= `regions` when exact), decimal.
     pub upper: String,
@@ -168,11 +177,17 @@ pub struct SliceReport {
     pub domain_area: f64,
     /// Area of the true restricted domain (π r² for L2).
     pub exact_domain_area: f64,
+    /// Whether the count ran in exactly the restricted domain (see `Slice::certified_domain`).
     pub certified_domain: bool,
+    /// Norm of the domain.
     pub norm: Norm,
+    /// Radius of the domain, in `norm`.
     pub radius: f64,
+    /// The plane, in input coordinates.
     pub plane: Plane,
+    /// Calls of the solver during the count.
     pub solver_calls: u64,
+    /// Decisions near the enumerator's interior tolerance.
     pub near_tolerance: u64,
     /// The picture written.
     pub out: String,

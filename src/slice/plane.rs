@@ -22,8 +22,11 @@ pub enum PlaneSpec {
 /// An affine plane through `center` with orthonormal directions `u`, `v`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Plane {
+    /// A point of the plane, in input coordinates; (s, t) = (0, 0).
     pub center: Vec<f64>,
+    /// First direction (unit length), the s axis.
     pub u: Vec<f64>,
+    /// Second direction (unit length, orthogonal to `u`), the t axis.
     pub v: Vec<f64>,
 }
 

@@ -7,6 +7,7 @@ use serde::Serialize;
 /// A convex polygon, vertices counter-clockwise, no repeated closing vertex.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Polygon {
+    /// The vertices (x, y), counter-clockwise.
     pub vertices: Vec<[f64; 2]>,
 }
 

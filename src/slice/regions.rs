@@ -22,7 +22,9 @@ pub struct SliceRegion {
     pub pattern: String,
     /// A point strictly inside the region and the domain (plane coordinates).
     pub witness: [f64; 2],
+    /// The region's polygon inside the domain, in plane coordinates.
     pub polygon: Polygon,
+    /// Its area, in plane units².
     pub area: f64,
 }
 

@@ -19,7 +19,9 @@ use highs_sys::*;
 
 /// The LP's answer: the maximizer and one multiplier per half-space on the stack (≥ 0).
 pub struct BoxLpOptimum {
+    /// The maximizer, one entry per input coordinate.
     pub x: Vec<f64>,
+    /// The multipliers, one per half-space on the stack, bottom first, each ≥ 0.
     pub y: Vec<f64>,
 }
 

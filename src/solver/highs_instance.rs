@@ -62,7 +62,8 @@ impl HighsInstance {
         self.highs.as_ptr()
     }
 
-    pub fn set_bool(&self, name: &CStr, v: bool) -> Result<()> {
+    /// Sets the boolean HiGHS option `name`; errors when HiGHS rejects it.
+    pub(crate) fn set_bool(&self, name: &CStr, v: bool) -> Result<()> {
         // SAFETY: valid instance, NUL-terminated option name.
         check(
             unsafe { Highs_setBoolOptionValue(self.ptr(), name.as_ptr(), v as HighsInt) },
@@ -70,7 +71,8 @@ impl HighsInstance {
         )
     }
 
-    pub fn set_string(&self, name: &CStr, v: &CStr) -> Result<()> {
+    /// Sets the string HiGHS option `name`; errors when HiGHS rejects it.
+    pub(crate) fn set_string(&self, name: &CStr, v: &CStr) -> Result<()> {
         // SAFETY: valid instance, NUL-terminated strings.
         check(
             unsafe { Highs_setStringOptionValue(self.ptr(), name.as_ptr(), v.as_ptr()) },
@@ -78,7 +80,8 @@ impl HighsInstance {
         )
     }
 
-    pub fn set_double(&self, name: &CStr, v: f64) -> Result<()> {
+    /// Sets the floating-point HiGHS option `name`; errors when HiGHS rejects it.
+    pub(crate) fn set_double(&self, name: &CStr, v: f64) -> Result<()> {
         // SAFETY: valid instance, NUL-terminated option name.
         check(
             unsafe { Highs_setDoubleOptionValue(self.ptr(), name.as_ptr(), v) },

@@ -22,7 +22,9 @@ use ndarray::Array1;
 /// A closed half-space g·x ≤ h in input space.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HalfSpace {
+    /// The normal g (one entry per input coordinate; need not be unit length).
     pub g: Array1<f64>,
+    /// The offset h, in the units of g·x.
     pub h: f64,
 }
 
@@ -31,10 +33,18 @@ pub struct HalfSpace {
 pub enum Interior {
     /// A Euclidean ball of `radius` > 0 around `center` lies inside every constraint (up to the
     /// solver's feasibility tolerance, which the caller re-checks exactly).
-    Found { center: Array1<f64>, radius: f64 },
+    Found {
+        /// The ball's center, in input coordinates.
+        center: Array1<f64>,
+        /// The ball's Euclidean radius, in input units.
+        radius: f64,
+    },
     /// The optimal inscribed radius is ≤ 0 (or the problem is infeasible, radius = −∞):
     /// P ∩ domain has an empty interior.
-    Empty { radius: f64 },
+    Empty {
+        /// The optimal inscribed radius: ≤ 0, or −∞ when infeasible.
+        radius: f64,
+    },
 }
 
 /// One solver instance: a domain and a stack of half-spaces.

@@ -10,19 +10,28 @@ use std::path::Path;
 /// One group's summary per epoch: the median and the 25 % and 75 % quantiles.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BandSeries {
+    /// The group's name, shown in the legend.
     pub name: String,
+    /// The x values: epoch numbers (0 = initialization).
     pub epochs: Vec<f64>,
+    /// Median of the group at each epoch.
     pub median: Vec<f64>,
+    /// 25 % quantile at each epoch (lower edge of the band).
     pub q25: Vec<f64>,
+    /// 75 % quantile at each epoch (upper edge of the band).
     pub q75: Vec<f64>,
 }
 
 /// What to draw.
 #[derive(Clone, Debug)]
 pub struct BandChart<'a> {
+    /// The groups to draw, one band and median line each.
     pub series: &'a [BandSeries],
+    /// Title drawn above the chart.
     pub title: String,
+    /// Label of the vertical axis.
     pub y_label: String,
+    /// Width and height of the picture, in pixels.
     pub size: (u32, u32),
 }
 
@@ -141,7 +150,9 @@ fn render<DB: DrawingBackend>(
 /// One box of [`draw_box_plot`]: a group's values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BoxGroup {
+    /// The group's name, shown under its box.
     pub name: String,
+    /// The group's values (any order).
     pub values: Vec<f64>,
 }
 

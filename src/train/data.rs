@@ -12,8 +12,11 @@ use std::path::Path;
 /// Labelled points: one row of `x` per example, `y[i]` in 0..classes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset {
+    /// The examples, one row each, one column per feature.
     pub x: Array2<f64>,
+    /// The label of each row of `x`, in 0..classes.
     pub y: Vec<usize>,
+    /// Number of classes.
     pub classes: usize,
 }
 

@@ -20,6 +20,7 @@ pub struct BoundaryDistance {
     pub unit: usize,
     /// The same unit as (hidden layer 0-based, index in the layer).
     pub layer: usize,
+    /// Index of the unit within its hidden layer (0-based).
     pub index: usize,
     /// Conic programs solved (the others were settled by the hyperplane bound or foot point).
     pub solver_calls: usize,

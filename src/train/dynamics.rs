@@ -25,11 +25,19 @@ use std::time::{Duration, Instant};
 #[derive(Clone, Debug, PartialEq)]
 pub enum DataChoice {
     /// Two moons (`n` points, Gaussian noise `noise`).
-    Moons { n: usize, noise: f64 },
+    Moons {
+        /// Number of points.
+        n: usize,
+        /// Standard deviation of the Gaussian noise added to each coordinate.
+        noise: f64,
+    },
     /// data/digits.csv reduced by PCA to `dims` dimensions, labels 0..classes.
     DigitsPca {
+        /// The digits CSV file.
         path: PathBuf,
+        /// PCA dimensions kept (the network's input dimension).
         dims: usize,
+        /// Classes kept: labels 0..classes.
         classes: usize,
     },
 }
@@ -37,21 +45,31 @@ pub enum DataChoice {
 /// How [`run_dynamics`] runs. [`DynamicsSettings::new`] gives the quick or the full defaults.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynamicsSettings {
+    /// Quick (about a minute) or full defaults; recorded in the output.
     pub quick: bool,
+    /// Directory the CSV files, charts and summary are written to.
     pub out_dir: PathBuf,
+    /// Seed of the data, the training and the choice of points.
     pub seed: u64,
+    /// The data set.
     pub data: DataChoice,
+    /// Hidden widths of the network trained.
     pub hidden: Vec<usize>,
+    /// Epochs of training.
     pub epochs: usize,
+    /// Examples per mini-batch.
     pub batch_size: usize,
+    /// Adam step size.
     pub learning_rate: f64,
     /// Training points followed (and as many test points, the control group).
     pub points: usize,
     /// Radius of the ball around each point for the bound and the count.
     pub radius: f64,
+    /// Norm of the ball around each point.
     pub norm: Norm,
     /// Time limit of each count (the result is then a lower/upper sandwich).
     pub count_time_limit: Duration,
+    /// Worker threads of each count.
     pub threads: usize,
 }
 
@@ -85,72 +103,109 @@ impl DynamicsSettings {
 /// One point at one epoch (one CSV row).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PointRecord {
+    /// The epoch (0 = at initialization).
     pub epoch: usize,
     /// "train" or "test".
     pub group: &'static str,
+    /// Index of the point within its group.
     pub point: usize,
+    /// Distance from the point to the boundary of its region, in the ball's norm.
     pub distance: f64,
+    /// Hidden layer (0-based) of the unit that flips first at that distance.
     pub flip_layer: usize,
+    /// Index of that unit within its layer.
     pub flip_unit: usize,
     /// The local analytic bound (decimal; may exceed u64).
     pub local_bound: String,
+    /// Regions counted in the ball (the exact count when `count_exact`).
     pub count_lower: u64,
+    /// Certified upper bound on the count, decimal.
     pub count_upper: String,
+    /// Whether the count finished within its time limit.
     pub count_exact: bool,
 }
 
 /// Per epoch and group: training loss/accuracy and the quartiles of distance and count.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EpochGroupSummary {
+    /// The epoch (0 = at initialization).
     pub epoch: usize,
+    /// `"train"` or `"test"`.
     pub group: &'static str,
+    /// Mean cross-entropy of the network on the training set at this epoch.
     pub loss: f64,
+    /// Fraction of the training set classified correctly at this epoch.
     pub accuracy: f64,
+    /// 25 % quantile of the group's distances to the region boundary.
     pub distance_q25: f64,
+    /// Median of the group's distances to the region boundary.
     pub distance_median: f64,
+    /// 75 % quantile of the group's distances to the region boundary.
     pub distance_q75: f64,
     /// Quartiles of the count's lower bound (the count when exact).
     pub count_q25: f64,
+    /// Median of the count's lower bound.
     pub count_median: f64,
+    /// 75 % quantile of the count's lower bound.
     pub count_q75: f64,
+    /// Points of the group whose count was exact.
     pub counts_exact: usize,
 }
 
 /// First epoch against last for one group of points: the paired change of the distance.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DistanceChange {
+    /// `"train"` or `"test"`.
     pub group: &'static str,
+    /// Points in the group.
     pub points: usize,
+    /// Median distance to the region boundary at the first epoch.
     pub median_first: f64,
+    /// Median distance to the region boundary at the last epoch.
     pub median_last: f64,
     /// Points whose distance grew / shrank (ties dropped).
     pub grew: usize,
+    /// See `grew`.
     pub shrank: usize,
     /// Exact two-sided sign-test p-value.
     pub sign_test_p: f64,
+    /// Median count (lower bound) at the first epoch.
     pub median_count_first: f64,
+    /// Median count (lower bound) at the last epoch.
     pub median_count_last: f64,
 }
 
 /// What [`run_dynamics`] found and wrote.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DynamicsSummary {
+    /// The data set's description.
     pub data: String,
+    /// Hidden widths of the network trained.
     pub hidden: Vec<usize>,
+    /// Epochs of training.
     pub epochs: usize,
+    /// Radius of the ball around each point.
     pub radius: f64,
+    /// Norm of the ball: `"l2"` or `"linf"`.
     pub norm: String,
+    /// The seed of the run.
     pub seed: u64,
+    /// Training accuracy after the last epoch (fraction).
     pub final_train_accuracy: f64,
+    /// One entry per epoch and group.
     pub per_epoch: Vec<EpochGroupSummary>,
+    /// The change of the training points' distances.
     pub train: DistanceChange,
+    /// The change of the test points' distances (the control group).
     pub test: DistanceChange,
     /// Distances at the last epoch, training against test points (Mann–Whitney U): whether the
     /// boundaries are farther from the points trained on than from unseen points.
     pub last_epoch_train_vs_test: MannWhitney,
     /// Plain-text verdict on finding (a), with the numbers.
     pub verdict: String,
+    /// The files written (CSV, charts, JSON).
     pub files: Vec<PathBuf>,
+    /// Wall-clock seconds of the run.
     pub seconds: f64,
 }
 

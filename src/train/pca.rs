@@ -94,6 +94,7 @@ pub fn symmetric_eigen(s: ArrayView2<f64>) -> Result<(Array1<f64>, Array2<f64>)>
 /// deviation of the first component, so the projected data have a unit-scale first axis.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pca {
+    /// μ, the sample mean subtracted before projecting.
     pub mean: Array1<f64>,
     /// (input dim, d): the principal directions as columns, by decreasing variance.
     pub components: Array2<f64>,

@@ -25,19 +25,31 @@ use std::time::{Duration, Instant};
 /// How [`run_points`] runs. [`PointsSettings::new`] gives the quick or the full defaults.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PointsSettings {
+    /// Quick or full defaults; recorded in the output.
     pub quick: bool,
+    /// Directory the CSV files, charts and summary are written to.
     pub out_dir: PathBuf,
+    /// Seed of the data, the training and the choice of points.
     pub seed: u64,
+    /// The data set.
     pub data: DataChoice,
+    /// Hidden widths of the network trained.
     pub hidden: Vec<usize>,
+    /// Epochs of training.
     pub epochs: usize,
+    /// Examples per mini-batch.
     pub batch_size: usize,
+    /// Adam step size.
     pub learning_rate: f64,
     /// Points per group.
     pub points: usize,
+    /// Radius of the ball around each point, in `norm`.
     pub radius: f64,
+    /// Norm of the ball around each point.
     pub norm: Norm,
+    /// Time limit of each count (the result is then a lower/upper sandwich).
     pub count_time_limit: Duration,
+    /// Worker threads of each count.
     pub threads: usize,
 }
 
@@ -67,31 +79,50 @@ impl PointsSettings {
 /// One group's counts and distances summarized, and its comparison with the training points.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GroupSummary {
+    /// The group's name (`"train"` first).
     pub group: &'static str,
+    /// Points in the group.
     pub points: usize,
+    /// Points whose count was exact.
     pub counts_exact: usize,
+    /// Median count (lower bound).
     pub count_median: f64,
+    /// 25 % quantile of the count (lower bound).
     pub count_q25: f64,
+    /// 75 % quantile of the count (lower bound).
     pub count_q75: f64,
+    /// Median distance to the region boundary, in the ball's norm.
     pub distance_median: f64,
     /// Mann–Whitney of the training points' counts against this group's (None for "train").
     pub counts_train_vs_this: Option<MannWhitney>,
+    /// Mann–Whitney of the training points' distances against this group's (None for "train").
     pub distances_train_vs_this: Option<MannWhitney>,
 }
 
 /// What [`run_points`] found and wrote.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PointsSummary {
+    /// The data set's description.
     pub data: String,
+    /// Hidden widths of the network trained.
     pub hidden: Vec<usize>,
+    /// Epochs of training.
     pub epochs: usize,
+    /// Radius of the ball around each point.
     pub radius: f64,
+    /// Norm of the ball: `"l2"` or `"linf"`.
     pub norm: String,
+    /// The seed of the run.
     pub seed: u64,
+    /// Training accuracy after the last epoch (fraction).
     pub final_train_accuracy: f64,
+    /// One summary per group, the training points first.
     pub groups: Vec<GroupSummary>,
+    /// Plain-text verdict, with the numbers.
     pub verdict: String,
+    /// The files written (CSV, charts, JSON).
     pub files: Vec<PathBuf>,
+    /// Wall-clock seconds of the run.
     pub seconds: f64,
 }
 

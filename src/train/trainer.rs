@@ -15,10 +15,13 @@ use std::path::PathBuf;
 pub struct TrainSettings {
     /// Hidden widths n_1..n_L (at least one layer).
     pub hidden: Vec<usize>,
+    /// Passes over the training set.
     pub epochs: usize,
+    /// Examples per mini-batch.
     pub batch_size: usize,
     /// Adam step size α.
     pub learning_rate: f64,
+    /// Seed of the initialization and the batch order.
     pub seed: u64,
     /// When set, the network of every epoch (0 = the initialization) is written there as
     /// `epoch_NNN.json` and `epoch_NNN.onnx`.
@@ -41,6 +44,7 @@ impl Default for TrainSettings {
 /// Loss and accuracy on the training set after an epoch (epoch 0: at initialization).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpochRecord {
+    /// The epoch number (0 = at initialization).
     pub epoch: usize,
     /// Mean softmax cross-entropy −(1/m) Σ log p_{y_i}(x_i).
     pub loss: f64,
@@ -51,7 +55,9 @@ pub struct EpochRecord {
 /// The trained network and the per-epoch history (epochs 0..=settings.epochs).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainResult {
+    /// The network after the last epoch.
     pub network: Network,
+    /// One record per epoch, 0 (initialization) to `settings.epochs`.
     pub history: Vec<EpochRecord>,
 }
 

@@ -71,7 +71,9 @@ pub enum SideProof {
 /// domain) and its proof.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SideClaim {
+    /// The claimed bound of the pre-activation.
     pub value: f64,
+    /// Why it holds.
     pub proof: SideProof,
 }
 
@@ -80,7 +82,9 @@ pub struct SideClaim {
 pub struct UnitClaim {
     /// Active needs the lower bound ≥ 0, Inactive the upper bound ≤ 0.
     pub stability: Stability,
+    /// The claimed lower bound, when the stability or a later layer needs it.
     pub lower: Option<SideClaim>,
+    /// The claimed upper bound, when the stability or a later layer needs it.
     pub upper: Option<SideClaim>,
     /// (s, τ) of the triangle's upper side h ≤ s z + τ, for a unit with l < 0 < u before the
     /// last layer.
@@ -97,7 +101,9 @@ pub enum RadiusProof {
     /// triangular R (row-major upper triangle) with N²I − G − RᵀR diagonally dominant, G the
     /// block's smaller Gram matrix.
     Lipschitz {
+        /// N, the claimed operator-norm bound of the live block of the weights.
         norm_bound: f64,
+        /// For L2: the row-major upper triangle of R; `None` for a box.
         cholesky: Option<Vec<f64>>,
     },
 }
@@ -108,13 +114,16 @@ pub enum RadiusProof {
 pub struct BallClaim {
     /// One entry per unit of the layer (only the live ones matter).
     pub center: Vec<f64>,
+    /// The claimed radius, in the domain's norm.
     pub radius: f64,
+    /// Why it holds.
     pub proof: RadiusProof,
 }
 
 /// The claims of one hidden layer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerClaims {
+    /// One claim per unit of the layer.
     pub units: Vec<UnitClaim>,
     /// Present when a bound of the next layer (or the next layer's ball) uses it.
     pub ball: Option<BallClaim>,
@@ -123,11 +132,15 @@ pub struct LayerClaims {
 /// A certificate of the LP-tightened local bound, before its model hash is known.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BoundCertificate {
+    /// The domain the claims hold on (closed).
     pub domain: Domain,
+    /// Input dimension n0 of the network.
     pub input_dim: usize,
+    /// Widths of the hidden layers, input side first.
     pub widths: Vec<usize>,
     /// The claimed bound: min(J-set bound of the claimed stabilities, Serra 2018).
     pub value: BigUint,
+    /// One entry per hidden layer, input side first.
     pub layers: Vec<LayerClaims>,
     /// Unit bounds claimed looser than `local_lp`'s (no proof reproduced the analytic
     /// enclosure's); 0 in the usual case, where the certified value is `local_lp`'s.

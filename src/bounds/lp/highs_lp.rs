@@ -14,13 +14,19 @@ use std::ffi::c_void;
 /// A model in row-wise sparse form: `row_lower ≤ A v ≤ row_upper`, `col_lower ≤ v ≤ col_upper`.
 #[derive(Clone, Debug, Default)]
 pub struct LpModel {
+    /// Lower bound of each column (−∞ allowed).
     pub col_lower: Vec<f64>,
+    /// Upper bound of each column (+∞ allowed).
     pub col_upper: Vec<f64>,
+    /// Lower bound of each row (−∞ allowed).
     pub row_lower: Vec<f64>,
+    /// Upper bound of each row (+∞ allowed).
     pub row_upper: Vec<f64>,
     /// Row i holds the entries `row_start[i] .. row_start[i + 1]` of `index` / `value`.
     pub row_start: Vec<usize>,
+    /// Column index of each non-zero entry, row by row.
     pub index: Vec<usize>,
+    /// Value of each non-zero entry, parallel to `index`.
     pub value: Vec<f64>,
 }
 
@@ -48,11 +54,13 @@ impl LpModel {
         self.row_upper.push(hi);
     }
 
-    pub fn num_cols(&self) -> usize {
+    /// Number of columns (variables).
+    pub(crate) fn num_cols(&self) -> usize {
         self.col_lower.len()
     }
 
-    pub fn num_rows(&self) -> usize {
+    /// Number of rows (constraints).
+    pub(crate) fn num_rows(&self) -> usize {
         self.row_lower.len()
     }
 

@@ -31,9 +31,13 @@ use std::time::Instant;
 /// per-unit bounds (reused by the split bound).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LpBound {
+    /// The upper bound on the number of regions meeting the domain.
     pub value: BigUint,
+    /// Per hidden layer, input side first: the stability counts under the LP bounds.
     pub layers: Vec<LayerCounts>,
+    /// Per hidden layer: the certified bounds on each unit's pre-activation.
     pub bounds: Vec<UnitBounds>,
+    /// LPs solved and units skipped for time.
     pub stats: LpStats,
 }
 

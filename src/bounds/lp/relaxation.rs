@@ -45,8 +45,11 @@ use super::highs_lp::{HighsLp, LpModel};
 /// Certified bounds of one layer's pre-activations on the set: lower ≤ z ≤ upper.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnitBounds {
+    /// Certified lower bound of each unit's pre-activation.
     pub lower: Vec<f64>,
+    /// Certified upper bound of each unit's pre-activation.
     pub upper: Vec<f64>,
+    /// What the bounds prove about each unit.
     pub stability: Vec<Stability>,
 }
 
@@ -59,6 +62,7 @@ impl UnitBounds {
 
 /// The chain of layers whose units are bounded over P ∩ domain.
 pub struct Chain<'a> {
+    /// The domain the chain starts from.
     pub domain: &'a Domain,
     /// The polytope P in input space (empty: the whole domain).
     pub rows: &'a [HalfSpace],

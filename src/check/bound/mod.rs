@@ -54,15 +54,20 @@ pub struct BoundVerdict {
     pub domain: String,
     /// Claimed bounds verified, multipliers in their proofs, balls verified.
     pub sides_checked: u64,
+    /// Multipliers checked in the proofs of the claimed bounds.
     pub multipliers_checked: u64,
+    /// Enclosing balls verified.
     pub balls_checked: u64,
+    /// Wall-clock time of the check.
     pub elapsed: Duration,
 }
 
 /// The verdict on a certificate of either kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Checked {
+    /// A region-count certificate and what it proves.
     Count(Verdict),
+    /// A bound certificate and what it proves.
     Bound(BoundVerdict),
 }
 

@@ -6,6 +6,10 @@
 //! `onnx.proto` is proto2: `dims` and `ints` are written unpacked (as onnx does); decoding
 //! accepts packed and unpacked encodings alike.
 
+// The messages mirror onnx.proto field for field (prost-style protobuf code): each field means what
+// the ONNX specification linked above says, so they carry no docs of their own.
+#![allow(missing_docs)]
+
 /// `TensorProto.DataType` values this crate reads or writes.
 pub mod data_type {
     pub const FLOAT: i32 = 1;
