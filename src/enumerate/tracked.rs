@@ -109,6 +109,7 @@ impl TrackedMap {
         let k = self.map.b.len();
         let w = next.weight.as_standard_layout();
         let a = self.map.a.as_standard_layout();
+        // invariant: `as_standard_layout` returns a C-contiguous array, which always has a slice
         let (Some(ws), Some(as_)) = (w.as_slice(), a.as_slice()) else {
             unreachable!("standard layout is contiguous")
         };
@@ -134,7 +135,9 @@ impl TrackedMap {
                 }
                 ou.copy_from_slice(&acc[..n]);
             }
-            Array2::from_shape_vec((units, n), out).unwrap_or_else(|_| unreachable!())
+            // invariant: `out` was allocated with exactly units × n entries
+            Array2::from_shape_vec((units, n), out)
+                .unwrap_or_else(|_| unreachable!("units × n entries make a units × n matrix"))
         } else {
             let w_on = Array2::from_shape_fn((units, on.len()), |(u, s)| ws[u * k + on[s]]);
             let a_on = Array2::from_shape_fn((on.len(), n), |(s, j)| as_[on[s] * n + j]);
