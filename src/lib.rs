@@ -19,7 +19,7 @@
 //! The facade, re-exported here:
 //! - [`Network`] ([`Network::load`] reads ONNX, NNet or our JSON; [`Network::new`] from
 //!   [`Layer`]s) and [`Domain`] (an L2 ball or L∞ box around a point, or a box by its bounds).
-//! - [`count`] / [`count_with_witnesses`]: the exact count, steered by [`CountOptions`] (threads,
+//! - [`count`] / [`count_with_witnesses`] (and [`count_many`] for many domains): the exact count, steered by [`CountOptions`] (threads,
 //!   limits, solver, certificate, a [`CancelToken`], an [`Observer`] of [`Progress`]); its
 //!   [`CountOutcome`] says why it ended ([`Stop`]) and carries the lower/upper sandwich.
 //! - [`bound`]: the global bounds of the literature, the local analytic bound and, with
@@ -64,6 +64,8 @@ pub mod inputs;
 pub mod network;
 pub mod plot;
 pub mod points;
+#[cfg(feature = "python")]
+mod python;
 pub mod report;
 pub mod sandwich;
 pub mod slice;
@@ -102,6 +104,40 @@ pub fn count_with_witnesses(
     witnesses: &dyn WitnessSink,
 ) -> Result<CountOutcome> {
     enumerate::count_regions(net, domain, options, Some(witnesses))
+}
+
+/// [`count`] in each of `domains` (balls around many points, say), in parallel over the domains on
+/// `options.threads` workers, each count on one worker; a time limit or region cap applies to
+/// each count, the observer is not called. The outcomes come in the order of the domains.
+///
+/// ```
+/// use ndarray::array;
+/// use relu_regions::{count, count_many, CountOptions, Domain, Network, Norm};
+/// # fn main() -> relu_regions::Result<()> {
+/// let net = Network::load("data/moons-2-16-16-1.json")?;
+/// let balls = [array![0.3, -0.2], array![1.0, 0.5]].map(|c| Domain::ball(c, 0.25, Norm::L2));
+/// let balls = balls.into_iter().collect::<relu_regions::Result<Vec<_>>>()?;
+/// let each = count_many(&net, &balls, &CountOptions::new().threads(2))?;
+/// assert_eq!(each[1].regions, count(&net, &balls[1], &CountOptions::new())?.regions);
+/// # Ok(())
+/// # }
+/// ```
+pub fn count_many(
+    net: &Network,
+    domains: &[Domain],
+    options: &CountOptions,
+) -> Result<Vec<CountOutcome>> {
+    enumerate::count_regions_each(net, domains, options, None)
+}
+
+/// [`count_many`], passing the regions of `domains[k]` to `witnesses[k]` (one sink per domain).
+pub fn count_many_with_witnesses(
+    net: &Network,
+    domains: &[Domain],
+    options: &CountOptions,
+    witnesses: &[&dyn WitnessSink],
+) -> Result<Vec<CountOutcome>> {
+    enumerate::count_regions_each(net, domains, options, Some(witnesses))
 }
 
 /// Bounds on the number of linear regions of `net` meeting the open `domain`: the global bounds of

@@ -165,3 +165,53 @@ proptest! {
         prop_assert_eq!(two.regions, res.regions);
     }
 }
+
+/// `count_many` runs each count on one worker of a shared pool: every outcome and every region
+/// equals what `count` finds alone, the results come in the order of the domains, and each
+/// count matches brute force over the patterns.
+#[test]
+fn count_many_equals_one_count_per_domain() {
+    use relu_regions::{count_many, count_many_with_witnesses, WitnessSink};
+    let net = random_network(&[2, 7, 6, 1], 5, 0.5);
+    let mut domains = Vec::new();
+    for (k, c) in [[0.0, 0.0], [0.7, -0.3], [-1.5, 2.0], [0.2, 0.2]]
+        .iter()
+        .enumerate()
+    {
+        let norm = if k % 2 == 0 { Norm::L2 } else { Norm::Linf };
+        domains.push(Domain::ball(array![c[0], c[1]], 0.4 + 0.3 * k as f64, norm).unwrap());
+    }
+    let options = CountOptions::new().threads(2);
+    let each = count_many(&net, &domains, &options).unwrap();
+    let sinks: Vec<CollectingSink> = domains.iter().map(|_| CollectingSink::new()).collect();
+    let refs: Vec<&dyn WitnessSink> = sinks.iter().map(|s| s as _).collect();
+    let with = count_many_with_witnesses(&net, &domains, &options, &refs).unwrap();
+    // one sink per domain, and solvers that cannot solve a domain are refused
+    let err = count_many_with_witnesses(&net, &domains, &options, &refs[..1]).unwrap_err();
+    assert!(
+        err.to_string().contains("1 witness sinks for 4 domains"),
+        "{err}"
+    );
+    let highs = CountOptions::new().solver(SolverKind::Highs);
+    assert!(matches!(
+        count_many(&net, &domains, &highs),
+        Err(relu_regions::Error::UnsupportedSolver { .. })
+    ));
+    drop(refs);
+    for (((domain, many), witnessed), sink) in domains.iter().zip(&each).zip(&with).zip(sinks) {
+        let alone = count(&net, domain, &CountOptions::new()).unwrap();
+        assert!(many.exact && alone.exact);
+        assert_eq!((many.regions, &many.upper), (alone.regions, &alone.upper));
+        assert_eq!(witnessed.regions, alone.regions);
+        assert_eq!(
+            many.threads, 1,
+            "each count of the batch runs on one worker"
+        );
+        let regions = sink.into_regions();
+        check_witnesses(&net, domain, &regions);
+        let found: std::collections::BTreeSet<_> = regions.into_iter().map(|(_, p)| p).collect();
+        let (truth, _) = brute_force(&net, domain, interior_tol(domain));
+        assert_eq!(found, truth);
+        assert_eq!(truth.len() as u64, alone.regions);
+    }
+}

@@ -94,6 +94,55 @@ pub fn count_regions(
     settings: &CountOptions,
     sink: Option<&dyn WitnessSink>,
 ) -> Result<CountOutcome> {
+    let kind = solver_kind(settings, domain)?;
+    let factory = || make_solver(kind, domain);
+    count_regions_with(net, domain, settings, sink, &factory)
+}
+
+/// [`count_regions`] in each of `domains`, in parallel over the domains: `settings.threads`
+/// workers, each count on one of them (so a batch of small counts pays no per-count thread
+/// pool), every count with the other settings (a time limit or region cap applies to each; the
+/// observer is not called). `sinks`, when given, holds one witness sink per domain. The outcomes
+/// come in the order of the domains; the first error stops the batch.
+pub fn count_regions_each(
+    net: &Network,
+    domains: &[Domain],
+    settings: &CountOptions,
+    sinks: Option<&[&dyn WitnessSink]>,
+) -> Result<Vec<CountOutcome>> {
+    use rayon::prelude::*;
+    if let Some(s) = sinks {
+        if s.len() != domains.len() {
+            return Err(Error::invalid(format!(
+                "{} witness sinks for {} domains; expected one per domain",
+                s.len(),
+                domains.len()
+            )));
+        }
+    }
+    let single = CountOptions {
+        threads: 1,
+        observer: None,
+        ..settings.clone()
+    };
+    let pool = worker_pool(settings.threads.max(1))?;
+    pool.install(|| {
+        domains
+            .par_iter()
+            .enumerate()
+            .map(|(k, domain)| {
+                let kind = solver_kind(&single, domain)?;
+                let factory = || make_solver(kind, domain);
+                let sink = sinks.map(|s| s[k]);
+                count_on_this_worker(net, domain, &single, sink, &factory, true)
+            })
+            .collect()
+    })
+}
+
+/// The solver of a count: the one chosen, or the default for the domain; an error when it
+/// cannot solve problems on the domain.
+fn solver_kind(settings: &CountOptions, domain: &Domain) -> Result<crate::solver::SolverKind> {
     let kind = settings.solver.unwrap_or_else(|| default_for(domain));
     if !kind.supports(domain) {
         return Err(Error::UnsupportedSolver {
@@ -101,8 +150,18 @@ pub fn count_regions(
             norm: domain.norm().name().into(),
         });
     }
-    let factory = || make_solver(kind, domain);
-    count_regions_with(net, domain, settings, sink, &factory)
+    Ok(kind)
+}
+
+/// A pool of `threads` workers with room for the search's recursion.
+fn worker_pool(threads: usize) -> Result<rayon::ThreadPool> {
+    // The depth-first search recurses once per branching on a path (at most the number of hidden
+    // units): give the workers room for deep networks.
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .stack_size(WORKER_STACK_BYTES)
+        .build()
+        .map_err(|source| Error::ThreadPool { threads, source })
 }
 
 /// [`count_regions`] with the solver instances built by `factory` (one per concurrent task);
@@ -139,6 +198,20 @@ fn count_regions_impl(
     factory: &(dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync),
     closed_form: bool,
 ) -> Result<CountOutcome> {
+    let pool = worker_pool(settings.threads.max(1))?;
+    pool.install(|| count_on_this_worker(net, domain, settings, sink, factory, closed_form))
+}
+
+/// The count, run on a worker of a pool of `settings.threads` threads with
+/// [`WORKER_STACK_BYTES`] stacks (the search's branchings become tasks of that pool).
+fn count_on_this_worker(
+    net: &Network,
+    domain: &Domain,
+    settings: &CountOptions,
+    sink: Option<&dyn WitnessSink>,
+    factory: &(dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync),
+    closed_form: bool,
+) -> Result<CountOutcome> {
     if domain.dim() != net.input_dim() {
         return Err(Error::invalid(format!(
             "domain has dimension {}; expected {} (the network's input dimension)",
@@ -163,13 +236,6 @@ fn count_regions_impl(
         }
     };
     let shared = shared_state(&uc, &local, settings, sink, factory, closed_form, start);
-    // The depth-first search recurses once per branching on a path (at most the number of hidden
-    // units): give the workers room for deep networks.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .stack_size(WORKER_STACK_BYTES)
-        .build()
-        .map_err(|source| Error::ThreadPool { threads, source })?;
     let root = root_node(&uc, settings.certificate);
     let done = AtomicBool::new(false);
     let result = std::thread::scope(|scope| {
@@ -177,7 +243,7 @@ fn count_regions_impl(
             let (sh, done) = (&shared, &done);
             scope.spawn(move || progress::run(sh, observer.as_ref(), done, start));
         }
-        let r = pool.install(|| shared.run_task(root, Vec::new(), Vec::new(), Vec::new()));
+        let r = shared.run_task(root, Vec::new(), Vec::new(), Vec::new());
         done.store(true, Ordering::SeqCst);
         r
     });

@@ -1,0 +1,78 @@
+//! NumPy arrays in and out: anything `numpy.asarray` takes (lists, tuples, float32 or float64
+//! arrays in any memory order, objects with `__array__`) becomes an owned float64 array.
+
+use super::errors::invalid;
+use ndarray::{Array1, Array2, ArrayD, Ix1, Ix2};
+use numpy::PyReadonlyArrayDyn;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// `value` as an owned float64 array of any dimension.
+fn float_array(value: &Bound<'_, PyAny>, name: &str) -> PyResult<ArrayD<f64>> {
+    let py = value.py();
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("dtype", "float64")?;
+    let array = py
+        .import("numpy")?
+        .call_method("asarray", (value,), Some(&kwargs))
+        .map_err(|e| invalid(name, format!("expected an array of numbers ({e})")))?;
+    let array: PyReadonlyArrayDyn<'_, f64> = array.extract()?;
+    Ok(array.as_array().to_owned())
+}
+
+/// `value` as a vector (1-D) of finite numbers.
+pub(super) fn vector(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Array1<f64>> {
+    let a = float_array(value, name)?;
+    let shape = a.shape().to_vec();
+    let v = a
+        .into_dimensionality::<Ix1>()
+        .map_err(|_| invalid(name, format!("has shape {shape:?}; expected a 1-D array")))?;
+    finite(v.iter(), name)?;
+    Ok(v)
+}
+
+/// `value` as a matrix (2-D) of finite numbers.
+pub(super) fn matrix(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Array2<f64>> {
+    let a = float_array(value, name)?;
+    let shape = a.shape().to_vec();
+    let m = a
+        .into_dimensionality::<Ix2>()
+        .map_err(|_| invalid(name, format!("has shape {shape:?}; expected a 2-D array")))?;
+    finite(m.iter(), name)?;
+    Ok(m)
+}
+
+/// `value` as a batch of points: a 1-D array is one point (`batched` false), a 2-D array one
+/// point per row.
+pub(super) fn points(value: &Bound<'_, PyAny>, name: &str) -> PyResult<(Array2<f64>, bool)> {
+    let a = float_array(value, name)?;
+    finite(a.iter(), name)?;
+    match a.ndim() {
+        1 => {
+            let n = a.len();
+            let row = a
+                .into_shape_with_order((1, n))
+                .expect("a 1-D array is one row");
+            Ok((row, false))
+        }
+        2 => Ok((a.into_dimensionality::<Ix2>().expect("checked 2-D"), true)),
+        _ => Err(invalid(
+            name,
+            format!(
+                "has shape {:?}; expected a 1-D point or a 2-D array of points (one per row)",
+                a.shape()
+            ),
+        )),
+    }
+}
+
+/// A ValueError at the first value that is not finite.
+fn finite<'a>(values: impl Iterator<Item = &'a f64>, name: &str) -> PyResult<()> {
+    match values.enumerate().find(|(_, v)| !v.is_finite()) {
+        Some((i, v)) => Err(invalid(
+            name,
+            format!("value {i} (flat index) is {v}; expected finite numbers"),
+        )),
+        None => Ok(()),
+    }
+}
