@@ -85,11 +85,11 @@ pub fn enclose(net: &Network, domain: &Domain) -> Result<Vec<LayerEnclosure>> {
         let w = first.weight.row(i);
         let b = first.bias[i];
         let (lo, hi) = domain.affine_range(w, b);
-        let mid = w.dot(&domain.center) + b;
+        let mid = w.dot(domain.center()) + b;
         let support = domain.support(w);
         let scale = w
             .iter()
-            .zip(domain.center.iter())
+            .zip(domain.center().iter())
             .map(|(a, c)| (a * c).abs())
             .sum::<f64>()
             + b.abs()

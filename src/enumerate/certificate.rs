@@ -202,7 +202,7 @@ impl CertificateTree {
         CertificateTree {
             domain: domain.clone(),
             widths: net.hidden_widths(),
-            origin: domain.center.clone(),
+            origin: domain.center().clone(),
             exponents: vec![0; domain.dim()],
             tree: r.bytes,
             leaves: 0,

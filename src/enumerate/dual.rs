@@ -34,7 +34,7 @@ pub(super) const MAX_ITER: usize = 200;
 /// up (measured on MNIST 256x2, 784 inputs: 44% of all instructions spent there for nothing).
 /// An L2 ball has its own closed form (`ball_lp`) and no such limit.
 pub(super) fn box_lp_can_settle(domain: &Domain, n: usize) -> bool {
-    !matches!(domain.shape, Shape::Box { .. }) || n <= MAX_ITER
+    !matches!(domain.shape(), Shape::Box { .. }) || n <= MAX_ITER
 }
 
 /// Reusable buffers of [`dual_bound_with`] (one per worker: no allocation per call).
@@ -109,9 +109,9 @@ pub fn dual_bound_with(
     }
     sc.c.clear();
     sc.c.extend(c.iter());
-    if let Shape::L2Ball { radius } = domain.shape {
+    if let &Shape::L2Ball { radius } = domain.shape() {
         // exact over P ∩ ball when the active-set method settles; the box LP below otherwise
-        let c0 = domain.center.as_slice()?;
+        let c0 = domain.center().as_slice()?;
         let (g, h) = (&sc.g[..], &sc.h[..]);
         if ball_lp(
             &mut sc.ball,
@@ -171,8 +171,8 @@ fn box_active_set(
     sc.hi.clear();
     for j in 0..n {
         let w = domain.half_width(j);
-        sc.lo.push(domain.center[j] - w);
-        sc.hi.push(domain.center[j] + w);
+        sc.lo.push(domain.center()[j] - w);
+        sc.hi.push(domain.center()[j] + w);
     }
     sc.x.clear();
     sc.x.extend(x0.iter());
@@ -213,7 +213,7 @@ fn box_active_set(
                     }
                 }
                 let lp_point = Array1::from(sc.x.clone());
-                return Some(match domain.shape {
+                return Some(match domain.shape() {
                     Shape::Box { .. } => {
                         let value =
                             certificate(domain, &sc.g, &sc.h, n, &sc.c, &mut sc.y_out, &mut sc.v);
@@ -392,12 +392,13 @@ fn bound(
     let lp_bound = certificate(domain, g, h, n, c, &mut y_full, &mut v);
     y_out.clear();
     y_out.extend_from_slice(&y_full);
-    match domain.shape {
-        Shape::L2Ball { radius } => {
+    match domain.shape() {
+        &Shape::L2Ball { radius } => {
             let refined = refine_on_ball(domain, g, h, n, c, radius, &mut y_full, &mut v);
             let vn = v.iter().map(|e| e * e).sum::<f64>().sqrt();
-            let point = (vn > 0.0)
-                .then(|| Array1::from_iter((0..n).map(|j| domain.center[j] + radius * v[j] / vn)));
+            let point = (vn > 0.0).then(|| {
+                Array1::from_iter((0..n).map(|j| domain.center()[j] + radius * v[j] / vn))
+            });
             if refined < lp_bound {
                 y_out.clear();
                 y_out.extend_from_slice(&y_full);
@@ -430,7 +431,7 @@ fn refine_on_ball(
     v: &mut [f64],
 ) -> f64 {
     let m = y.len();
-    let c0: Vec<f64> = domain.center.to_vec();
+    let c0: Vec<f64> = domain.center().to_vec();
     for _ in 0..BALL_PASSES {
         let mut moved = false;
         for i in 0..m {
@@ -516,7 +517,7 @@ pub(super) fn sparse_bound(
 ) -> f64 {
     let n = a.len();
     let m = halfspaces.len();
-    let c0 = &domain.center;
+    let c0 = domain.center();
     let reach = |j: usize| c0[j].abs() + domain.half_width(j);
     let mut v: Array1<f64> = a.mapv(|x| s * x);
     let mut total = 0.0;
@@ -580,7 +581,7 @@ fn certificate(
     v: &mut [f64],
 ) -> f64 {
     let m = y.len();
-    let c0 = &domain.center;
+    let c0 = domain.center();
     let reach = |j: usize| c0[j].abs() + domain.half_width(j);
     v.copy_from_slice(c);
     let mut total = 0.0;
@@ -681,18 +682,18 @@ mod tests {
                 .map(|_| {
                     let g = array![rnd(), rnd(), rnd()];
                     // through a point near the center, oriented to keep the center inside
-                    let h = g.dot(&dom.center) + 0.05 + 0.5 * rnd().abs();
+                    let h = g.dot(dom.center()) + 0.05 + 0.5 * rnd().abs();
                     HalfSpace { g, h }
                 })
                 .collect();
             let c = array![rnd(), rnd(), rnd()];
-            let Some((b, _)) = dual_bound(&dom, &hs, c.view(), dom.center.view()) else {
+            let Some((b, _)) = dual_bound(&dom, &hs, c.view(), dom.center().view()) else {
                 continue;
             };
             let mut best = f64::NEG_INFINITY;
             for _ in 0..4000 {
                 let x = array![rnd(), rnd(), rnd()];
-                let x = &dom.center + &x;
+                let x = dom.center() + &x;
                 if dom.contains(x.view()) && feasible(&hs, x.view()) {
                     best = best.max(c.dot(&x));
                 }

@@ -253,8 +253,8 @@ fn root_node(uc: &unit_coords::UnitCoordinates, certify: bool) -> Node {
             &uc.reach,
         )),
         above: Arc::new(Vec::new()),
-        witness: uc.domain.center.clone(),
-        depth: uc.domain.depth(uc.domain.center.view()),
+        witness: uc.domain.center().clone(),
+        depth: uc.domain.depth(uc.domain.center().view()),
         // a certificate's checker propagates the domain's box through the branch half-spaces
         // itself: certifying counts use only that box (see `certificate`)
         bbox: certify.then(|| Arc::new(uc.domain.bounding_box())),

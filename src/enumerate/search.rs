@@ -922,7 +922,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         let u = probe.g.mapv(|v| -v);
         let mut best = deepest_on_ray(sh.domain, &self.hs, &probe, w.view(), u.view());
         if best.1 <= tol {
-            targets.push(sh.domain.center.clone());
+            targets.push(sh.domain.center().clone());
             for t in targets {
                 let to = &t - &w;
                 let dist = to.dot(&to).sqrt();

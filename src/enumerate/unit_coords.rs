@@ -177,10 +177,10 @@ impl UnitCoordinates {
             }
             if l == 0 {
                 let c = domain
-                    .center
+                    .center()
                     .as_slice()
                     .map(|s| s.to_vec())
-                    .unwrap_or_else(|| domain.center.to_vec());
+                    .unwrap_or_else(|| domain.center().to_vec());
                 let mut errs = Array1::zeros(rows);
                 for u in 0..rows {
                     let w: Vec<f64> = layer.weight.row(u).to_vec();
@@ -213,15 +213,11 @@ impl UnitCoordinates {
             net: Network::new(layers)?,
             inner: inner_bounds(domain, &scale),
             inner_exact: exact_unit_bounds(domain, &scale),
-            domain: Domain {
-                center: Array1::zeros(n),
-                shape: unit_shape,
-                exact_bounds: None,
-            },
+            domain: Domain::new(Array1::zeros(n), unit_shape)?,
             scale,
             scale_exp,
             unit_exp,
-            center: domain.center.clone(),
+            center: domain.center().clone(),
             first_bias_err,
             entry_err,
             exact_first_bias,
@@ -247,9 +243,9 @@ fn exact_unit_bounds(
     domain: &Domain,
     scale: &Array1<f64>,
 ) -> Option<(Vec<BigRational>, Vec<BigRational>)> {
-    let (lower, upper) = domain.exact_bounds.as_ref()?;
+    let (lower, upper) = domain.exact_bounds().as_ref()?;
     let to_unit =
-        |x: f64, j: usize| (rational(x) - rational(domain.center[j])) / rational(scale[j]);
+        |x: f64, j: usize| (rational(x) - rational(domain.center()[j])) / rational(scale[j]);
     Some((
         (0..domain.dim()).map(|j| to_unit(lower[j], j)).collect(),
         (0..domain.dim()).map(|j| to_unit(upper[j], j)).collect(),
@@ -277,7 +273,7 @@ fn inner_bounds(domain: &Domain, scale: &Array1<f64>) -> Option<(Array1<f64>, Ar
 /// max |u_j| over it.
 fn unit_shape(domain: &Domain) -> (Vec<i32>, Shape, Array1<f64>) {
     let n = domain.dim();
-    match &domain.shape {
+    match domain.shape() {
         Shape::L2Ball { radius } => {
             let k = binary_exponent(*radius);
             let rho = ldexp(*radius, -k);
@@ -345,7 +341,7 @@ mod tests {
         .unwrap();
         let dom = Domain::ball(array![500.25], 2f64.powi(-20), Norm::L2).unwrap();
         let uc = UnitCoordinates::new(&net, &dom).unwrap();
-        let Shape::L2Ball { radius } = uc.domain.shape else {
+        let &Shape::L2Ball { radius } = uc.domain.shape() else {
             panic!()
         };
         assert_eq!(radius, 1.0);

@@ -43,12 +43,16 @@ pub struct BoxLp {
 impl BoxLp {
     /// An instance over the box `domain` with the half-spaces `halfspaces` on its stack.
     pub fn new(domain: &Domain, halfspaces: &[HalfSpace]) -> Result<Self> {
-        let Shape::Box { half_widths } = &domain.shape else {
+        let Shape::Box { half_widths } = domain.shape() else {
             return Err(Error::solver("highs", "the box LP needs a box domain"));
         };
         let n = domain.dim();
-        let lower: Vec<f64> = (0..n).map(|j| domain.center[j] - half_widths[j]).collect();
-        let upper: Vec<f64> = (0..n).map(|j| domain.center[j] + half_widths[j]).collect();
+        let lower: Vec<f64> = (0..n)
+            .map(|j| domain.center()[j] - half_widths[j])
+            .collect();
+        let upper: Vec<f64> = (0..n)
+            .map(|j| domain.center()[j] + half_widths[j])
+            .collect();
         let cost = vec![0.0; n];
         let highs = HighsInstance::new()?;
         let start: Vec<HighsInt> = Vec::new();

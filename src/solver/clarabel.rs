@@ -77,7 +77,7 @@ impl InteriorSolver for ClarabelSolver {
     fn load(&mut self, domain: &Domain, halfspaces: &[HalfSpace]) -> Result<()> {
         let rows = halfspaces
             .iter()
-            .map(|hs| Row::new(hs, domain.center.view()))
+            .map(|hs| Row::new(hs, domain.center().view()))
             .collect::<Result<Vec<_>>>()?;
         self.domain = Some(domain.clone());
         self.stack = halfspaces.to_vec();
@@ -87,7 +87,7 @@ impl InteriorSolver for ClarabelSolver {
 
     fn push(&mut self, halfspace: &HalfSpace) -> Result<()> {
         let domain = self.domain.as_ref().ok_or_else(not_loaded)?;
-        self.rows.push(Row::new(halfspace, domain.center.view())?);
+        self.rows.push(Row::new(halfspace, domain.center().view())?);
         self.stack.push(halfspace.clone());
         Ok(())
     }
@@ -151,7 +151,7 @@ impl InteriorSolver for ClarabelSolver {
             }
         }
         let mut cones = Vec::new();
-        match &domain.shape {
+        match domain.shape() {
             Shape::Box { half_widths } => {
                 for (j, &w) in half_widths.iter().enumerate() {
                     for sign in [1.0, -1.0] {

@@ -474,11 +474,11 @@ impl<'a> Recorder<'a> {
         let (prev_center, prev_radius, prev_live): (Vec<f64>, f64, Vec<bool>) = if l == 0 {
             // the checker's layer-0 ball is the domain itself (center and radius, or the box's
             // midpoint and largest half width): only a domain given by center ± radius is it
-            if self.domain.exact_bounds.is_some() {
+            if self.domain.exact_bounds().is_some() {
                 return None;
             }
             (
-                self.domain.center.to_vec(),
+                self.domain.center().to_vec(),
                 self.domain.max_half_width(),
                 vec![true; n0],
             )

@@ -149,7 +149,7 @@ pub(crate) fn chain_bounds_recorded(
                 let (lo, hi) = chain.domain.affine_range(row, b[i]);
                 let mag = row
                     .iter()
-                    .zip(chain.domain.center.iter())
+                    .zip(chain.domain.center().iter())
                     .map(|(a, c)| (a * c).abs())
                     .sum::<f64>()
                     + b[i].abs()
@@ -418,7 +418,7 @@ fn weak_duality_bound(
     // input columns: the true domain (L2 ball or box) around its center
     let rx = ndarray::Array1::from(r[..n0].to_vec());
     let (blo, bhi) = domain.bounding_box();
-    let mid = rx.dot(&domain.center);
+    let mid = rx.dot(domain.center());
     let sup = domain.support(rx.view());
     let mut err = 0.0;
     for j in 0..n0 {
@@ -426,7 +426,7 @@ fn weak_duality_bound(
     }
     let mid_mag: f64 = rx
         .iter()
-        .zip(domain.center.iter())
+        .zip(domain.center().iter())
         .map(|(a, b)| (a * b).abs())
         .sum();
     total += mid + sup + err;
