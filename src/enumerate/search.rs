@@ -33,12 +33,14 @@ use super::dual::{
 };
 use super::fallback::{ExactAnswer, ExactFallback};
 use super::geometry::{deepest_on_ray, depth, relaxed_halfspace, side_halfspace};
+use super::interior::interior_tol;
 use super::interior::near_band;
 use super::partial::OpenNodeBound;
 use super::tracked::TrackedMap;
 use super::unit_coords::UnitCoordinates;
 use super::witness::WitnessChecker;
-use super::WitnessSink;
+use super::{CountOptions, WitnessSink};
+use crate::bounds::LocalBound;
 use crate::domain::Domain;
 use crate::dyadic::ldexp;
 use crate::error::Result;
@@ -53,52 +55,100 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Builds a fresh solver for a worker.
-pub type SolverFactory<'a> = dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync + 'a;
+pub(super) type SolverFactory<'a> = dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync + 'a;
 
 /// State shared by all workers.
-pub struct Shared<'a> {
+pub(super) struct Shared<'a> {
     /// The network and domain in unit coordinates (every decision is made there).
-    pub net: &'a Network,
-    pub domain: &'a Domain,
-    pub uc: &'a UnitCoordinates,
+    net: &'a Network,
+    domain: &'a Domain,
+    uc: &'a UnitCoordinates,
     /// |W| of every hidden layer of `net` (for the error bounds of composed maps).
-    pub abs_weights: Vec<Array2<f64>>,
+    abs_weights: Vec<Array2<f64>>,
     /// The exact decision for what floating point cannot settle.
-    pub fallback: ExactFallback<'a>,
+    pub(super) fallback: ExactFallback<'a>,
     /// Decisions neither floating point nor the exact fallback settled (each adds its node's
     /// bound to `open_bound`; any makes the count not exact).
-    pub undecided: AtomicU64,
-    pub tol: f64,
-    pub sink: Option<&'a dyn WitnessSink>,
-    pub factory: &'a SolverFactory<'a>,
-    pub pool: Mutex<Vec<Box<dyn InteriorSolver>>>,
-    pub widths: Vec<usize>,
-    pub regions: AtomicU64,
-    pub solver_calls: AtomicU64,
-    pub decided_without_solver: AtomicU64,
-    pub near_tolerance: AtomicU64,
-    pub open_tasks: AtomicU64,
-    pub stop: AtomicBool,
-    pub stopped_by: Mutex<Option<Stop>>,
+    pub(super) undecided: AtomicU64,
+    tol: f64,
+    sink: Option<&'a dyn WitnessSink>,
+    factory: &'a SolverFactory<'a>,
+    pool: Mutex<Vec<Box<dyn InteriorSolver>>>,
+    widths: Vec<usize>,
+    pub(super) regions: AtomicU64,
+    pub(super) solver_calls: AtomicU64,
+    pub(super) decided_without_solver: AtomicU64,
+    pub(super) near_tolerance: AtomicU64,
+    pub(super) open_tasks: AtomicU64,
+    stop: AtomicBool,
+    pub(super) stopped_by: Mutex<Option<Stop>>,
     /// The caller's cancellation token (`CountOptions::cancel`).
-    pub cancel: Option<CancelToken>,
-    pub open_bound: Mutex<BigUint>,
-    pub bound: OpenNodeBound,
-    pub checker: WitnessChecker,
-    pub deadline: Option<Instant>,
-    pub max_regions: Option<u64>,
+    cancel: Option<CancelToken>,
+    pub(super) open_bound: Mutex<BigUint>,
+    bound: OpenNodeBound,
+    checker: WitnessChecker,
+    deadline: Option<Instant>,
+    max_regions: Option<u64>,
     /// Worker threads. A branching is split into two rayon tasks while fewer than this many
     /// stealable tasks wait (`queued`), so idle threads always find work, whatever the tree's shape.
-    pub threads: usize,
+    pub(super) threads: usize,
     /// Stealable tasks not yet started.
-    pub queued: AtomicU64,
+    queued: AtomicU64,
     /// Use the closed-form proofs (false only in tests, to exercise the solver).
-    pub closed_form: bool,
+    closed_form: bool,
     /// Record the certificate's stream (`certificate`): every removed side with its multipliers.
-    pub certify: bool,
+    certify: bool,
 }
 
 impl<'a> Shared<'a> {
+    /// The state every worker shares: the network and domain in unit coordinates, the proofs'
+    /// helpers, the counters, and the caller's limits.
+    pub(super) fn new(
+        uc: &'a UnitCoordinates,
+        local: &LocalBound,
+        settings: &CountOptions,
+        sink: Option<&'a dyn WitnessSink>,
+        factory: &'a SolverFactory<'a>,
+        closed_form: bool,
+        start: Instant,
+    ) -> Self {
+        Shared {
+            net: &uc.net,
+            domain: &uc.domain,
+            uc,
+            abs_weights: uc
+                .net
+                .hidden_layers()
+                .iter()
+                .map(|l| l.weight.mapv(f64::abs))
+                .collect(),
+            fallback: ExactFallback::new(uc, settings.exact_fallback),
+            undecided: AtomicU64::new(0),
+            tol: interior_tol(&uc.domain),
+            sink,
+            factory,
+            pool: Mutex::new(Vec::new()),
+            bound: OpenNodeBound::new(uc.net.input_dim(), &local.layers),
+            checker: WitnessChecker::new(uc),
+            widths: uc.net.hidden_widths(),
+            regions: AtomicU64::new(0),
+            solver_calls: AtomicU64::new(0),
+            decided_without_solver: AtomicU64::new(0),
+            near_tolerance: AtomicU64::new(0),
+            open_tasks: AtomicU64::new(0),
+            stop: AtomicBool::new(false),
+            stopped_by: Mutex::new(None),
+            cancel: settings.cancel.clone(),
+            open_bound: Mutex::new(BigUint::default()),
+            deadline: settings.time_limit.map(|t| start + t),
+            max_regions: settings.max_regions,
+            closed_form,
+            certify: settings.certificate,
+            threads: settings.threads.max(1),
+            queued: AtomicU64::new(0),
+        }
+    }
+
     fn request_stop(&self, why: Stop) {
         let mut s = self.stopped_by.lock().unwrap_or_else(|e| e.into_inner());
         if s.is_none() {
@@ -145,7 +195,7 @@ impl<'a> Shared<'a> {
     /// Runs the subtree below `node` as one task with its own solver, loaded with `halfspaces`
     /// (`factors`: their certificate factors, see `certificate`). Returns the subtree's
     /// certificate stream when certifying.
-    pub fn run_task(
+    pub(super) fn run_task(
         &self,
         node: Node,
         halfspaces: Vec<HalfSpace>,
@@ -194,28 +244,53 @@ impl<'a> Shared<'a> {
 
 /// A node of the search tree (the half-spaces and pattern prefix live in the worker's stacks).
 #[derive(Clone)]
-pub struct Node {
+pub(super) struct Node {
     /// Hidden layer of the next unit.
-    pub layer: usize,
+    layer: usize,
     /// Index of the next unit within its layer.
-    pub idx: usize,
+    idx: usize,
     /// Pre-activation map of `layer` on this node, with its error bound.
-    pub map: Arc<TrackedMap>,
+    map: Arc<TrackedMap>,
     /// The maps of the layers before `layer` on this node's path (for the leaf's proof).
-    pub above: Arc<Vec<Arc<TrackedMap>>>,
+    above: Arc<Vec<Arc<TrackedMap>>>,
     /// A point deep inside the node ∩ domain.
-    pub witness: Array1<f64>,
+    witness: Array1<f64>,
     /// The witness's depth: a Euclidean ball of this radius around it lies in the node ∩ domain.
-    pub depth: f64,
+    depth: f64,
     /// A certified bounding box of the node ∩ domain: the parent's box tightened by the new
     /// half-space (cheap), or the exact one from 2n dual bounds once that fails too often.
-    pub bbox: Option<Arc<(Array1<f64>, Array1<f64>)>>,
+    bbox: Option<Arc<(Array1<f64>, Array1<f64>)>>,
     /// Whether `bbox` is the exact (LP) box of this node.
-    pub bbox_exact: bool,
+    bbox_exact: bool,
     /// Side decisions at this node that the inherited box could not settle.
-    pub bbox_misses: u8,
+    bbox_misses: u8,
     /// Number of branchings above this node.
-    pub branch_depth: usize,
+    branch_depth: usize,
+}
+
+impl Node {
+    /// The root of the search: the whole domain, the first layer's map, the center as witness.
+    pub(super) fn root(uc: &UnitCoordinates, certify: bool) -> Self {
+        Node {
+            layer: 0,
+            idx: 0,
+            map: Arc::new(TrackedMap::first(
+                &uc.net.layers()[0],
+                &uc.first_bias_err,
+                uc.entry_err[0],
+                &uc.reach,
+            )),
+            above: Arc::new(Vec::new()),
+            witness: uc.domain.center().clone(),
+            depth: uc.domain.depth(uc.domain.center().view()),
+            // a certificate's checker propagates the domain's box through the branch half-spaces
+            // itself: certifying counts use only that box (see `certificate`)
+            bbox: certify.then(|| Arc::new(uc.domain.bounding_box())),
+            bbox_exact: false,
+            bbox_misses: 0,
+            branch_depth: 0,
+        }
+    }
 }
 
 /// Largest entries of a row between these are used as they are; outside, the row is rescaled by
