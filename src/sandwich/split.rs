@@ -203,7 +203,7 @@ pub fn local_split(
 }
 
 /// [`local_split`] from an already computed `lp` (computed at `start`).
-pub fn split_from_lp(
+pub(crate) fn split_from_lp(
     net: &Network,
     domain: &Domain,
     lp: &LpBound,

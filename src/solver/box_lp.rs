@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use highs_sys::*;
 
 /// The LP's answer: the maximizer and one multiplier per half-space on the stack (≥ 0).
-pub struct BoxLpOptimum {
+pub(crate) struct BoxLpOptimum {
     /// The maximizer, one entry per input coordinate.
     pub x: Vec<f64>,
     /// The multipliers, one per half-space on the stack, bottom first, each ≥ 0.
@@ -26,7 +26,7 @@ pub struct BoxLpOptimum {
 }
 
 /// A warm-started LP max c·x over {g_i·x ≤ h_i} ∩ box (box domains only).
-pub struct BoxLp {
+pub(crate) struct BoxLp {
     highs: HighsInstance,
     n: usize,
     /// Rows in use (stack order) and allocated (rows past `active` are switched off).
@@ -150,7 +150,7 @@ impl BoxLp {
     /// max c·x over the stack ∩ box: the maximizer and the stack's multipliers, or `None` when
     /// HiGHS does not reach an optimum (or a zero half-space with h < 0 makes the stack empty:
     /// the caller's proofs decide then).
-    pub fn maximize(&mut self, c: &[f64]) -> Result<Option<BoxLpOptimum>> {
+    pub(crate) fn maximize(&mut self, c: &[f64]) -> Result<Option<BoxLpOptimum>> {
         if self.never > 0 {
             return Ok(None);
         }

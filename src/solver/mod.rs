@@ -69,10 +69,10 @@ pub trait InteriorSolver: Send {
     }
 }
 
-pub mod box_lp;
+pub(crate) mod box_lp;
 pub mod clarabel;
 pub mod highs;
-pub mod highs_instance;
+pub(crate) mod highs_instance;
 pub mod kind;
 
 pub use self::clarabel::ClarabelSolver;

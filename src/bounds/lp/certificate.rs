@@ -44,7 +44,7 @@ use std::time::Instant;
 /// The file's first bytes (distinct from the count certificate's `RRCERT`).
 pub const MAGIC: &[u8; 7] = b"RRBOUND";
 /// Format version written after the magic.
-pub const FORMAT_VERSION: u16 = 1;
+pub(crate) const FORMAT_VERSION: u16 = 1;
 
 /// The method byte of the claim: the LP-tightened local bound.
 const METHOD_LP: u8 = 0;
@@ -367,7 +367,7 @@ impl<'a> Recorder<'a> {
     }
 
     /// Closes the current layer with the bounds the chain keeps for it.
-    pub fn end_layer(&mut self, lower: &[f64], upper: &[f64]) {
+    pub(crate) fn end_layer(&mut self, lower: &[f64], upper: &[f64]) {
         self.layers.push(LayerClaims {
             units: std::mem::take(&mut self.current),
             ball: None,
