@@ -23,7 +23,6 @@
 //! value, the value is claimed as it is); a looser claim is counted in
 //! [`BoundCertificate::deviations`], and later layers are built from it.
 
-use super::relaxation::used_multipliers;
 use super::{local_lp_with, same_dimension, LpBound};
 use crate::bounds::enclosure::{classify, enclose, Stability};
 use crate::bounds::opnorm::{
@@ -179,6 +178,25 @@ impl LpSide {
             multipliers: used_multipliers(model, y, sign),
         }
     }
+}
+
+/// The multipliers of a weak-duality bound as `relaxation`'s `weak_duality_bound` uses them:
+/// sign·y_i on the rows where it is non-zero and multiplies a finite side (the others count as
+/// 0), by row.
+fn used_multipliers(model: &super::highs_lp::LpModel, y: &[f64], sign: f64) -> Vec<(u32, f64)> {
+    y.iter()
+        .take(model.num_rows())
+        .enumerate()
+        .filter_map(|(i, &yi)| {
+            let yi = sign * yi;
+            let side = if yi > 0.0 {
+                model.row_upper[i]
+            } else {
+                model.row_lower[i]
+            };
+            (yi != 0.0 && side.is_finite()).then_some((i as u32, yi))
+        })
+        .collect()
 }
 
 /// What `chain_bounds` knows of one unit when it has bounded it.

@@ -351,24 +351,6 @@ pub(crate) fn certified_upper_signed(
     }
 }
 
-/// The multipliers of a weak-duality bound as [`weak_duality_bound`] uses them: sign·y_i on the
-/// rows where it is non-zero and multiplies a finite side (the others count as 0), by row.
-pub(crate) fn used_multipliers(model: &LpModel, y: &[f64], sign: f64) -> Vec<(u32, f64)> {
-    y.iter()
-        .take(model.num_rows())
-        .enumerate()
-        .filter_map(|(i, &yi)| {
-            let yi = sign * yi;
-            let side = if yi > 0.0 {
-                model.row_upper[i]
-            } else {
-                model.row_lower[i]
-            };
-            (yi != 0.0 && side.is_finite()).then_some((i as u32, yi))
-        })
-        .collect()
-}
-
 fn weak_duality_bound(
     model: &LpModel,
     domain: &Domain,

@@ -17,6 +17,7 @@
 
 mod ball;
 mod exact;
+mod layer_ball;
 mod proofs;
 
 use super::domain::ExactDomain;

@@ -22,8 +22,8 @@ use super::super::domain::ExactDomain;
 use super::super::num::Acc;
 use super::super::stream::Payload;
 use super::super::Fault;
-use super::ball::Ball;
 use super::exact::{sum, to_ints, Dy, ExactLayer};
+use super::layer_ball::Ball;
 use std::cmp::Ordering;
 use std::io::BufRead;
 
