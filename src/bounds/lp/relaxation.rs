@@ -397,6 +397,8 @@ impl LayerLp<'_, '_> {
 /// relaxation and returns the LP column of each of its units as an input of the next layer:
 /// none for a unit inactive on the set (σ(z) = 0), z for an active one, and for an unstable one
 /// z and h with the triangle's rows (handed to the recorder).
+// i indexes the weights' rows, the bias and the bounds alike
+#[allow(clippy::needless_range_loop)]
 fn add_layer_variables(
     model: &mut LpModel,
     inputs: &[Option<usize>],
