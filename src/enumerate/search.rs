@@ -361,6 +361,19 @@ impl Side {
     }
 }
 
+/// The side s·h > 0 (s = ±1) of the unit h(x) = a·x + β being decided, with the error bound
+/// `err` of h over the domain and ‖a‖.
+#[derive(Clone, Copy)]
+struct SideQuery<'v> {
+    a: ArrayView1<'v, f64>,
+    beta: f64,
+    err: f64,
+    positive: bool,
+    /// +1 for the positive side, −1 for the negative one.
+    s: f64,
+    norm: f64,
+}
+
 /// What is known of one side of a split.
 enum Outcome {
     /// Proven empty (closed form with the error bounds, a certificate, or the exact fallback),
@@ -744,7 +757,8 @@ impl<'s, 'a> Worker<'s, 'a> {
         self.decide(scaled.view(), beta_k, err_k, node)
     }
 
-    /// Decides the unit h(x) = a·x + β (error bound `err` over the domain) at the node.
+    /// Decides the unit h(x) = a·x + β (error bound `err` over the domain) at the node: by the
+    /// domain alone, else beside the witness when it lies clear of h = 0, else side by side.
     fn decide(
         &mut self,
         a: ArrayView1<f64>,
@@ -758,72 +772,106 @@ impl<'s, 'a> Worker<'s, 'a> {
         if sh.certify {
             self.cur_factor = ldexp(1.0 / norm, self.cur_exp);
         }
-        // the range over the whole domain proves a side empty when it stays ≤ 0 with the error
-        let (lo, hi) = sh.domain.affine_range(a, beta);
-        let (pos_empty, neg_empty) = (hi + err <= 0.0, lo - err >= 0.0);
-        if pos_empty || neg_empty {
-            self.without += 1;
-            let near = if pos_empty { -lo / norm } else { hi / norm };
-            if near_band(near, tol) {
-                self.near += 1;
-            }
-            if pos_empty && neg_empty {
-                return Ok(Decision::Neither {
-                    pos: Proof::Domain,
-                    neg: Proof::Domain,
-                });
-            }
-            return Ok(Decision::Stable {
-                positive: neg_empty,
-                witness: None,
-                proof: Proof::Domain,
-            });
+        if let Some(stable) = self.decide_on_domain(a, beta, err, norm) {
+            return Ok(stable);
         }
         let hw = a.dot(&node.witness) + beta;
         let first = hw >= 0.0; // the witness's side
         let dist = hw.abs() / norm;
         if sh.closed_form && node.depth > tol && dist > tol {
-            // the ball of radius min(depth, dist) around w lies in node ∩ the witness's side
-            self.without += 1;
-            let other = self.side(a, beta, err, !first, node)?;
-            let hs = &self.hs;
-            let witness = &node.witness;
-            let depth_here = node.depth;
-            let mine = || {
-                let target = relaxed_halfspace(a, beta, err, first, &sh.uc.reach);
-                let probe = side_halfspace(a, beta, first);
-                let u = probe.g.mapv(|v| -v);
-                let (p, d) = deepest_on_ray(sh.domain, hs, &probe, witness.view(), u.view());
-                if d > dist.min(depth_here) {
-                    Side::new(p, d, target)
-                } else {
-                    Side::new(witness.clone(), dist.min(depth_here), target)
-                }
-            };
-            return Ok(match other {
-                Outcome::Empty(proof) => Decision::Stable {
-                    positive: first,
-                    witness: None,
-                    proof,
-                },
-                Outcome::NonEmpty(o) => {
-                    let m = mine();
-                    if first {
-                        Decision::Branch { pos: m, neg: o }
-                    } else {
-                        Decision::Branch { pos: o, neg: m }
-                    }
-                }
-                Outcome::Unknown => Decision::Partial {
-                    known: mine(),
-                    positive: first,
-                },
-            });
+            return self.decide_beside_witness(a, beta, err, node, first, dist);
         }
         let s1 = self.side(a, beta, err, first, node)?;
         let s2 = self.side(a, beta, err, !first, node)?;
         let (p, n) = if first { (s1, s2) } else { (s2, s1) };
-        Ok(match (p, n) {
+        Ok(self.combine(p, n))
+    }
+
+    /// The range of h over the whole domain proves a side empty when it stays ≤ 0 with the error
+    /// (`norm` = ‖a‖): `Some` then (one side, or neither).
+    fn decide_on_domain(
+        &mut self,
+        a: ArrayView1<f64>,
+        beta: f64,
+        err: f64,
+        norm: f64,
+    ) -> Option<Decision> {
+        let (lo, hi) = self.sh.domain.affine_range(a, beta);
+        let (pos_empty, neg_empty) = (hi + err <= 0.0, lo - err >= 0.0);
+        if !(pos_empty || neg_empty) {
+            return None;
+        }
+        self.without += 1;
+        let near = if pos_empty { -lo / norm } else { hi / norm };
+        if near_band(near, self.sh.tol) {
+            self.near += 1;
+        }
+        if pos_empty && neg_empty {
+            return Some(Decision::Neither {
+                pos: Proof::Domain,
+                neg: Proof::Domain,
+            });
+        }
+        Some(Decision::Stable {
+            positive: neg_empty,
+            witness: None,
+            proof: Proof::Domain,
+        })
+    }
+
+    /// The witness lies at depth > tol in the node and at distance `dist` > tol from h = 0 on
+    /// side `first`: the ball of radius min(depth, dist) around it lies in node ∩ that side, so
+    /// only the other side is decided.
+    fn decide_beside_witness(
+        &mut self,
+        a: ArrayView1<f64>,
+        beta: f64,
+        err: f64,
+        node: &mut Node,
+        first: bool,
+        dist: f64,
+    ) -> Result<Decision> {
+        let sh = self.sh;
+        self.without += 1;
+        let other = self.side(a, beta, err, !first, node)?;
+        let hs = &self.hs;
+        let witness = &node.witness;
+        let depth_here = node.depth;
+        let mine = || {
+            let target = relaxed_halfspace(a, beta, err, first, &sh.uc.reach);
+            let probe = side_halfspace(a, beta, first);
+            let u = probe.g.mapv(|v| -v);
+            let (p, d) = deepest_on_ray(sh.domain, hs, &probe, witness.view(), u.view());
+            if d > dist.min(depth_here) {
+                Side::new(p, d, target)
+            } else {
+                Side::new(witness.clone(), dist.min(depth_here), target)
+            }
+        };
+        Ok(match other {
+            Outcome::Empty(proof) => Decision::Stable {
+                positive: first,
+                witness: None,
+                proof,
+            },
+            Outcome::NonEmpty(o) => {
+                let m = mine();
+                if first {
+                    Decision::Branch { pos: m, neg: o }
+                } else {
+                    Decision::Branch { pos: o, neg: m }
+                }
+            }
+            Outcome::Unknown => Decision::Partial {
+                known: mine(),
+                positive: first,
+            },
+        })
+    }
+
+    /// The decision from what is known of the positive side `p` and the negative side `n`.
+    fn combine(&mut self, p: Outcome, n: Outcome) -> Decision {
+        match (p, n) {
             (Outcome::NonEmpty(p), Outcome::NonEmpty(n)) => Decision::Branch { pos: p, neg: n },
             (
                 Outcome::NonEmpty(Side {
@@ -862,7 +910,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 Decision::Neither { pos, neg }
             }
             _ => Decision::Unknown,
-        })
+        }
     }
 
     /// The node's certified bounding box: max and min of each coordinate over node ∩ domain by
@@ -919,15 +967,49 @@ impl<'s, 'a> Worker<'s, 'a> {
         node: &mut Node,
     ) -> Result<Outcome> {
         let sh = self.sh;
-        let tol = sh.tol;
-        let norm = a.dot(&a).sqrt();
-        let s = if positive { 1.0 } else { -1.0 };
+        let q = SideQuery {
+            a,
+            beta,
+            err,
+            positive,
+            s: if positive { 1.0 } else { -1.0 },
+            norm: a.dot(&a).sqrt(),
+        };
         let w = node.witness.clone();
         if !sh.closed_form {
             return self.side_by_solver(a, beta, err, positive);
         }
-        // 1. max of s·h over the node's bounding box (the inherited one; the exact one after
-        //    a few misses at this node)
+        // 1. max of s·h over the node's bounding box
+        if let Some(empty) = self.box_step(&q, node) {
+            return Ok(empty);
+        }
+        // 2. the dual bound
+        let mut targets = Vec::with_capacity(3);
+        if let Some(empty) = self.dual_step(&q, &w, &mut targets)? {
+            return Ok(empty);
+        }
+        // 3. rays from w
+        if let Some(found) = self.ray_step(&q, &w, targets) {
+            return Ok(found);
+        }
+        self.side_by_solver(a, beta, err, positive)
+    }
+
+    /// Step 1 of [`Self::side`]: the max of s·h over the node's bounding box (the inherited one;
+    /// the exact one after a few misses at this node), and before the exact box the multipliers
+    /// that proved this side empty on the last node that asked. `Some` when they prove the side
+    /// empty.
+    fn box_step(&mut self, q: &SideQuery, node: &mut Node) -> Option<Outcome> {
+        let sh = self.sh;
+        let tol = sh.tol;
+        let SideQuery {
+            a,
+            beta,
+            err,
+            positive,
+            s,
+            norm,
+        } = *q;
         let box_max = |bb: &(Array1<f64>, Array1<f64>)| -> f64 {
             let mut ub = s * beta;
             let mut magnitude = beta.abs();
@@ -948,7 +1030,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 }
                 if bound <= 0.0 {
                     self.without += 1;
-                    return Ok(Outcome::Empty(self.dual_proof(bound)));
+                    return Some(Outcome::Empty(self.dual_proof(bound)));
                 }
             }
         }
@@ -968,11 +1050,30 @@ impl<'s, 'a> Worker<'s, 'a> {
             } else {
                 Proof::Unproven
             };
-            return Ok(Outcome::Empty(proof));
+            return Some(Outcome::Empty(proof));
         }
-        // 2. the dual bound
+        None
+    }
+
+    /// Step 2 of [`Self::side`]: the dual bound of s·h over the node from the witness `w`.
+    /// `Some` when it proves the side empty; otherwise the approximate maximizers it found are
+    /// added to `targets` for the ray searches.
+    fn dual_step(
+        &mut self,
+        q: &SideQuery,
+        w: &Array1<f64>,
+        targets: &mut Vec<Array1<f64>>,
+    ) -> Result<Option<Outcome>> {
+        let sh = self.sh;
+        let SideQuery {
+            a,
+            beta,
+            err,
+            positive,
+            s,
+            norm,
+        } = *q;
         let c = a.mapv(|v| s * v);
-        let mut targets = Vec::with_capacity(3);
         let dual = if box_lp_can_settle(sh.domain, a.len()) {
             dual_bound_with(&mut self.scratch, sh.domain, &self.hs, c.view(), w.view())
         } else {
@@ -981,25 +1082,45 @@ impl<'s, 'a> Worker<'s, 'a> {
         if let Some(d) = dual {
             let bound =
                 d.value + s * beta + rounding_allowance(2, d.value.abs() + beta.abs()) + err;
-            if near_band(bound / norm, tol) {
+            if near_band(bound / norm, sh.tol) {
                 self.near += 1;
             }
             if bound <= 0.0 {
                 self.without += 1;
                 self.remember_cert(positive);
-                return Ok(Outcome::Empty(self.dual_proof(bound)));
+                return Ok(Some(Outcome::Empty(self.dual_proof(bound))));
             }
             targets.extend(d.ball_point);
             targets.push(d.lp_point);
         }
-        // 3. rays from w: along the side's inward normal, toward the LP's maximizer, toward the center
+        Ok(None)
+    }
+
+    /// Step 3 of [`Self::side`]: rays from `w` along the side's inward normal, then toward the
+    /// `targets` (the dual step's maximizers) and the domain's center, for a point of the side at
+    /// depth > tol. `Some` (non-empty) when one is found.
+    fn ray_step(
+        &mut self,
+        q: &SideQuery,
+        w: &Array1<f64>,
+        mut targets: Vec<Array1<f64>>,
+    ) -> Option<Outcome> {
+        let sh = self.sh;
+        let tol = sh.tol;
+        let SideQuery {
+            a,
+            beta,
+            err,
+            positive,
+            ..
+        } = *q;
         let probe = side_halfspace(a, beta, positive);
         let u = probe.g.mapv(|v| -v);
         let mut best = deepest_on_ray(sh.domain, &self.hs, &probe, w.view(), u.view());
         if best.1 <= tol {
             targets.push(sh.domain.center().clone());
             for t in targets {
-                let to = &t - &w;
+                let to = &t - w;
                 let dist = to.dot(&to).sqrt();
                 if dist.is_nan() || dist <= 0.0 {
                     continue;
@@ -1020,9 +1141,9 @@ impl<'s, 'a> Worker<'s, 'a> {
                 self.near += 1;
             }
             let target = relaxed_halfspace(a, beta, err, positive, &sh.uc.reach);
-            return Ok(Outcome::NonEmpty(Side::new(best.0, best.1, target)));
+            return Some(Outcome::NonEmpty(Side::new(best.0, best.1, target)));
         }
-        self.side_by_solver(a, beta, err, positive)
+        None
     }
 
     /// The slot of the unit being decided (the next in the pattern) and side in `certs`.
