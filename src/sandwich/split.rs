@@ -19,9 +19,9 @@
 //! is at least d_R, and R's unstable units are a subset of the domain's), and at k = L it is the
 //! number of regions itself, the exact count.
 
-use crate::bounds::{jset_bound, LayerCounts};
 use crate::bounds::lp::relaxation::{chain_bounds, Chain, UnitBounds};
 use crate::bounds::lp::{layer_counts, local_lp, LpBound};
+use crate::bounds::{jset_bound, LayerCounts};
 use crate::domain::Domain;
 use crate::enumerate::{count_regions, CollectingSink, CountOptions};
 use crate::error::{Error, Result};
