@@ -101,82 +101,72 @@ impl Checker<'_> {
             )));
         }
         let path = format!("layer {}, ball", t + 1);
-        let width = layer.cat.len();
-        let mut all = Vec::with_capacity(width);
-        for _ in 0..width {
-            all.push(finite(
-                p.f64("a ball's center")?,
-                &path,
-                "a center coordinate",
-            )?);
-        }
-        let radius = finite(p.f64("a ball's radius")?, &path, "the radius")?;
-        if radius.sign() == Ordering::Less {
-            return Err(Fault::failed(path, "the radius is < 0"));
-        }
-        let live: Vec<usize> = (0..width)
-            .filter(|&j| {
-                layer.upper[j]
-                    .as_ref()
-                    .is_some_and(|u| u.sign() == Ordering::Greater)
-            })
-            .collect();
-        let center: Vec<Dy> = live.iter().map(|&j| all[j].clone()).collect();
-        let ball = Ball {
-            live,
-            center,
-            radius,
-        };
+        let ball = read_ball(p, layer, &path)?;
         if kind == 1 {
             self.box_radius(&ball, layer)
                 .map_err(|w| Fault::failed(&path, w))?;
         } else {
-            let norm = finite(p.f64("a ball's norm bound")?, &path, "the norm bound N")?;
-            if norm.sign() == Ordering::Less {
-                return Err(Fault::failed(path, "the norm bound N is < 0"));
-            }
-            let prev = if t == 0 {
-                domain_ball(self)
-            } else {
-                self.closed[t - 1].ball.clone().ok_or_else(|| {
-                    Fault::failed(
-                        &path,
-                        format!("a Lipschitz radius, but layer {t} has no ball"),
-                    )
-                })?
-            };
-            let a: Vec<Vec<&Int>> = ball
-                .live
-                .iter()
-                .map(|&i| prev.live.iter().map(|&j| &self.net[t].w[i][j]).collect())
-                .collect();
-            let cholesky = if kind == 3 {
-                let k = ball.live.len().min(prev.live.len());
-                let count = k * (k + 1) / 2;
-                let mut r = Vec::with_capacity(count);
-                for _ in 0..count {
-                    r.push(finite(
-                        p.f64("a Cholesky factor's entry")?,
-                        &path,
-                        "an entry of R",
-                    )?);
-                }
-                Some(r)
-            } else {
-                None
-            };
-            let ew = self.net[t].ew;
-            if self.l2 {
-                spectral_norm_at_most(&a, ew, &norm, cholesky.as_deref(), &mut self.acc)
-            } else {
-                linf_norm_at_most(&a, ew, &norm)
-            }
-            .map_err(|w| Fault::failed(&path, w))?;
-            self.lipschitz_radius(&ball, &prev, &norm, t)
-                .map_err(|w| Fault::failed(&path, w))?;
+            self.check_lipschitz(p, t, kind, &ball, &path)?;
         }
         self.tally.balls += 1;
         Ok(Some(ball))
+    }
+
+    /// Reads the rest of a Lipschitz ball record (`kind` 2 or 3: N, and for 3 R's upper
+    /// triangle) and verifies ‖A‖ ≤ N for the weights A from the previous ball's live units to
+    /// `ball`'s, then the radius r − N r' ≥ ‖d‖ (`path` names the record in a failure).
+    fn check_lipschitz<R: BufRead>(
+        &mut self,
+        p: &mut Payload<R>,
+        t: usize,
+        kind: u8,
+        ball: &Ball,
+        path: &str,
+    ) -> Result<(), Fault> {
+        let norm = finite(p.f64("a ball's norm bound")?, path, "the norm bound N")?;
+        if norm.sign() == Ordering::Less {
+            return Err(Fault::failed(path, "the norm bound N is < 0"));
+        }
+        let prev = if t == 0 {
+            domain_ball(self)
+        } else {
+            self.closed[t - 1].ball.clone().ok_or_else(|| {
+                Fault::failed(
+                    path,
+                    format!("a Lipschitz radius, but layer {t} has no ball"),
+                )
+            })?
+        };
+        let a: Vec<Vec<&Int>> = ball
+            .live
+            .iter()
+            .map(|&i| prev.live.iter().map(|&j| &self.net[t].w[i][j]).collect())
+            .collect();
+        let cholesky = if kind == 3 {
+            let k = ball.live.len().min(prev.live.len());
+            let count = k * (k + 1) / 2;
+            let mut r = Vec::with_capacity(count);
+            for _ in 0..count {
+                r.push(finite(
+                    p.f64("a Cholesky factor's entry")?,
+                    path,
+                    "an entry of R",
+                )?);
+            }
+            Some(r)
+        } else {
+            None
+        };
+        let ew = self.net[t].ew;
+        if self.l2 {
+            spectral_norm_at_most(&a, ew, &norm, cholesky.as_deref(), &mut self.acc)
+        } else {
+            linf_norm_at_most(&a, ew, &norm)
+        }
+        .map_err(|w| Fault::failed(path, w))?;
+        self.lipschitz_radius(ball, &prev, &norm, t)
+            .map_err(|w| Fault::failed(path, w))?;
+        Ok(())
     }
 
     /// ‖dev‖ ≤ r, dev_j = max(σ(U_j) − c_j, c_j − σ(L_j), 0) over the live units.
@@ -250,6 +240,37 @@ impl Checker<'_> {
         }
         Ok(())
     }
+}
+
+/// Reads a ball record's center (one f64 per unit of `layer`) and radius (≥ 0); the ball keeps
+/// the live units (claimed upper bound > 0) and their centers.
+fn read_ball<R: BufRead>(p: &mut Payload<R>, layer: &Closed, path: &str) -> Result<Ball, Fault> {
+    let width = layer.cat.len();
+    let mut all = Vec::with_capacity(width);
+    for _ in 0..width {
+        all.push(finite(
+            p.f64("a ball's center")?,
+            path,
+            "a center coordinate",
+        )?);
+    }
+    let radius = finite(p.f64("a ball's radius")?, path, "the radius")?;
+    if radius.sign() == Ordering::Less {
+        return Err(Fault::failed(path, "the radius is < 0"));
+    }
+    let live: Vec<usize> = (0..width)
+        .filter(|&j| {
+            layer.upper[j]
+                .as_ref()
+                .is_some_and(|u| u.sign() == Ordering::Greater)
+        })
+        .collect();
+    let center: Vec<Dy> = live.iter().map(|&j| all[j].clone()).collect();
+    Ok(Ball {
+        live,
+        center,
+        radius,
+    })
 }
 
 /// Σ |a| of a row of integers, as a dyadic at exponent `e`.
