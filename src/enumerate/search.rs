@@ -374,6 +374,12 @@ struct SideQuery<'v> {
     norm: f64,
 }
 
+/// A leaf's point in its region, and whether it is proven there itself (see `leaf_witness`).
+struct LeafWitness {
+    point: Array1<f64>,
+    proven: bool,
+}
+
 /// What is known of one side of a split.
 enum Outcome {
     /// Proven empty (closed form with the error bounds, a certificate, or the exact fallback),
@@ -524,21 +530,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 if node.layer + 1 == sh.widths.len() {
                     return self.leaf(&node);
                 }
-                let start = self.pattern.len() - sh.widths[node.layer];
-                let next = node.layer + 1;
-                let mut above = Vec::with_capacity(next);
-                above.extend(node.above.iter().cloned());
-                above.push(node.map.clone());
-                node.above = Arc::new(above);
-                node.map = Arc::new(node.map.through_relu_layer(
-                    &self.pattern[start..],
-                    &sh.net.layers()[next],
-                    &sh.abs_weights[next],
-                    sh.uc.entry_err[next],
-                    &sh.uc.reach,
-                ));
-                node.layer = next;
-                node.idx = 0;
+                self.enter_next_layer(&mut node);
                 continue;
             }
             let map = node.map.clone();
@@ -570,29 +562,55 @@ impl<'s, 'a> Worker<'s, 'a> {
                 }
                 Decision::Branch { pos, neg } => return self.branch(node, pos, neg),
                 Decision::Partial { known, positive } => {
-                    // a branch whose other side is open: the positive child's stream comes first
-                    self.record(Recording::branch);
-                    if !positive {
-                        self.record(Recording::open);
-                    }
-                    self.undecided(node.layer, node.idx + 1);
-                    let Side {
-                        witness: w,
-                        depth: d,
-                        halfspace: h,
-                    } = known;
-                    let child = self.child(&node, w, d, &h);
-                    let factor = self.cur_factor;
-                    self.push(h, factor)?;
-                    self.pattern.push(positive);
-                    self.run_inner(child)?;
-                    if positive {
-                        self.record(Recording::open);
-                    }
-                    return Ok(());
+                    return self.partial(&node, known, positive);
                 }
             }
         }
+    }
+
+    /// The node's layer is decided: the node moves to the first unit of the next layer, its map
+    /// carried through the layer's ReLU with the pattern just decided.
+    fn enter_next_layer(&self, node: &mut Node) {
+        let sh = self.sh;
+        let start = self.pattern.len() - sh.widths[node.layer];
+        let next = node.layer + 1;
+        let mut above = Vec::with_capacity(next);
+        above.extend(node.above.iter().cloned());
+        above.push(node.map.clone());
+        node.above = Arc::new(above);
+        node.map = Arc::new(node.map.through_relu_layer(
+            &self.pattern[start..],
+            &sh.net.layers()[next],
+            &sh.abs_weights[next],
+            sh.uc.entry_err[next],
+            &sh.uc.reach,
+        ));
+        node.layer = next;
+        node.idx = 0;
+    }
+
+    /// A branch whose other side is open: the `known` side (positive or not) is explored, the
+    /// other bounded as undecided; the positive child's stream comes first.
+    fn partial(&mut self, node: &Node, known: Side, positive: bool) -> Result<()> {
+        self.record(Recording::branch);
+        if !positive {
+            self.record(Recording::open);
+        }
+        self.undecided(node.layer, node.idx + 1);
+        let Side {
+            witness: w,
+            depth: d,
+            halfspace: h,
+        } = known;
+        let child = self.child(node, w, d, &h);
+        let factor = self.cur_factor;
+        self.push(h, factor)?;
+        self.pattern.push(positive);
+        self.run_inner(child)?;
+        if positive {
+            self.record(Recording::open);
+        }
+        Ok(())
     }
 
     fn child(&self, node: &Node, w: Array1<f64>, d: f64, h: &HalfSpace) -> Node {
@@ -1375,6 +1393,19 @@ impl<'s, 'a> Worker<'s, 'a> {
     /// A leaf: prove the witness (floating point with error bounds, then exactly), repair it with
     /// a solver, or decide the full pattern exactly; then count and stream the region.
     fn leaf(&mut self, node: &Node) -> Result<()> {
+        match self.leaf_witness(node)? {
+            Some(LeafWitness { point, proven }) => {
+                self.count_leaf(&point, proven);
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The leaf's region's point: the node's witness when it is proven, else the solver's
+    /// repair, else the exact fallback's point. `None` when the leaf was settled otherwise
+    /// (recorded as undecided, or proven empty exactly).
+    fn leaf_witness(&mut self, node: &Node) -> Result<Option<LeafWitness>> {
         let sh = self.sh;
         let w = &node.witness;
         // whether `witness` below is proven itself (the exact fallback's point is proven in
@@ -1407,20 +1438,30 @@ impl<'s, 'a> Worker<'s, 'a> {
                     }
                     ExactAnswer::NonEmpty(_) => {
                         self.undecided_leaf();
-                        return Ok(());
+                        return Ok(None);
                     }
                     ExactAnswer::Empty => {
                         // proven empty exactly, but with no multipliers to show
                         self.record(Recording::open);
-                        return Ok(());
+                        return Ok(None);
                     }
                     ExactAnswer::Unknown => {
                         self.undecided_leaf();
-                        return Ok(());
+                        return Ok(None);
                     }
                 },
             }
         };
+        Ok(Some(LeafWitness {
+            point: witness,
+            proven,
+        }))
+    }
+
+    /// Counts the leaf's region unless the region cap is reached (then the leaf stays open and
+    /// the search stops), records it (with its witness when `proven`) and streams it to the sink.
+    fn count_leaf(&mut self, witness: &Array1<f64>, proven: bool) {
+        let sh = self.sh;
         let prev = sh
             .regions
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |r| {
@@ -1434,12 +1475,12 @@ impl<'s, 'a> Worker<'s, 'a> {
             sh.request_stop(Stop::MaxRegions);
             let mut o = sh.open_bound.lock().unwrap_or_else(|e| e.into_inner());
             *o += 1u32;
-            return Ok(());
+            return;
         }
         // a certificate carries only proven witnesses: a region proven by the exact fallback
         // whose rounded point is not is counted, and left open in the certificate
         if proven {
-            self.record(|r| r.leaf(&witness));
+            self.record(|r| r.leaf(witness));
         } else {
             self.record(Recording::open);
         }
@@ -1450,9 +1491,8 @@ impl<'s, 'a> Worker<'s, 'a> {
                 layers.push(self.pattern[k..k + n].to_vec());
                 k += n;
             }
-            sink.region(&sh.uc.to_input(&witness), &ActivationPattern::new(layers));
+            sink.region(&sh.uc.to_input(witness), &ActivationPattern::new(layers));
         }
-        Ok(())
     }
 
     /// Solves for the largest ball inside the region of the full pattern (every unit's
