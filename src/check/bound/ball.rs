@@ -308,14 +308,7 @@ fn spectral_norm_at_most(
     if rows == 0 || cols == 0 {
         return Ok(());
     }
-    // Frobenius
-    acc.clear();
-    for row in a {
-        for x in row {
-            acc.add_mul(x.view(), x.view());
-        }
-    }
-    let fro2 = Dy::from_int(&acc.finish(), 2 * ew);
+    let fro2 = frobenius_squared(a, ew, acc);
     if fro2.cmp(&n2) != Ordering::Greater {
         return Ok(());
     }
@@ -338,6 +331,32 @@ fn spectral_norm_at_most(
             one.mul(&inf).approx().sqrt()
         ));
     };
+    cholesky_residual_dominant(a, ew, n, r, acc)
+}
+
+/// ‖A‖_F² of the integer matrix `a` at exponent `ew`, exactly.
+fn frobenius_squared(a: &[Vec<&Int>], ew: i64, acc: &mut super::super::num::Acc) -> Dy {
+    acc.clear();
+    for row in a {
+        for x in row {
+            acc.add_mul(x.view(), x.view());
+        }
+    }
+    Dy::from_int(&acc.finish(), 2 * ew)
+}
+
+/// ‖A‖₂ ≤ N by the Cholesky residual: with G the smaller Gram matrix of A and R the given upper
+/// triangular factor, E = N²I − G − RᵀR diagonally dominant with a non-negative diagonal.
+fn cholesky_residual_dominant(
+    a: &[Vec<&Int>],
+    ew: i64,
+    n: &Dy,
+    r: &[Dy],
+    acc: &mut super::super::num::Acc,
+) -> Result<(), String> {
+    let n2 = n.mul(n);
+    let rows = a.len();
+    let cols = a.first().map_or(0, Vec::len);
     // G: the smaller Gram matrix, at exponent 2·ew
     let k = rows.min(cols);
     let g = |i: usize, j: usize, acc: &mut super::super::num::Acc| -> Dy {
