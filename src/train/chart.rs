@@ -3,6 +3,7 @@
 use crate::error::Result;
 use crate::plot::fonts::{text_available, FAMILY};
 use crate::plot::{backend_error, ImageKind};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::ops::Range;
@@ -162,6 +163,7 @@ fn band_polygon(s: &BandSeries) -> Vec<(f64, f64)> {
 }
 
 /// The quartiles and extremes of one box: (q1, median, q3) and (min, max).
+#[derive(Clone, Copy)]
 struct BoxStats {
     q1: f64,
     med: f64,
@@ -275,36 +277,47 @@ fn render_boxes<DB: DrawingBackend>(
         }
         let colour = COLOURS[k % COLOURS.len()];
         let x = k as f64;
-        let BoxStats {
-            q1,
-            med,
-            q3,
-            lo,
-            hi,
-        } = box_stats(v);
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(x - 0.3, q1), (x + 0.3, q3)],
-            colour.mix(0.35).filled(),
-        )))?;
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(x - 0.3, q1), (x + 0.3, q3)],
-            colour.stroke_width(2),
-        )))?;
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(x - 0.3, med), (x + 0.3, med)],
-            BLACK.stroke_width(3),
-        )))?;
-        for (from, to) in [(q3, hi), (q1, lo)] {
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(x, from), (x, to)],
-                colour.stroke_width(1),
-            )))?;
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(x - 0.12, to), (x + 0.12, to)],
-                colour.stroke_width(1),
-            )))?;
-        }
+        draw_box(&mut chart, x, &box_stats(v), colour)?;
     }
     root.present()?;
+    Ok(())
+}
+
+/// Draws one box at `x`: the interquartile box, the median bar and the whiskers to the extremes.
+fn draw_box<DB: DrawingBackend>(
+    chart: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    x: f64,
+    stats: &BoxStats,
+    colour: RGBColor,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let BoxStats {
+        q1,
+        med,
+        q3,
+        lo,
+        hi,
+    } = *stats;
+    chart.draw_series(std::iter::once(Rectangle::new(
+        [(x - 0.3, q1), (x + 0.3, q3)],
+        colour.mix(0.35).filled(),
+    )))?;
+    chart.draw_series(std::iter::once(Rectangle::new(
+        [(x - 0.3, q1), (x + 0.3, q3)],
+        colour.stroke_width(2),
+    )))?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(x - 0.3, med), (x + 0.3, med)],
+        BLACK.stroke_width(3),
+    )))?;
+    for (from, to) in [(q3, hi), (q1, lo)] {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x, from), (x, to)],
+            colour.stroke_width(1),
+        )))?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x - 0.12, to), (x + 0.12, to)],
+            colour.stroke_width(1),
+        )))?;
+    }
     Ok(())
 }
