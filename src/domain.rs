@@ -69,25 +69,51 @@ pub enum Shape {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Domain {
     /// The center point c, one entry per network input.
-    pub center: Array1<f64>,
+    center: Array1<f64>,
     /// The shape around the center: ball radius or box half widths.
-    pub shape: Shape,
+    shape: Shape,
     /// For a box made from bounds (`from_bounds`) that center ± half widths cannot represent
     /// exactly in floating point: the exact bounds (lower, upper). `center` and `shape` are then
     /// the smallest float box found that contains them; the count is of the exact box.
-    pub exact_bounds: Option<(Array1<f64>, Array1<f64>)>,
+    exact_bounds: Option<(Array1<f64>, Array1<f64>)>,
 }
 
 impl Domain {
+    /// The open domain of `shape` around `center`: an L2 ball of the given radius or a box of the
+    /// given half widths. The center must be finite, the radius or every half width finite and
+    /// > 0, with one half width per coordinate.
+    pub fn new(center: Array1<f64>, shape: Shape) -> Result<Self> {
+        check_finite_center(&center)?;
+        match &shape {
+            Shape::L2Ball { radius } => check_radius(*radius)?,
+            Shape::Box { half_widths } => {
+                if half_widths.len() != center.len() {
+                    return Err(Error::invalid(format!(
+                        "box has {} half widths for a center of {} coordinates; expected the same number",
+                        half_widths.len(),
+                        center.len()
+                    )));
+                }
+                if let Some((i, w)) = half_widths
+                    .indexed_iter()
+                    .find(|(_, w)| !(w.is_finite() && **w > 0.0))
+                {
+                    return Err(Error::invalid(format!(
+                        "box coordinate {i}: half width {w} is not a finite number > 0"
+                    )));
+                }
+            }
+        }
+        Ok(Domain {
+            center,
+            shape,
+            exact_bounds: None,
+        })
+    }
+
     /// The open ball B(center, radius) in `norm`. Radius must be finite and > 0, the center finite.
     pub fn ball(center: Array1<f64>, radius: f64, norm: Norm) -> Result<Self> {
-        if !(radius.is_finite() && radius > 0.0) {
-            return Err(Error::invalid_value(
-                Field::Radius,
-                radius,
-                "a finite number > 0",
-            ));
-        }
+        check_radius(radius)?;
         check_finite_center(&center)?;
         let shape = match norm {
             Norm::L2 => Shape::L2Ball { radius },
@@ -147,6 +173,24 @@ impl Domain {
             shape: Shape::Box { half_widths },
             exact_bounds: (!exact).then(|| (lower.clone(), upper.clone())),
         })
+    }
+
+    /// The center point c, one entry per network input.
+    pub fn center(&self) -> &Array1<f64> {
+        &self.center
+    }
+
+    /// The shape around the center: ball radius or box half widths.
+    pub fn shape(&self) -> &Shape {
+        &self.shape
+    }
+
+    /// For a box made from bounds ([`Domain::from_bounds`]) that center ± half widths cannot
+    /// represent exactly in floating point: the exact bounds (lower, upper). [`Domain::center`]
+    /// and [`Domain::shape`] are then the smallest float box found that contains them; the count
+    /// is of the exact box. `None` when center ± half widths is the domain exactly.
+    pub fn exact_bounds(&self) -> Option<&(Array1<f64>, Array1<f64>)> {
+        self.exact_bounds.as_ref()
     }
 
     /// Dimension of the input space.
@@ -273,6 +317,17 @@ impl Domain {
 
 use crate::dyadic::rational as rat;
 
+fn check_radius(radius: f64) -> Result<()> {
+    if !(radius.is_finite() && radius > 0.0) {
+        return Err(Error::invalid_value(
+            Field::Radius,
+            radius,
+            "a finite number > 0",
+        ));
+    }
+    Ok(())
+}
+
 fn check_finite_center(center: &Array1<f64>) -> Result<()> {
     if center.is_empty() {
         return Err(Error::invalid_value(
@@ -388,6 +443,23 @@ mod tests {
     }
 
     #[test]
+    fn new_validates_like_the_other_constructors() {
+        let ball = Domain::new(array![1.0, 2.0], Shape::L2Ball { radius: 0.5 }).unwrap();
+        assert_eq!(ball, Domain::ball(array![1.0, 2.0], 0.5, Norm::L2).unwrap());
+        let linf = Domain::ball(array![1.0, 2.0], 0.5, Norm::Linf).unwrap();
+        let half_widths = array![0.5, 0.5];
+        assert_eq!(
+            Domain::new(array![1.0, 2.0], Shape::Box { half_widths }).unwrap(),
+            linf
+        );
+        assert!(Domain::new(array![0.0], Shape::L2Ball { radius: -1.0 }).is_err());
+        assert!(Domain::new(array![f64::NAN], Shape::L2Ball { radius: 1.0 }).is_err());
+        for half_widths in [array![1.0], array![1.0, 0.0], array![1.0, f64::INFINITY]] {
+            assert!(Domain::new(array![0.0, 0.0], Shape::Box { half_widths }).is_err());
+        }
+    }
+
+    #[test]
     fn depth_is_positive_inside_only() {
         let b = Domain::from_bounds(&array![0.0, 0.0], &array![2.0, 1.0]).unwrap();
         assert!(b.contains(array![1.0, 0.5].view()));
@@ -410,7 +482,7 @@ mod exact_bounds_tests {
         let d = Domain::from_bounds(&array![l], &array![u]).unwrap();
         let w = d.half_width(0);
         assert!(d.center[0] - w <= l && d.center[0] + w >= u);
-        assert_eq!(d.exact_bounds, Some((array![l], array![u])));
+        assert_eq!(d.exact_bounds(), Some(&(array![l], array![u])));
         let exact = Domain::from_bounds(&array![-1.0], &array![0.5]).unwrap();
         assert_eq!(exact.exact_bounds, None);
         assert_eq!((exact.center[0], exact.half_width(0)), (-0.25, 0.75));

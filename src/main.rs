@@ -717,7 +717,7 @@ fn slice(args: SliceArgs) -> Result<()> {
         count: count_settings(m, args.threads, args.time_limit)?,
         circle_vertices: slice::CIRCLE_VERTICES,
     };
-    let computed = slice::compute_slice(&loaded.network, &domain.center, &settings)?;
+    let computed = slice::compute_slice(&loaded.network, domain.center(), &settings)?;
     let report = plot::write_slice_picture(&computed, &args.out, args.width)?;
     if m.json {
         print_json(&report)
@@ -742,7 +742,7 @@ fn plot_bounds(args: PlotBoundsArgs) -> Result<()> {
     let loaded = load(m)?;
     let radii = slice::parse_radii(&args.radii)?;
     // the center is resolved once, with the first radius only validating the domain
-    let center = center_domain(m, &loaded, radii[0])?.center;
+    let center = center_domain(m, &loaded, radii[0])?.center().clone();
     let settings = count_settings(m, args.threads, Some(args.time_limit))?;
     let rows = plot::bounds_vs_radius(
         &loaded.network,

@@ -61,6 +61,13 @@ pub fn input_box_from_str(
         }
     }
 
+    check_declared(declared, n0, file)?;
+    check_bounds(&lower, &upper, file)?;
+    Ok((Array1::from(lower), Array1::from(upper)))
+}
+
+/// The file must declare exactly the inputs X_0 … X_{n0−1}.
+fn check_declared(mut declared: Vec<usize>, n0: usize, file: &Path) -> Result<()> {
     declared.sort_unstable();
     declared.dedup();
     if declared.len() != n0 || declared.last().is_some_and(|&m| m + 1 != n0) {
@@ -73,7 +80,12 @@ pub fn input_box_from_str(
             ),
         ));
     }
-    for i in 0..n0 {
+    Ok(())
+}
+
+/// Every input needs both bounds, lower ≤ upper.
+fn check_bounds(lower: &[f64], upper: &[f64], file: &Path) -> Result<()> {
+    for i in 0..lower.len() {
         let missing = match (lower[i].is_finite(), upper[i].is_finite()) {
             (true, true) => None,
             (false, true) => Some("lower bound (>= X_i v)"),
@@ -98,7 +110,7 @@ pub fn input_box_from_str(
             ));
         }
     }
-    Ok((Array1::from(lower), Array1::from(upper)))
+    Ok(())
 }
 
 /// An s-expression with the line where it starts.

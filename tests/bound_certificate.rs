@@ -139,7 +139,7 @@ fn a_box_by_bounds_and_a_passed_deadline_certify() {
     let net = common::random_network(&[2, 6, 5, 4, 1], 11, 0.5);
     // bounds that are not center ± half width in floating point (domain kind 2)
     let domain = Domain::from_bounds(&array![0.1, -0.3], &array![0.7, 0.2]).unwrap();
-    assert!(domain.exact_bounds.is_some());
+    assert!(domain.exact_bounds().is_some());
     assert_verifies(&net, &domain);
     // no LP after the deadline: interval bounds only, the same as local_lp's
     let (net, domain) = case(229);

@@ -76,8 +76,8 @@ fn base_domain(n0: usize, box_domain: bool, seed: u64) -> Domain {
 /// widths come out exactly as given.
 fn exact_box(center: &Array1<f64>, h: &Array1<f64>) -> Domain {
     let d = Domain::from_bounds(&(center - h), &(center + h)).unwrap();
-    assert_eq!(&d.center, center, "box center not exact");
-    match &d.shape {
+    assert_eq!(d.center(), center, "box center not exact");
+    match d.shape() {
         Shape::Box { half_widths } => assert_eq!(half_widths, h, "box half widths not exact"),
         Shape::L2Ball { .. } => unreachable!(),
     }
@@ -111,15 +111,15 @@ fn change_coordinates(net0: &Network, k: &[i32], t: &Array1<f64>) -> Option<Netw
 /// D1 = t + S D0 (exact: asserted).
 fn change_domain(d0: &Domain, k: &[i32], t: &Array1<f64>) -> Domain {
     let s = Array1::from_shape_fn(k.len(), |j| 2f64.powi(k[j]));
-    let c1 = t + &(&s * &d0.center);
+    let c1 = t + &(&s * d0.center());
     for j in 0..k.len() {
         assert_eq!(
             q(c1[j]),
-            q(t[j]) + q(s[j]) * q(d0.center[j]),
+            q(t[j]) + q(s[j]) * q(d0.center()[j]),
             "center not exact"
         );
     }
-    match &d0.shape {
+    match d0.shape() {
         Shape::L2Ball { radius } => {
             assert!(k.iter().all(|&kj| kj == k[0]), "an L2 ball needs one scale");
             Domain::ball(c1, radius * s[0], Norm::L2).unwrap()
@@ -301,7 +301,7 @@ proptest! {
         let s = Array1::from_shape_fn(n0, |j| d1.half_width(j) / d0.half_width(j));
         let first = &net0.layers()[0];
         let w1 = Array2::from_shape_fn(first.weight.dim(), |(i, j)| first.weight[[i, j]] / s[j]);
-        let b1 = &first.bias + &first.weight.dot(&d0.center) - w1.dot(&d1.center);
+        let b1 = &first.bias + &first.weight.dot(d0.center()) - w1.dot(d1.center());
         let mut layers = net0.layers().to_vec();
         layers[0] = Layer::new(w1, b1);
         let moved = Network::new(layers).unwrap();

@@ -41,13 +41,6 @@ const LADDER: &[&str] = &[
 /// call the modules up to this one.
 const FACADE_FUNCTIONS_RANK: &str = "sandwich";
 
-/// Imports between sibling submodules that still close a cycle, as (parent, from, to): exempt
-/// from the cycle check until they are broken. Do not add to this list.
-const KNOWN_CYCLE_EDGES: &[(&str, &str, &str)] = &[
-    ("bounds/lp", "relaxation", "certificate"),
-    ("check/bound", "proofs", "ball"),
-];
-
 fn src_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
@@ -409,7 +402,6 @@ fn sibling_submodules_import_each_other_without_cycles() {
     let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(f)).collect();
     // parent → (child → children it imports)
     let mut graphs: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
-    let mut exempted = BTreeSet::new();
     for file in &files {
         for u in uses_in(file) {
             let common = u.from.iter().zip(&u.to).take_while(|(a, b)| a == b).count();
@@ -421,26 +413,13 @@ fn sibling_submodules_import_each_other_without_cycles() {
                 continue; // an item of the parent, not a sibling module
             }
             let (a, b) = (u.from[common].clone(), u.to[common].clone());
-            let exempt = KNOWN_CYCLE_EDGES
-                .iter()
-                .find(|&&(p, x, y)| p == parent.join("/") && x == a && y == b);
-            if let Some(edge) = exempt {
-                exempted.insert(*edge);
-            } else {
-                graphs
-                    .entry(parent)
-                    .or_default()
-                    .entry(a)
-                    .or_default()
-                    .insert(b);
-            }
+            graphs
+                .entry(parent)
+                .or_default()
+                .entry(a)
+                .or_default()
+                .insert(b);
         }
-    }
-    for edge in KNOWN_CYCLE_EDGES {
-        assert!(
-            exempted.contains(edge),
-            "{edge:?} is gone: remove it from KNOWN_CYCLE_EDGES in tests/module_ladder.rs"
-        );
     }
     let mut cycles = Vec::new();
     for (parent, graph) in &graphs {

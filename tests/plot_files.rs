@@ -109,9 +109,9 @@ fn split_count(
     net: &Network,
     domain: &relu_regions::Domain,
 ) -> relu_regions::Result<Option<CountCell>> {
-    let plane = Plane::new(&domain.center, &PlaneSpec::Axes(0, 1))?;
+    let plane = Plane::new(domain.center(), &PlaneSpec::Axes(0, 1))?;
     let net2 = plane.restrict(net)?;
-    let r = match &domain.shape {
+    let r = match domain.shape() {
         Shape::Box { half_widths } => half_widths[0],
         Shape::L2Ball { radius } => *radius,
     };

@@ -25,11 +25,11 @@ fn random_domain(rng: &mut ChaCha8Rng, n: usize, l2: bool) -> Domain {
 fn point_in(rng: &mut ChaCha8Rng, d: &Domain) -> Array1<f64> {
     let (lo, hi) = d.bounding_box();
     let mut p = Array1::from_shape_fn(d.dim(), |j| rng.gen_range(lo[j]..=hi[j]));
-    if let Shape::L2Ball { radius } = d.shape {
-        let v = &p - &d.center;
+    if let &Shape::L2Ball { radius } = d.shape() {
+        let v = &p - d.center();
         let norm = v.dot(&v).sqrt();
         if norm > radius {
-            p = &d.center + &(v * (radius / norm));
+            p = d.center() + &(v * (radius / norm));
         }
     }
     p

@@ -7,7 +7,7 @@ use relu_regions::{Domain, Norm};
 
 fn backends(domain: &Domain) -> Vec<Box<dyn InteriorSolver>> {
     let mut v: Vec<Box<dyn InteriorSolver>> = vec![Box::new(ClarabelSolver::new())];
-    if matches!(domain.shape, relu_regions::Shape::Box { .. }) {
+    if matches!(domain.shape(), relu_regions::Shape::Box { .. }) {
         v.extend(highs_backend());
     }
     v

@@ -5,7 +5,7 @@ use num_traits::{One, ToPrimitive, Zero};
 
 /// The whole row C(n, 0), C(n, 1), …, C(n, n) of Pascal's triangle, exactly, by the
 /// multiplicative recurrence C(n, j + 1) = C(n, j) · (n − j) / (j + 1) (each division is exact).
-pub fn binomial_row(n: usize) -> Vec<BigUint> {
+pub(crate) fn binomial_row(n: usize) -> Vec<BigUint> {
     let mut row = Vec::with_capacity(n + 1);
     let mut c = BigUint::one();
     row.push(c.clone());

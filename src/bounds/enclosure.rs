@@ -6,7 +6,7 @@
 use super::opnorm::{gamma, inflate, linf_operator_norm_upper, spectral_norm_upper};
 use crate::domain::{Domain, Norm};
 use crate::error::{Error, Result};
-use crate::network::Network;
+use crate::network::{Layer, Network};
 use crate::tolerance::{surely_nonpositive, surely_positive};
 use ndarray::{Array1, Array2};
 
@@ -74,43 +74,12 @@ pub fn enclose(net: &Network, domain: &Domain) -> Result<Vec<LayerEnclosure>> {
 
     // Layer 1.
     let first = &hidden[0];
-    let n_in = first.input_dim();
-    let (units, _) = first.weight.dim();
-    let mut lower = Array1::zeros(units);
-    let mut upper = Array1::zeros(units);
-    let mut stability = Vec::with_capacity(units);
-    let mut z_center = Array1::zeros(units);
-    let mut slack = Array1::zeros(units);
-    for i in 0..units {
-        let w = first.weight.row(i);
-        let b = first.bias[i];
-        let (lo, hi) = domain.affine_range(w, b);
-        let mid = w.dot(&domain.center) + b;
-        let support = domain.support(w);
-        let scale = w
-            .iter()
-            .zip(domain.center.iter())
-            .map(|(a, c)| (a * c).abs())
-            .sum::<f64>()
-            + b.abs()
-            + support;
-        let e = gamma(n_in + 2) * scale;
-        lower[i] = lo - e;
-        upper[i] = hi + e;
-        z_center[i] = mid;
-        slack[i] = e;
-        stability.push(classify(lower[i], upper[i], scale));
-    }
     let radius_in = domain.max_half_width() * inflate(1);
     let mut enc = finish_layer(
         &first.weight,
         norm,
         radius_in,
-        lower,
-        upper,
-        stability,
-        z_center,
-        slack,
+        first_layer_intervals(first, domain),
     );
     // For a box the per-unit deviation |z_i(x) − z_i(c)| ≤ support(w_i) is already in ρ_1
     // (the post-activation box), which is at least as tight as ‖W‖_∞ · max half width.
@@ -118,67 +87,121 @@ pub fn enclose(net: &Network, domain: &Domain) -> Result<Vec<LayerEnclosure>> {
 
     for layer in &hidden[1..] {
         let prev = enc;
-        let n_in = layer.input_dim();
-        let units = layer.output_dim();
-        let plo = prev.lower.mapv(|v| v.max(0.0));
-        let phi = prev.upper.mapv(|v| v.max(0.0));
         let live: Vec<bool> = prev
             .stability
             .iter()
             .map(|&s| s != Stability::Inactive)
             .collect();
-        let mut lower = Array1::zeros(units);
-        let mut upper = Array1::zeros(units);
-        let mut stability = Vec::with_capacity(units);
-        let mut z_center = Array1::zeros(units);
-        let mut slack = Array1::zeros(units);
-        for i in 0..units {
-            let w = layer.weight.row(i);
-            let b = layer.bias[i];
-            let (mut ibp_lo, mut ibp_hi, mut mid, mut mag) = (b, b, b, b.abs());
-            let (mut dual2, mut dual1) = (0.0, 0.0);
-            for j in 0..n_in {
-                if !live[j] {
-                    continue;
-                }
-                let a = w[j];
-                let (p, q) = (a * plo[j], a * phi[j]);
-                ibp_lo += p.min(q);
-                ibp_hi += p.max(q);
-                mid += a * prev.center[j];
-                mag += a.abs() * (phi[j].max(prev.center[j].abs()) + prev.radius);
-                dual2 += a * a;
-                dual1 += a.abs();
-            }
-            let dual = match norm {
-                Norm::L2 => dual2.sqrt(),
-                Norm::Linf => dual1,
-            } * inflate(n_in);
-            let reach = prev.radius * dual;
-            let scale = mag + reach;
-            let e = gamma(n_in + 2) * scale;
-            lower[i] = ibp_lo.max(mid - reach) - e;
-            upper[i] = ibp_hi.min(mid + reach) + e;
-            z_center[i] = mid;
-            slack[i] = e;
-            stability.push(classify(lower[i], upper[i], scale));
-        }
+        let intervals = next_layer_intervals(layer, &prev, &live, norm);
         // the ball enclosure acts on the live columns only
-        let live_cols: Vec<usize> = (0..n_in).filter(|&j| live[j]).collect();
+        let live_cols: Vec<usize> = (0..layer.input_dim()).filter(|&j| live[j]).collect();
         let w_live = layer.weight.select(ndarray::Axis(1), &live_cols);
-        enc = finish_layer(
-            &w_live,
-            norm,
-            prev.radius,
-            lower,
-            upper,
-            stability,
-            z_center,
-            slack,
-        );
+        enc = finish_layer(&w_live, norm, prev.radius, intervals);
         out.push(enc.clone());
     }
     Ok(out)
+}
+
+/// A layer's certified pre-activation intervals before its ball is computed: per unit the
+/// bounds, the stability, the computed value at the previous ball's center and its rounding
+/// allowance.
+struct LayerIntervals {
+    lower: Array1<f64>,
+    upper: Array1<f64>,
+    stability: Vec<Stability>,
+    /// z_i at the center of the previous layer's ball (of the domain on layer 1).
+    z_center: Array1<f64>,
+    /// The rounding allowance e_i added to each side of unit i's interval.
+    slack: Array1<f64>,
+}
+
+impl LayerIntervals {
+    fn zeros(units: usize) -> Self {
+        LayerIntervals {
+            lower: Array1::zeros(units),
+            upper: Array1::zeros(units),
+            stability: Vec::with_capacity(units),
+            z_center: Array1::zeros(units),
+            slack: Array1::zeros(units),
+        }
+    }
+}
+
+/// Layer 1, exact: z_i ∈ w_i·c + b_i ± support(w_i), widened by its rounding allowance.
+fn first_layer_intervals(first: &Layer, domain: &Domain) -> LayerIntervals {
+    let n_in = first.input_dim();
+    let (units, _) = first.weight.dim();
+    let mut out = LayerIntervals::zeros(units);
+    for i in 0..units {
+        let w = first.weight.row(i);
+        let b = first.bias[i];
+        let (lo, hi) = domain.affine_range(w, b);
+        let mid = w.dot(domain.center()) + b;
+        let support = domain.support(w);
+        let scale = w
+            .iter()
+            .zip(domain.center().iter())
+            .map(|(a, c)| (a * c).abs())
+            .sum::<f64>()
+            + b.abs()
+            + support;
+        let e = gamma(n_in + 2) * scale;
+        out.lower[i] = lo - e;
+        out.upper[i] = hi + e;
+        out.z_center[i] = mid;
+        out.slack[i] = e;
+        out.stability
+            .push(classify(out.lower[i], out.upper[i], scale));
+    }
+    out
+}
+
+/// Layer l ≥ 2: the intersection of interval bound propagation from the previous layer's
+/// post-activation box and of the previous ball's reach, over its `live` units.
+fn next_layer_intervals(
+    layer: &Layer,
+    prev: &LayerEnclosure,
+    live: &[bool],
+    norm: Norm,
+) -> LayerIntervals {
+    let n_in = layer.input_dim();
+    let units = layer.output_dim();
+    let plo = prev.lower.mapv(|v| v.max(0.0));
+    let phi = prev.upper.mapv(|v| v.max(0.0));
+    let mut out = LayerIntervals::zeros(units);
+    for i in 0..units {
+        let w = layer.weight.row(i);
+        let b = layer.bias[i];
+        let (mut ibp_lo, mut ibp_hi, mut mid, mut mag) = (b, b, b, b.abs());
+        let (mut dual2, mut dual1) = (0.0, 0.0);
+        for j in 0..n_in {
+            if !live[j] {
+                continue;
+            }
+            let a = w[j];
+            let (p, q) = (a * plo[j], a * phi[j]);
+            ibp_lo += p.min(q);
+            ibp_hi += p.max(q);
+            mid += a * prev.center[j];
+            mag += a.abs() * (phi[j].max(prev.center[j].abs()) + prev.radius);
+            dual2 += a * a;
+            dual1 += a.abs();
+        }
+        let dual = match norm {
+            Norm::L2 => dual2.sqrt(),
+            Norm::Linf => dual1,
+        } * inflate(n_in);
+        let reach = prev.radius * dual;
+        let scale = mag + reach;
+        let e = gamma(n_in + 2) * scale;
+        out.lower[i] = ibp_lo.max(mid - reach) - e;
+        out.upper[i] = ibp_hi.min(mid + reach) + e;
+        out.z_center[i] = mid;
+        out.slack[i] = e;
+        out.stability
+            .push(classify(out.lower[i], out.upper[i], scale));
+    }
+    out
 }
 
 /// A unit's stability from its certified interval [lo, hi], with the margin of crate::tolerance.
@@ -195,17 +218,19 @@ pub(crate) fn classify(lo: f64, hi: f64, scale: f64) -> Stability {
 /// The ball (c_l, r_l) of the post-activations, from the layer's intervals and the input ball.
 /// `weight` holds only the columns acting on the previous layer's live units; on layer 1 the
 /// input ball is the domain's enclosing ball (radius = largest half width).
-#[allow(clippy::too_many_arguments)]
 fn finish_layer(
     weight: &Array2<f64>,
     norm: Norm,
     radius_in: f64,
-    lower: Array1<f64>,
-    upper: Array1<f64>,
-    stability: Vec<Stability>,
-    z_center: Array1<f64>,
-    slack: Array1<f64>,
+    intervals: LayerIntervals,
 ) -> LayerEnclosure {
+    let LayerIntervals {
+        lower,
+        upper,
+        stability,
+        z_center,
+        slack,
+    } = intervals;
     let units = lower.len();
     let center = z_center.mapv(|v| v.max(0.0));
     let rows: Vec<usize> = (0..units)

@@ -16,12 +16,11 @@ pub mod global;
 pub mod jset;
 pub mod local;
 pub mod lp;
-pub mod opnorm;
+pub(crate) mod opnorm;
 
-pub use combinatorics::{binomial, binomial_row, log10, zaslavsky};
+pub use combinatorics::{binomial, log10, zaslavsky};
 pub use enclosure::{enclose, LayerEnclosure, Stability};
 pub use global::{global_bounds, montufar2017, serra2018, GlobalBounds};
 pub use jset::{jset_bound, local_bound_from_layer, LayerCounts};
 pub use local::{local_analytic, LayerStability, LocalBound};
 pub use lp::{local_lp, LpBound};
-pub use opnorm::{linf_operator_norm_upper, spectral_norm_upper};

@@ -19,7 +19,7 @@ pub(crate) fn inflate(k: usize) -> f64 {
 }
 
 /// Upper bound on ‖A‖_∞ = max_i Σ_j |a_ij| (the operator norm of L∞).
-pub fn linf_operator_norm_upper(a: ArrayView2<f64>) -> f64 {
+pub(crate) fn linf_operator_norm_upper(a: ArrayView2<f64>) -> f64 {
     let raw = a
         .rows()
         .into_iter()
@@ -31,7 +31,7 @@ pub fn linf_operator_norm_upper(a: ArrayView2<f64>) -> f64 {
 /// min(‖A‖_F, √(‖A‖₁‖A‖_∞)), each with its rounding allowance (`extra` more terms allowed for
 /// in each, for callers that check the value again by another route): two upper bounds on ‖A‖₂
 /// that need no iteration.
-pub fn direct_spectral_upper(a: ArrayView2<f64>, extra: usize) -> f64 {
+pub(crate) fn direct_spectral_upper(a: ArrayView2<f64>, extra: usize) -> f64 {
     let (rows, cols) = a.dim();
     let fro = a.iter().map(|v| v * v).sum::<f64>().sqrt() * inflate(rows * cols + extra);
     let one = a
@@ -55,7 +55,7 @@ pub fn direct_spectral_upper(a: ArrayView2<f64>, extra: usize) -> f64 {
 /// rank^{1/2^{s+2}} (exact arithmetic), and every rounding error is accounted for by the γ terms
 /// (each X is scaled by a power of two, which is exact, to avoid overflow). Unlike power
 /// iteration, which under-estimates, every step is an upper bound.
-pub fn spectral_norm_upper(a: ArrayView2<f64>) -> f64 {
+pub(crate) fn spectral_norm_upper(a: ArrayView2<f64>) -> f64 {
     let (rows, cols) = a.dim();
     if rows == 0 || cols == 0 {
         return 0.0;

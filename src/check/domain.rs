@@ -105,86 +105,95 @@ impl ExactDomain {
     pub fn read<R: BufRead>(p: &mut Payload<R>, n: usize) -> Result<ExactDomain, Fault> {
         let kind = p.u8("the domain kind")?;
         match kind {
-            0 => {
-                let c = floats(p, n, "the ball's center")?;
-                let r = p.f64("the ball's radius")?;
-                if !(r.is_finite() && r > 0.0) {
-                    return Err(Fault::failed(
-                        "domain",
-                        format!("radius {r} is not a finite number > 0"),
-                    ));
-                }
-                let center = c
-                    .iter()
-                    .map(|&x| finite(x, "a center coordinate"))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let (r_m, r_e) = finite(r, "the radius")?;
-                Ok(ExactDomain::new(
-                    Shape::Ball {
-                        center: DyVec::from_parts(&center),
-                        r_m,
-                        r_e,
-                    },
-                    format!("L2 ball, radius {r}"),
-                ))
-            }
-            1 => {
-                let c = floats(p, n, "the box's center")?;
-                let w = floats(p, n, "the box's half widths")?;
-                if let Some((j, &wj)) = w
-                    .iter()
-                    .enumerate()
-                    .find(|(_, w)| !(w.is_finite() && **w > 0.0))
-                {
-                    return Err(Fault::failed(
-                        "domain",
-                        format!("half width {j} is {wj}; expected a finite number > 0"),
-                    ));
-                }
-                let mut lo = Vec::with_capacity(n);
-                let mut hi = Vec::with_capacity(n);
-                for (&cj, &wj) in c.iter().zip(&w) {
-                    let (cm, ce) = finite(cj, "a center coordinate")?;
-                    let (wm, we) = finite(wj, "a half width")?;
-                    // c ± w at the smaller exponent
-                    let e = ce.min(we);
-                    let cs = &cm << ((ce - e) as u64);
-                    let ws = &wm << ((we - e) as u64);
-                    lo.push((&cs - &ws, e));
-                    hi.push((cs + ws, e));
-                }
-                Ok(ExactDomain::new(
-                    Self::boxed(&lo, &hi),
-                    format!("box, half width {}", spread(&w)),
-                ))
-            }
-            2 => {
-                let l = floats(p, n, "the box's lower bounds")?;
-                let u = floats(p, n, "the box's upper bounds")?;
-                let mut lo = Vec::with_capacity(n);
-                let mut hi = Vec::with_capacity(n);
-                for (j, (&lj, &uj)) in l.iter().zip(&u).enumerate() {
-                    let a = finite(lj, "a lower bound")?;
-                    let b = finite(uj, "an upper bound")?;
-                    if lj >= uj {
-                        return Err(Fault::failed(
-                            "domain",
-                            format!("input {j}: lower bound {lj} is not below upper bound {uj}"),
-                        ));
-                    }
-                    lo.push(a);
-                    hi.push(b);
-                }
-                let widths: Vec<f64> = l.iter().zip(&u).map(|(a, b)| b - a).collect();
-                Ok(ExactDomain::new(
-                    Self::boxed(&lo, &hi),
-                    format!("box by bounds, width {}", spread(&widths)),
-                ))
-            }
+            0 => Self::read_ball(p, n),
+            1 => Self::read_box(p, n),
+            2 => Self::read_bounds(p, n),
             k => Err(Fault::unreadable(format!(
                 "unknown domain kind {k}; expected 0 (L2 ball), 1 (box) or 2 (box by bounds)"
             ))),
         }
+    }
+
+    /// Kind 0: an L2 ball, its center (n numbers) and radius (> 0).
+    fn read_ball<R: BufRead>(p: &mut Payload<R>, n: usize) -> Result<ExactDomain, Fault> {
+        let c = floats(p, n, "the ball's center")?;
+        let r = p.f64("the ball's radius")?;
+        if !(r.is_finite() && r > 0.0) {
+            return Err(Fault::failed(
+                "domain",
+                format!("radius {r} is not a finite number > 0"),
+            ));
+        }
+        let center = c
+            .iter()
+            .map(|&x| finite(x, "a center coordinate"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (r_m, r_e) = finite(r, "the radius")?;
+        Ok(ExactDomain::new(
+            Shape::Ball {
+                center: DyVec::from_parts(&center),
+                r_m,
+                r_e,
+            },
+            format!("L2 ball, radius {r}"),
+        ))
+    }
+
+    /// Kind 1: a box by its center and half widths (n numbers each, the widths > 0).
+    fn read_box<R: BufRead>(p: &mut Payload<R>, n: usize) -> Result<ExactDomain, Fault> {
+        let c = floats(p, n, "the box's center")?;
+        let w = floats(p, n, "the box's half widths")?;
+        if let Some((j, &wj)) = w
+            .iter()
+            .enumerate()
+            .find(|(_, w)| !(w.is_finite() && **w > 0.0))
+        {
+            return Err(Fault::failed(
+                "domain",
+                format!("half width {j} is {wj}; expected a finite number > 0"),
+            ));
+        }
+        let mut lo = Vec::with_capacity(n);
+        let mut hi = Vec::with_capacity(n);
+        for (&cj, &wj) in c.iter().zip(&w) {
+            let (cm, ce) = finite(cj, "a center coordinate")?;
+            let (wm, we) = finite(wj, "a half width")?;
+            // c ± w at the smaller exponent
+            let e = ce.min(we);
+            let cs = &cm << ((ce - e) as u64);
+            let ws = &wm << ((we - e) as u64);
+            lo.push((&cs - &ws, e));
+            hi.push((cs + ws, e));
+        }
+        Ok(ExactDomain::new(
+            Self::boxed(&lo, &hi),
+            format!("box, half width {}", spread(&w)),
+        ))
+    }
+
+    /// Kind 2: a box by its lower and upper bounds (n numbers each, lower < upper).
+    fn read_bounds<R: BufRead>(p: &mut Payload<R>, n: usize) -> Result<ExactDomain, Fault> {
+        let l = floats(p, n, "the box's lower bounds")?;
+        let u = floats(p, n, "the box's upper bounds")?;
+        let mut lo = Vec::with_capacity(n);
+        let mut hi = Vec::with_capacity(n);
+        for (j, (&lj, &uj)) in l.iter().zip(&u).enumerate() {
+            let a = finite(lj, "a lower bound")?;
+            let b = finite(uj, "an upper bound")?;
+            if lj >= uj {
+                return Err(Fault::failed(
+                    "domain",
+                    format!("input {j}: lower bound {lj} is not below upper bound {uj}"),
+                ));
+            }
+            lo.push(a);
+            hi.push(b);
+        }
+        let widths: Vec<f64> = l.iter().zip(&u).map(|(a, b)| b - a).collect();
+        Ok(ExactDomain::new(
+            Self::boxed(&lo, &hi),
+            format!("box by bounds, width {}", spread(&widths)),
+        ))
     }
 
     /// The domain with its bounding box: [c − r, c + r] per coordinate for a ball, the box

@@ -70,6 +70,28 @@ pub fn ball_lp(
     if cnorm == 0.0 {
         return Some(());
     }
+    start_at(sc, g, h, m, n, x0);
+    for _ in 0..MAX_ITER {
+        // d: c on the working set's directions
+        sc.d.copy_from_slice(c);
+        project_out(&sc.q, n, &mut sc.d);
+        let dnorm = dot(&sc.d, &sc.d).sqrt();
+        if dnorm <= 1e-12 * cnorm {
+            // c·x is constant on the affine set: x is optimal there, with μ = 0
+            sc.r.copy_from_slice(c);
+        } else if step_on_ball(sc, g, m, n, c, c0, rho, dnorm)? == BallStep::Blocked {
+            continue;
+        }
+        if settle_or_drop(sc, g, n, cnorm)? {
+            return Some(());
+        }
+    }
+    None
+}
+
+/// Sets up the method at `x0` with an empty working set: the rows' slacks and norms, the
+/// buffers sized.
+fn start_at(sc: &mut BallLpScratch, g: &[f64], h: &[f64], m: usize, n: usize, x0: &[f64]) {
     sc.active.clear();
     sc.is_active.clear();
     sc.is_active.resize(m, false);
@@ -87,93 +109,116 @@ pub fn ball_lp(
     }
     sc.gd.clear();
     sc.gd.resize(m, 0.0);
-    for _ in 0..MAX_ITER {
-        // d: c on the working set's directions
-        sc.d.copy_from_slice(c);
-        project_out(&sc.q, n, &mut sc.d);
-        let dnorm = dot(&sc.d, &sc.d).sqrt();
-        if dnorm <= 1e-12 * cnorm {
-            // c·x is constant on the affine set: x is optimal there, with μ = 0
-            sc.r.copy_from_slice(c);
-        } else {
-            // p: projection of c0 on the affine set; x_W = p + ρ' d/‖d‖
-            for j in 0..n {
-                sc.v[j] = sc.x[j] - c0[j];
-            }
-            sc.p.copy_from_slice(&sc.v);
-            project_out(&sc.q, n, &mut sc.v); // null-space part of x − c0
-            let mut off2 = 0.0;
-            for j in 0..n {
-                let row_part = sc.p[j] - sc.v[j];
-                sc.p[j] = c0[j] + row_part;
-                off2 += row_part * row_part;
-            }
-            let rho2 = rho * rho - off2;
-            if rho2 <= (1e-9 * rho) * (1e-9 * rho) {
-                return None;
-            }
-            let rp = rho2.sqrt();
-            // step Δ = x_W − x, ratio test over the rows outside W
-            for j in 0..n {
-                sc.v[j] = sc.p[j] + rp * sc.d[j] / dnorm - sc.x[j];
-            }
-            let dlen = dot(&sc.v, &sc.v).sqrt();
-            let mut best: Option<(f64, usize)> = None;
-            for i in 0..m {
-                let gd = dot(&g[i * n..(i + 1) * n], &sc.v);
-                sc.gd[i] = gd;
-                if !sc.is_active[i] && gd > 1e-14 * dlen * sc.norm[i] {
-                    let t = (sc.slack[i] / gd).max(0.0);
-                    if t < 1.0 && best.is_none_or(|(bt, _)| t < bt) {
-                        best = Some((t, i));
-                    }
-                }
-            }
-            let t = best.map_or(1.0, |(t, _)| t);
-            for j in 0..n {
-                sc.x[j] += t * sc.v[j];
-            }
-            for i in 0..m {
-                sc.slack[i] -= t * sc.gd[i];
-            }
-            if let Some((_, i)) = best {
-                add_row(sc, g, n, i)?;
-                continue;
-            }
-            let mu = dnorm / rp;
-            for j in 0..n {
-                sc.r[j] = c[j] - mu * (sc.x[j] - c0[j]);
-            }
-        }
-        // multipliers of W: G_Wᵀ y = c − μ(x − c0)
-        let y = multipliers(g, n, &sc.active, &sc.r)?;
-        let (kmin, ymin) =
-            y.iter().enumerate().fold(
-                (0, f64::INFINITY),
-                |acc, (k, &v)| {
-                    if v < acc.1 {
-                        (k, v)
-                    } else {
-                        acc
-                    }
-                },
-            );
-        if sc.active.is_empty() || ymin >= -1e-12 * cnorm {
-            for (k, &i) in sc.active.iter().enumerate() {
-                sc.y[i] = y[k].max(0.0);
-            }
-            return Some(());
-        }
-        let dropped = sc.active.remove(kmin);
-        sc.is_active[dropped] = false;
-        // rebuild Q from the remaining rows (they are still marked active: none is re-pushed)
-        sc.q.clear();
-        let act = std::mem::take(&mut sc.active);
-        let rebuilt = act.iter().try_for_each(|&i| add_row(sc, g, n, i));
-        sc.active = act;
-        rebuilt?;
+}
+
+/// What [`step_on_ball`] did.
+#[derive(PartialEq, Eq)]
+enum BallStep {
+    /// A row outside the working set stopped the step and joined it.
+    Blocked,
+    /// x reached the optimum x_W of the working set on the ball; `sc.r` = c − μ(x − c0).
+    Reached,
+}
+
+/// Steps from x toward x_W = p + ρ' d/‖d‖, the maximizer of c·x on the working set's affine
+/// set ∩ ball (p: the projection of c0 on the affine set, ρ'² = ρ² − ‖p − c0‖², `d` = c on the
+/// set's directions, of norm `dnorm`), stopping at the first row outside the working set. `None`
+/// when the affine set barely meets the ball or a blocking row depends on the working set.
+#[allow(clippy::too_many_arguments)]
+fn step_on_ball(
+    sc: &mut BallLpScratch,
+    g: &[f64],
+    m: usize,
+    n: usize,
+    c: &[f64],
+    c0: &[f64],
+    rho: f64,
+    dnorm: f64,
+) -> Option<BallStep> {
+    // p: projection of c0 on the affine set; x_W = p + ρ' d/‖d‖
+    for j in 0..n {
+        sc.v[j] = sc.x[j] - c0[j];
     }
-    None
+    sc.p.copy_from_slice(&sc.v);
+    project_out(&sc.q, n, &mut sc.v); // null-space part of x − c0
+    let mut off2 = 0.0;
+    for j in 0..n {
+        let row_part = sc.p[j] - sc.v[j];
+        sc.p[j] = c0[j] + row_part;
+        off2 += row_part * row_part;
+    }
+    let rho2 = rho * rho - off2;
+    if rho2 <= (1e-9 * rho) * (1e-9 * rho) {
+        return None;
+    }
+    let rp = rho2.sqrt();
+    // step Δ = x_W − x, ratio test over the rows outside W
+    for j in 0..n {
+        sc.v[j] = sc.p[j] + rp * sc.d[j] / dnorm - sc.x[j];
+    }
+    let dlen = dot(&sc.v, &sc.v).sqrt();
+    let mut best: Option<(f64, usize)> = None;
+    for i in 0..m {
+        let gd = dot(&g[i * n..(i + 1) * n], &sc.v);
+        sc.gd[i] = gd;
+        if !sc.is_active[i] && gd > 1e-14 * dlen * sc.norm[i] {
+            let t = (sc.slack[i] / gd).max(0.0);
+            if t < 1.0 && best.is_none_or(|(bt, _)| t < bt) {
+                best = Some((t, i));
+            }
+        }
+    }
+    let t = best.map_or(1.0, |(t, _)| t);
+    for j in 0..n {
+        sc.x[j] += t * sc.v[j];
+    }
+    for i in 0..m {
+        sc.slack[i] -= t * sc.gd[i];
+    }
+    if let Some((_, i)) = best {
+        add_row(sc, g, n, i)?;
+        return Some(BallStep::Blocked);
+    }
+    let mu = dnorm / rp;
+    for j in 0..n {
+        sc.r[j] = c[j] - mu * (sc.x[j] - c0[j]);
+    }
+    Some(BallStep::Reached)
+}
+
+/// At the optimum of the working set: its multipliers y with G_Wᵀ y = r (`sc.r`). When they
+/// are ≥ 0 (up to rounding) they are stored in `sc.y` and the answer is `true`; otherwise the
+/// row of the most negative one leaves the working set, Q is rebuilt, and the answer is `false`.
+/// `None` if the multipliers or the rebuilt basis fail.
+fn settle_or_drop(sc: &mut BallLpScratch, g: &[f64], n: usize, cnorm: f64) -> Option<bool> {
+    // multipliers of W: G_Wᵀ y = c − μ(x − c0)
+    let y = multipliers(g, n, &sc.active, &sc.r)?;
+    let (kmin, ymin) =
+        y.iter().enumerate().fold(
+            (0, f64::INFINITY),
+            |acc, (k, &v)| {
+                if v < acc.1 {
+                    (k, v)
+                } else {
+                    acc
+                }
+            },
+        );
+    if sc.active.is_empty() || ymin >= -1e-12 * cnorm {
+        for (k, &i) in sc.active.iter().enumerate() {
+            sc.y[i] = y[k].max(0.0);
+        }
+        return Some(true);
+    }
+    let dropped = sc.active.remove(kmin);
+    sc.is_active[dropped] = false;
+    // rebuild Q from the remaining rows (they are still marked active: none is re-pushed)
+    sc.q.clear();
+    let act = std::mem::take(&mut sc.active);
+    let rebuilt = act.iter().try_for_each(|&i| add_row(sc, g, n, i));
+    sc.active = act;
+    rebuilt?;
+    Some(false)
 }
 
 /// Adds row i to the working set: Gram–Schmidt its normal into Q; `None` if it depends on W.

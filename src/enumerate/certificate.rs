@@ -24,7 +24,7 @@ use ndarray::Array1;
 use std::path::Path;
 
 /// Format version written in the header.
-pub const FORMAT_VERSION: u16 = 1;
+pub(crate) const FORMAT_VERSION: u16 = 1;
 /// The file's first bytes.
 pub const MAGIC: &[u8; 6] = b"RRCERT";
 
@@ -40,7 +40,7 @@ const END: u8 = 0xFF;
 
 /// How a removed side of a split was proven empty.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Proof {
+pub(crate) enum Proof {
     /// Over the domain alone (no multiplier): the unit is stable on the whole domain.
     Domain,
     /// Over the node's box: the domain's bounding box propagated through the branch half-spaces
@@ -59,7 +59,7 @@ impl Proof {
     /// not positive and finite after conversion are dropped (a smaller multiplier set is still a
     /// valid candidate: the checker decides). `narrow`: round each to f32 (4 bytes in the file)
     /// where it stays positive and finite.
-    pub fn from_multipliers(y: &[f64], factors: &[f64], target: f64, narrow: bool) -> Proof {
+    pub(crate) fn from_multipliers(y: &[f64], factors: &[f64], target: f64, narrow: bool) -> Proof {
         if !(target > 0.0 && target.is_finite()) {
             return Proof::Unproven;
         }
@@ -146,7 +146,7 @@ impl Recording {
     }
 
     /// Appends a child task's stream.
-    pub fn append(&mut self, child: Recording) {
+    pub(crate) fn append(&mut self, child: Recording) {
         self.bytes.extend_from_slice(&child.bytes);
         self.leaves += child.leaves;
         self.open += child.open;
@@ -196,13 +196,13 @@ pub struct CertificateTree {
 
 impl CertificateTree {
     /// The certificate of a count that explored nothing: one open root.
-    pub fn open_root(net: &crate::network::Network, domain: &Domain) -> Self {
+    pub(crate) fn open_root(net: &crate::network::Network, domain: &Domain) -> Self {
         let mut r = Recording::default();
         r.open();
         CertificateTree {
             domain: domain.clone(),
             widths: net.hidden_widths(),
-            origin: domain.center.clone(),
+            origin: domain.center().clone(),
             exponents: vec![0; domain.dim()],
             tree: r.bytes,
             leaves: 0,

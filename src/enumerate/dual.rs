@@ -34,7 +34,7 @@ pub(super) const MAX_ITER: usize = 200;
 /// up (measured on MNIST 256x2, 784 inputs: 44% of all instructions spent there for nothing).
 /// An L2 ball has its own closed form (`ball_lp`) and no such limit.
 pub(super) fn box_lp_can_settle(domain: &Domain, n: usize) -> bool {
-    !matches!(domain.shape, Shape::Box { .. }) || n <= MAX_ITER
+    !matches!(domain.shape(), Shape::Box { .. }) || n <= MAX_ITER
 }
 
 /// Reusable buffers of [`dual_bound_with`] (one per worker: no allocation per call).
@@ -109,9 +109,9 @@ pub fn dual_bound_with(
     }
     sc.c.clear();
     sc.c.extend(c.iter());
-    if let Shape::L2Ball { radius } = domain.shape {
+    if let &Shape::L2Ball { radius } = domain.shape() {
         // exact over P ∩ ball when the active-set method settles; the box LP below otherwise
-        let c0 = domain.center.as_slice()?;
+        let c0 = domain.center().as_slice()?;
         let (g, h) = (&sc.g[..], &sc.h[..]);
         if ball_lp(
             &mut sc.ball,
@@ -155,7 +155,6 @@ fn box_active_set(
     n: usize,
     x0: ArrayView1<f64>,
 ) -> Option<DualBound> {
-    let m = m_poly + 2 * n;
     let cnorm = dot(&sc.c, &sc.c).sqrt();
     if cnorm == 0.0 {
         sc.y_out.clear();
@@ -166,13 +165,44 @@ fn box_active_set(
             ball_point: None,
         });
     }
+    start_at(sc, domain, m_poly, n, x0);
+    for _ in 0..MAX_ITER {
+        let dnorm = dot(&sc.d, &sc.d).sqrt();
+        if dnorm <= 1e-12 * cnorm {
+            // a vertex of the active rows: done when their multipliers are ≥ 0, else the most
+            // negative one's row leaves the active set
+            active_multipliers(sc, m_poly, n)?;
+            let (kmin, ymin) = sc
+                .yk
+                .iter()
+                .enumerate()
+                .fold(
+                    (0, f64::INFINITY),
+                    |acc, (k, &v)| if v < acc.1 { (k, v) } else { acc },
+                );
+            if ymin >= -1e-12 * cnorm || sc.active.is_empty() {
+                return Some(settled_bound(sc, domain, m_poly, n));
+            }
+            drop_active(sc, kmin, m_poly, n)?;
+            continue;
+        }
+        let step = ratio_test(sc, m_poly, n, dnorm)?;
+        take_step(sc, m_poly, n, step)?;
+    }
+    None
+}
+
+/// Sets up the active-set method at `x0` with no active row: the domain's bounding box, the
+/// polytope rows' slacks, and the direction d = c.
+fn start_at(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize, x0: ArrayView1<f64>) {
+    let m = m_poly + 2 * n;
     // the domain's bounding box, as `Domain::bounding_box` computes it
     sc.lo.clear();
     sc.hi.clear();
     for j in 0..n {
         let w = domain.half_width(j);
-        sc.lo.push(domain.center[j] - w);
-        sc.hi.push(domain.center[j] + w);
+        sc.lo.push(domain.center()[j] - w);
+        sc.hi.push(domain.center()[j] + w);
     }
     sc.x.clear();
     sc.x.extend(x0.iter());
@@ -191,107 +221,117 @@ fn box_active_set(
     sc.v.resize(n, 0.0);
     // d = projection of c onto the null space of the active rows (kept up to date as rows join)
     sc.d.copy_from_slice(&sc.c);
-    for _ in 0..MAX_ITER {
-        let dnorm = dot(&sc.d, &sc.d).sqrt();
-        if dnorm <= 1e-12 * cnorm {
-            active_multipliers(sc, m_poly, n)?;
-            let (kmin, ymin) = sc
-                .yk
-                .iter()
-                .enumerate()
-                .fold(
-                    (0, f64::INFINITY),
-                    |acc, (k, &v)| if v < acc.1 { (k, v) } else { acc },
-                );
-            if ymin >= -1e-12 * cnorm || sc.active.is_empty() {
-                // any y ≥ 0 gives a valid bound: box rows and negative multipliers are dropped
-                sc.y_out.clear();
-                sc.y_out.resize(m_poly, 0.0);
-                for (k, &i) in sc.active.iter().enumerate() {
-                    if i < m_poly && sc.yk[k] > 0.0 {
-                        sc.y_out[i] = sc.yk[k];
-                    }
-                }
-                let lp_point = Array1::from(sc.x.clone());
-                return Some(match domain.shape {
-                    Shape::Box { .. } => {
-                        let value =
-                            certificate(domain, &sc.g, &sc.h, n, &sc.c, &mut sc.y_out, &mut sc.v);
-                        DualBound {
-                            value,
-                            lp_point,
-                            ball_point: None,
-                        }
-                    }
-                    Shape::L2Ball { .. } => {
-                        let (value, ball_point) = bound(
-                            domain,
-                            &sc.g,
-                            &sc.h,
-                            m_poly,
-                            n,
-                            &sc.c,
-                            &sc.active,
-                            &sc.yk,
-                            &mut sc.y_out,
-                        );
-                        DualBound {
-                            value,
-                            lp_point,
-                            ball_point,
-                        }
-                    }
-                });
-            }
-            let dropped = sc.active.remove(kmin);
-            sc.is_active[dropped] = false;
-            sc.q.clear();
-            for k in 0..sc.active.len() {
-                let i = sc.active[k];
-                gram_schmidt(&sc.g, m_poly, n, i, &mut sc.q, &mut sc.v)?;
-            }
-            sc.d.copy_from_slice(&sc.c);
-            project_out(&sc.q, n, &mut sc.d);
-            continue;
+}
+
+/// The bound at a vertex whose active multipliers (`sc.yk`) are ≥ 0 up to rounding: any y ≥ 0
+/// gives a valid bound, so box rows and negative multipliers are dropped; on an L2 ball the
+/// multipliers are refined there first ([`bound`]).
+fn settled_bound(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize) -> DualBound {
+    sc.y_out.clear();
+    sc.y_out.resize(m_poly, 0.0);
+    for (k, &i) in sc.active.iter().enumerate() {
+        if i < m_poly && sc.yk[k] > 0.0 {
+            sc.y_out[i] = sc.yk[k];
         }
-        // ratio test: polytope rows, then the box rows in closed form
-        let thr = 1e-14 * dnorm;
-        let mut best: Option<(f64, usize)> = None;
-        let mut consider = |t: f64, i: usize| {
-            if best.is_none_or(|(bt, _)| t < bt) {
-                best = Some((t, i));
-            }
-        };
-        for i in 0..m_poly {
-            let gd = dot(&sc.g[i * n..(i + 1) * n], &sc.d);
-            sc.gd[i] = gd;
-            if gd > thr && !sc.is_active[i] {
-                consider((sc.slack[i] / gd).max(0.0), i);
-            }
-        }
-        for j in 0..n {
-            let (dj, i) = (sc.d[j], m_poly + 2 * j);
-            if dj > thr && !sc.is_active[i] {
-                consider(((sc.hi[j] - sc.x[j]) / dj).max(0.0), i);
-            } else if -dj > thr && !sc.is_active[i + 1] {
-                consider(((sc.x[j] - sc.lo[j]) / -dj).max(0.0), i + 1);
-            }
-        }
-        let (t, i) = best?;
-        for j in 0..n {
-            sc.x[j] += t * sc.d[j];
-        }
-        for r in 0..m_poly {
-            sc.slack[r] -= t * sc.gd[r];
-        }
-        sc.active.push(i);
-        sc.is_active[i] = true;
-        gram_schmidt(&sc.g, m_poly, n, i, &mut sc.q, &mut sc.v)?;
-        // d was orthogonal to the earlier basis vectors: only the new one is removed
-        let at = sc.q.len() - n;
-        project_out(&sc.q[at..], n, &mut sc.d);
     }
-    None
+    let lp_point = Array1::from(sc.x.clone());
+    match domain.shape() {
+        Shape::Box { .. } => {
+            let value = certificate(domain, &sc.g, &sc.h, n, &sc.c, &mut sc.y_out, &mut sc.v);
+            DualBound {
+                value,
+                lp_point,
+                ball_point: None,
+            }
+        }
+        Shape::L2Ball { .. } => {
+            let (value, ball_point) = bound(
+                domain,
+                &sc.g,
+                &sc.h,
+                m_poly,
+                n,
+                &sc.c,
+                &sc.active,
+                &sc.yk,
+                &mut sc.y_out,
+            );
+            DualBound {
+                value,
+                lp_point,
+                ball_point,
+            }
+        }
+    }
+}
+
+/// Drops the `k`-th active row, rebuilds the basis of the others and projects c onto their null
+/// space again. `None` if Gram–Schmidt fails.
+fn drop_active(sc: &mut DualScratch, k: usize, m_poly: usize, n: usize) -> Option<()> {
+    let dropped = sc.active.remove(k);
+    sc.is_active[dropped] = false;
+    sc.q.clear();
+    for k in 0..sc.active.len() {
+        let i = sc.active[k];
+        gram_schmidt(&sc.g, m_poly, n, i, &mut sc.q, &mut sc.v)?;
+    }
+    sc.d.copy_from_slice(&sc.c);
+    project_out(&sc.q, n, &mut sc.d);
+    Some(())
+}
+
+/// A step of the active-set method: x += t·d, which makes `row` active.
+#[derive(Clone, Copy)]
+struct Step {
+    t: f64,
+    row: usize,
+}
+
+/// The ratio test along d (of norm `dnorm`): the first inactive row reached, polytope rows then
+/// the box rows in closed form (storing g_i·d in `sc.gd`). `None` when no row blocks d.
+fn ratio_test(sc: &mut DualScratch, m_poly: usize, n: usize, dnorm: f64) -> Option<Step> {
+    let thr = 1e-14 * dnorm;
+    let mut best: Option<Step> = None;
+    let mut consider = |t: f64, row: usize| {
+        if best.is_none_or(|b| t < b.t) {
+            best = Some(Step { t, row });
+        }
+    };
+    for i in 0..m_poly {
+        let gd = dot(&sc.g[i * n..(i + 1) * n], &sc.d);
+        sc.gd[i] = gd;
+        if gd > thr && !sc.is_active[i] {
+            consider((sc.slack[i] / gd).max(0.0), i);
+        }
+    }
+    for j in 0..n {
+        let (dj, i) = (sc.d[j], m_poly + 2 * j);
+        if dj > thr && !sc.is_active[i] {
+            consider(((sc.hi[j] - sc.x[j]) / dj).max(0.0), i);
+        } else if -dj > thr && !sc.is_active[i + 1] {
+            consider(((sc.x[j] - sc.lo[j]) / -dj).max(0.0), i + 1);
+        }
+    }
+    best
+}
+
+/// Moves x by `step`, updates the slacks, makes its row active and removes the row's new basis
+/// vector from d. `None` if Gram–Schmidt fails.
+fn take_step(sc: &mut DualScratch, m_poly: usize, n: usize, step: Step) -> Option<()> {
+    let Step { t, row: i } = step;
+    for j in 0..n {
+        sc.x[j] += t * sc.d[j];
+    }
+    for r in 0..m_poly {
+        sc.slack[r] -= t * sc.gd[r];
+    }
+    sc.active.push(i);
+    sc.is_active[i] = true;
+    gram_schmidt(&sc.g, m_poly, n, i, &mut sc.q, &mut sc.v)?;
+    // d was orthogonal to the earlier basis vectors: only the new one is removed
+    let at = sc.q.len() - n;
+    project_out(&sc.q[at..], n, &mut sc.d);
+    Some(())
 }
 
 /// The multipliers y of the active rows (in `sc.yk`) with G_Wᵀ y = c, c in their span: the
@@ -392,12 +432,13 @@ fn bound(
     let lp_bound = certificate(domain, g, h, n, c, &mut y_full, &mut v);
     y_out.clear();
     y_out.extend_from_slice(&y_full);
-    match domain.shape {
-        Shape::L2Ball { radius } => {
+    match domain.shape() {
+        &Shape::L2Ball { radius } => {
             let refined = refine_on_ball(domain, g, h, n, c, radius, &mut y_full, &mut v);
             let vn = v.iter().map(|e| e * e).sum::<f64>().sqrt();
-            let point = (vn > 0.0)
-                .then(|| Array1::from_iter((0..n).map(|j| domain.center[j] + radius * v[j] / vn)));
+            let point = (vn > 0.0).then(|| {
+                Array1::from_iter((0..n).map(|j| domain.center()[j] + radius * v[j] / vn))
+            });
             if refined < lp_bound {
                 y_out.clear();
                 y_out.extend_from_slice(&y_full);
@@ -430,7 +471,7 @@ fn refine_on_ball(
     v: &mut [f64],
 ) -> f64 {
     let m = y.len();
-    let c0: Vec<f64> = domain.center.to_vec();
+    let c0: Vec<f64> = domain.center().to_vec();
     for _ in 0..BALL_PASSES {
         let mut moved = false;
         for i in 0..m {
@@ -516,7 +557,7 @@ pub(super) fn sparse_bound(
 ) -> f64 {
     let n = a.len();
     let m = halfspaces.len();
-    let c0 = &domain.center;
+    let c0 = domain.center();
     let reach = |j: usize| c0[j].abs() + domain.half_width(j);
     let mut v: Array1<f64> = a.mapv(|x| s * x);
     let mut total = 0.0;
@@ -580,7 +621,7 @@ fn certificate(
     v: &mut [f64],
 ) -> f64 {
     let m = y.len();
-    let c0 = &domain.center;
+    let c0 = domain.center();
     let reach = |j: usize| c0[j].abs() + domain.half_width(j);
     v.copy_from_slice(c);
     let mut total = 0.0;
@@ -681,18 +722,18 @@ mod tests {
                 .map(|_| {
                     let g = array![rnd(), rnd(), rnd()];
                     // through a point near the center, oriented to keep the center inside
-                    let h = g.dot(&dom.center) + 0.05 + 0.5 * rnd().abs();
+                    let h = g.dot(dom.center()) + 0.05 + 0.5 * rnd().abs();
                     HalfSpace { g, h }
                 })
                 .collect();
             let c = array![rnd(), rnd(), rnd()];
-            let Some((b, _)) = dual_bound(&dom, &hs, c.view(), dom.center.view()) else {
+            let Some((b, _)) = dual_bound(&dom, &hs, c.view(), dom.center().view()) else {
                 continue;
             };
             let mut best = f64::NEG_INFINITY;
             for _ in 0..4000 {
                 let x = array![rnd(), rnd(), rnd()];
-                let x = &dom.center + &x;
+                let x = dom.center() + &x;
                 if dom.contains(x.view()) && feasible(&hs, x.view()) {
                     best = best.max(c.dot(&x));
                 }

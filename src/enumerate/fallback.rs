@@ -126,7 +126,7 @@ fn build(uc: &UnitCoordinates) -> Option<(ExactNet, ExactDomain)> {
         })
         .collect();
     let net = ExactNet::new(weights, biases).ok()?;
-    let domain = match (&uc.domain.shape, &uc.inner_exact) {
+    let domain = match (uc.domain.shape(), &uc.inner_exact) {
         // a box that floats only enclose: decide on the exact box itself
         (_, Some((lower, upper))) => ExactDomain::Bounds {
             lower: lower.clone(),

@@ -93,11 +93,11 @@ pub fn deepest_on_ray(
         .chain(std::iter::once(target))
         .map(|hs| (slack(hs, w), hs.g.dot(&u)))
         .collect();
-    let wc = &w - &domain.center;
+    let wc = &w - domain.center();
     // ‖wc + s u‖² = s² ‖u‖² + 2 s (wc·u) + ‖wc‖², so a ball's depth costs O(1) per s
     let (uu, wu, ww) = (u.dot(&u), wc.dot(&u), wc.dot(&wc));
     let dom = |s: f64| -> f64 {
-        match &domain.shape {
+        match domain.shape() {
             Shape::L2Ball { radius } => radius - (s * s * uu + 2.0 * s * wu + ww).max(0.0).sqrt(),
             Shape::Box { half_widths } => {
                 let mut d = f64::INFINITY;
@@ -118,7 +118,7 @@ pub fn deepest_on_ray(
     // Beyond twice the domain's diameter the point is outside the domain.
     let mut lo = 0.0;
     let mut hi = 4.0 * domain.max_half_width() * (wc.len() as f64).sqrt();
-    if let Shape::Box { half_widths } = &domain.shape {
+    if let Shape::Box { half_widths } = domain.shape() {
         // the depth is the minimum of affine functions of s: its maximum in closed form
         let s = box_ray_argmax(&lines, wc.view(), u, half_widths.view(), hi);
         let p = &w + &(&u * s);

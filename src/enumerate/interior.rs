@@ -26,7 +26,7 @@ pub const NEAR_FACTOR: f64 = 100.0;
 /// (the radius of a ball, the smallest half width of a box). The enumerator applies it in the
 /// domain's unit coordinates, where both are in [1, 2).
 pub fn interior_tol(domain: &Domain) -> f64 {
-    let inradius = match &domain.shape {
+    let inradius = match domain.shape() {
         crate::domain::Shape::L2Ball { radius } => *radius,
         crate::domain::Shape::Box { half_widths } => {
             half_widths.iter().cloned().fold(f64::INFINITY, f64::min)

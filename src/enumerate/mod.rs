@@ -74,8 +74,7 @@ use crate::network::Network;
 use crate::solver::{default_for, make_solver, InteriorSolver};
 use num_bigint::BigUint;
 use search::{Node, Shared};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Stack size of the worker threads (the search recurses once per branching on a path).
@@ -235,8 +234,8 @@ fn count_on_this_worker(
             return Ok(r);
         }
     };
-    let shared = shared_state(&uc, &local, settings, sink, factory, closed_form, start);
-    let root = root_node(&uc, settings.certificate);
+    let shared = Shared::new(&uc, &local, settings, sink, factory, closed_form, start);
+    let root = Node::root(&uc, settings.certificate);
     let done = AtomicBool::new(false);
     let result = std::thread::scope(|scope| {
         if let Some(observer) = &settings.observer {
@@ -257,77 +256,6 @@ fn count_on_this_worker(
         settings,
         start,
     ))
-}
-
-/// The state every worker shares: the network and domain in unit coordinates, the proofs'
-/// helpers, the counters, and the caller's limits.
-fn shared_state<'a>(
-    uc: &'a unit_coords::UnitCoordinates,
-    local: &crate::bounds::LocalBound,
-    settings: &CountOptions,
-    sink: Option<&'a dyn WitnessSink>,
-    factory: &'a (dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync),
-    closed_form: bool,
-    start: Instant,
-) -> Shared<'a> {
-    Shared {
-        net: &uc.net,
-        domain: &uc.domain,
-        uc,
-        abs_weights: uc
-            .net
-            .hidden_layers()
-            .iter()
-            .map(|l| l.weight.mapv(f64::abs))
-            .collect(),
-        fallback: fallback::ExactFallback::new(uc, settings.exact_fallback),
-        undecided: AtomicU64::new(0),
-        tol: interior_tol(&uc.domain),
-        sink,
-        factory,
-        pool: Mutex::new(Vec::new()),
-        bound: partial::OpenNodeBound::new(uc.net.input_dim(), &local.layers),
-        checker: witness::WitnessChecker::new(uc),
-        widths: uc.net.hidden_widths(),
-        regions: AtomicU64::new(0),
-        solver_calls: AtomicU64::new(0),
-        decided_without_solver: AtomicU64::new(0),
-        near_tolerance: AtomicU64::new(0),
-        open_tasks: AtomicU64::new(0),
-        stop: AtomicBool::new(false),
-        stopped_by: Mutex::new(None),
-        cancel: settings.cancel.clone(),
-        open_bound: Mutex::new(BigUint::default()),
-        deadline: settings.time_limit.map(|t| start + t),
-        max_regions: settings.max_regions,
-        closed_form,
-        certify: settings.certificate,
-        threads: settings.threads.max(1),
-        queued: AtomicU64::new(0),
-    }
-}
-
-/// The root of the search: the whole domain, the first layer's map, the center as witness.
-fn root_node(uc: &unit_coords::UnitCoordinates, certify: bool) -> Node {
-    Node {
-        layer: 0,
-        idx: 0,
-        map: Arc::new(tracked::TrackedMap::first(
-            &uc.net.layers()[0],
-            &uc.first_bias_err,
-            uc.entry_err[0],
-            &uc.reach,
-        )),
-        above: Arc::new(Vec::new()),
-        witness: uc.domain.center.clone(),
-        depth: uc.domain.depth(uc.domain.center.view()),
-        // a certificate's checker propagates the domain's box through the branch half-spaces
-        // itself: certifying counts use only that box (see `certificate`)
-        bbox: certify.then(|| Arc::new(uc.domain.bounding_box())),
-        bbox_exact: false,
-        bbox_misses: 0,
-        branch_depth: 0,
-    }
 }
 
 /// The outcome once the search has ended: why it ended, the sandwich (capped by the local

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 /// Calls `observer.progress` at once, then every [`PROGRESS_INTERVAL`] until `done` is set, then
 /// once more with the final figures (its `regions` is the outcome's), then `observer.finished`.
-pub fn run(sh: &Shared, observer: &dyn Observer, done: &AtomicBool, start: Instant) {
+pub(super) fn run(sh: &Shared, observer: &dyn Observer, done: &AtomicBool, start: Instant) {
     const POLL: Duration = Duration::from_millis(20);
     loop {
         let last = done.load(Ordering::SeqCst);

@@ -33,12 +33,14 @@ use super::dual::{
 };
 use super::fallback::{ExactAnswer, ExactFallback};
 use super::geometry::{deepest_on_ray, depth, relaxed_halfspace, side_halfspace};
+use super::interior::interior_tol;
 use super::interior::near_band;
 use super::partial::OpenNodeBound;
 use super::tracked::TrackedMap;
 use super::unit_coords::UnitCoordinates;
 use super::witness::WitnessChecker;
-use super::WitnessSink;
+use super::{CountOptions, WitnessSink};
+use crate::bounds::LocalBound;
 use crate::domain::Domain;
 use crate::dyadic::ldexp;
 use crate::error::Result;
@@ -53,52 +55,100 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Builds a fresh solver for a worker.
-pub type SolverFactory<'a> = dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync + 'a;
+pub(super) type SolverFactory<'a> = dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync + 'a;
 
 /// State shared by all workers.
-pub struct Shared<'a> {
+pub(super) struct Shared<'a> {
     /// The network and domain in unit coordinates (every decision is made there).
-    pub net: &'a Network,
-    pub domain: &'a Domain,
-    pub uc: &'a UnitCoordinates,
+    net: &'a Network,
+    domain: &'a Domain,
+    uc: &'a UnitCoordinates,
     /// |W| of every hidden layer of `net` (for the error bounds of composed maps).
-    pub abs_weights: Vec<Array2<f64>>,
+    abs_weights: Vec<Array2<f64>>,
     /// The exact decision for what floating point cannot settle.
-    pub fallback: ExactFallback<'a>,
+    pub(super) fallback: ExactFallback<'a>,
     /// Decisions neither floating point nor the exact fallback settled (each adds its node's
     /// bound to `open_bound`; any makes the count not exact).
-    pub undecided: AtomicU64,
-    pub tol: f64,
-    pub sink: Option<&'a dyn WitnessSink>,
-    pub factory: &'a SolverFactory<'a>,
-    pub pool: Mutex<Vec<Box<dyn InteriorSolver>>>,
-    pub widths: Vec<usize>,
-    pub regions: AtomicU64,
-    pub solver_calls: AtomicU64,
-    pub decided_without_solver: AtomicU64,
-    pub near_tolerance: AtomicU64,
-    pub open_tasks: AtomicU64,
-    pub stop: AtomicBool,
-    pub stopped_by: Mutex<Option<Stop>>,
+    pub(super) undecided: AtomicU64,
+    tol: f64,
+    sink: Option<&'a dyn WitnessSink>,
+    factory: &'a SolverFactory<'a>,
+    pool: Mutex<Vec<Box<dyn InteriorSolver>>>,
+    widths: Vec<usize>,
+    pub(super) regions: AtomicU64,
+    pub(super) solver_calls: AtomicU64,
+    pub(super) decided_without_solver: AtomicU64,
+    pub(super) near_tolerance: AtomicU64,
+    pub(super) open_tasks: AtomicU64,
+    stop: AtomicBool,
+    pub(super) stopped_by: Mutex<Option<Stop>>,
     /// The caller's cancellation token (`CountOptions::cancel`).
-    pub cancel: Option<CancelToken>,
-    pub open_bound: Mutex<BigUint>,
-    pub bound: OpenNodeBound,
-    pub checker: WitnessChecker,
-    pub deadline: Option<Instant>,
-    pub max_regions: Option<u64>,
+    cancel: Option<CancelToken>,
+    pub(super) open_bound: Mutex<BigUint>,
+    bound: OpenNodeBound,
+    checker: WitnessChecker,
+    deadline: Option<Instant>,
+    max_regions: Option<u64>,
     /// Worker threads. A branching is split into two rayon tasks while fewer than this many
     /// stealable tasks wait (`queued`), so idle threads always find work, whatever the tree's shape.
-    pub threads: usize,
+    pub(super) threads: usize,
     /// Stealable tasks not yet started.
-    pub queued: AtomicU64,
+    queued: AtomicU64,
     /// Use the closed-form proofs (false only in tests, to exercise the solver).
-    pub closed_form: bool,
+    closed_form: bool,
     /// Record the certificate's stream (`certificate`): every removed side with its multipliers.
-    pub certify: bool,
+    certify: bool,
 }
 
 impl<'a> Shared<'a> {
+    /// The state every worker shares: the network and domain in unit coordinates, the proofs'
+    /// helpers, the counters, and the caller's limits.
+    pub(super) fn new(
+        uc: &'a UnitCoordinates,
+        local: &LocalBound,
+        settings: &CountOptions,
+        sink: Option<&'a dyn WitnessSink>,
+        factory: &'a SolverFactory<'a>,
+        closed_form: bool,
+        start: Instant,
+    ) -> Self {
+        Shared {
+            net: &uc.net,
+            domain: &uc.domain,
+            uc,
+            abs_weights: uc
+                .net
+                .hidden_layers()
+                .iter()
+                .map(|l| l.weight.mapv(f64::abs))
+                .collect(),
+            fallback: ExactFallback::new(uc, settings.exact_fallback),
+            undecided: AtomicU64::new(0),
+            tol: interior_tol(&uc.domain),
+            sink,
+            factory,
+            pool: Mutex::new(Vec::new()),
+            bound: OpenNodeBound::new(uc.net.input_dim(), &local.layers),
+            checker: WitnessChecker::new(uc),
+            widths: uc.net.hidden_widths(),
+            regions: AtomicU64::new(0),
+            solver_calls: AtomicU64::new(0),
+            decided_without_solver: AtomicU64::new(0),
+            near_tolerance: AtomicU64::new(0),
+            open_tasks: AtomicU64::new(0),
+            stop: AtomicBool::new(false),
+            stopped_by: Mutex::new(None),
+            cancel: settings.cancel.clone(),
+            open_bound: Mutex::new(BigUint::default()),
+            deadline: settings.time_limit.map(|t| start + t),
+            max_regions: settings.max_regions,
+            closed_form,
+            certify: settings.certificate,
+            threads: settings.threads.max(1),
+            queued: AtomicU64::new(0),
+        }
+    }
+
     fn request_stop(&self, why: Stop) {
         let mut s = self.stopped_by.lock().unwrap_or_else(|e| e.into_inner());
         if s.is_none() {
@@ -145,7 +195,7 @@ impl<'a> Shared<'a> {
     /// Runs the subtree below `node` as one task with its own solver, loaded with `halfspaces`
     /// (`factors`: their certificate factors, see `certificate`). Returns the subtree's
     /// certificate stream when certifying.
-    pub fn run_task(
+    pub(super) fn run_task(
         &self,
         node: Node,
         halfspaces: Vec<HalfSpace>,
@@ -194,28 +244,53 @@ impl<'a> Shared<'a> {
 
 /// A node of the search tree (the half-spaces and pattern prefix live in the worker's stacks).
 #[derive(Clone)]
-pub struct Node {
+pub(super) struct Node {
     /// Hidden layer of the next unit.
-    pub layer: usize,
+    layer: usize,
     /// Index of the next unit within its layer.
-    pub idx: usize,
+    idx: usize,
     /// Pre-activation map of `layer` on this node, with its error bound.
-    pub map: Arc<TrackedMap>,
+    map: Arc<TrackedMap>,
     /// The maps of the layers before `layer` on this node's path (for the leaf's proof).
-    pub above: Arc<Vec<Arc<TrackedMap>>>,
+    above: Arc<Vec<Arc<TrackedMap>>>,
     /// A point deep inside the node ∩ domain.
-    pub witness: Array1<f64>,
+    witness: Array1<f64>,
     /// The witness's depth: a Euclidean ball of this radius around it lies in the node ∩ domain.
-    pub depth: f64,
+    depth: f64,
     /// A certified bounding box of the node ∩ domain: the parent's box tightened by the new
     /// half-space (cheap), or the exact one from 2n dual bounds once that fails too often.
-    pub bbox: Option<Arc<(Array1<f64>, Array1<f64>)>>,
+    bbox: Option<Arc<(Array1<f64>, Array1<f64>)>>,
     /// Whether `bbox` is the exact (LP) box of this node.
-    pub bbox_exact: bool,
+    bbox_exact: bool,
     /// Side decisions at this node that the inherited box could not settle.
-    pub bbox_misses: u8,
+    bbox_misses: u8,
     /// Number of branchings above this node.
-    pub branch_depth: usize,
+    branch_depth: usize,
+}
+
+impl Node {
+    /// The root of the search: the whole domain, the first layer's map, the center as witness.
+    pub(super) fn root(uc: &UnitCoordinates, certify: bool) -> Self {
+        Node {
+            layer: 0,
+            idx: 0,
+            map: Arc::new(TrackedMap::first(
+                &uc.net.layers()[0],
+                &uc.first_bias_err,
+                uc.entry_err[0],
+                &uc.reach,
+            )),
+            above: Arc::new(Vec::new()),
+            witness: uc.domain.center().clone(),
+            depth: uc.domain.depth(uc.domain.center().view()),
+            // a certificate's checker propagates the domain's box through the branch half-spaces
+            // itself: certifying counts use only that box (see `certificate`)
+            bbox: certify.then(|| Arc::new(uc.domain.bounding_box())),
+            bbox_exact: false,
+            bbox_misses: 0,
+            branch_depth: 0,
+        }
+    }
 }
 
 /// Largest entries of a row between these are used as they are; outside, the row is rescaled by
@@ -284,6 +359,25 @@ impl Side {
             halfspace,
         }
     }
+}
+
+/// The side s·h > 0 (s = ±1) of the unit h(x) = a·x + β being decided, with the error bound
+/// `err` of h over the domain and ‖a‖.
+#[derive(Clone, Copy)]
+struct SideQuery<'v> {
+    a: ArrayView1<'v, f64>,
+    beta: f64,
+    err: f64,
+    positive: bool,
+    /// +1 for the positive side, −1 for the negative one.
+    s: f64,
+    norm: f64,
+}
+
+/// A leaf's point in its region, and whether it is proven there itself (see `leaf_witness`).
+struct LeafWitness {
+    point: Array1<f64>,
+    proven: bool,
 }
 
 /// What is known of one side of a split.
@@ -436,21 +530,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 if node.layer + 1 == sh.widths.len() {
                     return self.leaf(&node);
                 }
-                let start = self.pattern.len() - sh.widths[node.layer];
-                let next = node.layer + 1;
-                let mut above = Vec::with_capacity(next);
-                above.extend(node.above.iter().cloned());
-                above.push(node.map.clone());
-                node.above = Arc::new(above);
-                node.map = Arc::new(node.map.through_relu_layer(
-                    &self.pattern[start..],
-                    &sh.net.layers()[next],
-                    &sh.abs_weights[next],
-                    sh.uc.entry_err[next],
-                    &sh.uc.reach,
-                ));
-                node.layer = next;
-                node.idx = 0;
+                self.enter_next_layer(&mut node);
                 continue;
             }
             let map = node.map.clone();
@@ -482,29 +562,55 @@ impl<'s, 'a> Worker<'s, 'a> {
                 }
                 Decision::Branch { pos, neg } => return self.branch(node, pos, neg),
                 Decision::Partial { known, positive } => {
-                    // a branch whose other side is open: the positive child's stream comes first
-                    self.record(Recording::branch);
-                    if !positive {
-                        self.record(Recording::open);
-                    }
-                    self.undecided(node.layer, node.idx + 1);
-                    let Side {
-                        witness: w,
-                        depth: d,
-                        halfspace: h,
-                    } = known;
-                    let child = self.child(&node, w, d, &h);
-                    let factor = self.cur_factor;
-                    self.push(h, factor)?;
-                    self.pattern.push(positive);
-                    self.run_inner(child)?;
-                    if positive {
-                        self.record(Recording::open);
-                    }
-                    return Ok(());
+                    return self.partial(&node, known, positive);
                 }
             }
         }
+    }
+
+    /// The node's layer is decided: the node moves to the first unit of the next layer, its map
+    /// carried through the layer's ReLU with the pattern just decided.
+    fn enter_next_layer(&self, node: &mut Node) {
+        let sh = self.sh;
+        let start = self.pattern.len() - sh.widths[node.layer];
+        let next = node.layer + 1;
+        let mut above = Vec::with_capacity(next);
+        above.extend(node.above.iter().cloned());
+        above.push(node.map.clone());
+        node.above = Arc::new(above);
+        node.map = Arc::new(node.map.through_relu_layer(
+            &self.pattern[start..],
+            &sh.net.layers()[next],
+            &sh.abs_weights[next],
+            sh.uc.entry_err[next],
+            &sh.uc.reach,
+        ));
+        node.layer = next;
+        node.idx = 0;
+    }
+
+    /// A branch whose other side is open: the `known` side (positive or not) is explored, the
+    /// other bounded as undecided; the positive child's stream comes first.
+    fn partial(&mut self, node: &Node, known: Side, positive: bool) -> Result<()> {
+        self.record(Recording::branch);
+        if !positive {
+            self.record(Recording::open);
+        }
+        self.undecided(node.layer, node.idx + 1);
+        let Side {
+            witness: w,
+            depth: d,
+            halfspace: h,
+        } = known;
+        let child = self.child(node, w, d, &h);
+        let factor = self.cur_factor;
+        self.push(h, factor)?;
+        self.pattern.push(positive);
+        self.run_inner(child)?;
+        if positive {
+            self.record(Recording::open);
+        }
+        Ok(())
     }
 
     fn child(&self, node: &Node, w: Array1<f64>, d: f64, h: &HalfSpace) -> Node {
@@ -669,7 +775,8 @@ impl<'s, 'a> Worker<'s, 'a> {
         self.decide(scaled.view(), beta_k, err_k, node)
     }
 
-    /// Decides the unit h(x) = a·x + β (error bound `err` over the domain) at the node.
+    /// Decides the unit h(x) = a·x + β (error bound `err` over the domain) at the node: by the
+    /// domain alone, else beside the witness when it lies clear of h = 0, else side by side.
     fn decide(
         &mut self,
         a: ArrayView1<f64>,
@@ -683,72 +790,106 @@ impl<'s, 'a> Worker<'s, 'a> {
         if sh.certify {
             self.cur_factor = ldexp(1.0 / norm, self.cur_exp);
         }
-        // the range over the whole domain proves a side empty when it stays ≤ 0 with the error
-        let (lo, hi) = sh.domain.affine_range(a, beta);
-        let (pos_empty, neg_empty) = (hi + err <= 0.0, lo - err >= 0.0);
-        if pos_empty || neg_empty {
-            self.without += 1;
-            let near = if pos_empty { -lo / norm } else { hi / norm };
-            if near_band(near, tol) {
-                self.near += 1;
-            }
-            if pos_empty && neg_empty {
-                return Ok(Decision::Neither {
-                    pos: Proof::Domain,
-                    neg: Proof::Domain,
-                });
-            }
-            return Ok(Decision::Stable {
-                positive: neg_empty,
-                witness: None,
-                proof: Proof::Domain,
-            });
+        if let Some(stable) = self.decide_on_domain(a, beta, err, norm) {
+            return Ok(stable);
         }
         let hw = a.dot(&node.witness) + beta;
         let first = hw >= 0.0; // the witness's side
         let dist = hw.abs() / norm;
         if sh.closed_form && node.depth > tol && dist > tol {
-            // the ball of radius min(depth, dist) around w lies in node ∩ the witness's side
-            self.without += 1;
-            let other = self.side(a, beta, err, !first, node)?;
-            let hs = &self.hs;
-            let witness = &node.witness;
-            let depth_here = node.depth;
-            let mine = || {
-                let target = relaxed_halfspace(a, beta, err, first, &sh.uc.reach);
-                let probe = side_halfspace(a, beta, first);
-                let u = probe.g.mapv(|v| -v);
-                let (p, d) = deepest_on_ray(sh.domain, hs, &probe, witness.view(), u.view());
-                if d > dist.min(depth_here) {
-                    Side::new(p, d, target)
-                } else {
-                    Side::new(witness.clone(), dist.min(depth_here), target)
-                }
-            };
-            return Ok(match other {
-                Outcome::Empty(proof) => Decision::Stable {
-                    positive: first,
-                    witness: None,
-                    proof,
-                },
-                Outcome::NonEmpty(o) => {
-                    let m = mine();
-                    if first {
-                        Decision::Branch { pos: m, neg: o }
-                    } else {
-                        Decision::Branch { pos: o, neg: m }
-                    }
-                }
-                Outcome::Unknown => Decision::Partial {
-                    known: mine(),
-                    positive: first,
-                },
-            });
+            return self.decide_beside_witness(a, beta, err, node, first, dist);
         }
         let s1 = self.side(a, beta, err, first, node)?;
         let s2 = self.side(a, beta, err, !first, node)?;
         let (p, n) = if first { (s1, s2) } else { (s2, s1) };
-        Ok(match (p, n) {
+        Ok(self.combine(p, n))
+    }
+
+    /// The range of h over the whole domain proves a side empty when it stays ≤ 0 with the error
+    /// (`norm` = ‖a‖): `Some` then (one side, or neither).
+    fn decide_on_domain(
+        &mut self,
+        a: ArrayView1<f64>,
+        beta: f64,
+        err: f64,
+        norm: f64,
+    ) -> Option<Decision> {
+        let (lo, hi) = self.sh.domain.affine_range(a, beta);
+        let (pos_empty, neg_empty) = (hi + err <= 0.0, lo - err >= 0.0);
+        if !(pos_empty || neg_empty) {
+            return None;
+        }
+        self.without += 1;
+        let near = if pos_empty { -lo / norm } else { hi / norm };
+        if near_band(near, self.sh.tol) {
+            self.near += 1;
+        }
+        if pos_empty && neg_empty {
+            return Some(Decision::Neither {
+                pos: Proof::Domain,
+                neg: Proof::Domain,
+            });
+        }
+        Some(Decision::Stable {
+            positive: neg_empty,
+            witness: None,
+            proof: Proof::Domain,
+        })
+    }
+
+    /// The witness lies at depth > tol in the node and at distance `dist` > tol from h = 0 on
+    /// side `first`: the ball of radius min(depth, dist) around it lies in node ∩ that side, so
+    /// only the other side is decided.
+    fn decide_beside_witness(
+        &mut self,
+        a: ArrayView1<f64>,
+        beta: f64,
+        err: f64,
+        node: &mut Node,
+        first: bool,
+        dist: f64,
+    ) -> Result<Decision> {
+        let sh = self.sh;
+        self.without += 1;
+        let other = self.side(a, beta, err, !first, node)?;
+        let hs = &self.hs;
+        let witness = &node.witness;
+        let depth_here = node.depth;
+        let mine = || {
+            let target = relaxed_halfspace(a, beta, err, first, &sh.uc.reach);
+            let probe = side_halfspace(a, beta, first);
+            let u = probe.g.mapv(|v| -v);
+            let (p, d) = deepest_on_ray(sh.domain, hs, &probe, witness.view(), u.view());
+            if d > dist.min(depth_here) {
+                Side::new(p, d, target)
+            } else {
+                Side::new(witness.clone(), dist.min(depth_here), target)
+            }
+        };
+        Ok(match other {
+            Outcome::Empty(proof) => Decision::Stable {
+                positive: first,
+                witness: None,
+                proof,
+            },
+            Outcome::NonEmpty(o) => {
+                let m = mine();
+                if first {
+                    Decision::Branch { pos: m, neg: o }
+                } else {
+                    Decision::Branch { pos: o, neg: m }
+                }
+            }
+            Outcome::Unknown => Decision::Partial {
+                known: mine(),
+                positive: first,
+            },
+        })
+    }
+
+    /// The decision from what is known of the positive side `p` and the negative side `n`.
+    fn combine(&mut self, p: Outcome, n: Outcome) -> Decision {
+        match (p, n) {
             (Outcome::NonEmpty(p), Outcome::NonEmpty(n)) => Decision::Branch { pos: p, neg: n },
             (
                 Outcome::NonEmpty(Side {
@@ -787,7 +928,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 Decision::Neither { pos, neg }
             }
             _ => Decision::Unknown,
-        })
+        }
     }
 
     /// The node's certified bounding box: max and min of each coordinate over node ∩ domain by
@@ -844,15 +985,49 @@ impl<'s, 'a> Worker<'s, 'a> {
         node: &mut Node,
     ) -> Result<Outcome> {
         let sh = self.sh;
-        let tol = sh.tol;
-        let norm = a.dot(&a).sqrt();
-        let s = if positive { 1.0 } else { -1.0 };
+        let q = SideQuery {
+            a,
+            beta,
+            err,
+            positive,
+            s: if positive { 1.0 } else { -1.0 },
+            norm: a.dot(&a).sqrt(),
+        };
         let w = node.witness.clone();
         if !sh.closed_form {
             return self.side_by_solver(a, beta, err, positive);
         }
-        // 1. max of s·h over the node's bounding box (the inherited one; the exact one after
-        //    a few misses at this node)
+        // 1. max of s·h over the node's bounding box
+        if let Some(empty) = self.box_step(&q, node) {
+            return Ok(empty);
+        }
+        // 2. the dual bound
+        let mut targets = Vec::with_capacity(3);
+        if let Some(empty) = self.dual_step(&q, &w, &mut targets)? {
+            return Ok(empty);
+        }
+        // 3. rays from w
+        if let Some(found) = self.ray_step(&q, &w, targets) {
+            return Ok(found);
+        }
+        self.side_by_solver(a, beta, err, positive)
+    }
+
+    /// Step 1 of [`Self::side`]: the max of s·h over the node's bounding box (the inherited one;
+    /// the exact one after a few misses at this node), and before the exact box the multipliers
+    /// that proved this side empty on the last node that asked. `Some` when they prove the side
+    /// empty.
+    fn box_step(&mut self, q: &SideQuery, node: &mut Node) -> Option<Outcome> {
+        let sh = self.sh;
+        let tol = sh.tol;
+        let SideQuery {
+            a,
+            beta,
+            err,
+            positive,
+            s,
+            norm,
+        } = *q;
         let box_max = |bb: &(Array1<f64>, Array1<f64>)| -> f64 {
             let mut ub = s * beta;
             let mut magnitude = beta.abs();
@@ -873,7 +1048,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 }
                 if bound <= 0.0 {
                     self.without += 1;
-                    return Ok(Outcome::Empty(self.dual_proof(bound)));
+                    return Some(Outcome::Empty(self.dual_proof(bound)));
                 }
             }
         }
@@ -893,11 +1068,30 @@ impl<'s, 'a> Worker<'s, 'a> {
             } else {
                 Proof::Unproven
             };
-            return Ok(Outcome::Empty(proof));
+            return Some(Outcome::Empty(proof));
         }
-        // 2. the dual bound
+        None
+    }
+
+    /// Step 2 of [`Self::side`]: the dual bound of s·h over the node from the witness `w`.
+    /// `Some` when it proves the side empty; otherwise the approximate maximizers it found are
+    /// added to `targets` for the ray searches.
+    fn dual_step(
+        &mut self,
+        q: &SideQuery,
+        w: &Array1<f64>,
+        targets: &mut Vec<Array1<f64>>,
+    ) -> Result<Option<Outcome>> {
+        let sh = self.sh;
+        let SideQuery {
+            a,
+            beta,
+            err,
+            positive,
+            s,
+            norm,
+        } = *q;
         let c = a.mapv(|v| s * v);
-        let mut targets = Vec::with_capacity(3);
         let dual = if box_lp_can_settle(sh.domain, a.len()) {
             dual_bound_with(&mut self.scratch, sh.domain, &self.hs, c.view(), w.view())
         } else {
@@ -906,25 +1100,45 @@ impl<'s, 'a> Worker<'s, 'a> {
         if let Some(d) = dual {
             let bound =
                 d.value + s * beta + rounding_allowance(2, d.value.abs() + beta.abs()) + err;
-            if near_band(bound / norm, tol) {
+            if near_band(bound / norm, sh.tol) {
                 self.near += 1;
             }
             if bound <= 0.0 {
                 self.without += 1;
                 self.remember_cert(positive);
-                return Ok(Outcome::Empty(self.dual_proof(bound)));
+                return Ok(Some(Outcome::Empty(self.dual_proof(bound))));
             }
             targets.extend(d.ball_point);
             targets.push(d.lp_point);
         }
-        // 3. rays from w: along the side's inward normal, toward the LP's maximizer, toward the center
+        Ok(None)
+    }
+
+    /// Step 3 of [`Self::side`]: rays from `w` along the side's inward normal, then toward the
+    /// `targets` (the dual step's maximizers) and the domain's center, for a point of the side at
+    /// depth > tol. `Some` (non-empty) when one is found.
+    fn ray_step(
+        &mut self,
+        q: &SideQuery,
+        w: &Array1<f64>,
+        mut targets: Vec<Array1<f64>>,
+    ) -> Option<Outcome> {
+        let sh = self.sh;
+        let tol = sh.tol;
+        let SideQuery {
+            a,
+            beta,
+            err,
+            positive,
+            ..
+        } = *q;
         let probe = side_halfspace(a, beta, positive);
         let u = probe.g.mapv(|v| -v);
         let mut best = deepest_on_ray(sh.domain, &self.hs, &probe, w.view(), u.view());
         if best.1 <= tol {
-            targets.push(sh.domain.center.clone());
+            targets.push(sh.domain.center().clone());
             for t in targets {
-                let to = &t - &w;
+                let to = &t - w;
                 let dist = to.dot(&to).sqrt();
                 if dist.is_nan() || dist <= 0.0 {
                     continue;
@@ -945,9 +1159,9 @@ impl<'s, 'a> Worker<'s, 'a> {
                 self.near += 1;
             }
             let target = relaxed_halfspace(a, beta, err, positive, &sh.uc.reach);
-            return Ok(Outcome::NonEmpty(Side::new(best.0, best.1, target)));
+            return Some(Outcome::NonEmpty(Side::new(best.0, best.1, target)));
         }
-        self.side_by_solver(a, beta, err, positive)
+        None
     }
 
     /// The slot of the unit being decided (the next in the pattern) and side in `certs`.
@@ -1179,6 +1393,19 @@ impl<'s, 'a> Worker<'s, 'a> {
     /// A leaf: prove the witness (floating point with error bounds, then exactly), repair it with
     /// a solver, or decide the full pattern exactly; then count and stream the region.
     fn leaf(&mut self, node: &Node) -> Result<()> {
+        match self.leaf_witness(node)? {
+            Some(LeafWitness { point, proven }) => {
+                self.count_leaf(&point, proven);
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The leaf's region's point: the node's witness when it is proven, else the solver's
+    /// repair, else the exact fallback's point. `None` when the leaf was settled otherwise
+    /// (recorded as undecided, or proven empty exactly).
+    fn leaf_witness(&mut self, node: &Node) -> Result<Option<LeafWitness>> {
         let sh = self.sh;
         let w = &node.witness;
         // whether `witness` below is proven itself (the exact fallback's point is proven in
@@ -1211,20 +1438,30 @@ impl<'s, 'a> Worker<'s, 'a> {
                     }
                     ExactAnswer::NonEmpty(_) => {
                         self.undecided_leaf();
-                        return Ok(());
+                        return Ok(None);
                     }
                     ExactAnswer::Empty => {
                         // proven empty exactly, but with no multipliers to show
                         self.record(Recording::open);
-                        return Ok(());
+                        return Ok(None);
                     }
                     ExactAnswer::Unknown => {
                         self.undecided_leaf();
-                        return Ok(());
+                        return Ok(None);
                     }
                 },
             }
         };
+        Ok(Some(LeafWitness {
+            point: witness,
+            proven,
+        }))
+    }
+
+    /// Counts the leaf's region unless the region cap is reached (then the leaf stays open and
+    /// the search stops), records it (with its witness when `proven`) and streams it to the sink.
+    fn count_leaf(&mut self, witness: &Array1<f64>, proven: bool) {
+        let sh = self.sh;
         let prev = sh
             .regions
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |r| {
@@ -1238,12 +1475,12 @@ impl<'s, 'a> Worker<'s, 'a> {
             sh.request_stop(Stop::MaxRegions);
             let mut o = sh.open_bound.lock().unwrap_or_else(|e| e.into_inner());
             *o += 1u32;
-            return Ok(());
+            return;
         }
         // a certificate carries only proven witnesses: a region proven by the exact fallback
         // whose rounded point is not is counted, and left open in the certificate
         if proven {
-            self.record(|r| r.leaf(&witness));
+            self.record(|r| r.leaf(witness));
         } else {
             self.record(Recording::open);
         }
@@ -1254,9 +1491,8 @@ impl<'s, 'a> Worker<'s, 'a> {
                 layers.push(self.pattern[k..k + n].to_vec());
                 k += n;
             }
-            sink.region(&sh.uc.to_input(&witness), &ActivationPattern::new(layers));
+            sink.region(&sh.uc.to_input(witness), &ActivationPattern::new(layers));
         }
-        Ok(())
     }
 
     /// Solves for the largest ball inside the region of the full pattern (every unit's

@@ -121,6 +121,94 @@ fn round_with_error(x: &BigRational) -> Result<(f64, f64)> {
     Ok((f, diff * (1.0 + 2f64.powi(-40)) + f64::from_bits(2)))
 }
 
+/// One hidden layer with its rows scaled by powers of two (see the module doc).
+struct ScaledLayer {
+    weight: Array2<f64>,
+    /// The scaled bias (zero on the first layer, whose bias [`first_layer_bias`] computes).
+    bias: Array1<f64>,
+    /// The largest rounding error of a scaled entry ([`scaling_error`]).
+    err: f64,
+    /// The exponent m_u each row was scaled by.
+    row_exp: Vec<i32>,
+}
+
+/// Scales layer `l`'s weights by 2^(col_exp_j + m_u), m_u chosen per row so that its largest
+/// entry is in [1, 2), and (after the first layer) its bias by 2^m_u.
+fn scale_layer(layer: &Layer, l: usize, col_exp: &[i32]) -> ScaledLayer {
+    let (rows, cols) = layer.weight.dim();
+    let mut weight = Array2::zeros((rows, cols));
+    let mut bias = Array1::zeros(rows);
+    let mut err: f64 = 0.0;
+    let mut row_exp = vec![0; rows];
+    for u in 0..rows {
+        let row = layer.weight.row(u);
+        let top = (0..cols)
+            .filter(|&j| row[j] != 0.0)
+            .map(|j| binary_exponent(row[j]) + col_exp[j])
+            .max();
+        let m = match top {
+            Some(t) => -t,
+            None if layer.bias[u] != 0.0 && l > 0 => -binary_exponent(layer.bias[u]),
+            None => 0,
+        };
+        row_exp[u] = m;
+        for j in 0..cols {
+            let y = ldexp(row[j], col_exp[j] + m);
+            if row[j] != 0.0 {
+                err = err.max(scaling_error(y));
+            }
+            weight[[u, j]] = y;
+        }
+        if l > 0 {
+            let y = ldexp(layer.bias[u], m);
+            if layer.bias[u] != 0.0 {
+                err = err.max(scaling_error(y));
+            }
+            bias[u] = y;
+        }
+    }
+    ScaledLayer {
+        weight,
+        bias,
+        err,
+        row_exp,
+    }
+}
+
+/// The first layer's bias in unit coordinates: 2^m_u (w_u·c + b_u) computed exactly, rounded
+/// to f64 with its error bound.
+struct FirstBias {
+    bias: Array1<f64>,
+    err: Array1<f64>,
+    exact: Vec<BigRational>,
+}
+
+/// The [`FirstBias`] of the first `layer` at the domain's center, its rows scaled by `row_exp`.
+fn first_layer_bias(layer: &Layer, domain: &Domain, row_exp: &[i32]) -> Result<FirstBias> {
+    let rows = layer.weight.nrows();
+    let c = domain
+        .center()
+        .as_slice()
+        .map(|s| s.to_vec())
+        .unwrap_or_else(|| domain.center().to_vec());
+    let mut bias = Array1::zeros(rows);
+    let mut errs = Array1::zeros(rows);
+    let mut exact_first_bias = Vec::new();
+    for u in 0..rows {
+        let w: Vec<f64> = layer.weight.row(u).to_vec();
+        let exact = exact_affine(&w, &c, layer.bias[u], row_exp[u]);
+        let (b, e) = round_with_error(&exact)?;
+        bias[u] = b;
+        errs[u] = e;
+        exact_first_bias.push(exact);
+    }
+    Ok(FirstBias {
+        bias,
+        err: errs,
+        exact: exact_first_bias,
+    })
+}
+
 impl UnitCoordinates {
     /// The network and domain in the domain's unit coordinates (see the module doc). Errors when
     /// a value leaves the floating-point range (the caller reports the count as not exact).
@@ -137,60 +225,23 @@ impl UnitCoordinates {
         let mut exact_first_bias = Vec::new();
         let mut unit_exp = Vec::with_capacity(hidden.len());
         for (l, layer) in hidden.iter().enumerate() {
-            let (rows, cols) = layer.weight.dim();
             // column exponents: k_j for the first layer, −m_v of the previous units after it
             let col_exp: Vec<i32> = if l == 0 {
                 scale_exp.clone()
             } else {
                 prev_exp.iter().map(|m| -m).collect()
             };
-            let mut weight = Array2::zeros((rows, cols));
-            let mut bias = Array1::zeros(rows);
-            let mut err: f64 = 0.0;
-            let mut row_exp = vec![0; rows];
-            for u in 0..rows {
-                let row = layer.weight.row(u);
-                let top = (0..cols)
-                    .filter(|&j| row[j] != 0.0)
-                    .map(|j| binary_exponent(row[j]) + col_exp[j])
-                    .max();
-                let m = match top {
-                    Some(t) => -t,
-                    None if layer.bias[u] != 0.0 && l > 0 => -binary_exponent(layer.bias[u]),
-                    None => 0,
-                };
-                row_exp[u] = m;
-                for j in 0..cols {
-                    let y = ldexp(row[j], col_exp[j] + m);
-                    if row[j] != 0.0 {
-                        err = err.max(scaling_error(y));
-                    }
-                    weight[[u, j]] = y;
-                }
-                if l > 0 {
-                    let y = ldexp(layer.bias[u], m);
-                    if layer.bias[u] != 0.0 {
-                        err = err.max(scaling_error(y));
-                    }
-                    bias[u] = y;
-                }
-            }
+            let ScaledLayer {
+                weight,
+                mut bias,
+                err,
+                row_exp,
+            } = scale_layer(layer, l, &col_exp);
             if l == 0 {
-                let c = domain
-                    .center
-                    .as_slice()
-                    .map(|s| s.to_vec())
-                    .unwrap_or_else(|| domain.center.to_vec());
-                let mut errs = Array1::zeros(rows);
-                for u in 0..rows {
-                    let w: Vec<f64> = layer.weight.row(u).to_vec();
-                    let exact = exact_affine(&w, &c, layer.bias[u], row_exp[u]);
-                    let (b, e) = round_with_error(&exact)?;
-                    bias[u] = b;
-                    errs[u] = e;
-                    exact_first_bias.push(exact);
-                }
-                first_bias_err = errs;
+                let first = first_layer_bias(layer, domain, &row_exp)?;
+                bias = first.bias;
+                first_bias_err = first.err;
+                exact_first_bias = first.exact;
             }
             if weight
                 .iter()
@@ -213,15 +264,11 @@ impl UnitCoordinates {
             net: Network::new(layers)?,
             inner: inner_bounds(domain, &scale),
             inner_exact: exact_unit_bounds(domain, &scale),
-            domain: Domain {
-                center: Array1::zeros(n),
-                shape: unit_shape,
-                exact_bounds: None,
-            },
+            domain: Domain::new(Array1::zeros(n), unit_shape)?,
             scale,
             scale_exp,
             unit_exp,
-            center: domain.center.clone(),
+            center: domain.center().clone(),
             first_bias_err,
             entry_err,
             exact_first_bias,
@@ -247,9 +294,9 @@ fn exact_unit_bounds(
     domain: &Domain,
     scale: &Array1<f64>,
 ) -> Option<(Vec<BigRational>, Vec<BigRational>)> {
-    let (lower, upper) = domain.exact_bounds.as_ref()?;
+    let (lower, upper) = domain.exact_bounds().as_ref()?;
     let to_unit =
-        |x: f64, j: usize| (rational(x) - rational(domain.center[j])) / rational(scale[j]);
+        |x: f64, j: usize| (rational(x) - rational(domain.center()[j])) / rational(scale[j]);
     Some((
         (0..domain.dim()).map(|j| to_unit(lower[j], j)).collect(),
         (0..domain.dim()).map(|j| to_unit(upper[j], j)).collect(),
@@ -277,7 +324,7 @@ fn inner_bounds(domain: &Domain, scale: &Array1<f64>) -> Option<(Array1<f64>, Ar
 /// max |u_j| over it.
 fn unit_shape(domain: &Domain) -> (Vec<i32>, Shape, Array1<f64>) {
     let n = domain.dim();
-    match &domain.shape {
+    match domain.shape() {
         Shape::L2Ball { radius } => {
             let k = binary_exponent(*radius);
             let rho = ldexp(*radius, -k);
@@ -345,7 +392,7 @@ mod tests {
         .unwrap();
         let dom = Domain::ball(array![500.25], 2f64.powi(-20), Norm::L2).unwrap();
         let uc = UnitCoordinates::new(&net, &dom).unwrap();
-        let Shape::L2Ball { radius } = uc.domain.shape else {
+        let &Shape::L2Ball { radius } = uc.domain.shape() else {
             panic!()
         };
         assert_eq!(radius, 1.0);

@@ -241,14 +241,14 @@ fn strictly_inside(domain: &Domain, x: ArrayView1<f64>) -> bool {
         return false;
     }
     let eps = f64::EPSILON;
-    match &domain.shape {
+    match domain.shape() {
         Shape::Box { half_widths } => x
             .iter()
-            .zip(&domain.center)
+            .zip(domain.center())
             .zip(half_widths)
             .all(|((xi, ci), w)| (xi - ci).abs() * (1.0 + eps) < *w * (1.0 - eps)),
         Shape::L2Ball { radius } => {
-            let d = &x - &domain.center;
+            let d = &x - domain.center();
             let s = d.dot(&d) * (1.0 + gamma(d.len() + 2));
             s < radius * radius * (1.0 - 2.0 * eps)
         }

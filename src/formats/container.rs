@@ -102,7 +102,7 @@ pub fn payload_header(
     for &w in widths {
         varint(out, w as u64);
     }
-    match (&domain.shape, &domain.exact_bounds) {
+    match (domain.shape(), domain.exact_bounds()) {
         (_, Some((lo, hi))) => {
             out.push(2);
             floats(out, lo);
@@ -110,12 +110,12 @@ pub fn payload_header(
         }
         (Shape::L2Ball { radius }, None) => {
             out.push(0);
-            floats(out, &domain.center);
+            floats(out, domain.center());
             floats(out, [radius]);
         }
         (Shape::Box { half_widths }, None) => {
             out.push(1);
-            floats(out, &domain.center);
+            floats(out, domain.center());
             floats(out, half_widths);
         }
     }

@@ -37,7 +37,45 @@ pub fn read(path: &Path) -> Result<Network> {
 /// Parses the text of an NNet file; `file` is only used in error messages.
 pub fn from_str(text: &str, file: &Path) -> Result<Network> {
     let mut records = Records::new(text, file);
+    let header = read_header(&mut records)?;
+    let sizes = read_sizes(&mut records, &header)?;
+    let rows = read_normalization(&mut records, header.n0)?;
+    let layers = read_layers(&mut records, &sizes, file)?;
+    let num_layers = header.num_layers;
+    if let Some(extra) = records.next_record() {
+        return Err(records.error_at(
+            extra.0,
+            format!("unexpected content after the last bias of layer {num_layers}; expected the end of the file"),
+        ));
+    }
 
+    let n0 = header.n0;
+    // means/ranges were checked to hold n0 + 1 values, so [..n0] is in bounds.
+    let wrap = |e: Error| Error::format(file, "network", e.to_string());
+    let normalization = InputNormalization::new(
+        Array1::from(rows.mins),
+        Array1::from(rows.maxes),
+        Array1::from(rows.means[..n0].to_vec()),
+        Array1::from(rows.ranges[..n0].to_vec()),
+    )
+    .map_err(|e| Error::format(file, "normalization header", e.to_string()))?;
+    Network::new(layers)
+        .map_err(wrap)?
+        .with_normalization(normalization)
+        .map_err(wrap)
+}
+
+/// The first record of an NNet file.
+struct Header {
+    num_layers: usize,
+    /// Number of inputs.
+    n0: usize,
+    n_out: usize,
+}
+
+/// Reads the header record: number of layers (≥ 1), inputs, outputs (and the max layer size,
+/// not used).
+fn read_header(records: &mut Records) -> Result<Header> {
     let header = records.next_numbers(
         "the header (number of layers, inputs, outputs, max layer size)",
         None,
@@ -48,18 +86,33 @@ pub fn from_str(text: &str, file: &Path) -> Result<Network> {
             format!("expected 4 comma-separated numbers (number of layers, inputs, outputs, max layer size), found {}", header.values.len()),
         ));
     }
-    let num_layers = as_count(&records, header.line, header.values[0], "number of layers")?;
-    let n0 = as_count(&records, header.line, header.values[1], "number of inputs")?;
-    let n_out = as_count(&records, header.line, header.values[2], "number of outputs")?;
+    let num_layers = as_count(records, header.line, header.values[0], "number of layers")?;
+    let n0 = as_count(records, header.line, header.values[1], "number of inputs")?;
+    let n_out = as_count(records, header.line, header.values[2], "number of outputs")?;
     if num_layers == 0 {
         return Err(records.error_at(header.line, "number of layers is 0; expected at least 1"));
     }
 
+    Ok(Header {
+        num_layers,
+        n0,
+        n_out,
+    })
+}
+
+/// Reads the layer sizes record: `num_layers + 1` positive sizes, the first the number of
+/// inputs, the last the number of outputs.
+fn read_sizes(records: &mut Records, header: &Header) -> Result<Vec<usize>> {
+    let Header {
+        num_layers,
+        n0,
+        n_out,
+    } = *header;
     let sizes_rec = records.next_numbers("the layer sizes", Some(num_layers + 1))?;
     let sizes = sizes_rec
         .values
         .iter()
-        .map(|&v| as_count(&records, sizes_rec.line, v, "layer size"))
+        .map(|&v| as_count(records, sizes_rec.line, v, "layer size"))
         .collect::<Result<Vec<usize>>>()?;
     if sizes[0] != n0 {
         return Err(records.error_at(
@@ -86,6 +139,20 @@ pub fn from_str(text: &str, file: &Path) -> Result<Network> {
         ));
     }
 
+    Ok(sizes)
+}
+
+/// The normalization records of an NNet file: per input its minimum and maximum, and per input
+/// and the output its mean and range.
+struct NormalizationRows {
+    mins: Vec<f64>,
+    maxes: Vec<f64>,
+    means: Vec<f64>,
+    ranges: Vec<f64>,
+}
+
+/// Reads the symmetric flag (ignored) and the normalization records of `n0` inputs.
+fn read_normalization(records: &mut Records, n0: usize) -> Result<NormalizationRows> {
     records.next_numbers("the symmetric flag", Some(1))?;
     let mins = records
         .next_numbers(&format!("{n0} input minimums"), Some(n0))?
@@ -102,6 +169,17 @@ pub fn from_str(text: &str, file: &Path) -> Result<Network> {
         Some(n0 + 1),
     )?;
 
+    Ok(NormalizationRows {
+        mins,
+        maxes,
+        means: means_rec.values,
+        ranges: ranges_rec.values,
+    })
+}
+
+/// Reads each layer's weight rows then its biases, the layers of `sizes` in order.
+fn read_layers(records: &mut Records, sizes: &[usize], file: &Path) -> Result<Vec<Layer>> {
+    let num_layers = sizes.len() - 1;
     // Grown row by row (no allocation from header sizes): a corrupt header with huge sizes ends
     // in a "file ends early" error instead of an out-of-memory abort.
     let mut layers = Vec::new();
@@ -133,26 +211,7 @@ pub fn from_str(text: &str, file: &Path) -> Result<Network> {
         })?;
         layers.push(Layer::new(weight, Array1::from(bias)));
     }
-    if let Some(extra) = records.next_record() {
-        return Err(records.error_at(
-            extra.0,
-            format!("unexpected content after the last bias of layer {num_layers}; expected the end of the file"),
-        ));
-    }
-
-    // means/ranges were checked to hold n0 + 1 values, so [..n0] is in bounds.
-    let wrap = |e: Error| Error::format(file, "network", e.to_string());
-    let normalization = InputNormalization::new(
-        Array1::from(mins),
-        Array1::from(maxes),
-        Array1::from(means_rec.values[..n0].to_vec()),
-        Array1::from(ranges_rec.values[..n0].to_vec()),
-    )
-    .map_err(|e| Error::format(file, "normalization header", e.to_string()))?;
-    Network::new(layers)
-        .map_err(wrap)?
-        .with_normalization(normalization)
-        .map_err(wrap)
+    Ok(layers)
 }
 
 /// A parsed line: its 1-based number and its numbers.

@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::network::Network;
 use ndarray::Array1;
 use num_bigint::BigUint;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::Serialize;
@@ -139,27 +140,42 @@ pub fn draw_bounds_chart(chart: &BoundsChart, path: &Path) -> Result<()> {
     }
 }
 
-type Series = (&'static str, RGBColor, fn(&RadiusRow) -> f64);
+/// One bound's line on the chart.
+struct Series {
+    name: &'static str,
+    colour: RGBColor,
+    /// The bound's log10 in a row.
+    value: fn(&RadiusRow) -> f64,
+}
 
 const SERIES: [Series; 3] = [
-    ("Montúfar 2017", RGBColor(31, 119, 180), |r| {
-        r.log10_montufar2017
-    }),
-    ("Serra et al. 2018", RGBColor(255, 127, 14), |r| {
-        r.log10_serra2018
-    }),
-    ("local analytic", RGBColor(44, 160, 44), |r| {
-        r.log10_local_analytic
-    }),
+    Series {
+        name: "Montúfar 2017",
+        colour: RGBColor(31, 119, 180),
+        value: |r| r.log10_montufar2017,
+    },
+    Series {
+        name: "Serra et al. 2018",
+        colour: RGBColor(255, 127, 14),
+        value: |r| r.log10_serra2018,
+    },
+    Series {
+        name: "local analytic",
+        colour: RGBColor(44, 160, 44),
+        value: |r| r.log10_local_analytic,
+    },
 ];
 
-fn render<DB: DrawingBackend>(
-    root: DrawingArea<DB, Shift>,
-    c: &BoundsChart,
-) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let text = text_available();
-    let rows = c.rows;
+/// The chart's ranges: radii (padded by 5 %) and log10 of the values (padded to whole decades
+/// ± 0.2), and the number of decades spanned.
+struct Ranges {
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    decades: f64,
+}
+
+/// The [`Ranges`] of `rows`: every finite bound and count, and at least [0, 1] in log10.
+fn ranges(rows: &[RadiusRow]) -> Ranges {
     let (mut x0, mut x1) = rows
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), r| {
@@ -174,14 +190,42 @@ fn render<DB: DrawingBackend>(
     let counts = |r: &RadiusRow| r.count.as_ref().map(|c| log10_u64(c.lower));
     let ys = rows
         .iter()
-        .flat_map(|r| SERIES.iter().map(move |s| (s.2)(r)).chain(counts(r)));
+        .flat_map(|r| SERIES.iter().map(move |s| (s.value)(r)).chain(counts(r)));
     let (y0, y1) = ys
         .filter(|v| v.is_finite())
         .fold((0.0f64, 1.0f64), |(a, b), v| (a.min(v), b.max(v)));
     let pad = 0.05 * (x1 - x0);
-    let xr = (x0 - pad)..(x1 + pad);
-    let yr = (y0.floor() - 0.2)..(y1.ceil() + 0.2);
-    let yr_len = y1.ceil() - y0.floor();
+    Ranges {
+        x: (x0 - pad)..(x1 + pad),
+        y: (y0.floor() - 0.2)..(y1.ceil() + 0.2),
+        decades: y1.ceil() - y0.floor(),
+    }
+}
+
+/// The (radius, log10 count) points of the rows with a count, exact or not as `exact` says.
+fn count_points(rows: &[RadiusRow], exact: bool) -> Vec<(f64, f64)> {
+    rows.iter()
+        .filter_map(|r| {
+            r.count
+                .as_ref()
+                .filter(|c| c.exact == exact)
+                .map(|c| (r.radius, log10_u64(c.lower)))
+        })
+        .collect()
+}
+
+fn render<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    c: &BoundsChart,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let text = text_available();
+    let rows = c.rows;
+    let Ranges {
+        x: xr,
+        y: yr,
+        decades: yr_len,
+    } = ranges(rows);
     let mut b = ChartBuilder::on(&root);
     b.margin(15);
     if text {
@@ -206,7 +250,12 @@ fn render<DB: DrawingBackend>(
             .label_style((FAMILY, 13))
             .draw()?;
     }
-    for (name, colour, f) in SERIES {
+    for Series {
+        name,
+        colour,
+        value: f,
+    } in SERIES
+    {
         let s = chart.draw_series(LineSeries::new(
             rows.iter().map(|r| (r.radius, f(r))),
             // Montúfar's line wider: for small inputs it can coincide with Serra et al.'s.
@@ -218,24 +267,27 @@ fn render<DB: DrawingBackend>(
             });
         }
     }
-    let exact: Vec<(f64, f64)> = rows
-        .iter()
-        .filter_map(|r| {
-            r.count
-                .as_ref()
-                .filter(|c| c.exact)
-                .map(|c| (r.radius, log10_u64(c.lower)))
-        })
-        .collect();
-    let partial: Vec<(f64, f64)> = rows
-        .iter()
-        .filter_map(|r| {
-            r.count
-                .as_ref()
-                .filter(|c| !c.exact)
-                .map(|c| (r.radius, log10_u64(c.lower)))
-        })
-        .collect();
+    draw_counts(&mut chart, rows, text)?;
+    if text {
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font((FAMILY, 13))
+            .draw()?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// The counts as points: filled when exact, hollow when the time limit left a lower bound.
+fn draw_counts<DB: DrawingBackend>(
+    chart: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    rows: &[RadiusRow],
+    text: bool,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let exact = count_points(rows, true);
+    let partial = count_points(rows, false);
     let s = chart.draw_series(exact.iter().map(|&p| Circle::new(p, 4, BLACK.filled())))?;
     if text && !exact.is_empty() {
         s.label("exact count")
@@ -250,14 +302,5 @@ fn render<DB: DrawingBackend>(
         s.label("count found before the time limit (lower bound)")
             .legend(|(x, y)| Circle::new((x + 10, y), 4, BLACK.stroke_width(1)));
     }
-    if text {
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font((FAMILY, 13))
-            .draw()?;
-    }
-    root.present()?;
     Ok(())
 }

@@ -401,6 +401,30 @@ impl PyNetwork {
         Ok(dict.into_any())
     }
 
+    /// Pickling (multiprocessing, Dask): the network travels as its relu-regions JSON text, which
+    /// keeps every float exactly, with the file name and the reader's notes.
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (String, String, Vec<String>))> {
+        let rebuild = py.get_type::<PyNetwork>().getattr("_from_json")?;
+        let text = crate::formats::json::to_string(&self.net);
+        Ok((rebuild, (text, self.model.clone(), self.notes.clone())))
+    }
+
+    /// The inverse of `__reduce__`.
+    #[staticmethod]
+    fn _from_json(text: &str, model: String, notes: Vec<String>) -> PyResult<Self> {
+        let net = run_guarded(|| {
+            crate::formats::json::from_str(text, std::path::Path::new("<pickled network>"))
+        })?;
+        Ok(PyNetwork {
+            net: Arc::new(net),
+            model,
+            notes,
+        })
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Network(input_dim={}, hidden_widths={:?}, output_dim={})",

@@ -268,6 +268,17 @@ impl BoundReport {
     /// A small readable table.
     pub fn to_text(&self) -> String {
         let mut s = String::new();
+        self.write_header(&mut s);
+        self.write_bounds(&mut s);
+        self.write_certified(&mut s);
+        self.write_split_stages(&mut s);
+        self.write_layers(&mut s);
+        self.write_certificate(&mut s);
+        s
+    }
+
+    /// The model, the network's shape and the domain.
+    fn write_header(&self, s: &mut String) {
         let radius = self.radius.map_or("(box)".to_string(), super::number);
         let _ = writeln!(s, "model      {}", self.model);
         let _ = writeln!(
@@ -276,6 +287,10 @@ impl BoundReport {
             self.input_dim, self.hidden
         );
         let _ = writeln!(s, "domain     {} ball, radius {radius}", self.norm);
+    }
+
+    /// The table of the bounds computed, global then local.
+    fn write_bounds(&self, s: &mut String) {
         let _ = writeln!(s);
         let _ = writeln!(
             s,
@@ -316,6 +331,10 @@ impl BoundReport {
         for (name, v) in &rows {
             let _ = writeln!(s, "{name:<16} {:>26} {:>10.3}", v.short(), v.log10);
         }
+    }
+
+    /// The certified sandwich, when one was computed.
+    fn write_certified(&self, s: &mut String) {
         if let Some(c) = &self.bounds.certified {
             let _ = writeln!(s);
             let _ = writeln!(
@@ -332,6 +351,10 @@ impl BoundReport {
                 c.seconds
             );
         }
+    }
+
+    /// The split bound's stages, when it was computed.
+    fn write_split_stages(&self, s: &mut String) {
         if let Some(sp) = &self.bounds.local_split {
             let _ = writeln!(s);
             let _ = writeln!(
@@ -361,6 +384,10 @@ impl BoundReport {
                 );
             }
         }
+    }
+
+    /// The local analytic bound's per-layer stability.
+    fn write_layers(&self, s: &mut String) {
         let _ = writeln!(s);
         let _ = writeln!(
             s,
@@ -383,6 +410,10 @@ impl BoundReport {
                 l.radius
             );
         }
+    }
+
+    /// The certificate file written, if any.
+    fn write_certificate(&self, s: &mut String) {
         if let Some(c) = &self.certificate {
             let _ = writeln!(
                 s,
@@ -390,6 +421,5 @@ impl BoundReport {
                 c.path, c.bytes, c.sha256
             );
         }
-        s
     }
 }

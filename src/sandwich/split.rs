@@ -19,9 +19,9 @@
 //! is at least d_R, and R's unstable units are a subset of the domain's), and at k = L it is the
 //! number of regions itself, the exact count.
 
-use crate::bounds::jset_bound;
 use crate::bounds::lp::relaxation::{chain_bounds, Chain, UnitBounds};
 use crate::bounds::lp::{layer_counts, local_lp, LpBound};
+use crate::bounds::{jset_bound, LayerCounts};
 use crate::domain::Domain;
 use crate::enumerate::{count_regions, CollectingSink, CountOptions};
 use crate::error::{Error, Result};
@@ -91,8 +91,72 @@ pub fn split_at_depth(
     deadline: Option<Instant>,
 ) -> Result<Option<SplitStage>> {
     let start = Instant::now();
-    let depth = net.depth();
-    let prefix_net = if k == depth {
+    let Some(prefix) = prefix_regions(net, domain, k, threads, deadline, start)? else {
+        return Ok(None);
+    };
+    if k == net.depth() {
+        return Ok(Some(SplitStage {
+            depth: k,
+            value: BigUint::from(prefix.regions),
+            regions: prefix.regions,
+            lps: 0,
+            seconds: start.elapsed().as_secs_f64(),
+        }));
+    }
+    let prior: &[UnitBounds] = &lp.bounds[k..];
+    let bounder = RegionBounder {
+        net,
+        domain,
+        k,
+        prior,
+        prior_counts: layer_counts(prior),
+        rest: &net.hidden_layers()[k + 1..],
+        deadline,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|source| Error::ThreadPool { threads, source })?;
+    let results: Vec<Result<RegionBound>> = pool.install(|| {
+        prefix
+            .patterns
+            .par_iter()
+            .map(|p| bounder.bound(p))
+            .collect()
+    });
+    let mut value = BigUint::default();
+    let mut lps = 0;
+    for r in results {
+        let r = r?;
+        value += r.bound;
+        lps += r.lps;
+    }
+    Ok(Some(SplitStage {
+        depth: k,
+        value,
+        regions: prefix.regions,
+        lps,
+        seconds: start.elapsed().as_secs_f64(),
+    }))
+}
+
+/// The regions of the first k layers meeting the domain, by their patterns.
+struct PrefixRegions {
+    patterns: Vec<ActivationPattern>,
+    regions: u64,
+}
+
+/// Enumerates the regions of the first `k` hidden layers of `net` in `domain` (the time left
+/// until `deadline`, counted from `start`); `None` when it did not finish exactly.
+fn prefix_regions(
+    net: &Network,
+    domain: &Domain,
+    k: usize,
+    threads: usize,
+    deadline: Option<Instant>,
+    start: Instant,
+) -> Result<Option<PrefixRegions>> {
+    let prefix_net = if k == net.depth() {
         net.clone()
     } else {
         truncated(net, k)?
@@ -119,28 +183,50 @@ pub fn split_at_depth(
     }
     let patterns: Vec<ActivationPattern> =
         sink.into_regions().into_iter().map(|(_, p)| p).collect();
-    if k == depth {
-        return Ok(Some(SplitStage {
-            depth: k,
-            value: BigUint::from(counted.regions),
-            regions: counted.regions,
-            lps: 0,
-            seconds: start.elapsed().as_secs_f64(),
-        }));
-    }
-    let prior: &[UnitBounds] = &lp.bounds[k..];
-    let prior_counts = layer_counts(prior);
-    let n0 = net.input_dim();
-    let rest = &net.hidden_layers()[k + 1..];
-    let per_region = |pattern: &ActivationPattern| -> Result<(BigUint, u64)> {
+    Ok(Some(PrefixRegions {
+        patterns,
+        regions: counted.regions,
+    }))
+}
+
+/// The bound on the regions of the whole network inside one region of the first k layers, and
+/// the LPs it took.
+struct RegionBound {
+    bound: BigUint,
+    lps: u64,
+}
+
+/// Bounds the regions inside each region of the first k layers: the J-set bound of the later
+/// layers, from the domain-wide LP bounds (`prior`) or tightened by the LP over the region.
+struct RegionBounder<'a> {
+    net: &'a Network,
+    domain: &'a Domain,
+    k: usize,
+    /// The domain-wide LP bounds of layers k+1…L, and their counts.
+    prior: &'a [UnitBounds],
+    prior_counts: Vec<LayerCounts>,
+    /// Hidden layers k+2…L.
+    rest: &'a [Layer],
+    deadline: Option<Instant>,
+}
+
+impl RegionBounder<'_> {
+    /// The bound inside the region of `pattern`: the domain-wide one when it is 1 or the deadline
+    /// has passed, else the LP chain over the region's closed polytope, starting from layer k+1's
+    /// map on it.
+    fn bound(&self, pattern: &ActivationPattern) -> Result<RegionBound> {
+        let (net, k) = (self.net, self.k);
         let cap = pattern
             .layers
             .iter()
             .map(|l| l.iter().filter(|&&on| on).count())
-            .fold(n0, usize::min);
-        let loose = jset_bound(cap, &prior_counts);
-        if loose.is_one() || deadline.is_some_and(|d| Instant::now() >= d) {
-            return Ok((loose, 0));
+            .fold(net.input_dim(), usize::min);
+        let loose = jset_bound(cap, &self.prior_counts);
+        if loose.is_one() || self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok(RegionBound {
+                bound: loose,
+                lps: 0,
+            });
         }
         // the closed polytope of the pattern of the first k layers, and layer k+1's map on it
         let region = net.region_halfspaces(&pattern.layers, RowScale::Unscaled);
@@ -153,36 +239,19 @@ pub fn split_at_depth(
             })
             .collect();
         let chain = Chain {
-            domain,
+            domain: self.domain,
             rows: &rows,
             first: &region.maps[k],
-            rest,
-            prior,
-            deadline,
+            rest: self.rest,
+            prior: self.prior,
+            deadline: self.deadline,
         };
         let (bounds, stats) = chain_bounds(&chain)?;
-        Ok((jset_bound(cap, &layer_counts(&bounds)), stats.lps))
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .build()
-        .map_err(|source| Error::ThreadPool { threads, source })?;
-    let results: Vec<Result<(BigUint, u64)>> =
-        pool.install(|| patterns.par_iter().map(per_region).collect());
-    let mut value = BigUint::default();
-    let mut lps = 0;
-    for r in results {
-        let (v, n) = r?;
-        value += v;
-        lps += n;
+        Ok(RegionBound {
+            bound: jset_bound(cap, &layer_counts(&bounds)),
+            lps: stats.lps,
+        })
     }
-    Ok(Some(SplitStage {
-        depth: k,
-        value,
-        regions: counted.regions,
-        lps,
-        seconds: start.elapsed().as_secs_f64(),
-    }))
 }
 
 /// The split bound, deepening k = 1, 2, … up to `max_depth` (default L, the exact count) while
@@ -203,7 +272,7 @@ pub fn local_split(
 }
 
 /// [`local_split`] from an already computed `lp` (computed at `start`).
-pub fn split_from_lp(
+pub(crate) fn split_from_lp(
     net: &Network,
     domain: &Domain,
     lp: &LpBound,

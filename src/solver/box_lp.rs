@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use highs_sys::*;
 
 /// The LP's answer: the maximizer and one multiplier per half-space on the stack (≥ 0).
-pub struct BoxLpOptimum {
+pub(crate) struct BoxLpOptimum {
     /// The maximizer, one entry per input coordinate.
     pub x: Vec<f64>,
     /// The multipliers, one per half-space on the stack, bottom first, each ≥ 0.
@@ -26,7 +26,7 @@ pub struct BoxLpOptimum {
 }
 
 /// A warm-started LP max c·x over {g_i·x ≤ h_i} ∩ box (box domains only).
-pub struct BoxLp {
+pub(crate) struct BoxLp {
     highs: HighsInstance,
     n: usize,
     /// Rows in use (stack order) and allocated (rows past `active` are switched off).
@@ -43,12 +43,16 @@ pub struct BoxLp {
 impl BoxLp {
     /// An instance over the box `domain` with the half-spaces `halfspaces` on its stack.
     pub fn new(domain: &Domain, halfspaces: &[HalfSpace]) -> Result<Self> {
-        let Shape::Box { half_widths } = &domain.shape else {
+        let Shape::Box { half_widths } = domain.shape() else {
             return Err(Error::solver("highs", "the box LP needs a box domain"));
         };
         let n = domain.dim();
-        let lower: Vec<f64> = (0..n).map(|j| domain.center[j] - half_widths[j]).collect();
-        let upper: Vec<f64> = (0..n).map(|j| domain.center[j] + half_widths[j]).collect();
+        let lower: Vec<f64> = (0..n)
+            .map(|j| domain.center()[j] - half_widths[j])
+            .collect();
+        let upper: Vec<f64> = (0..n)
+            .map(|j| domain.center()[j] + half_widths[j])
+            .collect();
         let cost = vec![0.0; n];
         let highs = HighsInstance::new()?;
         let start: Vec<HighsInt> = Vec::new();
@@ -146,7 +150,7 @@ impl BoxLp {
     /// max c·x over the stack ∩ box: the maximizer and the stack's multipliers, or `None` when
     /// HiGHS does not reach an optimum (or a zero half-space with h < 0 makes the stack empty:
     /// the caller's proofs decide then).
-    pub fn maximize(&mut self, c: &[f64]) -> Result<Option<BoxLpOptimum>> {
+    pub(crate) fn maximize(&mut self, c: &[f64]) -> Result<Option<BoxLpOptimum>> {
         if self.never > 0 {
             return Ok(None);
         }

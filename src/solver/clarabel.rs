@@ -77,7 +77,7 @@ impl InteriorSolver for ClarabelSolver {
     fn load(&mut self, domain: &Domain, halfspaces: &[HalfSpace]) -> Result<()> {
         let rows = halfspaces
             .iter()
-            .map(|hs| Row::new(hs, domain.center.view()))
+            .map(|hs| Row::new(hs, domain.center().view()))
             .collect::<Result<Vec<_>>>()?;
         self.domain = Some(domain.clone());
         self.stack = halfspaces.to_vec();
@@ -87,7 +87,7 @@ impl InteriorSolver for ClarabelSolver {
 
     fn push(&mut self, halfspace: &HalfSpace) -> Result<()> {
         let domain = self.domain.as_ref().ok_or_else(not_loaded)?;
-        self.rows.push(Row::new(halfspace, domain.center.view())?);
+        self.rows.push(Row::new(halfspace, domain.center().view())?);
         self.stack.push(halfspace.clone());
         Ok(())
     }
@@ -132,58 +132,7 @@ impl InteriorSolver for ClarabelSolver {
         }
         let n = domain.dim();
         let t = n; // column of t
-        let (mut ri, mut cj, mut v, mut b) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut m = 0usize;
-        for row in &self.rows {
-            if let Row::Unit { g, rhs } = row {
-                for (j, &gj) in g.iter().enumerate() {
-                    if gj != 0.0 {
-                        ri.push(m);
-                        cj.push(j);
-                        v.push(gj);
-                    }
-                }
-                ri.push(m);
-                cj.push(t);
-                v.push(1.0);
-                b.push(*rhs);
-                m += 1;
-            }
-        }
-        let mut cones = Vec::new();
-        match &domain.shape {
-            Shape::Box { half_widths } => {
-                for (j, &w) in half_widths.iter().enumerate() {
-                    for sign in [1.0, -1.0] {
-                        ri.extend([m, m]);
-                        cj.extend([j, t]);
-                        v.extend([sign, 1.0]);
-                        b.push(w);
-                        m += 1;
-                    }
-                }
-                cones.push(SupportedConeT::NonnegativeConeT(m));
-            }
-            Shape::L2Ball { radius } => {
-                if m > 0 {
-                    cones.push(SupportedConeT::NonnegativeConeT(m));
-                }
-                // s = b − Az = (r − t, y_0, …, y_{n−1}) ∈ SOC(n + 1).
-                ri.push(m);
-                cj.push(t);
-                v.push(1.0);
-                b.push(*radius);
-                for j in 0..n {
-                    ri.push(m + 1 + j);
-                    cj.push(j);
-                    v.push(-1.0);
-                    b.push(0.0);
-                }
-                m += n + 1;
-                cones.push(SupportedConeT::SecondOrderConeT(n + 1));
-            }
-        }
-        let a = CscMatrix::new_from_triplets(m, n + 1, ri, cj, v);
+        let ConicProblem { a, b, cones } = conic_problem(&self.rows, domain);
         let p = CscMatrix::zeros((n + 1, n + 1));
         let mut q = vec![0.0; n + 1];
         q[t] = -1.0;
@@ -198,20 +147,7 @@ impl InteriorSolver for ClarabelSolver {
                 if !tstar.is_finite() || sol.x.iter().any(|v| !v.is_finite()) {
                     return Err(Error::solver("clarabel", format!("status {:?} with a non-finite solution", sol.status)));
                 }
-                // the half-space rows come first, one per Unit row, in stack order
-                let mut k = 0;
-                let duals = self
-                    .rows
-                    .iter()
-                    .map(|r| match r {
-                        Row::Unit { .. } => {
-                            k += 1;
-                            sol.z[k - 1].max(0.0)
-                        }
-                        Row::Constant { .. } => 0.0,
-                    })
-                    .collect();
-                self.last_duals = Some(duals);
+                self.last_duals = Some(row_duals(&self.rows, &sol.z));
                 Ok(interior_from_optimum(domain, &self.stack, &sol.x[..n], tstar))
             }
             // t is free below, so the problem is feasible by construction (every constant row
@@ -227,6 +163,94 @@ impl InteriorSolver for ClarabelSolver {
             )),
         }
     }
+}
+
+/// The largest inscribed ball's conic program: max t over (z, t) with g_i·z + t ≤ rhs_i per
+/// half-space row (‖g_i‖ = 1), and the domain's own constraint: 2n rows ±z_j + t ≤ w_j for a
+/// box (all in the non-negative cone), or (r − t, c − z) in the second-order cone for an L2 ball.
+struct ConicProblem {
+    /// The constraint matrix A (m × (n + 1), column n is t) and right side b: s = b − A(z, t).
+    a: CscMatrix<f64>,
+    b: Vec<f64>,
+    /// The cones of s, in row order.
+    cones: Vec<SupportedConeT<f64>>,
+}
+
+/// Builds the [`ConicProblem`] of `rows` (their constant rows all hold) over `domain`.
+fn conic_problem(rows: &[Row], domain: &Domain) -> ConicProblem {
+    let n = domain.dim();
+    let t = n; // column of t
+    let (mut ri, mut cj, mut v, mut b) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut m = 0usize;
+    for row in rows {
+        if let Row::Unit { g, rhs } = row {
+            for (j, &gj) in g.iter().enumerate() {
+                if gj != 0.0 {
+                    ri.push(m);
+                    cj.push(j);
+                    v.push(gj);
+                }
+            }
+            ri.push(m);
+            cj.push(t);
+            v.push(1.0);
+            b.push(*rhs);
+            m += 1;
+        }
+    }
+    let mut cones = Vec::new();
+    match domain.shape() {
+        Shape::Box { half_widths } => {
+            for (j, &w) in half_widths.iter().enumerate() {
+                for sign in [1.0, -1.0] {
+                    ri.extend([m, m]);
+                    cj.extend([j, t]);
+                    v.extend([sign, 1.0]);
+                    b.push(w);
+                    m += 1;
+                }
+            }
+            cones.push(SupportedConeT::NonnegativeConeT(m));
+        }
+        Shape::L2Ball { radius } => {
+            if m > 0 {
+                cones.push(SupportedConeT::NonnegativeConeT(m));
+            }
+            // s = b − Az = (r − t, y_0, …, y_{n−1}) ∈ SOC(n + 1).
+            ri.push(m);
+            cj.push(t);
+            v.push(1.0);
+            b.push(*radius);
+            for j in 0..n {
+                ri.push(m + 1 + j);
+                cj.push(j);
+                v.push(-1.0);
+                b.push(0.0);
+            }
+            m += n + 1;
+            cones.push(SupportedConeT::SecondOrderConeT(n + 1));
+        }
+    }
+    ConicProblem {
+        a: CscMatrix::new_from_triplets(m, n + 1, ri, cj, v),
+        b,
+        cones,
+    }
+}
+
+/// The multipliers of the stack's rows from the conic duals `z`: the half-space rows come first
+/// in `z`, one per Unit row, in stack order; a constant row gets 0.
+fn row_duals(rows: &[Row], z: &[f64]) -> Vec<f64> {
+    let mut k = 0;
+    rows.iter()
+        .map(|r| match r {
+            Row::Unit { .. } => {
+                k += 1;
+                z[k - 1].max(0.0)
+            }
+            Row::Constant { .. } => 0.0,
+        })
+        .collect()
 }
 
 impl ClarabelSolver {

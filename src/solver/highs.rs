@@ -164,7 +164,7 @@ impl InteriorSolver for HighsSolver {
     }
 
     fn load(&mut self, domain: &Domain, halfspaces: &[HalfSpace]) -> Result<()> {
-        let Shape::Box { half_widths } = &domain.shape else {
+        let Shape::Box { half_widths } = domain.shape() else {
             return Err(Error::UnsupportedSolver {
                 solver: self.name().into(),
                 norm: domain.norm().name().into(),
@@ -172,7 +172,7 @@ impl InteriorSolver for HighsSolver {
         };
         let rows = halfspaces
             .iter()
-            .map(|hs| Row::new(hs, domain.center.view()))
+            .map(|hs| Row::new(hs, domain.center().view()))
             .collect::<Result<Vec<_>>>()?;
         let n = domain.dim();
         let inf = f64::INFINITY;
@@ -235,7 +235,7 @@ impl InteriorSolver for HighsSolver {
 
     fn push(&mut self, halfspace: &HalfSpace) -> Result<()> {
         let domain = self.domain.as_ref().ok_or_else(not_loaded)?;
-        let row = Row::new(halfspace, domain.center.view())?;
+        let row = Row::new(halfspace, domain.center().view())?;
         self.push_row(row)?;
         self.stack.push(halfspace.clone());
         Ok(())

@@ -12,7 +12,7 @@ use std::ptr::NonNull;
 pub const HIGHS_FEAS_TOL: f64 = 1e-9;
 
 /// A `Highs` object from `Highs_create`, owned by this value and freed in `Drop`.
-pub struct HighsInstance {
+pub(crate) struct HighsInstance {
     highs: NonNull<c_void>,
 }
 
@@ -91,7 +91,7 @@ impl HighsInstance {
 
     /// Rewrites row `row` as Σ_j coeffs_j x_j ≤ upper (columns 0 … coeffs.len() − 1; the other
     /// columns keep their coefficients): the reuse of a switched-off row keeps the basis valid.
-    pub fn rewrite_row(&self, row: usize, coeffs: &[f64], upper: f64) -> Result<()> {
+    pub(crate) fn rewrite_row(&self, row: usize, coeffs: &[f64], upper: f64) -> Result<()> {
         let row = row as HighsInt;
         for (j, &v) in coeffs.iter().enumerate() {
             // SAFETY: valid instance; the caller passes an existing row and columns.
@@ -108,7 +108,7 @@ impl HighsInstance {
     }
 
     /// Appends the row Σ value_k x_{index_k} ≤ upper.
-    pub fn append_row(&self, index: &[HighsInt], value: &[f64], upper: f64) -> Result<()> {
+    pub(crate) fn append_row(&self, index: &[HighsInt], value: &[f64], upper: f64) -> Result<()> {
         debug_assert_eq!(index.len(), value.len());
         let len = index.len().min(value.len()) as HighsInt;
         // SAFETY: valid instance; index and value hold at least `len` entries, and the caller
@@ -128,7 +128,7 @@ impl HighsInstance {
 
     /// Switches row `row` off (bounds −∞ … +∞) instead of deleting it: deleting a binding
     /// (nonbasic) row leaves HiGHS a deficient basis to repair, which cost more than a cold solve.
-    pub fn switch_off_row(&self, row: usize) -> Result<()> {
+    pub(crate) fn switch_off_row(&self, row: usize) -> Result<()> {
         // SAFETY: valid instance; `row` exists.
         check(
             unsafe {

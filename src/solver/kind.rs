@@ -25,7 +25,7 @@ impl SolverKind {
     /// Whether this backend can solve problems on `domain`.
     pub fn supports(self, domain: &Domain) -> bool {
         match self {
-            SolverKind::Highs => matches!(domain.shape, Shape::Box { .. }),
+            SolverKind::Highs => matches!(domain.shape(), Shape::Box { .. }),
             SolverKind::Clarabel => true,
         }
     }
@@ -55,7 +55,7 @@ impl std::str::FromStr for SolverKind {
 /// The fastest backend for `domain`: HiGHS (warm-started LP) for a box, Clarabel (SOCP) for an
 /// L2 ball.
 pub fn default_for(domain: &Domain) -> SolverKind {
-    match domain.shape {
+    match domain.shape() {
         Shape::Box { .. } => SolverKind::Highs,
         Shape::L2Ball { .. } => SolverKind::Clarabel,
     }

@@ -69,10 +69,10 @@ pub trait InteriorSolver: Send {
     }
 }
 
-pub mod box_lp;
+pub(crate) mod box_lp;
 pub mod clarabel;
 pub mod highs;
-pub mod highs_instance;
+pub(crate) mod highs_instance;
 pub mod kind;
 
 pub use self::clarabel::ClarabelSolver;
@@ -162,7 +162,7 @@ pub(crate) fn interior_from_optimum(
     if t <= 0.0 {
         return Interior::Empty { radius: t };
     }
-    let center = &domain.center + &ArrayView1::from(y);
+    let center = domain.center() + &ArrayView1::from(y);
     let radius = t.min(inscribed_radius_at(domain, halfspaces, center.view()));
     if radius > 0.0 {
         Interior::Found { center, radius }

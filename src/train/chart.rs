@@ -3,8 +3,10 @@
 use crate::error::Result;
 use crate::plot::fonts::{text_available, FAMILY};
 use crate::plot::{backend_error, ImageKind};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use std::ops::Range;
 use std::path::Path;
 
 /// One group's summary per epoch: the median and the 25 % and 75 % quantiles.
@@ -62,31 +64,7 @@ fn render<DB: DrawingBackend>(
 ) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let text = text_available();
-    let xs = c.series.iter().flat_map(|s| s.epochs.iter().copied());
-    let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-        (a.min(v), b.max(v))
-    });
-    let (x0, x1) = if x0.is_finite() && x1 > x0 {
-        (x0, x1)
-    } else {
-        (0.0, 1.0)
-    };
-    let ys = c
-        .series
-        .iter()
-        .flat_map(|s| s.q25.iter().chain(&s.q75).chain(&s.median).copied())
-        .filter(|v| v.is_finite());
-    let (y0, y1) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-        (a.min(v), b.max(v))
-    });
-    let (y0, y1) = if y0.is_finite() && y1 > y0 {
-        (y0, y1)
-    } else if y0.is_finite() {
-        (y0 - 0.5, y0 + 0.5)
-    } else {
-        (0.0, 1.0)
-    };
-    let pad = 0.05 * (y1 - y0);
+    let (xr, yr) = band_ranges(c);
     let mut b = ChartBuilder::on(&root);
     b.margin(15);
     if text {
@@ -94,7 +72,7 @@ fn render<DB: DrawingBackend>(
             .x_label_area_size(40)
             .y_label_area_size(70);
     }
-    let mut chart = b.build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))?;
+    let mut chart = b.build_cartesian_2d(xr, yr)?;
     if text {
         chart
             .configure_mesh()
@@ -105,17 +83,7 @@ fn render<DB: DrawingBackend>(
     }
     for (k, s) in c.series.iter().enumerate() {
         let colour = COLOURS[k % COLOURS.len()];
-        let ok = |i: &usize| s.q25[*i].is_finite() && s.q75[*i].is_finite();
-        let mut band: Vec<(f64, f64)> = (0..s.epochs.len())
-            .filter(ok)
-            .map(|i| (s.epochs[i], s.q75[i]))
-            .collect();
-        band.extend(
-            (0..s.epochs.len())
-                .rev()
-                .filter(ok)
-                .map(|i| (s.epochs[i], s.q25[i])),
-        );
+        let band = band_polygon(s);
         if band.len() >= 3 {
             chart.draw_series(std::iter::once(Polygon::new(
                 band,
@@ -145,6 +113,81 @@ fn render<DB: DrawingBackend>(
     }
     root.present()?;
     Ok(())
+}
+
+/// The x range (the epochs) and the y range (the quartiles, padded by 5 %) of a band chart.
+fn band_ranges(c: &BandChart) -> (Range<f64>, Range<f64>) {
+    let xs = c.series.iter().flat_map(|s| s.epochs.iter().copied());
+    let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let (x0, x1) = if x0.is_finite() && x1 > x0 {
+        (x0, x1)
+    } else {
+        (0.0, 1.0)
+    };
+    let ys = c
+        .series
+        .iter()
+        .flat_map(|s| s.q25.iter().chain(&s.q75).chain(&s.median).copied())
+        .filter(|v| v.is_finite());
+    let (y0, y1) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let (y0, y1) = if y0.is_finite() && y1 > y0 {
+        (y0, y1)
+    } else if y0.is_finite() {
+        (y0 - 0.5, y0 + 0.5)
+    } else {
+        (0.0, 1.0)
+    };
+    let pad = 0.05 * (y1 - y0);
+    (x0..x1, (y0 - pad)..(y1 + pad))
+}
+
+/// The interquartile band of a series as a polygon: q75 forward, then q25 backward, over the
+/// epochs where both are finite.
+fn band_polygon(s: &BandSeries) -> Vec<(f64, f64)> {
+    let ok = |i: &usize| s.q25[*i].is_finite() && s.q75[*i].is_finite();
+    let mut band: Vec<(f64, f64)> = (0..s.epochs.len())
+        .filter(ok)
+        .map(|i| (s.epochs[i], s.q75[i]))
+        .collect();
+    band.extend(
+        (0..s.epochs.len())
+            .rev()
+            .filter(ok)
+            .map(|i| (s.epochs[i], s.q25[i])),
+    );
+    band
+}
+
+/// The quartiles and extremes of one box: (q1, median, q3) and (min, max).
+#[derive(Clone, Copy)]
+struct BoxStats {
+    q1: f64,
+    med: f64,
+    q3: f64,
+    lo: f64,
+    hi: f64,
+}
+
+/// The [`BoxStats`] of the finite values `v` (not empty).
+fn box_stats(v: &[f64]) -> BoxStats {
+    use crate::train::stats::quantile;
+    let (q1, med, q3) = (quantile(v, 0.25), quantile(v, 0.5), quantile(v, 0.75));
+    let (lo, hi) = v
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &t| {
+            (a.min(t), b.max(t))
+        });
+    BoxStats {
+        q1,
+        med,
+        q3,
+        lo,
+        hi,
+    }
 }
 
 /// One box of [`draw_box_plot`]: a group's values.
@@ -185,7 +228,6 @@ fn render_boxes<DB: DrawingBackend>(
     title: &str,
     y_label: &str,
 ) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    use crate::train::stats::quantile;
     root.fill(&WHITE)?;
     let text = text_available();
     let finite: Vec<Vec<f64>> = groups
@@ -235,35 +277,47 @@ fn render_boxes<DB: DrawingBackend>(
         }
         let colour = COLOURS[k % COLOURS.len()];
         let x = k as f64;
-        let (q1, med, q3) = (quantile(v, 0.25), quantile(v, 0.5), quantile(v, 0.75));
-        let (lo, hi) = v
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &t| {
-                (a.min(t), b.max(t))
-            });
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(x - 0.3, q1), (x + 0.3, q3)],
-            colour.mix(0.35).filled(),
-        )))?;
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(x - 0.3, q1), (x + 0.3, q3)],
-            colour.stroke_width(2),
-        )))?;
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(x - 0.3, med), (x + 0.3, med)],
-            BLACK.stroke_width(3),
-        )))?;
-        for (from, to) in [(q3, hi), (q1, lo)] {
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(x, from), (x, to)],
-                colour.stroke_width(1),
-            )))?;
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(x - 0.12, to), (x + 0.12, to)],
-                colour.stroke_width(1),
-            )))?;
-        }
+        draw_box(&mut chart, x, &box_stats(v), colour)?;
     }
     root.present()?;
+    Ok(())
+}
+
+/// Draws one box at `x`: the interquartile box, the median bar and the whiskers to the extremes.
+fn draw_box<DB: DrawingBackend>(
+    chart: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    x: f64,
+    stats: &BoxStats,
+    colour: RGBColor,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let BoxStats {
+        q1,
+        med,
+        q3,
+        lo,
+        hi,
+    } = *stats;
+    chart.draw_series(std::iter::once(Rectangle::new(
+        [(x - 0.3, q1), (x + 0.3, q3)],
+        colour.mix(0.35).filled(),
+    )))?;
+    chart.draw_series(std::iter::once(Rectangle::new(
+        [(x - 0.3, q1), (x + 0.3, q3)],
+        colour.stroke_width(2),
+    )))?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(x - 0.3, med), (x + 0.3, med)],
+        BLACK.stroke_width(3),
+    )))?;
+    for (from, to) in [(q3, hi), (q1, lo)] {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x, from), (x, to)],
+            colour.stroke_width(1),
+        )))?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x - 0.12, to), (x + 0.12, to)],
+            colour.stroke_width(1),
+        )))?;
+    }
     Ok(())
 }

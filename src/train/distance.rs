@@ -172,10 +172,16 @@ fn inside(cons: &[Constraint], skip: usize, u: &Array1<f64>) -> bool {
     })
 }
 
-/// dist(x, F_k) by Clarabel in the displacement u = y − x, z = (u, t):
-/// min t s.t. a_k·u = −h_k(x); −s_j â_j·u ≤ s_j ĥ_j(x) (rows scaled to unit ‖a_j‖₂);
-/// (t, u) ∈ SOC (L2) or ±u_i − t ≤ 0 (L∞). `None` when F_k is empty (infeasible).
-fn facet_distance(cons: &[Constraint], k: usize, norm: Norm) -> Result<Option<f64>> {
+/// The conic program of [`facet_distance`]: s = b − A z in `cones`, z = (u, t).
+struct FacetProblem {
+    a: CscMatrix<f64>,
+    b: Vec<f64>,
+    cones: Vec<SupportedConeT<f64>>,
+}
+
+/// Builds the [`FacetProblem`] of dist(x, F_k): the facet's equality, the other constraints
+/// (rows scaled to unit ‖a_j‖₂), and the norm's cone.
+fn facet_problem(cons: &[Constraint], k: usize, norm: Norm) -> FacetProblem {
     let n = cons[k].a.len();
     let t = n;
     let (mut ri, mut cj, mut v, mut b) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -234,7 +240,21 @@ fn facet_distance(cons: &[Constraint], k: usize, norm: Norm) -> Result<Option<f6
             cones.push(SupportedConeT::SecondOrderConeT(n + 1));
         }
     }
-    let a = CscMatrix::new_from_triplets(m, n + 1, ri, cj, v);
+    FacetProblem {
+        a: CscMatrix::new_from_triplets(m, n + 1, ri, cj, v),
+        b,
+        cones,
+    }
+}
+
+/// dist(x, F_k) by Clarabel in the displacement u = y − x, z = (u, t):
+/// min t s.t. a_k·u = −h_k(x); −s_j â_j·u ≤ s_j ĥ_j(x) (rows scaled to unit ‖a_j‖₂);
+/// (t, u) ∈ SOC (L2) or ±u_i − t ≤ 0 (L∞). `None` when F_k is empty (infeasible).
+fn facet_distance(cons: &[Constraint], k: usize, norm: Norm) -> Result<Option<f64>> {
+    let n = cons[k].a.len();
+    let t = n;
+    let ck = &cons[k];
+    let FacetProblem { a, b, cones } = facet_problem(cons, k, norm);
     let p = CscMatrix::zeros((n + 1, n + 1));
     let mut q = vec![0.0; n + 1];
     q[t] = 1.0;

@@ -236,12 +236,22 @@ impl DataChoice {
     }
 }
 
+/// What [`measure`] finds at one point.
+struct PointMeasure {
+    /// The boundary distance, with the layer and unit of the first unit to flip.
+    distance: f64,
+    flip_layer: usize,
+    flip_unit: usize,
+    /// The local analytic bound, decimal.
+    local_bound: String,
+    /// The count's sandwich (upper decimal) and whether it is exact.
+    count_lower: u64,
+    count_upper: String,
+    count_exact: bool,
+}
+
 /// Distance, bound and count at one point.
-fn measure(
-    net: &Network,
-    x: &Array1<f64>,
-    s: &DynamicsSettings,
-) -> Result<(f64, usize, usize, String, u64, String, bool)> {
+fn measure(net: &Network, x: &Array1<f64>, s: &DynamicsSettings) -> Result<PointMeasure> {
     let d = boundary_distance(net, x.view(), s.norm)?;
     let domain = Domain::ball(x.clone(), s.radius, s.norm)?;
     let local = local_analytic(net, &domain)?;
@@ -251,15 +261,45 @@ fn measure(
         ..Default::default()
     };
     let c = count_regions(net, &domain, &cs, None)?;
-    Ok((
-        d.distance,
-        d.layer,
-        d.index,
-        local.value.to_string(),
-        c.lower,
-        c.upper.to_string(),
-        c.exact,
-    ))
+    Ok(PointMeasure {
+        distance: d.distance,
+        flip_layer: d.layer,
+        flip_unit: d.index,
+        local_bound: local.value.to_string(),
+        count_lower: c.lower,
+        count_upper: c.upper.to_string(),
+        count_exact: c.exact,
+    })
+}
+
+/// `points` points of `set` drawn without replacement with `rng` (all of them when it has
+/// fewer).
+pub(super) fn sample_points(
+    rng: &mut ChaCha8Rng,
+    set: &Dataset,
+    points: usize,
+) -> Vec<Array1<f64>> {
+    let mut idx: Vec<usize> = (0..set.len()).collect();
+    idx.shuffle(rng);
+    idx.iter()
+        .take(points)
+        .map(|&i| set.x.row(i).to_owned())
+        .collect()
+}
+
+/// The worker pool of an experiment's counts.
+pub(super) fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|source| Error::ThreadPool { threads, source })
+}
+
+/// Writes an experiment's summary to `path` as pretty JSON.
+pub(super) fn write_summary_json(path: &Path, summary: &impl Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(summary)
+        .map_err(|e| Error::invalid(format!("summary to JSON: {e}")))?;
+    std::fs::write(path, text).map_err(|e| Error::io(path, e))
 }
 
 /// Trains a network (see [`train`]) and, at every epoch (0 = initialization), measures at a
@@ -286,47 +326,16 @@ pub fn run_dynamics(settings: &DynamicsSettings) -> Result<DynamicsSummary> {
     let (data, data_name) = load(s)?;
     let (train_set, test_set) = data.split(0.25, s.seed)?;
     let mut rng = ChaCha8Rng::seed_from_u64(s.seed ^ 0x5eed);
-    let mut pick = |set: &Dataset| -> Vec<Array1<f64>> {
-        let mut idx: Vec<usize> = (0..set.len()).collect();
-        idx.shuffle(&mut rng);
-        idx.iter()
-            .take(s.points)
-            .map(|&i| set.x.row(i).to_owned())
-            .collect()
-    };
-    let groups: Vec<(&'static str, Vec<Array1<f64>>)> =
-        vec![("train", pick(&train_set)), ("test", pick(&test_set))];
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(s.threads.max(1))
-        .build()
-        .map_err(|source| Error::ThreadPool {
-            threads: s.threads,
-            source,
-        })?;
+    let groups: Vec<(&'static str, Vec<Array1<f64>>)> = vec![
+        ("train", sample_points(&mut rng, &train_set, s.points)),
+        ("test", sample_points(&mut rng, &test_set, s.points)),
+    ];
+    let pool = thread_pool(s.threads)?;
     let mut rows: Vec<PointRecord> = Vec::new();
     let mut history: Vec<EpochRecord> = Vec::new();
     let mut on_epoch = |rec: &EpochRecord, net: &Network| -> Result<()> {
         history.push(rec.clone());
-        for (group, points) in &groups {
-            let measured: Vec<Result<_>> =
-                pool.install(|| points.par_iter().map(|x| measure(net, x, s)).collect());
-            for (k, m) in measured.into_iter().enumerate() {
-                let (distance, flip_layer, flip_unit, local_bound, lo, up, exact) = m?;
-                rows.push(PointRecord {
-                    epoch: rec.epoch,
-                    group,
-                    point: k,
-                    distance,
-                    flip_layer,
-                    flip_unit,
-                    local_bound,
-                    count_lower: lo,
-                    count_upper: up,
-                    count_exact: exact,
-                });
-            }
-        }
-        Ok(())
+        measure_epoch(&pool, net, rec.epoch, &groups, s, &mut rows)
     };
     let ts = TrainSettings {
         hidden: s.hidden.clone(),
@@ -360,12 +369,78 @@ pub fn run_dynamics(settings: &DynamicsSettings) -> Result<DynamicsSummary> {
         last_mw.rank_biserial,
         last_mw.p
     );
+    draw_epoch_charts(s, &per_epoch, &mut files)?;
+    let json = s.out_dir.join("dynamics_summary.json");
+    files.push(json.clone());
+    let summary = DynamicsSummary {
+        data: data_name,
+        hidden: s.hidden.clone(),
+        epochs: s.epochs,
+        radius: s.radius,
+        norm: s.norm.name().to_string(),
+        seed: s.seed,
+        final_train_accuracy: history.last().map_or(f64::NAN, |h| h.accuracy),
+        per_epoch,
+        train: tr,
+        test: te,
+        last_epoch_train_vs_test: last_mw,
+        verdict,
+        files,
+        seconds: start.elapsed().as_secs_f64(),
+    };
+    write_summary_json(&json, &summary)?;
+    Ok(summary)
+}
+
+/// Measures every point of every group on `pool` after `epoch` ([`measure`]), appending one
+/// row per point to `rows`.
+fn measure_epoch(
+    pool: &rayon::ThreadPool,
+    net: &Network,
+    epoch: usize,
+    groups: &[(&'static str, Vec<Array1<f64>>)],
+    s: &DynamicsSettings,
+    rows: &mut Vec<PointRecord>,
+) -> Result<()> {
+    for (group, points) in groups {
+        let measured: Vec<Result<_>> =
+            pool.install(|| points.par_iter().map(|x| measure(net, x, s)).collect());
+        for (k, m) in measured.into_iter().enumerate() {
+            let m = m?;
+            rows.push(PointRecord {
+                epoch,
+                group,
+                point: k,
+                distance: m.distance,
+                flip_layer: m.flip_layer,
+                flip_unit: m.flip_unit,
+                local_bound: m.local_bound,
+                count_lower: m.count_lower,
+                count_upper: m.count_upper,
+                count_exact: m.count_exact,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Quartiles (q25, median, q75) of one measure in an epoch's summary.
+type Quartiles = fn(&EpochGroupSummary) -> (f64, f64, f64);
+
+/// Draws the median and interquartile band per group against the epoch, of the distance
+/// (`distance_vs_epoch.{svg,png}`) and of the count (`count_vs_epoch.{svg,png}`), adding the
+/// paths to `files`.
+fn draw_epoch_charts(
+    s: &DynamicsSettings,
+    per_epoch: &[EpochGroupSummary],
+    files: &mut Vec<PathBuf>,
+) -> Result<()> {
     for (name, label, pick_q) in [
         (
             "distance_vs_epoch",
             format!("distance to region boundary ({})", s.norm.name()),
             (|e: &EpochGroupSummary| (e.distance_q25, e.distance_median, e.distance_q75))
-                as fn(&EpochGroupSummary) -> (f64, f64, f64),
+                as Quartiles,
         ),
         (
             "count_vs_epoch",
@@ -401,28 +476,7 @@ pub fn run_dynamics(settings: &DynamicsSettings) -> Result<DynamicsSummary> {
             files.push(path);
         }
     }
-    let json = s.out_dir.join("dynamics_summary.json");
-    files.push(json.clone());
-    let summary = DynamicsSummary {
-        data: data_name,
-        hidden: s.hidden.clone(),
-        epochs: s.epochs,
-        radius: s.radius,
-        norm: s.norm.name().to_string(),
-        seed: s.seed,
-        final_train_accuracy: history.last().map_or(f64::NAN, |h| h.accuracy),
-        per_epoch,
-        train: tr,
-        test: te,
-        last_epoch_train_vs_test: last_mw,
-        verdict,
-        files,
-        seconds: start.elapsed().as_secs_f64(),
-    };
-    let text = serde_json::to_string_pretty(&summary)
-        .map_err(|e| Error::invalid(format!("summary to JSON: {e}")))?;
-    std::fs::write(&json, text).map_err(|e| Error::io(&json, e))?;
-    Ok(summary)
+    Ok(())
 }
 
 fn write_csv(path: &Path, rows: &[PointRecord]) -> Result<()> {

@@ -2,9 +2,9 @@
 //! at other points? (Zhu, Lin & Tang 2020, finding (b).)
 
 use super::chart::{draw_box_plot, BoxGroup};
-use super::data::{digits_pca, normal, two_moons, Dataset};
+use super::data::{normal, Dataset};
 use super::distance::boundary_distance;
-use super::dynamics::DataChoice;
+use super::dynamics::{sample_points, thread_pool, write_summary_json, DataChoice};
 use super::stats::{mann_whitney, quantile, MannWhitney};
 use super::trainer::{train, TrainSettings};
 use crate::bounds::local_analytic;
@@ -13,7 +13,6 @@ use crate::enumerate::{count_regions, CountOptions};
 use crate::error::{Error, Result};
 use crate::network::Network;
 use ndarray::{Array1, Axis};
-use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -171,23 +170,7 @@ pub fn run_points(settings: &PointsSettings) -> Result<PointsSummary> {
         )));
     }
     std::fs::create_dir_all(&s.out_dir).map_err(|e| Error::io(&s.out_dir, e))?;
-    let (data, data_name): (Dataset, String) = match &s.data {
-        DataChoice::Moons { n, noise } => (
-            two_moons(*n, *noise, s.seed),
-            format!("two moons (n = {n}, noise = {noise})"),
-        ),
-        DataChoice::DigitsPca {
-            path,
-            dims,
-            classes,
-        } => (
-            digits_pca(path, *dims, *classes)?.0,
-            format!(
-                "digits {} PCA to {dims}-D, {classes} classes",
-                path.display()
-            ),
-        ),
-    };
+    let (data, data_name) = s.data.load(s.seed)?;
     let (train_set, test_set) = data.split(0.25, s.seed)?;
     let ts = TrainSettings {
         hidden: s.hidden.clone(),
@@ -198,19 +181,55 @@ pub fn run_points(settings: &PointsSettings) -> Result<PointsSummary> {
         checkpoint_dir: None,
     };
     let trained = train(&train_set, &ts, None)?;
-    let net = &trained.network;
-
-    let mut rng = ChaCha8Rng::seed_from_u64(s.seed ^ 0x9017);
-    let mut pick = |set: &Dataset| -> Vec<Array1<f64>> {
-        let mut idx: Vec<usize> = (0..set.len()).collect();
-        idx.shuffle(&mut rng);
-        idx.iter()
-            .take(s.points)
-            .map(|&i| set.x.row(i).to_owned())
-            .collect()
+    let groups = point_groups(s, &train_set, &test_set);
+    let pool = thread_pool(s.threads)?;
+    let (results, csv) = measure_groups(&pool, &trained.network, &groups, s)?;
+    let summaries = summarize(&results);
+    let verdict = verdict(&summaries);
+    let mut files = Vec::new();
+    let csv_path = s.out_dir.join("points.csv");
+    std::fs::write(&csv_path, csv).map_err(|e| Error::io(&csv_path, e))?;
+    files.push(csv_path);
+    draw_count_charts(s, &results, &mut files)?;
+    let json = s.out_dir.join("points_summary.json");
+    files.push(json.clone());
+    let summary = PointsSummary {
+        data: data_name,
+        hidden: s.hidden.clone(),
+        epochs: s.epochs,
+        radius: s.radius,
+        norm: s.norm.name().to_string(),
+        seed: s.seed,
+        final_train_accuracy: trained.history.last().map_or(f64::NAN, |h| h.accuracy),
+        groups: summaries,
+        verdict,
+        files,
+        seconds: start.elapsed().as_secs_f64(),
     };
-    let train_pts = pick(&train_set);
-    let test_pts = pick(&test_set);
+    write_summary_json(&json, &summary)?;
+    Ok(summary)
+}
+
+/// A named group of points the regions are counted at.
+struct PointGroup {
+    /// `"train"`, `"test"`, `"uniform"` or `"gaussian"`.
+    name: &'static str,
+    points: Vec<Array1<f64>>,
+}
+
+/// What was measured at each point of a group, in the group's order.
+struct GroupMeasured {
+    name: &'static str,
+    measured: Vec<Measured>,
+}
+
+/// The four groups of `points` points, the training points first: training and test points
+/// (a seeded sample), points uniform in the training data's bounding box, and Gaussian points
+/// with its per-coordinate mean and standard deviation.
+fn point_groups(s: &PointsSettings, train_set: &Dataset, test_set: &Dataset) -> [PointGroup; 4] {
+    let mut rng = ChaCha8Rng::seed_from_u64(s.seed ^ 0x9017);
+    let train_pts = sample_points(&mut rng, train_set, s.points);
+    let test_pts = sample_points(&mut rng, test_set, s.points);
     let lo = train_set
         .x
         .fold_axis(Axis(0), f64::INFINITY, |a, &b| a.min(b));
@@ -228,24 +247,28 @@ pub fn run_points(settings: &PointsSettings) -> Result<PointsSummary> {
     let gaussian: Vec<Array1<f64>> = (0..s.points)
         .map(|_| Array1::from_shape_fn(mean.len(), |j| mean[j] + sd[j] * normal(&mut rng)))
         .collect();
-    let groups: [(&'static str, Vec<Array1<f64>>); 4] = [
-        ("train", train_pts),
-        ("test", test_pts),
-        ("uniform", uniform),
-        ("gaussian", gaussian),
-    ];
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(s.threads.max(1))
-        .build()
-        .map_err(|source| Error::ThreadPool {
-            threads: s.threads,
-            source,
-        })?;
+    let group = |name, points| PointGroup { name, points };
+    [
+        group("train", train_pts),
+        group("test", test_pts),
+        group("uniform", uniform),
+        group("gaussian", gaussian),
+    ]
+}
+
+/// Measures every point of every group on `pool` ([`measure`]), and the CSV of the results
+/// (`group,point,count,count_exact,local_bound,distance`).
+fn measure_groups(
+    pool: &rayon::ThreadPool,
+    net: &Network,
+    groups: &[PointGroup],
+    s: &PointsSettings,
+) -> Result<(Vec<GroupMeasured>, String)> {
     let mut csv = String::from("group,point,count,count_exact,local_bound,distance\n");
-    let mut results: Vec<(&'static str, Vec<Measured>)> = Vec::new();
-    for (name, pts) in &groups {
+    let mut results: Vec<GroupMeasured> = Vec::new();
+    for PointGroup { name, points } in groups {
         let m: Vec<Result<Measured>> =
-            pool.install(|| pts.par_iter().map(|x| measure(net, x, s)).collect());
+            pool.install(|| points.par_iter().map(|x| measure(net, x, s)).collect());
         let m = m.into_iter().collect::<Result<Vec<_>>>()?;
         for (k, r) in m.iter().enumerate() {
             // writing to a String cannot fail
@@ -255,15 +278,31 @@ pub fn run_points(settings: &PointsSettings) -> Result<PointsSummary> {
                 r.count, r.exact, r.local, r.distance
             );
         }
-        results.push((name, m));
+        results.push(GroupMeasured { name, measured: m });
     }
-    let counts = |m: &[Measured]| m.iter().map(|r| r.count as f64).collect::<Vec<_>>();
-    let dists = |m: &[Measured]| m.iter().map(|r| r.distance).collect::<Vec<_>>();
-    let (train_counts, train_dists) = (counts(&results[0].1), dists(&results[0].1));
-    let summaries: Vec<GroupSummary> = results
+    Ok((results, csv))
+}
+
+/// The counts (lower bounds) of a group, as floats.
+fn counts(m: &[Measured]) -> Vec<f64> {
+    m.iter().map(|r| r.count as f64).collect()
+}
+
+/// The boundary distances of a group.
+fn distances(m: &[Measured]) -> Vec<f64> {
+    m.iter().map(|r| r.distance).collect()
+}
+
+/// Each group's quartiles, and its comparison with the training points (the first group).
+fn summarize(results: &[GroupMeasured]) -> Vec<GroupSummary> {
+    let (train_counts, train_dists) = (
+        counts(&results[0].measured),
+        distances(&results[0].measured),
+    );
+    results
         .iter()
-        .map(|(name, m)| {
-            let (c, d) = (counts(m), dists(m));
+        .map(|GroupMeasured { name, measured: m }| {
+            let (c, d) = (counts(m), distances(m));
             let other = *name != "train";
             GroupSummary {
                 group: name,
@@ -277,17 +316,21 @@ pub fn run_points(settings: &PointsSettings) -> Result<PointsSummary> {
                 distances_train_vs_this: other.then(|| mann_whitney(&train_dists, &d)),
             }
         })
-        .collect();
-    let verdict = verdict(&summaries);
-    let mut files = Vec::new();
-    let csv_path = s.out_dir.join("points.csv");
-    std::fs::write(&csv_path, csv).map_err(|e| Error::io(&csv_path, e))?;
-    files.push(csv_path);
+        .collect()
+}
+
+/// Draws the box plot of each group's counts to `points_counts.{svg,png}`, adding the paths to
+/// `files`.
+fn draw_count_charts(
+    s: &PointsSettings,
+    results: &[GroupMeasured],
+    files: &mut Vec<PathBuf>,
+) -> Result<()> {
     let boxes: Vec<BoxGroup> = results
         .iter()
-        .map(|(name, m)| BoxGroup {
-            name: name.to_string(),
-            values: counts(m),
+        .map(|g| BoxGroup {
+            name: g.name.to_string(),
+            values: counts(&g.measured),
         })
         .collect();
     for ext in ["svg", "png"] {
@@ -304,25 +347,7 @@ pub fn run_points(settings: &PointsSettings) -> Result<PointsSummary> {
         )?;
         files.push(path);
     }
-    let json = s.out_dir.join("points_summary.json");
-    files.push(json.clone());
-    let summary = PointsSummary {
-        data: data_name,
-        hidden: s.hidden.clone(),
-        epochs: s.epochs,
-        radius: s.radius,
-        norm: s.norm.name().to_string(),
-        seed: s.seed,
-        final_train_accuracy: trained.history.last().map_or(f64::NAN, |h| h.accuracy),
-        groups: summaries,
-        verdict,
-        files,
-        seconds: start.elapsed().as_secs_f64(),
-    };
-    let text = serde_json::to_string_pretty(&summary)
-        .map_err(|e| Error::invalid(format!("summary to JSON: {e}")))?;
-    std::fs::write(&json, text).map_err(|e| Error::io(&json, e))?;
-    Ok(summary)
+    Ok(())
 }
 
 /// Finding (b) holds when the training points' counts exceed every other group's

@@ -165,40 +165,15 @@ pub fn train(
     settings: &TrainSettings,
     mut on_epoch: Option<&mut EpochCallback>,
 ) -> Result<TrainResult> {
-    if data.is_empty() || data.classes < 2 {
-        return Err(Error::invalid(format!(
-            "training data: {} examples, {} classes; expected at least 1 example and 2 classes",
-            data.len(),
-            data.classes
-        )));
-    }
-    if let Some((i, y)) = data.y.iter().enumerate().find(|(_, &y)| y >= data.classes) {
-        return Err(Error::invalid(format!(
-            "training data: example {i} has label {y}; expected 0..{}",
-            data.classes
-        )));
-    }
-    if settings.hidden.is_empty() || settings.hidden.contains(&0) || settings.batch_size == 0 {
-        return Err(Error::invalid(format!(
-            "training: hidden widths {:?}, batch size {}; expected at least one hidden layer, all widths and the batch size > 0",
-            settings.hidden, settings.batch_size
-        )));
-    }
+    check_inputs(data, settings)?;
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
-    let mut dims = vec![data.dim()];
-    dims.extend(&settings.hidden);
-    dims.push(data.classes);
-    let mut layers: Vec<Layer> = dims
-        .windows(2)
-        .map(|w| {
-            let std = (2.0 / w[0] as f64).sqrt();
-            let weight = Array2::from_shape_simple_fn((w[1], w[0]), || std * normal(&mut rng));
-            Layer::new(weight, Array1::zeros(w[1]))
-        })
-        .collect();
-    let mut moments: Vec<(Moments, Moments)> = layers
+    let mut layers = he_init(data, settings, &mut rng);
+    let mut moments: Vec<LayerMoments> = layers
         .iter()
-        .map(|l| (Moments::new(l.weight.len()), Moments::new(l.bias.len())))
+        .map(|l| LayerMoments {
+            weight: Moments::new(l.weight.len()),
+            bias: Moments::new(l.bias.len()),
+        })
         .collect();
     if let Some(dir) = &settings.checkpoint_dir {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -225,44 +200,14 @@ pub fn train(
         order.shuffle(&mut rng);
         for batch in order.chunks(settings.batch_size) {
             t = t.saturating_add(1);
-            let xb = data.x.select(Axis(0), batch);
-            let yb: Vec<usize> = batch.iter().map(|&i| data.y[i]).collect();
-            let zs = forward_batch(&layers, xb.view());
-            let logits = zs.last().ok_or_else(|| Error::invalid("no layers"))?;
-            let (p, _, _) = softmax_loss(logits, &yb);
-            // dL/dlogits = (softmax − onehot) / B
-            let mut dz = p;
-            for (i, &label) in yb.iter().enumerate() {
-                dz[[i, label]] -= 1.0;
-            }
-            dz /= yb.len() as f64;
-            for l in (0..layers.len()).rev() {
-                let h_prev = if l == 0 {
-                    xb.clone()
-                } else {
-                    zs[l - 1].mapv(|v| v.max(0.0))
-                };
-                let dw = dz.t().dot(&h_prev);
-                let db = dz.sum_axis(Axis(0));
-                let next_dz = if l > 0 {
-                    let mut dh = dz.dot(&layers[l].weight);
-                    dh.zip_mut_with(&zs[l - 1], |g, &z| {
-                        if z <= 0.0 {
-                            *g = 0.0
-                        }
-                    });
-                    Some(dh)
-                } else {
-                    None
-                };
-                let (mw, mb) = &mut moments[l];
-                let lr = settings.learning_rate;
-                mw.step(layers[l].weight.iter_mut(), dw.iter().copied(), lr, t);
-                mb.step(layers[l].bias.iter_mut(), db.iter().copied(), lr, t);
-                if let Some(d) = next_dz {
-                    dz = d;
-                }
-            }
+            adam_step(
+                &mut layers,
+                &mut moments,
+                data,
+                batch,
+                settings.learning_rate,
+                t,
+            )?;
         }
         net = report(epoch, &layers, &mut history)?;
     }
@@ -270,4 +215,103 @@ pub fn train(
         network: net,
         history,
     })
+}
+
+/// Errors on an empty data set, fewer than 2 classes, a label out of range, no hidden layer, a
+/// zero width or a zero batch size.
+fn check_inputs(data: &Dataset, settings: &TrainSettings) -> Result<()> {
+    if data.is_empty() || data.classes < 2 {
+        return Err(Error::invalid(format!(
+            "training data: {} examples, {} classes; expected at least 1 example and 2 classes",
+            data.len(),
+            data.classes
+        )));
+    }
+    if let Some((i, y)) = data.y.iter().enumerate().find(|(_, &y)| y >= data.classes) {
+        return Err(Error::invalid(format!(
+            "training data: example {i} has label {y}; expected 0..{}",
+            data.classes
+        )));
+    }
+    if settings.hidden.is_empty() || settings.hidden.contains(&0) || settings.batch_size == 0 {
+        return Err(Error::invalid(format!(
+            "training: hidden widths {:?}, batch size {}; expected at least one hidden layer, all widths and the batch size > 0",
+            settings.hidden, settings.batch_size
+        )));
+    }
+    Ok(())
+}
+
+/// He et al. (2015) initialization of the layers input → `hidden` → `data.classes`:
+/// W ~ N(0, 2/fan_in) drawn with `rng`, b = 0.
+fn he_init(data: &Dataset, settings: &TrainSettings, rng: &mut ChaCha8Rng) -> Vec<Layer> {
+    let mut dims = vec![data.dim()];
+    dims.extend(&settings.hidden);
+    dims.push(data.classes);
+    dims.windows(2)
+        .map(|w| {
+            let std = (2.0 / w[0] as f64).sqrt();
+            let weight = Array2::from_shape_simple_fn((w[1], w[0]), || std * normal(rng));
+            Layer::new(weight, Array1::zeros(w[1]))
+        })
+        .collect()
+}
+
+/// Adam's moment estimates of one layer's weights and biases.
+struct LayerMoments {
+    weight: Moments,
+    bias: Moments,
+}
+
+/// One Adam step (step number `t`, step size `lr`) on the mini-batch `batch` of `data`:
+/// forward, softmax cross-entropy gradient, backpropagation layer by layer from the last.
+fn adam_step(
+    layers: &mut [Layer],
+    moments: &mut [LayerMoments],
+    data: &Dataset,
+    batch: &[usize],
+    lr: f64,
+    t: i32,
+) -> Result<()> {
+    let xb = data.x.select(Axis(0), batch);
+    let yb: Vec<usize> = batch.iter().map(|&i| data.y[i]).collect();
+    let zs = forward_batch(layers, xb.view());
+    let logits = zs.last().ok_or_else(|| Error::invalid("no layers"))?;
+    let (p, _, _) = softmax_loss(logits, &yb);
+    // dL/dlogits = (softmax − onehot) / B
+    let mut dz = p;
+    for (i, &label) in yb.iter().enumerate() {
+        dz[[i, label]] -= 1.0;
+    }
+    dz /= yb.len() as f64;
+    for l in (0..layers.len()).rev() {
+        let h_prev = if l == 0 {
+            xb.clone()
+        } else {
+            zs[l - 1].mapv(|v| v.max(0.0))
+        };
+        let dw = dz.t().dot(&h_prev);
+        let db = dz.sum_axis(Axis(0));
+        let next_dz = if l > 0 {
+            let mut dh = dz.dot(&layers[l].weight);
+            dh.zip_mut_with(&zs[l - 1], |g, &z| {
+                if z <= 0.0 {
+                    *g = 0.0
+                }
+            });
+            Some(dh)
+        } else {
+            None
+        };
+        let LayerMoments {
+            weight: mw,
+            bias: mb,
+        } = &mut moments[l];
+        mw.step(layers[l].weight.iter_mut(), dw.iter().copied(), lr, t);
+        mb.step(layers[l].bias.iter_mut(), db.iter().copied(), lr, t);
+        if let Some(d) = next_dz {
+            dz = d;
+        }
+    }
+    Ok(())
 }

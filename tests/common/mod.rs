@@ -129,16 +129,16 @@ pub fn net_from(layers: Vec<(Vec<Vec<f64>>, Vec<f64>)>) -> Network {
 /// A point drawn uniformly from the open domain.
 pub fn sample_in_domain(domain: &Domain, rng: &mut impl Rng) -> Array1<f64> {
     let d = domain.dim();
-    match &domain.shape {
+    match domain.shape() {
         Shape::Box { half_widths } => Array1::from_shape_fn(d, |i| {
-            domain.center[i] + half_widths[i] * rng.gen_range(-1.0..1.0)
+            domain.center()[i] + half_widths[i] * rng.gen_range(-1.0..1.0)
         }),
         Shape::L2Ball { radius } => loop {
             // rejection from the bounding cube: fine for d <= 4
             let x = Array1::from_shape_fn(d, |_| rng.gen_range(-1.0..1.0));
             let n2 = x.dot(&x);
             if n2 < 1.0 {
-                return &domain.center + &(x * *radius);
+                return domain.center() + &(x * *radius);
             }
         },
     }

@@ -79,9 +79,9 @@ pub fn chebyshev_radius(net: &Network, domain: &Domain, p: &ActivationPattern) -
             rows.push((g, if on { m.b[u] / norm } else { -m.b[u] / norm }));
         }
     }
-    let c = &domain.center;
+    let c = domain.center();
     let mut cones = vec![];
-    match &domain.shape {
+    match domain.shape() {
         Shape::Box { half_widths } => {
             for j in 0..n {
                 let mut g = vec![0.0; n + 1];

@@ -100,3 +100,30 @@ def test_a_rust_panic_becomes_a_runtime_error():
     # the module still works afterwards
     net = rr.Network.from_layers(random_layers([2, 3, 1]))
     assert net.count([0.0, 0.0], radius=1.0).exact
+
+
+def test_the_gil_is_released_while_counting(digits, digits_net):
+    # a count on a background thread; the main thread keeps running Python meanwhile
+    done = threading.Event()
+    result = []
+
+    def work():
+        result.append(digits_net.count(digits[0], radius=3.0, time_limit=1.0, threads=1))
+        done.set()
+
+    ticks = 0
+    thread = threading.Thread(target=work)
+    thread.start()
+    time.sleep(0.1)
+    while not done.is_set():
+        ticks += 1
+        time.sleep(0.001)
+    thread.join()
+    assert result[0].stopped_by == "time limit"
+    assert ticks > 50, f"the main thread ran only {ticks} times during a 1 s count"
+
+
+def test_a_progress_bar_does_not_change_the_count(digits, digits_net):
+    with_bar = digits_net.count(digits[2], radius=0.5, progress=True)
+    assert with_bar.to_dict()["regions"] == digits_net.count(digits[2], radius=0.5).regions
+    assert with_bar.exact

@@ -190,3 +190,21 @@ def test_from_layers_checks_shapes_and_values():
         rr.Network.from_layers([(np.eye(2), np.zeros(2)), np.eye(2)])
     with pytest.raises(ValueError, match="at least one hidden layer"):
         rr.Network.from_layers([(np.eye(2), np.zeros(2))])
+
+
+def test_a_network_pickles_exactly(tmp_path):
+    import pickle
+
+    layers = random_layers([3, 5, 4, 2], seed=9)
+    net = rr.Network.from_layers(layers)
+    again = pickle.loads(pickle.dumps(net))
+    for (w1, b1), (w2, b2) in zip(net.layers(), again.layers()):
+        np.testing.assert_array_equal(w1, w2)
+        np.testing.assert_array_equal(b1, b2)
+    loaded = rr.Network.load(DATA / "digits-mlp-64-16-16-10.onnx")
+    copy = pickle.loads(pickle.dumps(loaded))
+    assert (copy.model, copy.notes) == (loaded.model, loaded.notes)
+    x = np.full(64, 0.5)
+    assert copy.count(x, radius=0.3).to_dict() | {"elapsed_s": 0, "threads": 0} == loaded.count(
+        x, radius=0.3
+    ).to_dict() | {"elapsed_s": 0, "threads": 0}

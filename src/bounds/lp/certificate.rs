@@ -23,7 +23,6 @@
 //! value, the value is claimed as it is); a looser claim is counted in
 //! [`BoundCertificate::deviations`], and later layers are built from it.
 
-use super::relaxation::used_multipliers;
 use super::{local_lp_with, same_dimension, LpBound};
 use crate::bounds::enclosure::{classify, enclose, Stability};
 use crate::bounds::opnorm::{
@@ -44,7 +43,7 @@ use std::time::Instant;
 /// The file's first bytes (distinct from the count certificate's `RRCERT`).
 pub const MAGIC: &[u8; 7] = b"RRBOUND";
 /// Format version written after the magic.
-pub const FORMAT_VERSION: u16 = 1;
+pub(crate) const FORMAT_VERSION: u16 = 1;
 
 /// The method byte of the claim: the LP-tightened local bound.
 const METHOD_LP: u8 = 0;
@@ -179,6 +178,25 @@ impl LpSide {
             multipliers: used_multipliers(model, y, sign),
         }
     }
+}
+
+/// The multipliers of a weak-duality bound as `relaxation`'s `weak_duality_bound` uses them:
+/// sign·y_i on the rows where it is non-zero and multiplies a finite side (the others count as
+/// 0), by row.
+fn used_multipliers(model: &super::highs_lp::LpModel, y: &[f64], sign: f64) -> Vec<(u32, f64)> {
+    y.iter()
+        .take(model.num_rows())
+        .enumerate()
+        .filter_map(|(i, &yi)| {
+            let yi = sign * yi;
+            let side = if yi > 0.0 {
+                model.row_upper[i]
+            } else {
+                model.row_lower[i]
+            };
+            (yi != 0.0 && side.is_finite()).then_some((i as u32, yi))
+        })
+        .collect()
 }
 
 /// What `chain_bounds` knows of one unit when it has bounded it.
@@ -367,7 +385,7 @@ impl<'a> Recorder<'a> {
     }
 
     /// Closes the current layer with the bounds the chain keeps for it.
-    pub fn end_layer(&mut self, lower: &[f64], upper: &[f64]) {
+    pub(crate) fn end_layer(&mut self, lower: &[f64], upper: &[f64]) {
         self.layers.push(LayerClaims {
             units: std::mem::take(&mut self.current),
             ball: None,
@@ -474,11 +492,11 @@ impl<'a> Recorder<'a> {
         let (prev_center, prev_radius, prev_live): (Vec<f64>, f64, Vec<bool>) = if l == 0 {
             // the checker's layer-0 ball is the domain itself (center and radius, or the box's
             // midpoint and largest half width): only a domain given by center ± radius is it
-            if self.domain.exact_bounds.is_some() {
+            if self.domain.exact_bounds().is_some() {
                 return None;
             }
             (
-                self.domain.center.to_vec(),
+                self.domain.center().to_vec(),
                 self.domain.max_half_width(),
                 vec![true; n0],
             )

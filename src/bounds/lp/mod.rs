@@ -42,7 +42,7 @@ pub struct LpBound {
 }
 
 /// Converts per-unit bounds into the counts [`jset_bound`] takes.
-pub fn layer_counts(bounds: &[UnitBounds]) -> Vec<LayerCounts> {
+pub(crate) fn layer_counts(bounds: &[UnitBounds]) -> Vec<LayerCounts> {
     bounds
         .iter()
         .map(|b| LayerCounts {

@@ -36,7 +36,7 @@ use crate::error::Result;
 use crate::network::{AffineMap, Layer};
 use crate::solver::HalfSpace;
 use crate::tolerance::surely_nonpositive;
-use ndarray::ArrayView2;
+use ndarray::{ArrayView1, ArrayView2};
 use std::time::Instant;
 
 use super::certificate::{LpSide, Recorder, UnitFacts};
@@ -112,63 +112,103 @@ pub(crate) fn chain_bounds_recorded(
             "a bound certificate covers the whole domain; this chain has rows",
         ));
     }
-    let n0 = chain.domain.dim();
+    let mut model = input_model(chain);
+    let mut stats = LpStats::default();
+    let mut out: Vec<UnitBounds> = Vec::with_capacity(chain.rest.len() + 1);
+    // inputs of the current layer: LP column of each input (None = identically 0)
+    let mut inputs: Vec<Option<usize>> = (0..chain.domain.dim()).map(Some).collect();
+    for t in 0..=chain.rest.len() {
+        let (w, b) = layer_map(chain, t);
+        let layer = LayerLp {
+            chain,
+            t,
+            model: &model,
+            inputs: &inputs,
+        };
+        let bounds = layer.bound_units(w, &b, &mut stats, rec.as_deref_mut())?;
+        // add this layer's variables for the next one
+        if t < chain.rest.len() {
+            inputs = add_layer_variables(&mut model, &inputs, w, &b, &bounds, rec.as_deref_mut());
+        }
+        if let Some(rec) = rec.as_deref_mut() {
+            rec.end_layer(&bounds.lower, &bounds.upper);
+        }
+        out.push(bounds);
+    }
+    Ok((out, stats))
+}
+
+/// The LP before the first layer: a column per input x_j within the domain's bounding box, and
+/// a row per half-space of P.
+fn input_model(chain: &Chain) -> LpModel {
     let (box_lo, box_hi) = chain.domain.bounding_box();
     let mut model = LpModel::default();
-    for j in 0..n0 {
+    for j in 0..chain.domain.dim() {
         model.add_col(box_lo[j], box_hi[j]);
     }
     for hs in chain.rows {
         let entries: Vec<(usize, f64)> = hs.g.iter().copied().enumerate().collect();
         model.add_row(&entries, f64::NEG_INFINITY, hs.h);
     }
-    let mut stats = LpStats::default();
-    let mut out: Vec<UnitBounds> = Vec::with_capacity(chain.rest.len() + 1);
-    // inputs of the current layer: LP column of each input (None = identically 0)
-    let mut inputs: Vec<Option<usize>> = (0..n0).map(Some).collect();
-    for t in 0..=chain.rest.len() {
-        let (w, b): (ArrayView2<f64>, Vec<f64>) = if t == 0 {
-            (chain.first.a.view(), chain.first.b.to_vec())
-        } else {
-            let l = &chain.rest[t - 1];
-            (l.weight.view(), l.bias.to_vec())
-        };
+    model
+}
+
+/// Layer `t` of the chain as (weights, bias): the first map for t = 0, `rest[t − 1]` after it.
+fn layer_map<'a>(chain: &Chain<'a>, t: usize) -> (ArrayView2<'a, f64>, Vec<f64>) {
+    if t == 0 {
+        (chain.first.a.view(), chain.first.b.to_vec())
+    } else {
+        let l = &chain.rest[t - 1];
+        (l.weight.view(), l.bias.to_vec())
+    }
+}
+
+/// The certified interval bounds lo ≤ z ≤ hi of one unit before any LP, and the magnitude
+/// (`scale`) of the terms they were computed from, which the stability margin is relative to.
+struct Interval {
+    lo: f64,
+    hi: f64,
+    scale: f64,
+}
+
+/// One layer of the chain against the relaxation of the layers before it.
+struct LayerLp<'c, 'a> {
+    chain: &'c Chain<'a>,
+    /// The layer's index in the chain (0: the first map).
+    t: usize,
+    /// The relaxation of layers < t.
+    model: &'c LpModel,
+    /// The LP column of each of the layer's inputs (None: identically 0).
+    inputs: &'c [Option<usize>],
+}
+
+impl LayerLp<'_, '_> {
+    /// Bounds every unit of the layer (weights `w`, bias `b`): interval bounds, intersected with
+    /// the prior's, then the LP for a side the interval leaves open, then (with a recorder) the
+    /// bound the certificate can prove.
+    fn bound_units(
+        &self,
+        w: ArrayView2<f64>,
+        b: &[f64],
+        stats: &mut LpStats,
+        mut rec: Option<&mut Recorder>,
+    ) -> Result<UnitBounds> {
+        let chain = self.chain;
         let units = w.nrows();
-        let prior = chain.prior.get(t);
+        let prior = chain.prior.get(self.t);
         let mut lower = vec![0.0; units];
         let mut upper = vec![0.0; units];
         let mut stability = vec![Stability::Unstable; units];
-        let mut scales = vec![0.0; units];
         let mut lp: Option<HighsLp> = None;
         // the recorder's own LPs (never the instance above: its warm starts stay untouched)
         let mut extra_lp: Option<HighsLp> = None;
         for i in 0..units {
             let row = w.row(i);
-            // interval bounds (exact over the domain for t = 0)
-            let (mut lo, mut hi, scale) = if t == 0 {
-                let (lo, hi) = chain.domain.affine_range(row, b[i]);
-                let mag = row
-                    .iter()
-                    .zip(chain.domain.center.iter())
-                    .map(|(a, c)| (a * c).abs())
-                    .sum::<f64>()
-                    + b[i].abs()
-                    + chain.domain.support(row);
-                let e = gamma(n0 + 2) * mag;
-                (lo - e, hi + e, mag)
-            } else {
-                let (mut lo, mut hi, mut mag) = (b[i], b[i], b[i].abs());
-                for (j, &a) in row.iter().enumerate() {
-                    if let Some(col) = inputs[j] {
-                        let (p, q) = (a * model.col_lower[col], a * model.col_upper[col]);
-                        lo += p.min(q);
-                        hi += p.max(q);
-                        mag += p.abs().max(q.abs());
-                    }
-                }
-                let e = gamma(row.len() + 2) * mag;
-                (lo - e, hi + e, mag)
-            };
+            let Interval {
+                mut lo,
+                mut hi,
+                scale,
+            } = self.interval(row, b[i]);
             let interval = (lo, hi);
             let mut lp_lower: Option<LpSide> = None;
             let mut lp_upper: Option<LpSide> = None;
@@ -181,49 +221,25 @@ pub(crate) fn chain_bounds_recorded(
             if stab == Stability::Unstable {
                 stab = classify(lo, hi, scale);
             }
-            let needs_lp = stab == Stability::Unstable && (t > 0 || !chain.rows.is_empty());
+            let needs_lp = stab == Stability::Unstable && (self.t > 0 || !chain.rows.is_empty());
             if needs_lp {
-                if chain.deadline.is_some_and(|d| Instant::now() >= d) {
+                if self.deadline_passed() {
                     stats.skipped += 1;
                 } else {
                     let lp = match &mut lp {
                         Some(lp) => lp,
-                        None => lp.insert(HighsLp::new(&model)?),
+                        None => lp.insert(HighsLp::new(self.model)?),
                     };
-                    let mut cost = vec![0.0; model.num_cols()];
-                    for (j, &a) in row.iter().enumerate() {
-                        if let Some(col) = inputs[j] {
-                            cost[col] += a;
-                        }
-                    }
-                    // upper: minimize −c
-                    let neg: Vec<f64> = cost.iter().map(|v| -v).collect();
-                    if let Some(y) = lp.minimize(&neg)? {
-                        stats.lps += 1;
-                        let (ub, sign) =
-                            certified_upper_signed(&model, chain.domain, &cost, b[i], &y);
-                        hi = hi.min(ub);
-                        if rec.is_some() {
-                            lp_upper = Some(LpSide::new(&model, ub, &y, sign));
-                        }
-                    }
-                    if !surely_nonpositive(hi, scale) {
-                        if let Some(y) = lp.minimize(&cost)? {
-                            stats.lps += 1;
-                            let (ub, sign) =
-                                certified_upper_signed(&model, chain.domain, &neg, -b[i], &y);
-                            lo = lo.max(-ub);
-                            if rec.is_some() {
-                                lp_lower = Some(LpSide::new(&model, -ub, &y, sign));
-                            }
-                        }
-                    }
+                    let mut tightened = Interval { lo, hi, scale };
+                    (lp_lower, lp_upper) =
+                        self.tighten(lp, row, b[i], &mut tightened, stats, rec.is_some())?;
+                    (lo, hi) = (tightened.lo, tightened.hi);
                     stab = classify(lo, hi, scale);
                 }
             }
             if let Some(rec) = rec.as_deref_mut() {
                 let facts = UnitFacts {
-                    layer: t,
+                    layer: self.t,
                     unit: i,
                     row,
                     bias: b[i],
@@ -236,94 +252,198 @@ pub(crate) fn chain_bounds_recorded(
                     scale,
                 };
                 // an LP of this unit on the recorder's own instance (layers after the first)
-                let mut solve = |upper: bool| -> Result<Option<LpSide>> {
-                    if (t == 0 && chain.rows.is_empty())
-                        || chain.deadline.is_some_and(|d| Instant::now() >= d)
-                    {
-                        return Ok(None);
-                    }
-                    let lp = match &mut extra_lp {
-                        Some(lp) => lp,
-                        None => extra_lp.insert(HighsLp::new(&model)?),
-                    };
-                    let mut cost = vec![0.0; model.num_cols()];
-                    for (j, &a) in row.iter().enumerate() {
-                        if let Some(col) = inputs[j] {
-                            cost[col] += a;
-                        }
-                    }
-                    let neg: Vec<f64> = cost.iter().map(|v| -v).collect();
-                    let side = if upper {
-                        lp.minimize(&neg)?.map(|y| {
-                            let (ub, sign) =
-                                certified_upper_signed(&model, chain.domain, &cost, b[i], &y);
-                            LpSide::new(&model, ub, &y, sign)
-                        })
-                    } else {
-                        lp.minimize(&cost)?.map(|y| {
-                            let (ub, sign) =
-                                certified_upper_signed(&model, chain.domain, &neg, -b[i], &y);
-                            LpSide::new(&model, -ub, &y, sign)
-                        })
-                    };
-                    Ok(side)
-                };
+                let mut solve = |upper: bool| self.recorder_side(&mut extra_lp, row, b[i], upper);
                 (lo, hi, stab) = rec.unit(facts, &mut solve)?;
             }
             lower[i] = lo;
             upper[i] = hi;
             stability[i] = stab;
-            scales[i] = scale;
         }
-        // add this layer's variables for the next one
-        if t < chain.rest.len() {
-            let mut next_inputs = Vec::with_capacity(units);
-            for i in 0..units {
-                let mut entries: Vec<(usize, f64)> = Vec::new();
-                let row = w.row(i);
-                for (j, &a) in row.iter().enumerate() {
-                    if let Some(col) = inputs[j] {
-                        entries.push((col, -a));
-                    }
-                }
-                let (lo, hi) = (lower[i], upper[i]);
-                if stability[i] == Stability::Inactive || hi <= 0.0 {
-                    // σ(z) = 0 on the set
-                    next_inputs.push(None);
-                } else if stability[i] == Stability::Active || lo >= 0.0 {
-                    // σ(z) = z on the set
-                    let z = model.add_col(lo, hi);
-                    entries.push((z, 1.0));
-                    model.add_row(&entries, b[i], b[i]);
-                    next_inputs.push(Some(z));
-                } else {
-                    let z = model.add_col(lo, hi);
-                    let h = model.add_col(0.0, hi);
-                    entries.push((z, 1.0));
-                    model.add_row(&entries, b[i], b[i]);
-                    model.add_row(&[(h, 1.0), (z, -1.0)], 0.0, f64::INFINITY);
-                    let s = hi / (hi - lo);
-                    let tau = (-s * lo).max(hi - s * hi);
-                    let tau = tau + gamma(4) * ((s * lo).abs() + hi.abs() + (s * hi).abs());
-                    model.add_row(&[(h, 1.0), (z, -s)], f64::NEG_INFINITY, tau);
-                    if let Some(rec) = rec.as_deref_mut() {
-                        rec.triangle(i, s, tau);
-                    }
-                    next_inputs.push(Some(h));
-                }
-            }
-            inputs = next_inputs;
-        }
-        if let Some(rec) = rec.as_deref_mut() {
-            rec.end_layer(&lower, &upper);
-        }
-        out.push(UnitBounds {
+        Ok(UnitBounds {
             lower,
             upper,
             stability,
-        });
+        })
     }
-    Ok((out, stats))
+
+    /// Whether the chain's deadline has passed (no more LPs).
+    fn deadline_passed(&self) -> bool {
+        self.chain.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// The interval bounds of the unit row·input + bias: exact over the domain for t = 0, from
+    /// the input columns' bounds after it; both widened by their rounding allowance.
+    fn interval(&self, row: ArrayView1<f64>, bias: f64) -> Interval {
+        let chain = self.chain;
+        if self.t == 0 {
+            let (lo, hi) = chain.domain.affine_range(row, bias);
+            let mag = row
+                .iter()
+                .zip(chain.domain.center().iter())
+                .map(|(a, c)| (a * c).abs())
+                .sum::<f64>()
+                + bias.abs()
+                + chain.domain.support(row);
+            let e = gamma(chain.domain.dim() + 2) * mag;
+            Interval {
+                lo: lo - e,
+                hi: hi + e,
+                scale: mag,
+            }
+        } else {
+            let (mut lo, mut hi, mut mag) = (bias, bias, bias.abs());
+            for (j, &a) in row.iter().enumerate() {
+                if let Some(col) = self.inputs[j] {
+                    let (p, q) = (a * self.model.col_lower[col], a * self.model.col_upper[col]);
+                    lo += p.min(q);
+                    hi += p.max(q);
+                    mag += p.abs().max(q.abs());
+                }
+            }
+            let e = gamma(row.len() + 2) * mag;
+            Interval {
+                lo: lo - e,
+                hi: hi + e,
+                scale: mag,
+            }
+        }
+    }
+
+    /// The LP objective of the unit's weights `row` over the model's columns.
+    fn cost(&self, row: ArrayView1<f64>) -> Vec<f64> {
+        let mut cost = vec![0.0; self.model.num_cols()];
+        for (j, &a) in row.iter().enumerate() {
+            if let Some(col) = self.inputs[j] {
+                cost[col] += a;
+            }
+        }
+        cost
+    }
+
+    /// Tightens the interval `bounds` of the unit row·input + bias by the LP: the upper side,
+    /// then the lower one unless the upper bound already makes the unit inactive. Returns, when
+    /// `record`, the LP sides (lower, upper) that proved the new bounds.
+    fn tighten(
+        &self,
+        lp: &mut HighsLp,
+        row: ArrayView1<f64>,
+        bias: f64,
+        bounds: &mut Interval,
+        stats: &mut LpStats,
+        record: bool,
+    ) -> Result<(Option<LpSide>, Option<LpSide>)> {
+        let (model, domain) = (self.model, self.chain.domain);
+        let (mut lp_lower, mut lp_upper) = (None, None);
+        let cost = self.cost(row);
+        // upper: minimize −c
+        let neg: Vec<f64> = cost.iter().map(|v| -v).collect();
+        if let Some(y) = lp.minimize(&neg)? {
+            stats.lps += 1;
+            let (ub, sign) = certified_upper_signed(model, domain, &cost, bias, &y);
+            bounds.hi = bounds.hi.min(ub);
+            if record {
+                lp_upper = Some(LpSide::new(model, ub, &y, sign));
+            }
+        }
+        if !surely_nonpositive(bounds.hi, bounds.scale) {
+            if let Some(y) = lp.minimize(&cost)? {
+                stats.lps += 1;
+                let (ub, sign) = certified_upper_signed(model, domain, &neg, -bias, &y);
+                bounds.lo = bounds.lo.max(-ub);
+                if record {
+                    lp_lower = Some(LpSide::new(model, -ub, &y, sign));
+                }
+            }
+        }
+        Ok((lp_lower, lp_upper))
+    }
+
+    /// The recorder's LP of the unit row·input + bias on its own instance `extra_lp` (built on
+    /// first use): its upper side when `upper`, else its lower side; `None` on layer 1 over the
+    /// whole domain (the closed form is exact there) or once the deadline has passed.
+    fn recorder_side(
+        &self,
+        extra_lp: &mut Option<HighsLp>,
+        row: ArrayView1<f64>,
+        bias: f64,
+        upper: bool,
+    ) -> Result<Option<LpSide>> {
+        let (model, domain) = (self.model, self.chain.domain);
+        if (self.t == 0 && self.chain.rows.is_empty()) || self.deadline_passed() {
+            return Ok(None);
+        }
+        let lp = match extra_lp {
+            Some(lp) => lp,
+            None => extra_lp.insert(HighsLp::new(model)?),
+        };
+        let cost = self.cost(row);
+        let neg: Vec<f64> = cost.iter().map(|v| -v).collect();
+        let side = if upper {
+            lp.minimize(&neg)?.map(|y| {
+                let (ub, sign) = certified_upper_signed(model, domain, &cost, bias, &y);
+                LpSide::new(model, ub, &y, sign)
+            })
+        } else {
+            lp.minimize(&cost)?.map(|y| {
+                let (ub, sign) = certified_upper_signed(model, domain, &neg, -bias, &y);
+                LpSide::new(model, -ub, &y, sign)
+            })
+        };
+        Ok(side)
+    }
+}
+
+/// Adds the variables of a bounded layer (weights `w`, bias `b`, on the columns `inputs`) to the
+/// relaxation and returns the LP column of each of its units as an input of the next layer:
+/// none for a unit inactive on the set (σ(z) = 0), z for an active one, and for an unstable one
+/// z and h with the triangle's rows (handed to the recorder).
+// i indexes the weights' rows, the bias and the bounds alike
+#[allow(clippy::needless_range_loop)]
+fn add_layer_variables(
+    model: &mut LpModel,
+    inputs: &[Option<usize>],
+    w: ArrayView2<f64>,
+    b: &[f64],
+    bounds: &UnitBounds,
+    mut rec: Option<&mut Recorder>,
+) -> Vec<Option<usize>> {
+    let units = w.nrows();
+    let mut next_inputs = Vec::with_capacity(units);
+    for i in 0..units {
+        let mut entries: Vec<(usize, f64)> = Vec::new();
+        let row = w.row(i);
+        for (j, &a) in row.iter().enumerate() {
+            if let Some(col) = inputs[j] {
+                entries.push((col, -a));
+            }
+        }
+        let (lo, hi) = (bounds.lower[i], bounds.upper[i]);
+        if bounds.stability[i] == Stability::Inactive || hi <= 0.0 {
+            // σ(z) = 0 on the set
+            next_inputs.push(None);
+        } else if bounds.stability[i] == Stability::Active || lo >= 0.0 {
+            // σ(z) = z on the set
+            let z = model.add_col(lo, hi);
+            entries.push((z, 1.0));
+            model.add_row(&entries, b[i], b[i]);
+            next_inputs.push(Some(z));
+        } else {
+            let z = model.add_col(lo, hi);
+            let h = model.add_col(0.0, hi);
+            entries.push((z, 1.0));
+            model.add_row(&entries, b[i], b[i]);
+            model.add_row(&[(h, 1.0), (z, -1.0)], 0.0, f64::INFINITY);
+            let s = hi / (hi - lo);
+            let tau = (-s * lo).max(hi - s * hi);
+            let tau = tau + gamma(4) * ((s * lo).abs() + hi.abs() + (s * hi).abs());
+            model.add_row(&[(h, 1.0), (z, -s)], f64::NEG_INFINITY, tau);
+            if let Some(rec) = rec.as_deref_mut() {
+                rec.triangle(i, s, tau);
+            }
+            next_inputs.push(Some(h));
+        }
+    }
+    next_inputs
 }
 
 /// A certified upper bound on c·v + c0 over the LP's feasible set intersected with x ∈ domain
@@ -349,24 +469,6 @@ pub(crate) fn certified_upper_signed(
     } else {
         (b, -1.0)
     }
-}
-
-/// The multipliers of a weak-duality bound as [`weak_duality_bound`] uses them: sign·y_i on the
-/// rows where it is non-zero and multiplies a finite side (the others count as 0), by row.
-pub(crate) fn used_multipliers(model: &LpModel, y: &[f64], sign: f64) -> Vec<(u32, f64)> {
-    y.iter()
-        .take(model.num_rows())
-        .enumerate()
-        .filter_map(|(i, &yi)| {
-            let yi = sign * yi;
-            let side = if yi > 0.0 {
-                model.row_upper[i]
-            } else {
-                model.row_lower[i]
-            };
-            (yi != 0.0 && side.is_finite()).then_some((i as u32, yi))
-        })
-        .collect()
 }
 
 fn weak_duality_bound(
@@ -418,7 +520,7 @@ fn weak_duality_bound(
     // input columns: the true domain (L2 ball or box) around its center
     let rx = ndarray::Array1::from(r[..n0].to_vec());
     let (blo, bhi) = domain.bounding_box();
-    let mid = rx.dot(&domain.center);
+    let mid = rx.dot(domain.center());
     let sup = domain.support(rx.view());
     let mut err = 0.0;
     for j in 0..n0 {
@@ -426,7 +528,7 @@ fn weak_duality_bound(
     }
     let mid_mag: f64 = rx
         .iter()
-        .zip(domain.center.iter())
+        .zip(domain.center().iter())
         .map(|(a, b)| (a * b).abs())
         .sum();
     total += mid + sup + err;

@@ -24,69 +24,10 @@ use super::super::num::Int;
 use super::super::stream::Payload;
 use super::super::Fault;
 use super::exact::{sum, to_ints, Dy};
+use super::layer_ball::Ball;
 use super::proofs::{finite, Checker, Closed};
 use std::cmp::Ordering;
 use std::io::BufRead;
-
-/// A verified ball of one layer.
-#[derive(Clone, Debug)]
-pub struct Ball {
-    /// The live units (claimed upper bound > 0) and their centers.
-    pub live: Vec<usize>,
-    pub center: Vec<Dy>,
-    pub radius: Dy,
-}
-
-impl Ball {
-    /// Checks that `claim` bounds b + w·h (upper: from above) over the ball (`w` has one entry
-    /// per unit of the ball's layer; only the live ones count).
-    pub fn bounds(
-        &self,
-        w: &[Dy],
-        b: &Dy,
-        upper: bool,
-        claim: &Dy,
-        l2: bool,
-    ) -> Result<(), String> {
-        let live_w: Vec<&Dy> = self.live.iter().map(|&j| &w[j]).collect();
-        let products: Vec<Dy> = live_w
-            .iter()
-            .zip(&self.center)
-            .map(|(w, c)| w.mul(c))
-            .collect();
-        let mid = b.add(&sum(&products));
-        let slack = if upper {
-            claim.sub(&mid)
-        } else {
-            mid.sub(claim)
-        };
-        let fail = |reach: f64| {
-            format!(
-                "the ball of the previous layer gives {} {} {reach:e}, beyond the claimed {}",
-                mid.approx(),
-                if upper { "+" } else { "−" },
-                claim.approx()
-            )
-        };
-        if slack.sign() == Ordering::Less {
-            return Err(fail(0.0));
-        }
-        if l2 {
-            let w2 = sum(&live_w.iter().map(|w| w.mul(w)).collect::<Vec<_>>());
-            let need = self.radius.mul(&self.radius).mul(&w2);
-            if slack.mul(&slack).cmp(&need) == Ordering::Less {
-                return Err(fail(need.approx().sqrt()));
-            }
-        } else {
-            let w1 = sum(&live_w.iter().map(|w| w.abs()).collect::<Vec<_>>());
-            let need = self.radius.mul(&w1);
-            if slack.cmp(&need) == Ordering::Less {
-                return Err(fail(need.approx()));
-            }
-        }
-        Ok(())
-    }
-}
 
 /// The domain as the ball before layer 1: (center, radius) in the domain's norm.
 pub fn domain_ball(checker: &Checker) -> Ball {
@@ -160,82 +101,72 @@ impl Checker<'_> {
             )));
         }
         let path = format!("layer {}, ball", t + 1);
-        let width = layer.cat.len();
-        let mut all = Vec::with_capacity(width);
-        for _ in 0..width {
-            all.push(finite(
-                p.f64("a ball's center")?,
-                &path,
-                "a center coordinate",
-            )?);
-        }
-        let radius = finite(p.f64("a ball's radius")?, &path, "the radius")?;
-        if radius.sign() == Ordering::Less {
-            return Err(Fault::failed(path, "the radius is < 0"));
-        }
-        let live: Vec<usize> = (0..width)
-            .filter(|&j| {
-                layer.upper[j]
-                    .as_ref()
-                    .is_some_and(|u| u.sign() == Ordering::Greater)
-            })
-            .collect();
-        let center: Vec<Dy> = live.iter().map(|&j| all[j].clone()).collect();
-        let ball = Ball {
-            live,
-            center,
-            radius,
-        };
+        let ball = read_ball(p, layer, &path)?;
         if kind == 1 {
             self.box_radius(&ball, layer)
                 .map_err(|w| Fault::failed(&path, w))?;
         } else {
-            let norm = finite(p.f64("a ball's norm bound")?, &path, "the norm bound N")?;
-            if norm.sign() == Ordering::Less {
-                return Err(Fault::failed(path, "the norm bound N is < 0"));
-            }
-            let prev = if t == 0 {
-                domain_ball(self)
-            } else {
-                self.closed[t - 1].ball.clone().ok_or_else(|| {
-                    Fault::failed(
-                        &path,
-                        format!("a Lipschitz radius, but layer {t} has no ball"),
-                    )
-                })?
-            };
-            let a: Vec<Vec<&Int>> = ball
-                .live
-                .iter()
-                .map(|&i| prev.live.iter().map(|&j| &self.net[t].w[i][j]).collect())
-                .collect();
-            let cholesky = if kind == 3 {
-                let k = ball.live.len().min(prev.live.len());
-                let count = k * (k + 1) / 2;
-                let mut r = Vec::with_capacity(count);
-                for _ in 0..count {
-                    r.push(finite(
-                        p.f64("a Cholesky factor's entry")?,
-                        &path,
-                        "an entry of R",
-                    )?);
-                }
-                Some(r)
-            } else {
-                None
-            };
-            let ew = self.net[t].ew;
-            if self.l2 {
-                spectral_norm_at_most(&a, ew, &norm, cholesky.as_deref(), &mut self.acc)
-            } else {
-                linf_norm_at_most(&a, ew, &norm)
-            }
-            .map_err(|w| Fault::failed(&path, w))?;
-            self.lipschitz_radius(&ball, &prev, &norm, t)
-                .map_err(|w| Fault::failed(&path, w))?;
+            self.check_lipschitz(p, t, kind, &ball, &path)?;
         }
         self.tally.balls += 1;
         Ok(Some(ball))
+    }
+
+    /// Reads the rest of a Lipschitz ball record (`kind` 2 or 3: N, and for 3 R's upper
+    /// triangle) and verifies ‖A‖ ≤ N for the weights A from the previous ball's live units to
+    /// `ball`'s, then the radius r − N r' ≥ ‖d‖ (`path` names the record in a failure).
+    fn check_lipschitz<R: BufRead>(
+        &mut self,
+        p: &mut Payload<R>,
+        t: usize,
+        kind: u8,
+        ball: &Ball,
+        path: &str,
+    ) -> Result<(), Fault> {
+        let norm = finite(p.f64("a ball's norm bound")?, path, "the norm bound N")?;
+        if norm.sign() == Ordering::Less {
+            return Err(Fault::failed(path, "the norm bound N is < 0"));
+        }
+        let prev = if t == 0 {
+            domain_ball(self)
+        } else {
+            self.closed[t - 1].ball.clone().ok_or_else(|| {
+                Fault::failed(
+                    path,
+                    format!("a Lipschitz radius, but layer {t} has no ball"),
+                )
+            })?
+        };
+        let a: Vec<Vec<&Int>> = ball
+            .live
+            .iter()
+            .map(|&i| prev.live.iter().map(|&j| &self.net[t].w[i][j]).collect())
+            .collect();
+        let cholesky = if kind == 3 {
+            let k = ball.live.len().min(prev.live.len());
+            let count = k * (k + 1) / 2;
+            let mut r = Vec::with_capacity(count);
+            for _ in 0..count {
+                r.push(finite(
+                    p.f64("a Cholesky factor's entry")?,
+                    path,
+                    "an entry of R",
+                )?);
+            }
+            Some(r)
+        } else {
+            None
+        };
+        let ew = self.net[t].ew;
+        if self.l2 {
+            spectral_norm_at_most(&a, ew, &norm, cholesky.as_deref(), &mut self.acc)
+        } else {
+            linf_norm_at_most(&a, ew, &norm)
+        }
+        .map_err(|w| Fault::failed(path, w))?;
+        self.lipschitz_radius(ball, &prev, &norm, t)
+            .map_err(|w| Fault::failed(path, w))?;
+        Ok(())
     }
 
     /// ‖dev‖ ≤ r, dev_j = max(σ(U_j) − c_j, c_j − σ(L_j), 0) over the live units.
@@ -311,6 +242,37 @@ impl Checker<'_> {
     }
 }
 
+/// Reads a ball record's center (one f64 per unit of `layer`) and radius (≥ 0); the ball keeps
+/// the live units (claimed upper bound > 0) and their centers.
+fn read_ball<R: BufRead>(p: &mut Payload<R>, layer: &Closed, path: &str) -> Result<Ball, Fault> {
+    let width = layer.cat.len();
+    let mut all = Vec::with_capacity(width);
+    for _ in 0..width {
+        all.push(finite(
+            p.f64("a ball's center")?,
+            path,
+            "a center coordinate",
+        )?);
+    }
+    let radius = finite(p.f64("a ball's radius")?, path, "the radius")?;
+    if radius.sign() == Ordering::Less {
+        return Err(Fault::failed(path, "the radius is < 0"));
+    }
+    let live: Vec<usize> = (0..width)
+        .filter(|&j| {
+            layer.upper[j]
+                .as_ref()
+                .is_some_and(|u| u.sign() == Ordering::Greater)
+        })
+        .collect();
+    let center: Vec<Dy> = live.iter().map(|&j| all[j].clone()).collect();
+    Ok(Ball {
+        live,
+        center,
+        radius,
+    })
+}
+
 /// Σ |a| of a row of integers, as a dyadic at exponent `e`.
 fn abs_sum<'a>(row: impl Iterator<Item = &'a Int>, e: i64) -> Dy {
     let terms: Vec<Dy> = row.map(|a| Dy::from_int(a, e).abs()).collect();
@@ -346,14 +308,7 @@ fn spectral_norm_at_most(
     if rows == 0 || cols == 0 {
         return Ok(());
     }
-    // Frobenius
-    acc.clear();
-    for row in a {
-        for x in row {
-            acc.add_mul(x.view(), x.view());
-        }
-    }
-    let fro2 = Dy::from_int(&acc.finish(), 2 * ew);
+    let fro2 = frobenius_squared(a, ew, acc);
     if fro2.cmp(&n2) != Ordering::Greater {
         return Ok(());
     }
@@ -376,6 +331,32 @@ fn spectral_norm_at_most(
             one.mul(&inf).approx().sqrt()
         ));
     };
+    cholesky_residual_dominant(a, ew, n, r, acc)
+}
+
+/// ‖A‖_F² of the integer matrix `a` at exponent `ew`, exactly.
+fn frobenius_squared(a: &[Vec<&Int>], ew: i64, acc: &mut super::super::num::Acc) -> Dy {
+    acc.clear();
+    for row in a {
+        for x in row {
+            acc.add_mul(x.view(), x.view());
+        }
+    }
+    Dy::from_int(&acc.finish(), 2 * ew)
+}
+
+/// ‖A‖₂ ≤ N by the Cholesky residual: with G the smaller Gram matrix of A and R the given upper
+/// triangular factor, E = N²I − G − RᵀR diagonally dominant with a non-negative diagonal.
+fn cholesky_residual_dominant(
+    a: &[Vec<&Int>],
+    ew: i64,
+    n: &Dy,
+    r: &[Dy],
+    acc: &mut super::super::num::Acc,
+) -> Result<(), String> {
+    let n2 = n.mul(n);
+    let rows = a.len();
+    let cols = a.first().map_or(0, Vec::len);
     // G: the smaller Gram matrix, at exponent 2·ew
     let k = rows.min(cols);
     let g = |i: usize, j: usize, acc: &mut super::super::num::Acc| -> Dy {

@@ -17,6 +17,7 @@
 
 mod ball;
 mod exact;
+mod layer_ball;
 mod proofs;
 
 use super::domain::ExactDomain;
@@ -137,37 +138,12 @@ fn check_reader<R: BufRead>(
     super::header::read_shape(&mut p, network)?;
     let n = network.input_dim();
     let domain = ExactDomain::read(&mut p, n)?;
-    let method = p.u8("the method")?;
-    if method != 0 {
-        return Err(Fault::unreadable(format!(
-            "unknown bound method {method}; expected 0 (lp)"
-        )));
-    }
-    let k = p.varint("the claimed bound's length")?;
-    if k == 0 || k > MAX_CLAIM_BYTES {
-        return Err(Fault::unreadable(format!(
-            "the claimed bound has {k} bytes; expected 1 to {MAX_CLAIM_BYTES}"
-        )));
-    }
-    let claim_bytes: Vec<u8> = (0..k)
-        .map(|_| p.u8("the claimed bound"))
-        .collect::<Result<_, _>>()?;
-    let claim = BigUint::from_bytes_le(&claim_bytes);
+    let claim = read_claim(&mut p)?;
 
     let layers = exact::exact_layers(network)?;
     let depth = layers.len();
     let mut checker = Checker::new(layers, &domain);
-    for t in 0..depth {
-        let width = checker.net[t].units();
-        let mut layer = Closed::default();
-        for u in 0..width {
-            checker.unit(&mut p, t, u, &mut layer)?;
-        }
-        if t + 1 < depth {
-            layer.ball = checker.ball(&mut p, t, &layer)?;
-        }
-        checker.close(layer);
-    }
+    check_layers(&mut checker, &mut p, depth)?;
     let at = p.offset();
     let end = p.u8("the end marker")?;
     if end != 0xFF {
@@ -177,19 +153,7 @@ fn check_reader<R: BufRead>(
     }
     p.finish()?;
 
-    let counts: Vec<LayerCounts> = checker
-        .closed
-        .iter()
-        .map(|c| {
-            let count = |s: Stab| c.stab.iter().filter(|&&x| x == s).count();
-            LayerCounts {
-                width: c.stab.len(),
-                unstable: count(Stab::Unstable),
-                stably_active: count(Stab::Active),
-                stably_inactive: count(Stab::Inactive),
-            }
-        })
-        .collect();
+    let counts = verified_counts(&checker);
     let value = jset_bound(n, &counts).min(serra2018(n, &network.hidden_widths()));
     if value != claim {
         return Err(Fault::failed(
@@ -208,4 +172,62 @@ fn check_reader<R: BufRead>(
         balls_checked: checker.tally.balls,
         elapsed: start.elapsed(),
     })
+}
+
+/// The bound method (0: lp, the only one) and the claimed bound (little-endian bytes).
+fn read_claim<R: BufRead>(p: &mut Payload<R>) -> Result<BigUint, Fault> {
+    let method = p.u8("the method")?;
+    if method != 0 {
+        return Err(Fault::unreadable(format!(
+            "unknown bound method {method}; expected 0 (lp)"
+        )));
+    }
+    let k = p.varint("the claimed bound's length")?;
+    if k == 0 || k > MAX_CLAIM_BYTES {
+        return Err(Fault::unreadable(format!(
+            "the claimed bound has {k} bytes; expected 1 to {MAX_CLAIM_BYTES}"
+        )));
+    }
+    let claim_bytes: Vec<u8> = (0..k)
+        .map(|_| p.u8("the claimed bound"))
+        .collect::<Result<_, _>>()?;
+    Ok(BigUint::from_bytes_le(&claim_bytes))
+}
+
+/// Reads and verifies every unit of the `depth` layers in order, each layer's ball before the
+/// next, and closes each layer.
+fn check_layers<R: BufRead>(
+    checker: &mut Checker,
+    p: &mut Payload<R>,
+    depth: usize,
+) -> Result<(), Fault> {
+    for t in 0..depth {
+        let width = checker.net[t].units();
+        let mut layer = Closed::default();
+        for u in 0..width {
+            checker.unit(p, t, u, &mut layer)?;
+        }
+        if t + 1 < depth {
+            layer.ball = checker.ball(p, t, &layer)?;
+        }
+        checker.close(layer);
+    }
+    Ok(())
+}
+
+/// The per-layer stability counts the verified claims give.
+fn verified_counts(checker: &Checker) -> Vec<LayerCounts> {
+    checker
+        .closed
+        .iter()
+        .map(|c| {
+            let count = |s: Stab| c.stab.iter().filter(|&&x| x == s).count();
+            LayerCounts {
+                width: c.stab.len(),
+                unstable: count(Stab::Unstable),
+                stably_active: count(Stab::Active),
+                stably_inactive: count(Stab::Inactive),
+            }
+        })
+        .collect()
 }

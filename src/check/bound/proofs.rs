@@ -22,8 +22,8 @@ use super::super::domain::ExactDomain;
 use super::super::num::Acc;
 use super::super::stream::Payload;
 use super::super::Fault;
-use super::ball::Ball;
 use super::exact::{sum, to_ints, Dy, ExactLayer};
+use super::layer_ball::Ball;
 use std::cmp::Ordering;
 use std::io::BufRead;
 
@@ -117,7 +117,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Reads and checks the record of unit `u` of layer `t` (the layers before are closed).
+    /// Reads and checks the record of unit `u` of layer `t` (the layers before are closed): its
+    /// flags, its claimed bounds with their proofs, its place in the relaxation of the later
+    /// layers, and its claimed stability.
     pub fn unit<R: BufRead>(
         &mut self,
         p: &mut Payload<R>,
@@ -138,6 +140,35 @@ impl<'a> Checker<'a> {
             1 => Stab::Active,
             _ => Stab::Inactive,
         };
+        let (lower, upper) = self.claimed_bounds(p, t, u, flags)?;
+        let relaxation = if last {
+            UnitRelaxation {
+                cat: None,
+                slope: Dy::zero(),
+                tau: Dy::zero(),
+            }
+        } else {
+            read_relaxation(p, t, u, lower.as_ref(), upper.as_ref())?
+        };
+        check_stability(stab, &at(t, u, "stability"), &lower, &upper)?;
+        layer.lower.push(lower);
+        layer.upper.push(upper);
+        layer.cat.push(relaxation.cat);
+        layer.slope.push(relaxation.slope);
+        layer.tau.push(relaxation.tau);
+        layer.stab.push(stab);
+        Ok(())
+    }
+
+    /// Reads and checks the bounds (lower, upper) the `flags` say unit `u` of layer `t` claims,
+    /// each with its proof.
+    fn claimed_bounds<R: BufRead>(
+        &mut self,
+        p: &mut Payload<R>,
+        t: usize,
+        u: usize,
+        flags: u8,
+    ) -> Result<(Option<Dy>, Option<Dy>), Fault> {
         let mut lower = None;
         let mut upper = None;
         for (bit, is_upper) in [(4u8, false), (8u8, true)] {
@@ -161,83 +192,7 @@ impl<'a> Checker<'a> {
                 lower = Some(value);
             }
         }
-        let mut cat = None;
-        let (mut slope, mut tau) = (Dy::zero(), Dy::zero());
-        if !last {
-            let path = at(t, u, "relaxation");
-            let up = upper.as_ref().ok_or_else(|| {
-                Fault::failed(
-                    &path,
-                    "no upper bound: the relaxation of the later layers needs one for every unit",
-                )
-            })?;
-            if up.sign() != Ordering::Greater {
-                cat = Some(Cat::Zero);
-            } else {
-                let lo = lower.as_ref().ok_or_else(|| {
-                    Fault::failed(
-                        &path,
-                        "no lower bound: the relaxation of the later layers needs one for every unit whose upper bound is > 0",
-                    )
-                })?;
-                if lo.sign() != Ordering::Less {
-                    cat = Some(Cat::Linear);
-                } else {
-                    let tpath = at(t, u, "triangle");
-                    slope = finite(p.f64("a triangle's slope")?, &tpath, "the slope s")?;
-                    tau = finite(p.f64("a triangle's offset")?, &tpath, "the offset τ")?;
-                    check_triangle(lo, up, &slope, &tau).map_err(|w| Fault::failed(tpath, w))?;
-                    cat = Some(Cat::Triangle);
-                }
-            }
-        }
-        let spath = at(t, u, "stability");
-        match stab {
-            Stab::Active => match &lower {
-                Some(l) if l.sign() != Ordering::Less => {}
-                Some(l) => {
-                    return Err(Fault::failed(
-                        spath,
-                        format!(
-                            "claimed stably active, but its lower bound {} is < 0",
-                            l.approx()
-                        ),
-                    ))
-                }
-                None => {
-                    return Err(Fault::failed(
-                        spath,
-                        "claimed stably active without a lower bound",
-                    ))
-                }
-            },
-            Stab::Inactive => match &upper {
-                Some(v) if v.sign() != Ordering::Greater => {}
-                Some(v) => {
-                    return Err(Fault::failed(
-                        spath,
-                        format!(
-                            "claimed stably inactive, but its upper bound {} is > 0",
-                            v.approx()
-                        ),
-                    ))
-                }
-                None => {
-                    return Err(Fault::failed(
-                        spath,
-                        "claimed stably inactive without an upper bound",
-                    ))
-                }
-            },
-            Stab::Unstable => {}
-        }
-        layer.lower.push(lower);
-        layer.upper.push(upper);
-        layer.cat.push(cat);
-        layer.slope.push(slope);
-        layer.tau.push(tau);
-        layer.stab.push(stab);
-        Ok(())
+        Ok((lower, upper))
     }
 
     /// Appends a verified layer and its rows.
@@ -332,7 +287,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// The weak-duality check of the module documentation for unit `i` of layer `t`.
+    /// The weak-duality check of the module documentation for unit `i` of layer `t`: the
+    /// multipliers sorted by row, the z and h columns' terms, then the input columns' maximum
+    /// over the domain.
     fn duality(
         &mut self,
         t: usize,
@@ -342,18 +299,57 @@ impl<'a> Checker<'a> {
         y: &[(usize, Dy)],
     ) -> Result<(), String> {
         let signed = |d: Dy| if upper { d } else { d.neg() };
-        // the multipliers by layer and kind
-        let mut eq: Vec<Vec<Dy>> = self.closed[..t]
+        let m = self.sort_multipliers(t, i, upper, claim, y)?;
+        let terms = self.column_terms(t, i, upper, &m)?;
+        // the input columns: x enters layer 1's equality rows with −W_1 (or the target itself)
+        let rx: Vec<Dy> = if t == 0 {
+            (0..self.net[0].w[i].len())
+                .map(|j| signed(self.net[0].weight(i, j)))
+                .collect()
+        } else {
+            self.net[0].transposed_times(&m.eq_list[0], &mut self.acc)
+        };
+        let rest = sum(m.constant.iter().chain(&terms));
+        let mut v = rx;
+        v.push(rest);
+        let (ints, e) = to_ints(&v);
+        self.domain
+            .max_nonpositive(&ints, false, e, &mut self.acc)
+            .map_err(|excess| {
+                format!(
+                    "the weak-duality bound of its {} multipliers exceeds the claimed {} by {excess:e}",
+                    y.len(),
+                    claim.approx()
+                )
+            })
+    }
+
+    /// The multipliers `y` of the bound on unit `i` of layer `t` by layer and row kind, refusing
+    /// one on a later layer's row or on an infinite side, with the constant terms they bring
+    /// (±the target's bias, ∓the claim, y·b of the equality rows and y·τ of the triangles).
+    fn sort_multipliers(
+        &self,
+        t: usize,
+        i: usize,
+        upper: bool,
+        claim: &Dy,
+        y: &[(usize, Dy)],
+    ) -> Result<Multipliers, String> {
+        let signed = |d: Dy| if upper { d } else { d.neg() };
+        let eq: Vec<Vec<Dy>> = self.closed[..t]
             .iter()
             .map(|c| vec![Dy::zero(); c.cat.len()])
             .collect();
-        let mut above = eq.clone();
-        let mut tri = eq.clone();
-        let mut eq_list: Vec<Vec<(usize, Dy)>> = vec![Vec::new(); t];
-        let mut constant = vec![
-            signed(self.net[t].b[i].clone()),
-            signed(claim.clone()).neg(),
-        ];
+        let mut m = Multipliers {
+            above: eq.clone(),
+            tri: eq.clone(),
+            eq,
+            eq_list: vec![Vec::new(); t],
+            constant: vec![
+                signed(self.net[t].b[i].clone()),
+                signed(claim.clone()).neg(),
+            ],
+        };
         for (row, v) in y {
             let (l, u, kind) = self.rows[*row];
             let (l, u) = (l as usize, u as usize);
@@ -365,9 +361,9 @@ impl<'a> Checker<'a> {
             }
             match kind {
                 RowKind::Equality => {
-                    constant.push(v.mul(&self.net[l].b[u]));
-                    eq[l][u] = v.clone();
-                    eq_list[l].push((u, v.clone()));
+                    m.constant.push(v.mul(&self.net[l].b[u]));
+                    m.eq[l][u] = v.clone();
+                    m.eq_list[l].push((u, v.clone()));
                 }
                 RowKind::Above => {
                     if v.sign() == Ordering::Greater {
@@ -377,7 +373,7 @@ impl<'a> Checker<'a> {
                             l + 1
                         ));
                     }
-                    above[l][u] = v.clone();
+                    m.above[l][u] = v.clone();
                 }
                 RowKind::Triangle => {
                     if v.sign() == Ordering::Less {
@@ -387,12 +383,31 @@ impl<'a> Checker<'a> {
                             l + 1
                         ));
                     }
-                    constant.push(v.mul(&self.closed[l].tau[u]));
-                    tri[l][u] = v.clone();
+                    m.constant.push(v.mul(&self.closed[l].tau[u]));
+                    m.tri[l][u] = v.clone();
                 }
             }
         }
-        // Σ over the z and h columns of max(r lo, r hi)
+        Ok(m)
+    }
+
+    /// Σ over the z and h columns of the relaxation of max(r lo, r hi), r = c − Aᵀy the column's
+    /// reduced cost, one term per column.
+    fn column_terms(
+        &mut self,
+        t: usize,
+        i: usize,
+        upper: bool,
+        m: &Multipliers,
+    ) -> Result<Vec<Dy>, String> {
+        let signed = |d: Dy| if upper { d } else { d.neg() };
+        let Multipliers {
+            eq,
+            above,
+            tri,
+            eq_list,
+            ..
+        } = m;
         let mut terms = Vec::new();
         for l in 0..t {
             let back = if l + 1 < t && !eq_list[l + 1].is_empty() {
@@ -430,28 +445,126 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        // the input columns: x enters layer 1's equality rows with −W_1 (or the target itself)
-        let rx: Vec<Dy> = if t == 0 {
-            (0..self.net[0].w[i].len())
-                .map(|j| signed(self.net[0].weight(i, j)))
-                .collect()
-        } else {
-            self.net[0].transposed_times(&eq_list[0], &mut self.acc)
-        };
-        let rest = sum(constant.iter().chain(&terms));
-        let mut v = rx;
-        v.push(rest);
-        let (ints, e) = to_ints(&v);
-        self.domain
-            .max_nonpositive(&ints, false, e, &mut self.acc)
-            .map_err(|excess| {
-                format!(
-                    "the weak-duality bound of its {} multipliers exceeds the claimed {} by {excess:e}",
-                    y.len(),
-                    claim.approx()
-                )
-            })
+        Ok(terms)
     }
+}
+
+/// The multipliers of one weak-duality claim by closed layer and unit, per row kind.
+struct Multipliers {
+    /// On the equality rows z − W h_prev = b.
+    eq: Vec<Vec<Dy>>,
+    /// On the rows h − z ≥ 0 (≤ 0 each).
+    above: Vec<Vec<Dy>>,
+    /// On the rows h − s z ≤ τ (≥ 0 each).
+    tri: Vec<Vec<Dy>>,
+    /// The non-zero equality multipliers of each layer as (unit, y), for Wᵀy.
+    eq_list: Vec<Vec<(usize, Dy)>>,
+    /// The constant terms of the bound.
+    constant: Vec<Dy>,
+}
+
+/// How a unit before the last enters the relaxation of the later layers.
+struct UnitRelaxation {
+    /// None on the last layer.
+    cat: Option<Cat>,
+    /// The triangle's slope s and offset τ (zero unless the unit is a triangle).
+    slope: Dy,
+    tau: Dy,
+}
+
+/// The relaxation category of unit `u` of layer `t` (not the last) from its verified bounds:
+/// zero when its upper bound is ≤ 0, linear when its lower bound is ≥ 0, else a triangle whose
+/// slope and offset are read and checked.
+fn read_relaxation<R: BufRead>(
+    p: &mut Payload<R>,
+    t: usize,
+    u: usize,
+    lower: Option<&Dy>,
+    upper: Option<&Dy>,
+) -> Result<UnitRelaxation, Fault> {
+    let cat;
+    let (mut slope, mut tau) = (Dy::zero(), Dy::zero());
+    let path = at(t, u, "relaxation");
+    let up = upper.ok_or_else(|| {
+        Fault::failed(
+            &path,
+            "no upper bound: the relaxation of the later layers needs one for every unit",
+        )
+    })?;
+    if up.sign() != Ordering::Greater {
+        cat = Cat::Zero;
+    } else {
+        let lo = lower.ok_or_else(|| {
+            Fault::failed(
+                &path,
+                "no lower bound: the relaxation of the later layers needs one for every unit whose upper bound is > 0",
+            )
+        })?;
+        if lo.sign() != Ordering::Less {
+            cat = Cat::Linear;
+        } else {
+            let tpath = at(t, u, "triangle");
+            slope = finite(p.f64("a triangle's slope")?, &tpath, "the slope s")?;
+            tau = finite(p.f64("a triangle's offset")?, &tpath, "the offset τ")?;
+            check_triangle(lo, up, &slope, &tau).map_err(|w| Fault::failed(tpath, w))?;
+            cat = Cat::Triangle;
+        }
+    }
+    Ok(UnitRelaxation {
+        cat: Some(cat),
+        slope,
+        tau,
+    })
+}
+
+/// A claimed stability against the verified bounds: stably active needs a lower bound ≥ 0,
+/// stably inactive an upper bound ≤ 0 (`spath` names the field in a failure).
+fn check_stability(
+    stab: Stab,
+    spath: &str,
+    lower: &Option<Dy>,
+    upper: &Option<Dy>,
+) -> Result<(), Fault> {
+    match stab {
+        Stab::Active => match lower {
+            Some(l) if l.sign() != Ordering::Less => {}
+            Some(l) => {
+                return Err(Fault::failed(
+                    spath,
+                    format!(
+                        "claimed stably active, but its lower bound {} is < 0",
+                        l.approx()
+                    ),
+                ))
+            }
+            None => {
+                return Err(Fault::failed(
+                    spath,
+                    "claimed stably active without a lower bound",
+                ))
+            }
+        },
+        Stab::Inactive => match upper {
+            Some(v) if v.sign() != Ordering::Greater => {}
+            Some(v) => {
+                return Err(Fault::failed(
+                    spath,
+                    format!(
+                        "claimed stably inactive, but its upper bound {} is > 0",
+                        v.approx()
+                    ),
+                ))
+            }
+            None => {
+                return Err(Fault::failed(
+                    spath,
+                    "claimed stably inactive without an upper bound",
+                ))
+            }
+        },
+        Stab::Unstable => {}
+    }
+    Ok(())
 }
 
 /// The triangle h ≤ s z + τ holds for h = σ(z) on [l, u] (l < 0 < u) iff it holds at both ends

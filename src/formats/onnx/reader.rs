@@ -302,14 +302,6 @@ impl GraphReader<'_> {
         err: &dyn Fn(String) -> Error,
     ) -> Result<DataStep> {
         let op = node.op_type.as_str();
-        let konst = |k: usize| -> Result<Rc<ConstTensor>> {
-            match inputs.get(k) {
-                Some(Some(Value::Const(c))) => Ok(c.clone()),
-                _ => Err(err(format!(
-                    "input {k} is not a constant; expected an initializer or a Constant node"
-                ))),
-            }
-        };
         let mut p = (**path).clone();
         match op {
             "Identity" => {}
@@ -324,66 +316,17 @@ impl GraphReader<'_> {
                 p.reshape(target).map_err(err)?
             }
             "Cast" if is_float_cast(node) => {}
-            "Gemm" => {
-                if pos != 0 {
-                    return Err(err(
-                        "the network tensor is input B; expected Gemm(x, W, b) with x as input A"
-                            .into(),
-                    ));
-                }
-                if let Some(s) = p.shape.as_ref().filter(|s| s.len() != 2) {
-                    return Err(err(format!(
-                        "input A has shape {s:?}; expected a 2-D [batch, features] tensor"
-                    )));
-                }
-                let b = konst(1)?;
-                let c = inputs
-                    .get(2)
-                    .and_then(|c| c.as_ref())
-                    .map(|_| konst(2))
-                    .transpose()?;
-                let (w, b) = gemm(node, &b, c).map_err(err)?;
-                p.affine(w, b).map_err(err)?;
-            }
+            "Gemm" => gemm_step(node, inputs, pos, &mut p, err)?,
             "MatMul" => {
                 if pos != 0 {
                     return Err(err(
                         "the network tensor is the second operand; expected MatMul(x, W)".into(),
                     ));
                 }
-                matmul(&mut p, konst(1)?.as_ref()).map_err(err)?;
+                matmul(&mut p, const_input(inputs, 1, err)?.as_ref()).map_err(err)?;
             }
-            "Add" | "Sub" => {
-                let c = konst(if pos == 0 { 1 } else { 0 })?;
-                finite(&c).map_err(err)?;
-                let c = p.broadcast(&c).map_err(err)?;
-                if op == "Sub" && pos == 1 {
-                    p.scale(&Array1::from_elem(c.len(), -1.0)); // c − x
-                    p.shift(&c);
-                } else if op == "Sub" {
-                    p.shift(&-c);
-                } else {
-                    p.shift(&c);
-                }
-            }
-            "Mul" | "Div" => {
-                if op == "Div" && pos != 0 {
-                    return Err(err(
-                        "divides a constant by the network tensor; expected x / c".into(),
-                    ));
-                }
-                let c = konst(if pos == 0 { 1 } else { 0 })?;
-                finite(&c).map_err(err)?;
-                let c = p.broadcast(&c).map_err(err)?;
-                if op == "Div" {
-                    if c.iter().any(|&v| v == 0.0) {
-                        return Err(err("divides by 0; expected non-zero divisors".into()));
-                    }
-                    p.scale(&c.mapv(|v| 1.0 / v));
-                } else {
-                    p.scale(&c);
-                }
-            }
+            "Add" | "Sub" => shift_step(op, inputs, pos, &mut p, err)?,
+            "Mul" | "Div" => scale_step(op, inputs, pos, &mut p, err)?,
             "Relu" => p.relu().map_err(err)?,
             "Shape" => {
                 for o in &node.output {
@@ -424,6 +367,100 @@ impl GraphReader<'_> {
             );
         }
     }
+}
+
+/// Input `k` of a node as a constant tensor, or a failure.
+fn const_input(
+    inputs: &[Option<Value>],
+    k: usize,
+    err: &dyn Fn(String) -> Error,
+) -> Result<Rc<ConstTensor>> {
+    match inputs.get(k) {
+        Some(Some(Value::Const(c))) => Ok(c.clone()),
+        _ => Err(err(format!(
+            "input {k} is not a constant; expected an initializer or a Constant node"
+        ))),
+    }
+}
+
+/// Gemm(x, W, b) on the data path `p` (the network tensor must be input A, 2-D).
+fn gemm_step(
+    node: &NodeProto,
+    inputs: &[Option<Value>],
+    pos: usize,
+    p: &mut DataPath,
+    err: &dyn Fn(String) -> Error,
+) -> Result<()> {
+    if pos != 0 {
+        return Err(err(
+            "the network tensor is input B; expected Gemm(x, W, b) with x as input A".into(),
+        ));
+    }
+    if let Some(s) = p.shape.as_ref().filter(|s| s.len() != 2) {
+        return Err(err(format!(
+            "input A has shape {s:?}; expected a 2-D [batch, features] tensor"
+        )));
+    }
+    let b = const_input(inputs, 1, err)?;
+    let c = inputs
+        .get(2)
+        .and_then(|c| c.as_ref())
+        .map(|_| const_input(inputs, 2, err))
+        .transpose()?;
+    let (w, b) = gemm(node, &b, c).map_err(err)?;
+    p.affine(w, b).map_err(err)?;
+    Ok(())
+}
+
+/// Add or Sub of a constant on the data path `p` (the network tensor is input `pos`): x + c,
+/// x − c, or c − x.
+fn shift_step(
+    op: &str,
+    inputs: &[Option<Value>],
+    pos: usize,
+    p: &mut DataPath,
+    err: &dyn Fn(String) -> Error,
+) -> Result<()> {
+    let c = const_input(inputs, if pos == 0 { 1 } else { 0 }, err)?;
+    finite(&c).map_err(err)?;
+    let c = p.broadcast(&c).map_err(err)?;
+    if op == "Sub" && pos == 1 {
+        p.scale(&Array1::from_elem(c.len(), -1.0)); // c − x
+        p.shift(&c);
+    } else if op == "Sub" {
+        p.shift(&-c);
+    } else {
+        p.shift(&c);
+    }
+    Ok(())
+}
+
+/// Mul or Div by a constant on the data path `p` (the network tensor is input `pos`; a divisor
+/// only as x / c, with non-zero c).
+fn scale_step(
+    op: &str,
+    inputs: &[Option<Value>],
+    pos: usize,
+    p: &mut DataPath,
+    err: &dyn Fn(String) -> Error,
+) -> Result<()> {
+    if op == "Div" && pos != 0 {
+        return Err(err(
+            "divides a constant by the network tensor; expected x / c".into(),
+        ));
+    }
+    let c = const_input(inputs, if pos == 0 { 1 } else { 0 }, err)?;
+    finite(&c).map_err(err)?;
+    let c = p.broadcast(&c).map_err(err)?;
+    if op == "Div" {
+        if c.iter().any(|&v| v == 0.0) {
+            return Err(err("divides by 0; expected non-zero divisors".into()));
+        }
+        p.scale(&c.mapv(|v| 1.0 / v));
+    } else {
+        p.scale(&c);
+    }
+    Ok(())
 }
 
 /// MatMul(x, W) on the data path: W (inputs × outputs) multiplies the row vector x, so our
