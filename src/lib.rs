@@ -31,6 +31,7 @@
 //! line, stands on top of all of them.
 //!
 //! - [`error`]: the library's error type.
+//! - [`cancel`]: stopping long work early (a cancellation token, a deadline).
 //! - [`tolerance`]: every named numerical tolerance.
 //! - [`dyadic`]: exact float ↔ rational conversions and power-of-two scaling.
 //! - [`exact`]: exact rational decisions (pattern feasibility) behind the enumerator's fallback.
@@ -53,6 +54,7 @@
 #![warn(missing_docs)]
 
 pub mod bounds;
+pub mod cancel;
 pub mod check;
 pub mod domain;
 pub mod dyadic;

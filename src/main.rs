@@ -518,6 +518,8 @@ fn bound(args: BoundArgs) -> Result<()> {
             threads: args
                 .threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            // Ctrl-C: the bounds reached so far stand (certified), printed, exit 130
+            cancel: Some(interrupt_token()),
         }
     };
     let start = std::time::Instant::now();

@@ -79,7 +79,7 @@ proptest! {
         let domain = Domain::ball(array![0.1, -0.4], r, norm_of(linf)).unwrap();
         let n = exact(&net, &domain);
         for method in [BoundMethod::Analytic, BoundMethod::Lp, BoundMethod::Split, BoundMethod::All] {
-            let s = BoundOptions { method, time_limit: None, split_depth: None, threads: 1 };
+            let s = BoundOptions { method, time_limit: None, split_depth: None, threads: 1, cancel: None };
             let b = anytime_bounds(&net, &domain, &s).unwrap();
             prop_assert!(b.lower <= n && b.upper >= BigUint::from(n));
             if matches!(method, BoundMethod::Split | BoundMethod::All) {

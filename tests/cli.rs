@@ -1133,3 +1133,43 @@ fn an_interrupted_count_prints_its_partial_result() {
     assert!(num_bigint::BigUint::from(lower) <= upper);
     assert!(v["elapsed_s"].as_f64().unwrap() < 300.0);
 }
+
+/// Ctrl-C during `bound --method all` prints the bounds reached (still certified), exit 130.
+#[test]
+fn an_interrupted_bound_prints_the_bounds_it_reached() {
+    let (Some(model), Some(images)) = (
+        common::shared_path("benchmarks/onnx/mnist-net_256x2.onnx"),
+        common::shared_path("benchmarks/mnist/images.csv"),
+    ) else {
+        return;
+    };
+    let child = Command::new(env!("CARGO_BIN_EXE_relu-regions"))
+        .args(["bound", &model.display().to_string(), "--center-file"])
+        .arg(&images)
+        .args(["--row", "0", "--norm", "linf", "--radius", "0.05"])
+        .args(["--method", "all", "--threads", "1", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    // SAFETY: sending SIGINT to our own child process.
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(sent, 0);
+    let out = child.wait_with_output().expect("the binary ends");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "stderr: {err}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let certified = &v["bounds"]["certified"];
+    assert_eq!(certified["exact"], false);
+    let upper: num_bigint::BigUint = certified["upper"].as_str().unwrap().parse().unwrap();
+    let lower: num_bigint::BigUint = certified["lower"].as_str().unwrap().parse().unwrap();
+    let analytic: num_bigint::BigUint = v["bounds"]["local_analytic"]["value"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // the count there is at least nnenum's 149 of the smaller box e = 0.02
+    assert!(lower >= 1u32.into() && upper >= 149u32.into() && upper <= analytic);
+    assert!(certified["seconds"].as_f64().unwrap() < 300.0);
+}

@@ -153,3 +153,48 @@ fn stop_reasons_keep_their_words() {
     });
     assert_eq!(range.to_string(), "out of range: layer 2");
 }
+
+/// A bound whose token is tripped stops at once: no LP is solved, no split depth is counted, and
+/// every bound reached stays certified (≥ the exact count, lower ≤ count). The same bound without
+/// a token solves its LPs; a token tripped from another thread mid-way ends a long `all`.
+#[test]
+fn a_cancelled_bound_stops_early_and_stays_certified() {
+    use relu_regions::{bound, BoundMethod, BoundOptions};
+    let net = random_network(&[3, 12, 12, 10, 1], 17, 0.5);
+    let domain = Domain::ball(array![0.1, -0.2, 0.3], 1.5, Norm::L2).unwrap();
+    let exact = count(&net, &domain, &CountOptions::new()).unwrap();
+    assert!(exact.stop.is_exact());
+    let n = BigUint::from(exact.regions);
+    for method in [BoundMethod::Lp, BoundMethod::Split, BoundMethod::All] {
+        let free = bound(&net, &domain, &BoundOptions::new(method)).unwrap();
+        let token = CancelToken::new();
+        token.cancel();
+        let stopped = bound(&net, &domain, &BoundOptions::new(method).cancel(token)).unwrap();
+        let (free_lp, stopped_lp) = (free.lp.as_ref().unwrap(), stopped.lp.as_ref().unwrap());
+        assert!(free_lp.stats.lps > 0, "{method:?}: the LP bound solves LPs");
+        assert_eq!(stopped_lp.stats.lps, 0, "{method:?}: no LP after the token");
+        assert!(stopped.split.as_ref().is_none_or(|s| s.stages.len() == 1));
+        for b in [&free, &stopped] {
+            assert!(b.upper >= n && BigUint::from(b.lower) <= n, "{method:?}");
+        }
+        assert!(stopped.upper >= free.upper);
+        assert_eq!(free.exact, method != BoundMethod::Lp, "{method:?}");
+        assert!(
+            !stopped.exact,
+            "{method:?}: a cancelled bound claims no exact count"
+        );
+    }
+    // tripped from another thread while `all` enumerates a larger ball
+    let big = Domain::ball(array![0.0, 0.0, 0.0], 40.0, Norm::L2).unwrap();
+    let token = CancelToken::new();
+    let tripper = token.clone();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        tripper.cancel();
+    });
+    let options = BoundOptions::new(BoundMethod::All).cancel(token);
+    let b = bound(&net, &big, &options).unwrap();
+    t.join().unwrap();
+    let whole = count(&net, &big, &CountOptions::new()).unwrap();
+    assert!(b.upper >= BigUint::from(whole.regions) && b.lower <= whole.regions);
+}

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 const LADDER: &[&str] = &[
     // foundations
     "error",
+    "cancel",
     "tolerance",
     "dyadic",
     "exact",

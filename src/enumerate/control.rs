@@ -5,8 +5,6 @@
 //! lower/upper sandwich (`CountOutcome::lower`, `CountOutcome::upper`).
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Why a count ended.
@@ -87,28 +85,7 @@ impl fmt::Display for Undecided {
     }
 }
 
-/// A flag the caller trips to stop a running count early; the count then returns what it found
-/// with [`Stop::Cancelled`] (a lower and an upper bound, never marked exact). Clones share the
-/// flag, so one can go to a signal handler or another thread while the count runs.
-#[derive(Clone, Debug, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
-
-impl CancelToken {
-    /// A token not yet tripped.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Asks every count holding this token (or a clone) to stop as soon as it can.
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    /// True once [`CancelToken::cancel`] was called on this token or a clone.
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
-}
+pub use crate::cancel::CancelToken;
 
 /// A snapshot of a running count, passed to the [`Observer`].
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -29,6 +29,10 @@ pub struct PyNetwork {
     notes: Vec<String>,
 }
 
+/// The arguments of `Network._from_json` that rebuild a pickled network: its JSON text, the file
+/// name it came from and the reader's notes.
+type PickledNetwork = (String, String, Vec<String>);
+
 /// What a count needs besides the network and the domain.
 struct CountRequest {
     options: CountOptions,
@@ -235,14 +239,16 @@ impl PyNetwork {
                 "0 is not valid; expected at least 1 (depth 0 is method=\"lp\")",
             ));
         }
+        let cancel = CancelToken::new();
         let bound_options = BoundOptions {
             method,
             time_limit: options::time_limit(time_limit)?,
             split_depth,
             threads: options::threads(threads)?,
+            cancel: Some(cancel.clone()),
         };
         let start = std::time::Instant::now();
-        let outcome = run_detached(py, &CancelToken::new(), || {
+        let outcome = run_detached(py, &cancel, || {
             crate::bound(&self.net, &domain, &bound_options)
         })?;
         let seconds = start.elapsed().as_secs_f64();
@@ -403,10 +409,7 @@ impl PyNetwork {
 
     /// Pickling (multiprocessing, Dask): the network travels as its relu-regions JSON text, which
     /// keeps every float exactly, with the file name and the reader's notes.
-    fn __reduce__<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<(Bound<'py, PyAny>, (String, String, Vec<String>))> {
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, PickledNetwork)> {
         let rebuild = py.get_type::<PyNetwork>().getattr("_from_json")?;
         let text = crate::formats::json::to_string(&self.net);
         Ok((rebuild, (text, self.model.clone(), self.notes.clone())))

@@ -3,7 +3,9 @@
 //! time limit, from the analytic, LP and split bounds and the exact enumerator.
 
 use super::split::{split_from_lp, SplitBound};
-use crate::bounds::{global_bounds, local_analytic, local_lp, GlobalBounds, LocalBound, LpBound};
+use crate::bounds::lp::local_lp_until;
+use crate::bounds::{global_bounds, local_analytic, GlobalBounds, LocalBound, LpBound};
+use crate::cancel::{CancelToken, StopAt};
 use crate::domain::Domain;
 use crate::enumerate::{count_regions, CountOptions};
 use crate::error::{Error, Result};
@@ -62,6 +64,9 @@ pub struct BoundOptions {
     pub split_depth: Option<usize>,
     /// Worker threads of the enumerator and the per-region LPs.
     pub threads: usize,
+    /// Stops the computation early when tripped: the bounds reached by then stand (still
+    /// certified), as after a time limit.
+    pub cancel: Option<CancelToken>,
 }
 
 impl Default for BoundOptions {
@@ -78,6 +83,7 @@ impl BoundOptions {
             time_limit: None,
             split_depth: None,
             threads: 1,
+            cancel: None,
         }
     }
 
@@ -96,6 +102,12 @@ impl BoundOptions {
     /// Worker threads (0 is treated as 1).
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = threads;
+        self
+    }
+
+    /// Stop early when `token` is tripped (the bounds reached by then stand).
+    pub fn cancel(mut self, token: CancelToken) -> Self {
+        self.cancel = Some(token);
         self
     }
 }
@@ -130,6 +142,7 @@ pub fn anytime_bounds(
 ) -> Result<BoundOutcome> {
     let start = Instant::now();
     let deadline = settings.time_limit.map(|t| start + t);
+    let stop = StopAt::new(deadline, settings.cancel.clone());
     let threads = settings.threads.max(1);
     let analytic = local_analytic(net, domain)?;
     let mut upper = analytic.value.clone();
@@ -137,15 +150,16 @@ pub fn anytime_bounds(
     let mut lp = None;
     let mut split = None;
     if settings.method != BoundMethod::Analytic {
-        let l = local_lp(net, domain, deadline)?;
+        let l = local_lp_until(net, domain, &stop)?;
         upper = upper.min(l.value.clone());
         let lp_done = Instant::now();
         if matches!(settings.method, BoundMethod::All) {
             let left = deadline.map(|d| d.saturating_duration_since(lp_done));
-            if left.is_none_or(|t| !t.is_zero()) {
+            if left.is_none_or(|t| !t.is_zero()) && !stop.reached() {
                 let cs = CountOptions {
                     threads,
                     time_limit: left,
+                    cancel: settings.cancel.clone(),
                     ..Default::default()
                 };
                 let counted = count_regions(net, domain, &cs, None)?;
@@ -155,9 +169,7 @@ pub fn anytime_bounds(
         }
         let want_split = match settings.method {
             BoundMethod::Split => true,
-            BoundMethod::All => {
-                BigUint::from(lower) < upper && deadline.is_none_or(|d| Instant::now() < d)
-            }
+            BoundMethod::All => BigUint::from(lower) < upper && !stop.reached(),
             _ => false,
         };
         if want_split {
@@ -171,7 +183,7 @@ pub fn anytime_bounds(
                 ),
                 _ => settings.split_depth,
             };
-            let s = split_from_lp(net, domain, &l, start, max_depth, deadline, threads)?;
+            let s = split_from_lp(net, domain, &l, start, max_depth, &stop, threads)?;
             upper = upper.min(s.value.clone());
             lower = lower.max(s.lower);
             split = Some(s);

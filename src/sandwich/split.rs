@@ -20,8 +20,9 @@
 //! number of regions itself, the exact count.
 
 use crate::bounds::lp::relaxation::{chain_bounds, Chain, UnitBounds};
-use crate::bounds::lp::{layer_counts, local_lp, LpBound};
+use crate::bounds::lp::{layer_counts, local_lp_until, LpBound};
 use crate::bounds::{jset_bound, LayerCounts};
+use crate::cancel::StopAt;
 use crate::domain::Domain;
 use crate::enumerate::{count_regions, CollectingSink, CountOptions};
 use crate::error::{Error, Result};
@@ -90,8 +91,21 @@ pub fn split_at_depth(
     threads: usize,
     deadline: Option<Instant>,
 ) -> Result<Option<SplitStage>> {
+    let stop = StopAt::deadline_only(deadline);
+    split_at_depth_until(net, domain, lp, k, threads, &stop)
+}
+
+/// [`split_at_depth`] until `stop` (a deadline or a tripped cancellation token).
+fn split_at_depth_until(
+    net: &Network,
+    domain: &Domain,
+    lp: &LpBound,
+    k: usize,
+    threads: usize,
+    stop: &StopAt,
+) -> Result<Option<SplitStage>> {
     let start = Instant::now();
-    let Some(prefix) = prefix_regions(net, domain, k, threads, deadline, start)? else {
+    let Some(prefix) = prefix_regions(net, domain, k, threads, stop, start)? else {
         return Ok(None);
     };
     if k == net.depth() {
@@ -111,7 +125,7 @@ pub fn split_at_depth(
         prior,
         prior_counts: layer_counts(prior),
         rest: &net.hidden_layers()[k + 1..],
-        deadline,
+        stop: stop.clone(),
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
@@ -147,13 +161,14 @@ struct PrefixRegions {
 }
 
 /// Enumerates the regions of the first `k` hidden layers of `net` in `domain` (the time left
-/// until `deadline`, counted from `start`); `None` when it did not finish exactly.
+/// until `stop`'s deadline, counted from `start`, unless its token is tripped); `None` when it
+/// did not finish exactly.
 fn prefix_regions(
     net: &Network,
     domain: &Domain,
     k: usize,
     threads: usize,
-    deadline: Option<Instant>,
+    stop: &StopAt,
     start: Instant,
 ) -> Result<Option<PrefixRegions>> {
     let prefix_net = if k == net.depth() {
@@ -161,7 +176,7 @@ fn prefix_regions(
     } else {
         truncated(net, k)?
     };
-    let time_limit = match deadline {
+    let time_limit = match stop.deadline() {
         Some(d) => {
             let left = d.saturating_duration_since(start);
             if left.is_zero() {
@@ -174,6 +189,7 @@ fn prefix_regions(
     let settings = CountOptions {
         threads,
         time_limit,
+        cancel: stop.token().cloned(),
         ..Default::default()
     };
     let sink = CollectingSink::new();
@@ -207,7 +223,7 @@ struct RegionBounder<'a> {
     prior_counts: Vec<LayerCounts>,
     /// Hidden layers k+2…L.
     rest: &'a [Layer],
-    deadline: Option<Instant>,
+    stop: StopAt,
 }
 
 impl RegionBounder<'_> {
@@ -222,7 +238,7 @@ impl RegionBounder<'_> {
             .map(|l| l.iter().filter(|&&on| on).count())
             .fold(net.input_dim(), usize::min);
         let loose = jset_bound(cap, &self.prior_counts);
-        if loose.is_one() || self.deadline.is_some_and(|d| Instant::now() >= d) {
+        if loose.is_one() || self.stop.reached() {
             return Ok(RegionBound {
                 bound: loose,
                 lps: 0,
@@ -244,7 +260,7 @@ impl RegionBounder<'_> {
             first: &region.maps[k],
             rest: self.rest,
             prior: self.prior,
-            deadline: self.deadline,
+            stop: self.stop.clone(),
         };
         let (bounds, stats) = chain_bounds(&chain)?;
         Ok(RegionBound {
@@ -266,9 +282,9 @@ pub fn local_split(
     threads: usize,
 ) -> Result<SplitBound> {
     let start = Instant::now();
-    let deadline = time_limit.map(|t| start + t);
-    let lp = local_lp(net, domain, deadline)?;
-    split_from_lp(net, domain, &lp, start, max_depth, deadline, threads)
+    let stop = StopAt::deadline_only(time_limit.map(|t| start + t));
+    let lp = local_lp_until(net, domain, &stop)?;
+    split_from_lp(net, domain, &lp, start, max_depth, &stop, threads)
 }
 
 /// [`local_split`] from an already computed `lp` (computed at `start`).
@@ -278,7 +294,7 @@ pub(crate) fn split_from_lp(
     lp: &LpBound,
     start: Instant,
     max_depth: Option<usize>,
-    deadline: Option<Instant>,
+    stop: &StopAt,
     threads: usize,
 ) -> Result<SplitBound> {
     let depth = net.depth();
@@ -291,10 +307,10 @@ pub(crate) fn split_from_lp(
         seconds: start.elapsed().as_secs_f64(),
     }];
     for k in 1..=max_depth {
-        if deadline.is_some_and(|d| Instant::now() >= d) {
+        if stop.reached() {
             break;
         }
-        match split_at_depth(net, domain, lp, k, threads, deadline)? {
+        match split_at_depth_until(net, domain, lp, k, threads, stop)? {
             Some(mut stage) => {
                 stage.seconds = start.elapsed().as_secs_f64();
                 stages.push(stage)

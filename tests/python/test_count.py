@@ -92,6 +92,17 @@ def test_ctrl_c_stops_a_long_count_and_raises_keyboard_interrupt(digits, digits_
     assert latency < 30  # not a speed assertion: without the interrupt this count runs for minutes
 
 
+def test_ctrl_c_stops_a_long_bound_too(digits, digits_net):
+    fired = []
+    timer = threading.Timer(0.5, lambda: (fired.append(time.perf_counter()), _thread.interrupt_main()))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        digits_net.bound(digits[0], radius=3.0, method="all", threads=2)
+    latency = time.perf_counter() - fired[0]
+    print(f"KeyboardInterrupt {latency * 1e3:.0f} ms after the interrupt")
+    assert latency < 30  # not a speed assertion: without the interrupt this bound runs for minutes
+
+
 def test_a_rust_panic_becomes_a_runtime_error():
     from relu_regions import _native
 

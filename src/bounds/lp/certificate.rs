@@ -158,7 +158,8 @@ pub fn certify_local_lp(
     let enclosures = enclose(net, domain)?;
     let centers = enclosures.iter().map(|e| e.center.clone()).collect();
     let mut rec = Recorder::new(net, domain, centers);
-    let bound = local_lp_with(net, domain, deadline, enclosures, Some(&mut rec))?;
+    let stop = crate::cancel::StopAt::deadline_only(deadline);
+    let bound = local_lp_with(net, domain, stop, enclosures, Some(&mut rec))?;
     let cert = rec.finish(bound.value.clone())?;
     Ok((bound, cert))
 }

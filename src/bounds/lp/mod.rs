@@ -19,6 +19,7 @@ pub mod relaxation;
 use super::enclosure::{enclose, LayerEnclosure, Stability};
 use super::global::serra2018;
 use super::jset::{jset_bound, LayerCounts};
+use crate::cancel::StopAt;
 use crate::domain::Domain;
 use crate::error::{Error, Result};
 use crate::network::Network;
@@ -66,9 +67,15 @@ pub(crate) fn layer_counts(bounds: &[UnitBounds]) -> Vec<LayerCounts> {
 /// < l. After `deadline`, no further LP is solved (the remaining units keep interval bounds).
 /// Errors when the domain's dimension is not the network's input dimension, or HiGHS fails.
 pub fn local_lp(net: &Network, domain: &Domain, deadline: Option<Instant>) -> Result<LpBound> {
+    local_lp_until(net, domain, &StopAt::deadline_only(deadline))
+}
+
+/// [`local_lp`] until `stop` (a deadline or a tripped cancellation token): from then on no LP is
+/// solved and the remaining units keep their interval bounds (the value stays certified).
+pub fn local_lp_until(net: &Network, domain: &Domain, stop: &StopAt) -> Result<LpBound> {
     same_dimension(net, domain)?;
     let enclosures = enclose(net, domain)?;
-    local_lp_with(net, domain, deadline, enclosures, None)
+    local_lp_with(net, domain, stop.clone(), enclosures, None)
 }
 
 /// Errors unless the domain lives in the network's input space.
@@ -88,7 +95,7 @@ pub(crate) fn same_dimension(net: &Network, domain: &Domain) -> Result<()> {
 pub(crate) fn local_lp_with(
     net: &Network,
     domain: &Domain,
-    deadline: Option<Instant>,
+    stop: StopAt,
     enclosures: Vec<LayerEnclosure>,
     rec: Option<&mut Recorder>,
 ) -> Result<LpBound> {
@@ -107,7 +114,7 @@ pub(crate) fn local_lp_with(
         first: &first,
         rest: &net.hidden_layers()[1..],
         prior: &prior,
-        deadline,
+        stop,
     };
     let (bounds, stats) = chain_bounds_recorded(&chain, rec)?;
     let layers = layer_counts(&bounds);

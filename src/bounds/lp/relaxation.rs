@@ -31,13 +31,13 @@
 
 use crate::bounds::enclosure::{classify, Stability};
 use crate::bounds::opnorm::gamma;
+use crate::cancel::StopAt;
 use crate::domain::Domain;
 use crate::error::Result;
 use crate::network::{AffineMap, Layer};
 use crate::solver::HalfSpace;
 use crate::tolerance::surely_nonpositive;
 use ndarray::{ArrayView1, ArrayView2};
-use std::time::Instant;
 
 use super::certificate::{LpSide, Recorder, UnitFacts};
 use super::highs_lp::{HighsLp, LpModel};
@@ -74,9 +74,9 @@ pub struct Chain<'a> {
     /// (`1 + rest.len()`), or empty. They are intersected with the LP's, and their stable units
     /// stay stable.
     pub prior: &'a [UnitBounds],
-    /// After this instant no LP is solved: the remaining units keep their interval bounds
-    /// (still valid, only looser).
-    pub deadline: Option<Instant>,
+    /// Once reached (a deadline passed, a token tripped) no LP is solved: the remaining units
+    /// keep their interval bounds (still valid, only looser).
+    pub stop: StopAt,
 }
 
 /// Statistics of one [`chain_bounds`] run.
@@ -268,7 +268,7 @@ impl LayerLp<'_, '_> {
 
     /// Whether the chain's deadline has passed (no more LPs).
     fn deadline_passed(&self) -> bool {
-        self.chain.deadline.is_some_and(|d| Instant::now() >= d)
+        self.chain.stop.reached()
     }
 
     /// The interval bounds of the unit row·input + bias: exact over the domain for t = 0, from
