@@ -615,6 +615,7 @@ fn count(args: CountArgs) -> Result<()> {
         certificate: args.certificate.is_some(),
         cancel: Some(interrupt_token()),
         observer: progress_observer(m),
+        frontier: false,
     };
     let sink = match &args.witnesses {
         Some(path) => Some(JsonLinesWitnesses::create(path)?),
@@ -685,6 +686,7 @@ fn count_settings(
         certificate: false,
         cancel: Some(interrupt_token()),
         observer: progress_observer(m),
+        frontier: false,
     })
 }
 

@@ -294,6 +294,7 @@ impl PyNetwork {
             certificate: false,
             cancel: Some(cancel.clone()),
             observer: None,
+            frontier: false,
         };
         if progress {
             count_options.observer = Some(Arc::new(ProgressBarObserver::new()));
@@ -354,6 +355,7 @@ impl PyNetwork {
                 certificate: false,
                 cancel: Some(cancel.clone()),
                 observer: None,
+                frontier: false,
             },
             witnesses,
         };
