@@ -27,85 +27,15 @@
 //! # }
 //! ```
 
+use super::control::{Stop, Undecided};
 use super::settings::{CountOptions, CountOutcome};
-use super::{search_in_pool, Plan, Stop};
+use super::subproblem::{shorten, Subproblem};
+use super::{search_in_pool, Plan};
 use crate::domain::Domain;
 use crate::error::{Error, Result};
 use crate::network::Network;
 use num_bigint::BigUint;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::fmt;
 use std::time::Duration;
-
-/// An open node of the search: the signs of the hidden units decided on its path, in search
-/// order (hidden layers input side first, units in index order), i.e. the worker's pattern prefix
-/// at that node. Serialized as a string of `0` (inactive) and `1` (active), e.g. `"0110"`; the
-/// root is the empty string.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Subproblem {
-    /// The decided signs, `true` for an active unit (pre-activation > 0).
-    pub prefix: Vec<bool>,
-}
-
-impl Subproblem {
-    /// The root: the whole search tree.
-    pub fn root() -> Self {
-        Subproblem { prefix: Vec::new() }
-    }
-
-    /// The prefix as `0`/`1` characters.
-    pub fn to_text(&self) -> String {
-        self.prefix
-            .iter()
-            .map(|&b| if b { '1' } else { '0' })
-            .collect()
-    }
-
-    /// Reads [`Subproblem::to_text`]'s form; any other character is an error.
-    pub fn from_text(text: &str) -> Result<Self> {
-        let prefix = text
-            .chars()
-            .enumerate()
-            .map(|(i, c)| match c {
-                '0' => Ok(false),
-                '1' => Ok(true),
-                _ => Err(Error::invalid(format!(
-                    "subproblem '{}': character {i} is '{c}'; expected only 0 and 1",
-                    shorten(text)
-                ))),
-            })
-            .collect::<Result<Vec<bool>>>()?;
-        Ok(Subproblem { prefix })
-    }
-}
-
-/// At most 40 characters of `text`, for messages.
-fn shorten(text: &str) -> String {
-    if text.chars().count() > 40 {
-        format!("{}…", text.chars().take(40).collect::<String>())
-    } else {
-        text.to_string()
-    }
-}
-
-impl fmt::Display for Subproblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_text())
-    }
-}
-
-impl Serialize for Subproblem {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_text())
-    }
-}
-
-impl<'de> Deserialize<'de> for Subproblem {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Subproblem::from_text(&text).map_err(serde::de::Error::custom)
-    }
-}
 
 /// Counts the regions of the union of the subtrees `parts` (disjoint subproblems, e.g. from
 /// [`split`] or a stopped count's [`CountOutcome::unfinished`]): each prefix is replayed from the
@@ -165,10 +95,7 @@ pub fn split(
     let mut depth = (usize::BITS - (at_least - 1).leading_zeros()) as usize + 1;
     loop {
         let (outcome, reached) = search_in_pool(net, domain, &settings, Plan::Split(depth))?;
-        if matches!(
-            outcome.stop,
-            Stop::Undecided(super::Undecided::OutOfRange { .. })
-        ) {
+        if matches!(outcome.stop, Stop::Undecided(Undecided::OutOfRange { .. })) {
             // nothing can be decided in this domain: the root is the only part
             return Ok(vec![Subproblem::root()]);
         }

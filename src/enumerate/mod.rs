@@ -54,6 +54,7 @@ mod progress;
 mod search;
 mod settings;
 mod sink;
+mod subproblem;
 mod tracked;
 mod unit_coords;
 mod witness;
@@ -64,10 +65,11 @@ pub use control::{CancelToken, Observer, Progress, Stop, Undecided, PROGRESS_INT
 #[doc(hidden)]
 pub use dual::{dual_bound_with, DualScratch};
 pub use fallback::{FALLBACK_MAX_WORK, FALLBACK_SECONDS};
-pub use frontier::{count_subproblems, merge, split, Subproblem};
+pub use frontier::{count_subproblems, merge, split};
 pub use interior::{interior_tol, INTERIOR_REL_TOL, NEAR_FACTOR};
 pub use settings::{CountOptions, CountOutcome, WitnessSink};
 pub use sink::CollectingSink;
+pub use subproblem::Subproblem;
 pub use witness::check_witness;
 
 use crate::domain::Domain;

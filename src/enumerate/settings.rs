@@ -1,7 +1,7 @@
 //! The enumerator's settings, its streamed output and its result.
 
 use super::control::{CancelToken, Observer, Stop};
-use super::frontier::Subproblem;
+use super::subproblem::Subproblem;
 use crate::network::ActivationPattern;
 use crate::solver::SolverKind;
 use ndarray::Array1;
