@@ -78,7 +78,8 @@ pub mod vnnlib;
 
 pub use domain::{Domain, Norm, Shape};
 pub use enumerate::{
-    CancelToken, CountOptions, CountOutcome, Observer, Progress, Stop, Undecided, WitnessSink,
+    count_subproblems, merge, split, CancelToken, CountOptions, CountOutcome, Observer, Progress,
+    Stop, Subproblem, Undecided, WitnessSink,
 };
 pub use error::{Error, Field, Result};
 pub use network::{ActivationPattern, AffineMap, InputNormalization, Layer, Network};

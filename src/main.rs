@@ -51,6 +51,10 @@ enum Command {
     /// Verifies a certificate written by `count --certificate` or `bound --method lp
     /// --certificate`, in exact arithmetic (exit 0: verified; 1: a record fails; 2: unreadable input).
     Check(CheckArgs),
+    /// Adds the results of shards (`count --shard F --json > R.json`, or `--result R.json`) into
+    /// one count; refuses results of another network, domain or split. Exact only when every
+    /// shard of the split has a result, every part is exact and no unfinished part is left.
+    Merge(MergeArgs),
     /// Converts a network between JSON and ONNX (and reads NNet): `convert IN OUT`.
     Convert {
         /// Input network (.json, .onnx or .nnet).
@@ -58,6 +62,16 @@ enum Command {
         /// Output network (.json or .onnx, written as PyTorch exports nn.Sequential).
         output: PathBuf,
     },
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// Result files of `count --shard` (the JSON it prints, or the file of its `--result`).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Print JSON for scripts instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -132,7 +146,7 @@ struct CountArgs {
     /// Radius of the ball (finite, > 0). Not with --box-file.
     #[arg(
         long,
-        required_unless_present = "box_file",
+        required_unless_present_any = ["box_file", "shard", "resume"],
         allow_negative_numbers = true
     )]
     radius: Option<f64>,
@@ -161,6 +175,33 @@ struct CountArgs {
     /// then make the count honestly not exact (a lower/upper sandwich).
     #[arg(long)]
     no_exact_fallback: bool,
+    /// Split the search into at least N shard files (in --out DIR) to count one by one with
+    /// --shard, e.g. as a job array; then `relu-regions merge` their results.
+    #[arg(long, requires = "out", conflicts_with_all = ["shard", "checkpoint", "resume", "certificate", "witnesses", "max_regions"])]
+    split: Option<usize>,
+    /// The folder of the shard files of --split (created if needed).
+    #[arg(long, requires = "split")]
+    out: Option<PathBuf>,
+    /// Count one shard file written by --split (the domain comes from the file; the model must
+    /// be the one it was split from). Stopped by --time-limit or Ctrl-C, it writes the
+    /// unfinished rest as a new shard file beside it (`FILE.rest-K.json`).
+    #[arg(long, conflicts_with_all = ["checkpoint", "resume", "certificate", "witnesses", "max_regions"])]
+    shard: Option<PathBuf>,
+    /// With --shard: also write the JSON result (what --json prints) to this file, atomically.
+    #[arg(long, requires = "shard")]
+    result: Option<PathBuf>,
+    /// Count in rounds of --checkpoint-every seconds, writing the totals so far and the
+    /// unfinished subproblems to this file after each round and when stopped (time limit,
+    /// Ctrl-C, SIGTERM); continue with --resume FILE.
+    #[arg(long, conflicts_with_all = ["certificate", "witnesses", "max_regions"])]
+    checkpoint: Option<PathBuf>,
+    /// Seconds between checkpoints (default 60).
+    #[arg(long, allow_negative_numbers = true)]
+    checkpoint_every: Option<f64>,
+    /// Continue the count of a checkpoint file (and keep checkpointing to it, or to
+    /// --checkpoint); the model must be the one it was made with.
+    #[arg(long, conflicts_with_all = ["certificate", "witnesses", "max_regions"])]
+    resume: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -395,6 +436,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Experiment(args) => experiment(args),
         Command::Train(args) => train(args),
         Command::Convert { input, output } => convert(&input, &output),
+        Command::Merge(args) => merge(&args),
         Command::Check(args) => {
             check(&args);
             Ok(())
@@ -582,21 +624,46 @@ fn bound_certified(
 }
 
 fn count(args: CountArgs) -> Result<()> {
+    if args.shard.is_some() || args.resume.is_some() {
+        return count_from_file(&args);
+    }
+    if args.checkpoint_every.is_some() && args.checkpoint.is_none() {
+        return Err(Error::invalid(
+            "--checkpoint-every: give the checkpoint file with --checkpoint FILE",
+        ));
+    }
     let m = &args.model;
     let loaded = load(m)?;
-    let domain = match (&args.box_file, args.radius) {
+    let domain = cli_domain(&args, &loaded)?.ok_or_else(|| {
+        Error::invalid("count needs --radius R (with a center) or --box-file P.vnnlib")
+    })?;
+    let settings = cli_count_options(&args, &domain)?;
+    if let (Some(n), Some(out)) = (args.split, &args.out) {
+        return count_split(&args, &loaded, &domain, &settings, n, out);
+    }
+    if let Some(path) = &args.checkpoint {
+        return count_checkpointed(&args, &loaded, &domain, settings, path, None);
+    }
+    count_plain(&args, &loaded, &domain, settings)
+}
+
+/// The domain given on the command line (--radius with a center, or --box-file), if any.
+fn cli_domain(args: &CountArgs, loaded: &LoadedModel) -> Result<Option<Domain>> {
+    let m = &args.model;
+    Ok(Some(match (&args.box_file, args.radius) {
         (Some(path), _) => {
             let (lo, hi) = vnnlib::read_input_box(path, loaded.network.input_dim())?;
             Domain::from_bounds(&lo, &hi)
                 .map_err(|e| Error::format(path, "input box", e.to_string()))?
         }
-        (None, Some(r)) => center_domain(m, &loaded, r)?,
-        (None, None) => {
-            return Err(Error::invalid(
-                "count needs --radius R (with a center) or --box-file P.vnnlib",
-            ))
-        }
-    };
+        (None, Some(r)) => center_domain(m, loaded, r)?,
+        (None, None) => return Ok(None),
+    }))
+}
+
+/// The count's options from the command line (solver: --solver or the domain's default).
+fn cli_count_options(args: &CountArgs, domain: &Domain) -> Result<CountOptions> {
+    let m = &args.model;
     if args.threads == Some(0) {
         return Err(Error::invalid(
             "--threads: 0 is not valid; expected at least 1",
@@ -605,8 +672,8 @@ fn count(args: CountArgs) -> Result<()> {
     let time_limit = inputs::parse_time_limit(args.time_limit)?;
     let solver = args
         .solver
-        .unwrap_or_else(|| relu_regions::solver::default_for(&domain));
-    let settings = CountOptions {
+        .unwrap_or_else(|| relu_regions::solver::default_for(domain));
+    Ok(CountOptions {
         threads: args
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
@@ -617,7 +684,24 @@ fn count(args: CountArgs) -> Result<()> {
         certificate: args.certificate.is_some(),
         cancel: Some(interrupt_token()),
         observer: progress_observer(m),
-    };
+        frontier: false,
+    })
+}
+
+/// The name of the solver `settings` uses.
+fn solver_name(settings: &CountOptions) -> &'static str {
+    settings.solver.map_or("default", |s| s.name())
+}
+
+/// `count` without --split, --shard, --checkpoint or --resume.
+fn count_plain(
+    args: &CountArgs,
+    loaded: &LoadedModel,
+    domain: &Domain,
+    settings: CountOptions,
+) -> Result<()> {
+    let m = &args.model;
+    let domain = domain.clone();
     let sink = match &args.witnesses {
         Some(path) => Some(JsonLinesWitnesses::create(path)?),
         None => None,
@@ -634,7 +718,7 @@ fn count(args: CountArgs) -> Result<()> {
     let mut report = CountReport::new(
         &m.model.display().to_string(),
         &domain,
-        solver.name(),
+        solver_name(&settings),
         &result,
     );
     if let (Some(path), Some(tree)) = (&args.certificate, &result.certificate) {
@@ -642,6 +726,394 @@ fn count(args: CountArgs) -> Result<()> {
         report.certificate = Some(CertificateReport::new(&file, tree));
     }
     if m.json {
+        print_json(&report)
+    } else {
+        print!("{}", report.to_text());
+        Ok(())
+    }
+}
+
+/// `count … --split N --out DIR`: at least N shard files (fewer only when the search tree has
+/// fewer leaves), the subproblems dealt round-robin.
+fn count_split(
+    args: &CountArgs,
+    loaded: &LoadedModel,
+    domain: &Domain,
+    settings: &CountOptions,
+    n: usize,
+    out: &Path,
+) -> Result<()> {
+    use relu_regions::report::shard::{model_sha256, DomainSpec, ShardFile, SplitInfo};
+    if n == 0 {
+        return Err(Error::invalid(
+            "--split: 0 is not valid; expected at least 1",
+        ));
+    }
+    let parts = relu_regions::split(&loaded.network, domain, n, settings)?;
+    let shards = n.min(parts.len()).max(1);
+    let id = {
+        use sha2::Digest;
+        let text: Vec<String> = parts.iter().map(|p| p.to_text()).collect();
+        let digest = sha2::Sha256::digest(text.join(",").as_bytes());
+        relu_regions::formats::container::hex(&digest)[..16].to_string()
+    };
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let model = model_sha256(&loaded.network);
+    let spec = DomainSpec::of(domain);
+    let mut files = Vec::with_capacity(shards);
+    for index in 0..shards {
+        let shard = ShardFile {
+            format: relu_regions::report::shard::SHARD_FORMAT.into(),
+            version: relu_regions::report::shard::VERSION,
+            model_sha256: model.clone(),
+            domain: spec.clone(),
+            split: SplitInfo {
+                id: id.clone(),
+                index,
+                of: shards,
+            },
+            rest_of: None,
+            parts: parts.iter().skip(index).step_by(shards).cloned().collect(),
+        };
+        let path = out.join(format!("shard-{index:05}.json"));
+        relu_regions::report::shard::write_json_atomically(&shard, &path)?;
+        files.push(path.display().to_string());
+    }
+    if args.model.json {
+        print_json(&serde_json::json!({
+            "shards": shards,
+            "subproblems": parts.len(),
+            "out": out.display().to_string(),
+            "split_id": id,
+            "model_sha256": model,
+            "files": files,
+        }))
+    } else {
+        println!(
+            "wrote {shards} shard files ({} subproblems) to {}",
+            parts.len(),
+            out.display()
+        );
+        Ok(())
+    }
+}
+
+/// `count MODEL --shard FILE` or `count MODEL --resume FILE`: the domain comes from the file
+/// (checked against one given on the command line), the model must match its hash.
+fn count_from_file(args: &CountArgs) -> Result<()> {
+    use relu_regions::report::shard::{check_domain, check_model, Checkpoint, ShardFile};
+    let loaded = load(&args.model)?;
+    let given = cli_domain(args, &loaded)?;
+    if let Some(path) = &args.shard {
+        let shard = ShardFile::read(path)?;
+        check_model(path, &shard.model_sha256, &loaded.network)?;
+        let domain = shard
+            .domain
+            .to_domain()
+            .map_err(|e| Error::format(path, "domain", e.to_string()))?;
+        if let Some(d) = &given {
+            check_domain(path, &shard.domain, d)?;
+        }
+        let settings = cli_count_options(args, &domain)?;
+        return count_shard(args, &loaded, &domain, settings, path, &shard);
+    }
+    let path = args
+        .resume
+        .as_ref()
+        .ok_or_else(|| Error::invalid("--resume: no file"))?;
+    let checkpoint = Checkpoint::read(path)?;
+    check_model(path, &checkpoint.model_sha256, &loaded.network)?;
+    let domain = checkpoint
+        .domain
+        .to_domain()
+        .map_err(|e| Error::format(path, "domain", e.to_string()))?;
+    if let Some(d) = &given {
+        check_domain(path, &checkpoint.domain, d)?;
+    }
+    let mut settings = cli_count_options(args, &domain)?;
+    if args.solver.is_none() {
+        settings.solver = Some(checkpoint.solver.parse().map_err(|_| {
+            Error::format(
+                path,
+                "solver",
+                format!("'{}' is unknown", checkpoint.solver),
+            )
+        })?);
+    }
+    let target = args.checkpoint.clone().unwrap_or_else(|| path.clone());
+    count_checkpointed(args, &loaded, &domain, settings, &target, Some(checkpoint))
+}
+
+/// Where the unfinished rest of shard `file` goes: `NAME.rest-1.json` beside it, or
+/// `NAME.rest-(K+1).json` for the rest of a rest `NAME.rest-K.json`.
+fn rest_path(file: &Path) -> PathBuf {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let stem = name.strip_suffix(".json").unwrap_or(&name);
+    let (base, k) = match stem.rsplit_once(".rest-") {
+        Some((base, k)) => match k.parse::<u64>() {
+            Ok(k) => (base, k + 1),
+            Err(_) => (stem, 1),
+        },
+        None => (stem, 1),
+    };
+    file.with_file_name(format!("{base}.rest-{k}.json"))
+}
+
+/// Counts one shard: its subproblems with the frontier on; a stopped count writes its rest.
+fn count_shard(
+    args: &CountArgs,
+    loaded: &LoadedModel,
+    domain: &Domain,
+    mut settings: CountOptions,
+    path: &Path,
+    shard: &relu_regions::report::shard::ShardFile,
+) -> Result<()> {
+    use relu_regions::report::shard::{ShardCountReport, ShardFile, ShardResult, RESULT_FORMAT};
+    settings.frontier = true;
+    let r = relu_regions::count_subproblems(&loaded.network, domain, &shard.parts, &settings)?;
+    let rest_file = if r.unfinished.is_empty() {
+        None
+    } else {
+        let rest = ShardFile {
+            rest_of: Some(path.display().to_string()),
+            parts: r.unfinished.clone(),
+            ..shard.clone()
+        };
+        let rest_path = rest_path(path);
+        relu_regions::report::shard::write_json_atomically(&rest, &rest_path)?;
+        Some(rest_path.display().to_string())
+    };
+    let finished_exact = r.undecided == 0
+        && matches!(
+            r.stop,
+            relu_regions::Stop::Exact
+                | relu_regions::Stop::TimeLimit
+                | relu_regions::Stop::Cancelled
+                | relu_regions::Stop::MaxRegions
+        );
+    let result = ShardResult {
+        format: RESULT_FORMAT.into(),
+        version: relu_regions::report::shard::VERSION,
+        file: path.display().to_string(),
+        model_sha256: shard.model_sha256.clone(),
+        domain: shard.domain.clone(),
+        split: shard.split.clone(),
+        rest_of: shard.rest_of.clone(),
+        parts: shard.parts.clone(),
+        regions: r.regions,
+        undecided: r.undecided,
+        undecided_bound: r.undecided_bound.to_str_radix(10),
+        upper: r.upper.to_str_radix(10),
+        finished_exact,
+        stopped_by: r.stop.reason(),
+        unfinished: r.unfinished.clone(),
+        rest_file,
+    };
+    let report = ShardCountReport {
+        count: CountReport::new(
+            &args.model.model.display().to_string(),
+            domain,
+            solver_name(&settings),
+            &r,
+        ),
+        shard: result,
+    };
+    if let Some(out) = &args.result {
+        relu_regions::report::shard::write_json_atomically(&report, out)?;
+    }
+    if args.model.json {
+        print_json(&report)
+    } else {
+        print!("{}", report.count.to_text());
+        println!(
+            "shard      {} ({} subproblems){}",
+            path.display(),
+            shard.parts.len(),
+            report
+                .shard
+                .rest_file
+                .as_ref()
+                .map(|f| format!("; the unfinished rest is in {f}"))
+                .unwrap_or_default()
+        );
+        Ok(())
+    }
+}
+
+/// SIGTERM seen (set by the handler, polled by a thread that trips the interrupt token).
+static TERMINATED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// On SIGTERM, stop the count as Ctrl-C does (so the checkpoint is written).
+#[cfg(unix)]
+fn stop_on_sigterm() {
+    extern "C" fn on_term(_: libc::c_int) {
+        TERMINATED.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+    // SAFETY: the handler only stores to an atomic (async-signal-safe).
+    unsafe {
+        libc::signal(
+            libc::SIGTERM,
+            on_term as extern "C" fn(libc::c_int) as libc::sighandler_t,
+        );
+    }
+    let token = interrupt_token();
+    std::thread::spawn(move || loop {
+        if TERMINATED.load(std::sync::atomic::Ordering::SeqCst) {
+            eprintln!("terminated: writing the checkpoint");
+            token.cancel();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    });
+}
+
+#[cfg(not(unix))]
+fn stop_on_sigterm() {}
+
+/// `count … --checkpoint FILE` (or `--resume FILE`): the count in rounds of --checkpoint-every
+/// seconds with the frontier on, the checkpoint written after each round (and at the start).
+fn count_checkpointed(
+    args: &CountArgs,
+    loaded: &LoadedModel,
+    domain: &Domain,
+    settings: CountOptions,
+    path: &Path,
+    resume: Option<relu_regions::report::shard::Checkpoint>,
+) -> Result<()> {
+    use num_bigint::BigUint;
+    use relu_regions::report::shard::{
+        model_sha256, write_json_atomically, Checkpoint, CheckpointReport, DomainSpec, Totals,
+        CHECKPOINT_FORMAT, VERSION,
+    };
+    use std::time::{Duration, Instant};
+    let every = args.checkpoint_every.unwrap_or(60.0);
+    if !(every.is_finite() && every > 0.0) {
+        return Err(Error::invalid(format!(
+            "--checkpoint-every: {every} is not valid; expected seconds > 0"
+        )));
+    }
+    let every = Duration::from_secs_f64(every);
+    stop_on_sigterm();
+    let start = Instant::now();
+    let deadline = settings.time_limit.map(|t| start + t);
+    let net = &loaded.network;
+    let local = relu_regions::bounds::local_analytic(net, domain)?.value;
+    let mut state = resume.unwrap_or_else(|| Checkpoint {
+        format: CHECKPOINT_FORMAT.into(),
+        version: VERSION,
+        model_sha256: model_sha256(net),
+        domain: DomainSpec::of(domain),
+        solver: solver_name(&settings).into(),
+        exact_fallback: settings.exact_fallback,
+        totals: Totals {
+            undecided_bound: "0".into(),
+            ..Totals::default()
+        },
+        upper: local.to_str_radix(10),
+        unfinished: vec![relu_regions::Subproblem::root()],
+    });
+    state.domain = DomainSpec::of(domain);
+    state.solver = solver_name(&settings).into();
+    write_json_atomically(&state, path)?;
+    let mut stop = relu_regions::Stop::Exact;
+    let mut threads = settings.threads.max(1);
+    while !state.unfinished.is_empty() {
+        let mut limit = every;
+        if let Some(d) = deadline {
+            let now = Instant::now();
+            if now >= d {
+                stop = relu_regions::Stop::TimeLimit;
+                break;
+            }
+            limit = limit.min(d - now);
+        }
+        let round = CountOptions {
+            time_limit: Some(limit),
+            frontier: true,
+            ..settings.clone()
+        };
+        let r = relu_regions::count_subproblems(net, domain, &state.unfinished, &round)?;
+        threads = r.threads;
+        let before = BigUint::from(state.totals.regions) + state.totals.undecided_bound();
+        state.totals.add(&r);
+        state.upper = (before + &r.upper).min(local.clone()).to_str_radix(10);
+        state.unfinished = r.unfinished;
+        write_json_atomically(&state, path)?;
+        if interrupted() {
+            stop = relu_regions::Stop::Cancelled;
+            break;
+        }
+    }
+    let t = &state.totals;
+    let done = state.unfinished.is_empty();
+    let exact = done && t.not_exact.is_none() && t.undecided == 0;
+    let upper = if exact {
+        t.regions.to_string()
+    } else if done {
+        (BigUint::from(t.regions) + t.undecided_bound())
+            .min(local)
+            .to_str_radix(10)
+    } else {
+        state.upper.clone()
+    };
+    let stopped_by = if exact {
+        None
+    } else if !done {
+        stop.reason().or_else(|| Some("time limit".into()))
+    } else {
+        t.not_exact.clone()
+    };
+    let count = relu_regions::report::count::CountReport {
+        model: args.model.model.display().to_string(),
+        regions: t.regions,
+        exact,
+        lower: t.regions,
+        upper,
+        norm: domain.norm().name(),
+        radius: domain.radius(),
+        solver: state.solver.clone(),
+        solver_calls: t.solver_calls,
+        decided_without_solver: t.decided_without_solver,
+        near_tolerance: t.near_tolerance,
+        exact_fallback_calls: t.exact_calls,
+        exact_fallback_s: t.exact_s,
+        undecided: t.undecided,
+        elapsed_s: t.elapsed_s,
+        threads,
+        stopped_by,
+        certificate: None,
+    };
+    let report = CheckpointReport {
+        count,
+        checkpoint: path.display().to_string(),
+        rounds: t.rounds,
+        unfinished: state.unfinished.len(),
+    };
+    if args.model.json {
+        print_json(&report)
+    } else {
+        print!("{}", report.count.to_text());
+        println!(
+            "checkpoint {} ({} rounds, {} subproblems left)",
+            report.checkpoint, report.rounds, report.unfinished
+        );
+        Ok(())
+    }
+}
+
+/// `merge FILES…`: the sum of shard results.
+fn merge(args: &MergeArgs) -> Result<()> {
+    use relu_regions::report::shard::{MergeReport, ShardResult};
+    let results = args
+        .files
+        .iter()
+        .map(|f| ShardResult::read(f).map(|r| (f.clone(), r)))
+        .collect::<Result<Vec<_>>>()?;
+    let report = MergeReport::merge(&results)?;
+    if args.json {
         print_json(&report)
     } else {
         print!("{}", report.to_text());
@@ -687,6 +1159,7 @@ fn count_settings(
         certificate: false,
         cancel: Some(interrupt_token()),
         observer: progress_observer(m),
+        frontier: false,
     })
 }
 

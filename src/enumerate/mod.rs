@@ -46,6 +46,7 @@ mod control;
 mod dense;
 mod dual;
 mod fallback;
+mod frontier;
 mod geometry;
 mod interior;
 mod partial;
@@ -53,6 +54,7 @@ mod progress;
 mod search;
 mod settings;
 mod sink;
+mod subproblem;
 mod tracked;
 mod unit_coords;
 mod witness;
@@ -63,9 +65,11 @@ pub use control::{CancelToken, Observer, Progress, Stop, Undecided, PROGRESS_INT
 #[doc(hidden)]
 pub use dual::{dual_bound_with, DualScratch};
 pub use fallback::{FALLBACK_MAX_WORK, FALLBACK_SECONDS};
+pub use frontier::{count_subproblems, merge, split};
 pub use interior::{interior_tol, INTERIOR_REL_TOL, NEAR_FACTOR};
 pub use settings::{CountOptions, CountOutcome, WitnessSink};
 pub use sink::CollectingSink;
+pub use subproblem::Subproblem;
 pub use witness::check_witness;
 
 use crate::domain::Domain;
@@ -201,6 +205,31 @@ fn count_regions_impl(
     pool.install(|| count_on_this_worker(net, domain, settings, sink, factory, closed_form))
 }
 
+/// What a search covers: the whole tree, the union of subproblems, or a split at a depth.
+#[derive(Clone, Copy)]
+pub(crate) enum Plan<'p> {
+    /// The whole tree (a count).
+    Whole,
+    /// The subtrees of these prefixes (`count_subproblems`).
+    Parts(&'p [Subproblem]),
+    /// A split at this many branchings (`split`): the parts come in `unfinished`.
+    Split(usize),
+}
+
+/// A search of `plan` with the default solver, in a pool of `settings.threads` workers; also
+/// whether a split reached its depth.
+fn search_in_pool(
+    net: &Network,
+    domain: &Domain,
+    settings: &CountOptions,
+    plan: Plan,
+) -> Result<(CountOutcome, bool)> {
+    let kind = solver_kind(settings, domain)?;
+    let factory = || make_solver(kind, domain);
+    let pool = worker_pool(settings.threads.max(1))?;
+    pool.install(|| search_on_this_worker(net, domain, settings, None, &factory, true, plan))
+}
+
 /// The count, run on a worker of a pool of `settings.threads` threads with
 /// [`WORKER_STACK_BYTES`] stacks (the search's branchings become tasks of that pool).
 fn count_on_this_worker(
@@ -211,6 +240,33 @@ fn count_on_this_worker(
     factory: &(dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync),
     closed_form: bool,
 ) -> Result<CountOutcome> {
+    search_on_this_worker(
+        net,
+        domain,
+        settings,
+        sink,
+        factory,
+        closed_form,
+        Plan::Whole,
+    )
+    .map(|r| r.0)
+}
+
+/// [`count_on_this_worker`] of a [`Plan`]; also whether a split reached its depth somewhere.
+fn search_on_this_worker(
+    net: &Network,
+    domain: &Domain,
+    settings: &CountOptions,
+    sink: Option<&dyn WitnessSink>,
+    factory: &(dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync),
+    closed_form: bool,
+    plan: Plan,
+) -> Result<(CountOutcome, bool)> {
+    if settings.frontier && settings.certificate {
+        return Err(Error::invalid(
+            "a count with a frontier (unfinished subproblems) cannot record a certificate: switch one off",
+        ));
+    }
     if domain.dim() != net.input_dim() {
         return Err(Error::invalid(format!(
             "domain has dimension {}; expected {} (the network's input dimension)",
@@ -231,23 +287,43 @@ fn count_on_this_worker(
             if settings.certificate {
                 r.certificate = Some(certificate::CertificateTree::open_root(net, domain));
             }
-            return Ok(r);
+            return Ok((r, false));
         }
     };
     let shared = Shared::new(&uc, &local, settings, sink, factory, closed_form, start);
-    let root = Node::root(&uc, settings.certificate);
+    let shared = match plan {
+        Plan::Split(depth) => shared.splitting(depth),
+        _ => shared,
+    };
     let done = AtomicBool::new(false);
     let result = std::thread::scope(|scope| {
         if let Some(observer) = &settings.observer {
             let (sh, done) = (&shared, &done);
             scope.spawn(move || progress::run(sh, observer.as_ref(), done, start));
         }
-        let r = shared.run_task(root, Vec::new(), Vec::new(), Vec::new());
+        let r = match plan {
+            Plan::Whole | Plan::Split(_) => {
+                let root = Node::root(&uc, settings.certificate);
+                shared.run_task(root, Vec::new(), Vec::new(), Vec::new(), &[])
+            }
+            Plan::Parts(parts) => {
+                use rayon::prelude::*;
+                parts
+                    .par_iter()
+                    .map(|p| {
+                        let root = Node::root(&uc, false);
+                        shared.run_task(root, Vec::new(), Vec::new(), Vec::new(), &p.prefix)
+                    })
+                    .collect::<Result<Vec<_>>>()
+                    .map(|_| None)
+            }
+        };
         done.store(true, Ordering::SeqCst);
         r
     });
     let recording = result?;
-    Ok(outcome(
+    let reached = shared.split_reached.load(Ordering::SeqCst);
+    let r = outcome(
         &shared,
         recording,
         domain,
@@ -255,7 +331,8 @@ fn count_on_this_worker(
         &local.value,
         settings,
         start,
-    ))
+    );
+    Ok((r, reached))
 }
 
 /// The outcome once the search has ended: why it ended, the sandwich (capped by the local
@@ -301,6 +378,17 @@ fn outcome(
         .unwrap_or_else(|e| e.into_inner())
         .clone();
     let exact = stop.is_exact();
+    let mut unfinished: Vec<Subproblem> =
+        std::mem::take(&mut *shared.unfinished.lock().unwrap_or_else(|e| e.into_inner()))
+            .into_iter()
+            .map(|prefix| Subproblem { prefix })
+            .collect();
+    unfinished.sort_unstable();
+    let undecided_bound = shared
+        .undecided_bound
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     CountOutcome {
         regions,
         exact,
@@ -320,6 +408,8 @@ fn outcome(
         threads: shared.threads,
         stop,
         certificate,
+        unfinished,
+        undecided_bound,
     }
 }
 
@@ -343,5 +433,7 @@ fn out_of_range(local: &BigUint, threads: usize, start: Instant, why: &str) -> C
             detail: why.to_string(),
         }),
         certificate: None,
+        unfinished: Vec::new(),
+        undecided_bound: local.clone(),
     }
 }

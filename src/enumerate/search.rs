@@ -98,6 +98,18 @@ pub(super) struct Shared<'a> {
     closed_form: bool,
     /// Record the certificate's stream (`certificate`): every removed side with its multipliers.
     certify: bool,
+    /// Record every node dropped because of a stop as a subproblem (`CountOptions::frontier`, or
+    /// a split).
+    frontier: bool,
+    /// The nodes recorded (when `frontier`): stopped nodes, and in a split its parts.
+    pub(super) unfinished: Mutex<Vec<Vec<bool>>>,
+    /// A split (see `super::frontier::split`): every node at this many branchings, every leaf
+    /// and every undecided part above it is recorded in `unfinished` instead of being explored.
+    split_depth: Option<usize>,
+    /// Whether the split reached its depth somewhere (so a deeper split may give more parts).
+    pub(super) split_reached: AtomicBool,
+    /// The bound of the undecided parts alone (also in `open_bound`).
+    pub(super) undecided_bound: Mutex<BigUint>,
 }
 
 impl<'a> Shared<'a> {
@@ -146,7 +158,36 @@ impl<'a> Shared<'a> {
             certify: settings.certificate,
             threads: settings.threads.max(1),
             queued: AtomicU64::new(0),
+            frontier: settings.frontier,
+            unfinished: Mutex::new(Vec::new()),
+            split_depth: None,
+            split_reached: AtomicBool::new(false),
+            undecided_bound: Mutex::new(BigUint::default()),
         }
+    }
+
+    /// Makes this search a split at `depth` branchings (see `split_depth`).
+    pub(super) fn splitting(mut self, depth: usize) -> Self {
+        self.split_depth = Some(depth);
+        self.frontier = true;
+        self
+    }
+
+    /// Records an open node's prefix (a stopped node, or a split's part).
+    fn emit(&self, prefix: Vec<bool>) {
+        self.unfinished
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(prefix);
+    }
+
+    /// Adds `b` to the bound of the open nodes and of the undecided parts.
+    fn add_undecided_bound(&self, b: BigUint) {
+        *self
+            .undecided_bound
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) += &b;
+        *self.open_bound.lock().unwrap_or_else(|e| e.into_inner()) += b;
     }
 
     fn request_stop(&self, why: Stop) {
@@ -194,19 +235,28 @@ impl<'a> Shared<'a> {
 
     /// Runs the subtree below `node` as one task with its own solver, loaded with `halfspaces`
     /// (`factors`: their certificate factors, see `certificate`). Returns the subtree's
-    /// certificate stream when certifying.
+    /// certificate stream when certifying. `target`: a prefix to replay first (see
+    /// `Worker::target`), empty for a plain subtree.
     pub(super) fn run_task(
         &self,
         node: Node,
         halfspaces: Vec<HalfSpace>,
         factors: Vec<f64>,
         pattern: Vec<bool>,
+        target: &[bool],
     ) -> Result<Option<Recording>> {
         let mut rec = self.certify.then(Recording::default);
         if self.should_stop() {
             self.add_open(node.layer, node.idx);
             if let Some(r) = rec.as_mut() {
                 r.open();
+            }
+            if self.frontier {
+                self.emit(if pattern.len() < target.len() {
+                    target.to_vec()
+                } else {
+                    pattern
+                });
             }
             return Ok(rec);
         }
@@ -228,6 +278,7 @@ impl<'a> Shared<'a> {
             ids: (0..loaded).collect(),
             next_id: loaded,
             certs: Vec::new(),
+            target,
         };
         let result = w.run(node);
         rec = w.rec.take();
@@ -443,6 +494,17 @@ struct Worker<'s, 'a> {
     /// first. Any y ≥ 0 gives a valid bound, evaluated from scratch; the ids only make a hit
     /// likely.
     certs: Vec<Vec<(u32, u64, f64)>>,
+    /// A prefix to replay (`count_subproblems`): while `pattern` is shorter, each unit follows
+    /// only the side `target` prescribes. Empty for a plain subtree.
+    target: &'s [bool],
+}
+
+/// What replaying a prescribed side did (see `Worker::follow`).
+enum Replay {
+    /// The node moved to the prescribed side; go on deciding.
+    Next,
+    /// The prescribed side is empty or undecided (recorded): this part ends.
+    End,
 }
 
 impl<'s, 'a> Worker<'s, 'a> {
@@ -500,15 +562,71 @@ impl<'s, 'a> Worker<'s, 'a> {
     /// layer decided is bounded, not explored.
     fn undecided(&self, layer: usize, decided: usize) {
         self.sh.undecided.fetch_add(1, Ordering::Relaxed);
-        self.sh.add_open(layer, decided);
+        self.sh
+            .add_undecided_bound(self.sh.bound.below(layer, decided));
     }
 
     /// Records an undecided leaf: one possible region, not counted, added to the upper bound.
     fn undecided_leaf(&mut self) {
         self.record(Recording::open);
         self.sh.undecided.fetch_add(1, Ordering::Relaxed);
-        let mut o = self.sh.open_bound.lock().unwrap_or_else(|e| e.into_inner());
-        *o += 1u32;
+        self.sh.add_undecided_bound(BigUint::from(1u32));
+    }
+
+    /// The prefix of the node being searched as a subproblem: the replayed target while the
+    /// replay has not reached it, else the pattern.
+    fn prefix_here(&self) -> Vec<bool> {
+        if self.pattern.len() < self.target.len() {
+            self.target.to_vec()
+        } else {
+            self.pattern.clone()
+        }
+    }
+
+    /// Replays one unit of the target: follows the prescribed side `want` of `decision`. A side
+    /// proven empty ends the part with nothing; an undecided one ends it bounded as undecided.
+    fn follow(&mut self, node: &mut Node, decision: Decision, want: bool) -> Result<Replay> {
+        let side = match decision {
+            Decision::Stable {
+                positive, witness, ..
+            } => {
+                if positive != want {
+                    return Ok(Replay::End);
+                }
+                if let Some((w, d)) = witness {
+                    node.witness = w;
+                    node.depth = d;
+                }
+                self.pattern.push(positive);
+                node.idx += 1;
+                return Ok(Replay::Next);
+            }
+            Decision::Neither { .. } => return Ok(Replay::End),
+            Decision::Unknown => {
+                self.undecided(node.layer, node.idx + 1);
+                return Ok(Replay::End);
+            }
+            Decision::Branch { pos, neg } => {
+                if want {
+                    pos
+                } else {
+                    neg
+                }
+            }
+            Decision::Partial { known, positive } => {
+                if positive != want {
+                    self.undecided(node.layer, node.idx + 1);
+                    return Ok(Replay::End);
+                }
+                known
+            }
+        };
+        let child = self.child(node, side.witness, side.depth, &side.halfspace);
+        let factor = self.cur_factor;
+        self.push(side.halfspace, factor)?;
+        self.pattern.push(want);
+        *node = child;
+        Ok(Replay::Next)
     }
 
     /// Adds to the certificate stream, when certifying.
@@ -523,7 +641,17 @@ impl<'s, 'a> Worker<'s, 'a> {
         if sh.should_stop() {
             sh.add_open(node.layer, node.idx);
             self.record(Recording::open);
+            if sh.frontier {
+                sh.emit(self.prefix_here());
+            }
             return Ok(());
+        }
+        if let Some(depth) = sh.split_depth {
+            if node.branch_depth >= depth && self.pattern.len() >= self.target.len() {
+                sh.split_reached.store(true, Ordering::Relaxed);
+                sh.emit(self.pattern.clone());
+                return Ok(());
+            }
         }
         loop {
             if node.idx == sh.widths[node.layer] {
@@ -537,7 +665,15 @@ impl<'s, 'a> Worker<'s, 'a> {
             let a = map.map.a.row(node.idx);
             let beta = map.map.b[node.idx];
             let err = map.err[node.idx];
-            match self.decide_unit(a, beta, err, &mut node)? {
+            let decision = self.decide_unit(a, beta, err, &mut node)?;
+            if self.pattern.len() < self.target.len() {
+                let want = self.target[self.pattern.len()];
+                match self.follow(&mut node, decision, want)? {
+                    Replay::Next => continue,
+                    Replay::End => return Ok(()),
+                }
+            }
+            match decision {
                 Decision::Stable {
                     positive,
                     witness,
@@ -557,7 +693,11 @@ impl<'s, 'a> Worker<'s, 'a> {
                 }
                 Decision::Unknown => {
                     self.record(Recording::open);
-                    self.undecided(node.layer, node.idx);
+                    if sh.split_depth.is_some() {
+                        sh.emit(self.pattern.clone());
+                    } else {
+                        self.undecided(node.layer, node.idx);
+                    }
                     return Ok(());
                 }
                 Decision::Branch { pos, neg } => return self.branch(node, pos, neg),
@@ -596,7 +736,13 @@ impl<'s, 'a> Worker<'s, 'a> {
         if !positive {
             self.record(Recording::open);
         }
-        self.undecided(node.layer, node.idx + 1);
+        if self.sh.split_depth.is_some() {
+            let mut other = self.pattern.clone();
+            other.push(!positive);
+            self.sh.emit(other);
+        } else {
+            self.undecided(node.layer, node.idx + 1);
+        }
         let Side {
             witness: w,
             depth: d,
@@ -650,10 +796,10 @@ impl<'s, 'a> Worker<'s, 'a> {
             let fn_ = fp.clone();
             sh.queued.fetch_add(1, Ordering::Relaxed);
             let (rp, rn) = rayon::join(
-                || sh.run_task(cp, hp, fp, pp),
+                || sh.run_task(cp, hp, fp, pp, &[]),
                 || {
                     sh.queued.fetch_sub(1, Ordering::Relaxed);
-                    sh.run_task(cn, hn, fn_, pn)
+                    sh.run_task(cn, hn, fn_, pn, &[])
                 },
             );
             let (rp, rn) = (rp?, rn?);
@@ -1393,6 +1539,11 @@ impl<'s, 'a> Worker<'s, 'a> {
     /// A leaf: prove the witness (floating point with error bounds, then exactly), repair it with
     /// a solver, or decide the full pattern exactly; then count and stream the region.
     fn leaf(&mut self, node: &Node) -> Result<()> {
+        if self.sh.split_depth.is_some() {
+            // a split counts nothing: the leaf is a part of its own
+            self.sh.emit(self.pattern.clone());
+            return Ok(());
+        }
         match self.leaf_witness(node)? {
             Some(LeafWitness { point, proven }) => {
                 self.count_leaf(&point, proven);
@@ -1475,6 +1626,10 @@ impl<'s, 'a> Worker<'s, 'a> {
             sh.request_stop(Stop::MaxRegions);
             let mut o = sh.open_bound.lock().unwrap_or_else(|e| e.into_inner());
             *o += 1u32;
+            drop(o);
+            if sh.frontier {
+                sh.emit(self.pattern.clone());
+            }
             return;
         }
         // a certificate carries only proven witnesses: a region proven by the exact fallback

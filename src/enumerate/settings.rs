@@ -1,6 +1,7 @@
 //! The enumerator's settings, its streamed output and its result.
 
 use super::control::{CancelToken, Observer, Stop};
+use super::subproblem::Subproblem;
 use crate::network::ActivationPattern;
 use crate::solver::SolverKind;
 use ndarray::Array1;
@@ -37,6 +38,11 @@ pub struct CountOptions {
     pub cancel: Option<CancelToken>,
     /// Hears the count's progress (the CLI's progress bar).
     pub observer: Option<Arc<dyn Observer>>,
+    /// When the count stops early (time limit, cancellation, region cap), return every node it
+    /// leaves unexplored because of the stop as a [`Subproblem`] in
+    /// [`CountOutcome::unfinished`], so that the rest can be counted later
+    /// ([`super::count_subproblems`]). Not with `certificate`.
+    pub frontier: bool,
 }
 
 impl Default for CountOptions {
@@ -50,6 +56,7 @@ impl Default for CountOptions {
             certificate: false,
             cancel: None,
             observer: None,
+            frontier: false,
         }
     }
 }
@@ -107,6 +114,12 @@ impl CountOptions {
         self.observer = Some(observer);
         self
     }
+
+    /// Return the unexplored nodes of an early stop as subproblems (see [`CountOptions::frontier`]).
+    pub fn frontier(mut self, on: bool) -> Self {
+        self.frontier = on;
+        self
+    }
 }
 
 impl fmt::Debug for CountOptions {
@@ -120,6 +133,7 @@ impl fmt::Debug for CountOptions {
             .field("certificate", &self.certificate)
             .field("cancel", &self.cancel)
             .field("observer", &self.observer.as_ref().map(|_| "…"))
+            .field("frontier", &self.frontier)
             .finish()
     }
 }
@@ -173,4 +187,12 @@ pub struct CountOutcome {
     /// The certificate's tree, when `CountOptions::certificate` asked for it (write it with
     /// [`super::certificate::CertificateTree::write`]).
     pub certificate: Option<super::certificate::CertificateTree>,
+    /// With [`CountOptions::frontier`]: every node left unexplored because the count stopped
+    /// early, as a subproblem to count later; empty otherwise. Undecided parts are not in it
+    /// (they stay undecided).
+    pub unfinished: Vec<Subproblem>,
+    /// A bound on the regions in the undecided parts alone (included in `upper`; 0 when
+    /// `undecided` is 0). With `unfinished`, `regions + undecided_bound` bounds the finished part
+    /// of the tree.
+    pub undecided_bound: BigUint,
 }

@@ -300,6 +300,7 @@ impl PyNetwork {
             certificate: false,
             cancel: Some(cancel.clone()),
             observer: None,
+            frontier: false,
         };
         if progress {
             count_options.observer = Some(Arc::new(ProgressBarObserver::new()));
@@ -360,6 +361,7 @@ impl PyNetwork {
                 certificate: false,
                 cancel: Some(cancel.clone()),
                 observer: None,
+                frontier: false,
             },
             witnesses,
         };

@@ -5,6 +5,7 @@ pub mod bound;
 pub mod check;
 pub mod count;
 pub mod progress_bar;
+pub mod shard;
 pub mod witness_file;
 
 use num_bigint::BigUint;
