@@ -470,7 +470,7 @@ impl MergeReport {
             .collect();
         let left: Vec<Subproblem> = pending
             .into_iter()
-            .flat_map(|(p, c)| std::iter::repeat(p.clone()).take(c))
+            .flat_map(|(p, c)| std::iter::repeat_n(p.clone(), c))
             .collect();
         if not_exact.is_none() && !missing.is_empty() {
             not_exact = Some(format!("{} shards have no result", missing.len()));
