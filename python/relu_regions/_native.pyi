@@ -50,6 +50,9 @@ class CountResult:
     @property
     def patterns(self) -> Optional[npt.NDArray[np.bool_]]:
         """(k, hidden units) activation patterns of the witnesses; None unless `witnesses=True`."""
+    @property
+    def unfinished(self) -> list[str]:
+        """Subtrees a count with `frontier=True` did not finish (prefix strings)."""
     def to_dict(self) -> dict[str, Any]:
         """The CLI's `count --json` object."""
 
@@ -116,6 +119,34 @@ class Network:
         box: Optional[Box] = None,
     ) -> CountResult:
         """The exact number of linear regions meeting the open ball (or box)."""
+    def split(
+        self,
+        center: Optional[ArrayLike] = None,
+        radius: Optional[float] = None,
+        norm: Norm = "l2",
+        *,
+        at_least: int = 8,
+        threads: Optional[int] = None,
+        box: Optional[Box] = None,
+    ) -> list[str]:
+        """A partition of the search tree into >= at_least subtrees ("0110..." prefixes)."""
+    def count_subproblems(
+        self,
+        subproblems: Sequence[str],
+        center: Optional[ArrayLike] = None,
+        radius: Optional[float] = None,
+        norm: Norm = "l2",
+        *,
+        time_limit: Optional[float] = None,
+        threads: Optional[int] = None,
+        max_regions: Optional[int] = None,
+        frontier: bool = False,
+        solver: Optional[Literal["highs", "clarabel"]] = None,
+        exact_fallback: bool = True,
+        box: Optional[Box] = None,
+    ) -> CountResult:
+        """The regions of the union of disjoint subtrees; `frontier=True` lists what a stopped
+        count did not finish in `unfinished`."""
     def count_many(
         self,
         centers: ArrayLike,

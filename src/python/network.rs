@@ -320,6 +320,85 @@ impl PyNetwork {
         ))
     }
 
+    /// A partition of the search tree of the ball of `radius` around `center` (or of `box`) into
+    /// at least `at_least` subproblems (fewer only when the tree has fewer leaves): each the
+    /// pattern prefix of a subtree as a string of `0`/`1`, inactive/active, one per hidden unit
+    /// decided on its path. Their counts ([`count_subproblems`]) add up to the count of the domain.
+    #[pyo3(signature = (center=None, radius=None, norm="l2", *, at_least=8, threads=None, r#box=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn split(
+        &self,
+        py: Python<'_>,
+        center: Option<&Bound<'_, PyAny>>,
+        radius: Option<f64>,
+        norm: &str,
+        at_least: usize,
+        threads: Option<usize>,
+        r#box: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<String>> {
+        let domain = options::domain(&self.net, center, radius, options::norm(norm)?, r#box)?;
+        let cancel = CancelToken::new();
+        let split_options = CountOptions::new()
+            .threads(options::threads(threads)?)
+            .cancel(cancel.clone());
+        let parts = run_detached(py, &cancel, || {
+            crate::split(&self.net, &domain, at_least, &split_options)
+        })?;
+        Ok(parts.iter().map(|p| p.to_text()).collect())
+    }
+
+    /// Counts the regions of the union of the disjoint subtrees `subproblems` (prefix strings
+    /// from `split` or a stopped count's `unfinished`) in the ball of `radius` around `center`
+    /// (or `box`). With `frontier=True`, a count stopped by `time_limit` lists in `unfinished`
+    /// the subtrees it did not finish (count them later: nothing is lost or counted twice).
+    #[pyo3(signature = (subproblems, center=None, radius=None, norm="l2", *, time_limit=None, threads=None, max_regions=None, frontier=false, solver=None, exact_fallback=true, r#box=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn count_subproblems(
+        &self,
+        py: Python<'_>,
+        subproblems: Vec<String>,
+        center: Option<&Bound<'_, PyAny>>,
+        radius: Option<f64>,
+        norm: &str,
+        time_limit: Option<f64>,
+        threads: Option<usize>,
+        max_regions: Option<u64>,
+        frontier: bool,
+        solver: Option<&str>,
+        exact_fallback: bool,
+        r#box: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyCountResult> {
+        let domain = options::domain(&self.net, center, radius, options::norm(norm)?, r#box)?;
+        let parts = subproblems
+            .iter()
+            .map(|t| crate::Subproblem::from_text(t))
+            .collect::<crate::Result<Vec<_>>>()
+            .map_err(to_py)?;
+        let solver = solver_for(solver, &domain)?;
+        let cancel = CancelToken::new();
+        let count_options = CountOptions {
+            threads: options::threads(threads)?,
+            time_limit: options::time_limit(time_limit)?,
+            max_regions,
+            solver: Some(solver),
+            exact_fallback,
+            cancel: Some(cancel.clone()),
+            ..CountOptions::new()
+        }
+        .frontier(frontier);
+        let outcome = run_detached(py, &cancel, || {
+            crate::count_subproblems(&self.net, &domain, &parts, &count_options)
+        })?;
+        Ok(PyCountResult::new(
+            py,
+            &self.model,
+            &domain,
+            solver.name(),
+            &outcome,
+            None,
+        ))
+    }
+
     /// `count` around every row of `centers` (shape (m, n0)), the points in parallel on
     /// `threads` workers (None: every core), each count on one thread; the results in the order
     /// of the rows. `time_limit` and `max_regions` apply to each point.

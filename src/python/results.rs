@@ -20,6 +20,7 @@ pub struct PyCountResult {
     upper: BigUint,
     witnesses: Option<Py<PyArray2<f64>>>,
     patterns: Option<Py<PyArray2<bool>>>,
+    unfinished: Vec<String>,
 }
 
 impl PyCountResult {
@@ -48,6 +49,7 @@ impl PyCountResult {
             upper: outcome.upper.clone(),
             witnesses,
             patterns,
+            unfinished: outcome.unfinished.iter().map(|p| p.to_text()).collect(),
         }
     }
 }
@@ -138,6 +140,13 @@ impl PyCountResult {
     #[getter]
     fn patterns(&self, py: Python<'_>) -> Option<Py<PyArray2<bool>>> {
         self.patterns.as_ref().map(|p| p.clone_ref(py))
+    }
+
+    /// The subtrees a count with `frontier=True` did not finish when it stopped (prefix strings
+    /// for `Network.count_subproblems`); empty otherwise.
+    #[getter]
+    fn unfinished(&self) -> Vec<String> {
+        self.unfinished.clone()
     }
 
     /// The CLI's `count --json` object as a dict (`upper` a decimal string there, as in the CLI).

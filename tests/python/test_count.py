@@ -138,3 +138,22 @@ def test_a_progress_bar_does_not_change_the_count(digits, digits_net):
     with_bar = digits_net.count(digits[2], radius=0.5, progress=True)
     assert with_bar.to_dict()["regions"] == digits_net.count(digits[2], radius=0.5).regions
     assert with_bar.exact
+
+
+def test_split_parts_and_unfinished_rests_add_up_to_the_count(digits, digits_net):
+    c = digits[4]
+    whole = digits_net.count(c, radius=0.8)
+    parts = digits_net.split(c, radius=0.8, at_least=10)
+    assert len(parts) >= 10 and len(set(parts)) == len(parts)
+    counts = [digits_net.count_subproblems([p], c, radius=0.8) for p in parts]
+    assert all(r.exact for r in counts)
+    assert sum(r.regions for r in counts) == whole.regions
+    # a time-limited count's unfinished rest, counted afterwards, completes it exactly
+    first = digits_net.count_subproblems([""], c, radius=0.8, time_limit=0.05, threads=1, frontier=True)
+    if first.exact:
+        pytest.skip("the count finished within 50 ms: nothing left to resume")
+    assert first.stopped_by == "time limit" and first.unfinished
+    rest = digits_net.count_subproblems(first.unfinished, c, radius=0.8)
+    assert rest.exact and first.regions + rest.regions == whole.regions
+    with pytest.raises(ValueError, match="subproblem"):
+        digits_net.count_subproblems(["01x"], c, radius=0.8)

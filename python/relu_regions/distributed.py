@@ -1,0 +1,174 @@
+"""Exact region counts on a Dask cluster (``dask.distributed``): the search tree is split into
+shards (subtrees named by their activation-pattern prefix), the shards are counted on the workers
+with a time budget each, the unfinished rest of a shard that hits its budget goes back to the
+queue as new shards (so long subtrees are split as they are found), a shard whose worker died is
+counted again, and the results are merged: exact only when every shard is exact and nothing is
+left unfinished. The shards partition the tree, so the merged count is the single-machine count.
+
+    from dask.distributed import Client, LocalCluster
+    from relu_regions.distributed import count
+    with Client(LocalCluster(n_workers=2, threads_per_worker=1)) as client:
+        r = count("model.onnx", center, radius=0.1, norm="linf", client=client, shard_seconds=5)
+
+Works with any ``distributed.Client`` (LocalCluster, dask-jobqueue's SLURMCluster, ...).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Optional, Sequence
+
+from ._native import Network
+
+#: The event topic under which each shard task reports its start (to count re-runs of shards
+#: whose worker died: the scheduler re-runs them on its own).
+START_EVENTS = "relu-regions-shard-start"
+
+
+@dataclass
+class DistributedCountResult:
+    """The merged result of a distributed count: the fields of a local count, and how it ran."""
+
+    regions: int
+    exact: bool
+    lower: int
+    upper: int
+    stopped_by: Optional[str]
+    undecided: int
+    solver_calls: int
+    elapsed_s: float
+    #: Shard tasks completed (the initial split and every resubmitted unfinished rest).
+    shards: int
+    #: Shard runs started beyond one per shard: re-runs after a worker died (the scheduler's,
+    #: seen through the shards' start events) and the driver's own resubmissions after errors.
+    retries: int
+    #: Unfinished rests sent back to the queue after a shard hit ``shard_seconds``.
+    resubmitted: int
+    #: Seconds the workers spent counting (the sum over shards); elapsed_s minus
+    #: busy / workers is the time lost to scheduling and idling.
+    busy_s: float
+    workers: int
+    details: list = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "details"}
+        d["upper"] = str(self.upper)
+        return d
+
+
+def _count_shard(net: Network, parts: Sequence[str], domain: dict, seconds: Optional[float]) -> dict:
+    """Runs on a worker: counts the subtrees `parts` with a time budget (one thread)."""
+    try:
+        from distributed import get_worker
+
+        get_worker().log_event(START_EVENTS, {"parts": list(parts)[:1]})
+    except Exception:  # not on a worker (synchronous scheduler): nothing to report
+        pass
+    r = net.count_subproblems(
+        list(parts), time_limit=seconds, threads=1, frontier=True, **domain
+    )
+    return {
+        "regions": r.regions,
+        "exact": r.exact,
+        "lower": r.lower,
+        "upper": r.upper,
+        "stopped_by": r.stopped_by,
+        "undecided": r.to_dict()["undecided"],
+        "solver_calls": r.solver_calls,
+        "elapsed_s": r.elapsed_s,
+        "unfinished": list(r.unfinished),
+    }
+
+
+def count(
+    model,
+    center=None,
+    radius: Optional[float] = None,
+    norm: str = "l2",
+    *,
+    box=None,
+    client=None,
+    shard_seconds: Optional[float] = 5.0,
+    shards: Optional[int] = None,
+    max_retries: int = 3,
+) -> DistributedCountResult:
+    """The exact number of linear regions of `model` (a path or a `Network`) meeting the open ball
+    of `radius` around `center` in `norm` (or the open `box`), counted on the workers of `client`
+    (default: the current client).
+
+    `shards`: how many shards the first split makes (default 4 per worker); `shard_seconds`: the
+    time budget of one shard task (None: no budget, no dynamic splitting); a shard that fails
+    (its worker died too often for the scheduler's own retries) is submitted again up to
+    `max_retries` times.
+    """
+    from distributed import as_completed, get_client
+
+    start = time.perf_counter()
+    client = client or get_client()
+    net = model if isinstance(model, Network) else Network.load(model)
+    domain = {"center": center, "radius": radius, "norm": norm, "box": box}
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    parts = net.split(at_least=shards or 4 * workers, **domain)
+    net_on_workers = client.scatter(net, broadcast=True)
+    submitted = {}
+
+    def submit(batch, attempt):
+        f = client.submit(_count_shard, net_on_workers, batch, domain, shard_seconds, pure=False)
+        submitted[f.key] = (batch, attempt)
+        return f
+
+    pending = as_completed([submit([p], 0) for p in parts])
+    totals = dict(regions=0, lower=0, upper=0, undecided=0, solver_calls=0, busy=0.0)
+    exact, stopped_by, done, retries, resubmitted, details = True, None, 0, 0, 0, []
+    for f in pending:
+        batch, attempt = submitted.pop(f.key)
+        try:
+            r = f.result()
+        except Exception:
+            if attempt >= max_retries:
+                raise
+            retries += 1
+            pending.add(submit(batch, attempt + 1))
+            continue
+        done += 1
+        details.append(r)
+        for k in ("regions", "lower", "undecided", "solver_calls"):
+            totals[k] += r[k]
+        totals["busy"] += r["elapsed_s"]
+        # a shard stopped by its budget with nothing undecided is settled: its regions are
+        # proven and its unfinished rest goes back to the queue (counted by the new shards)
+        settled = r["exact"] or (r["stopped_by"] == "time limit" and r["undecided"] == 0)
+        if settled:
+            totals["upper"] += r["regions"]
+        else:
+            # its upper bound also covers its rest: counted twice, the sum stays an upper bound
+            exact = False
+            stopped_by = stopped_by or r["stopped_by"]
+            totals["upper"] += r["upper"]
+        if r["stopped_by"] == "time limit":
+            for u in r["unfinished"]:
+                resubmitted += 1
+                pending.add(submit([u], 0))
+    try:
+        starts = len(client.get_events(START_EVENTS))
+        retries += max(0, starts - done - retries)
+    except Exception:
+        pass
+    upper = totals["regions"] if exact else totals["upper"]
+    return DistributedCountResult(
+        regions=totals["regions"],
+        exact=exact,
+        lower=totals["lower"],
+        upper=max(upper, totals["regions"]),
+        stopped_by=stopped_by,
+        undecided=totals["undecided"],
+        solver_calls=totals["solver_calls"],
+        elapsed_s=time.perf_counter() - start,
+        shards=done,
+        retries=retries,
+        resubmitted=resubmitted,
+        busy_s=totals["busy"],
+        workers=workers,
+        details=details,
+    )

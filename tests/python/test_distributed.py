@@ -1,0 +1,87 @@
+"""The Dask driver: the distributed count equals the local count (shards partition the search
+tree), also when shards hit their time budget and are split again, and when a worker dies."""
+
+import os
+import signal
+import threading
+
+import numpy as np
+import pytest
+import relu_regions as rr
+
+from conftest import DATA, require_shared
+from test_network import random_layers
+
+distributed = pytest.importorskip("distributed")
+from relu_regions.distributed import count as dask_count  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    with distributed.Client(cluster) as c:
+        yield c
+    cluster.close()
+
+
+def same(dist, local):
+    assert dist.exact and local.exact
+    assert (dist.regions, dist.lower, dist.upper) == (local.regions, local.lower, int(local.upper))
+
+
+def test_the_dask_count_equals_the_local_count_on_digits(client, digits, digits_net):
+    for row, radius, norm in [(0, 0.6, "l2"), (3, 0.08, "linf")]:
+        local = digits_net.count(digits[row], radius=radius, norm=norm)
+        dist = dask_count(digits_net, digits[row], radius=radius, norm=norm, client=client)
+        same(dist, local)
+        assert dist.shards >= 8
+
+
+def test_short_shard_budgets_resubmit_the_rest_and_lose_nothing(client, digits, digits_net):
+    local = digits_net.count(digits[0], radius=1.0)
+    dist = dask_count(
+        str(DATA / "digits-mlp-64-16-16-10.onnx"), digits[0], radius=1.0, client=client,
+        shard_seconds=0.05, shards=4,
+    )
+    same(dist, local)
+    assert dist.resubmitted > 0, "a 50 ms budget leaves unfinished rests"
+    print(f"digits r=1.0: {dist.regions} regions, {dist.shards} shards, {dist.resubmitted} resubmitted, "
+          f"{dist.elapsed_s:.2f} s on {dist.workers} workers (busy {dist.busy_s:.2f} s)")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_nets(client, seed):
+    net = rr.Network.from_layers(random_layers([3, 10, 10, 8, 1], seed=seed))
+    c = np.array([0.1, -0.2, 0.3])
+    for norm in ("l2", "linf"):
+        same(dask_count(net, c, radius=1.5, norm=norm, client=client, shards=6), net.count(c, radius=1.5, norm=norm))
+
+
+@pytest.mark.parametrize("half_width", [0.02, 0.05])
+def test_acasxu_boxes(client, half_width):
+    path = require_shared("benchmarks/acasxu/ACASXU_experimental_v2a_1_1.nnet")
+    net = rr.Network.load(path)
+    center = [0.64, 0, 0, 0.475, -0.475]
+    same(
+        dask_count(path, center, radius=half_width, norm="linf", client=client, shard_seconds=1.0),
+        net.count(center, radius=half_width, norm="linf"),
+    )
+
+
+def test_a_worker_killed_mid_run_changes_nothing(digits, digits_net):
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    with distributed.Client(cluster) as c:
+        local = digits_net.count(digits[0], radius=1.0)
+        victim = sorted(c.scheduler_info()["workers"])[0]
+        pid = c.run(os.getpid, workers=[victim])[victim]
+        # SIGKILL the worker's process mid-run (its nanny starts a new one)
+        threading.Timer(0.6, os.kill, (pid, signal.SIGKILL)).start()
+        dist = dask_count(digits_net, digits[0], radius=1.0, client=c, shard_seconds=0.3, shards=8)
+        same(dist, local)
+        print(f"worker killed: {dist.regions} regions, {dist.shards} shards, {dist.retries} retries")
+        assert dist.retries >= 1, f"the killed worker's shard ran again: {dist}"
+    cluster.close()
