@@ -16,12 +16,13 @@ Works with any ``distributed.Client`` (LocalCluster, dask-jobqueue's SLURMCluste
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 from ._native import Network
 
-#: The event topic under which each shard task reports its start (to count re-runs of shards
+#: The prefix of the event topic under which each shard task of a count reports its start (to count re-runs of shards
 #: whose worker died: the scheduler re-runs them on its own).
 START_EVENTS = "relu-regions-shard-start"
 
@@ -57,12 +58,14 @@ class DistributedCountResult:
         return d
 
 
-def _count_shard(net: Network, parts: Sequence[str], domain: dict, seconds: Optional[float]) -> dict:
+def _count_shard(
+    net: Network, parts: Sequence[str], domain: dict, seconds: Optional[float], topic: str
+) -> dict:
     """Runs on a worker: counts the subtrees `parts` with a time budget (one thread)."""
     try:
         from distributed import get_worker
 
-        get_worker().log_event(START_EVENTS, {"parts": list(parts)[:1]})
+        get_worker().log_event(topic, {"parts": list(parts)[:1]})
     except Exception:  # not on a worker (synchronous scheduler): nothing to report
         pass
     r = net.count_subproblems(
@@ -79,6 +82,19 @@ def _count_shard(net: Network, parts: Sequence[str], domain: dict, seconds: Opti
         "elapsed_s": r.elapsed_s,
         "unfinished": list(r.unfinished),
     }
+
+
+def _batches(rests: Sequence[str], room: int) -> list[list[str]]:
+    """The unfinished rests of a shard as new shards: one each while the queue has room (about
+    four tasks per worker, so every worker always finds work), the remainder as one more shard,
+    so the number of tasks stays bounded however wide the frontier."""
+    rests = list(rests)
+    if not rests:
+        return []
+    room = max(1, room)
+    if len(rests) <= room:
+        return [[u] for u in rests]
+    return [[u] for u in rests[: room - 1]] + [rests[room - 1 :]]
 
 
 def count(
@@ -110,11 +126,14 @@ def count(
     domain = {"center": center, "radius": radius, "norm": norm, "box": box}
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     parts = net.split(at_least=shards or 4 * workers, **domain)
-    net_on_workers = client.scatter(net, broadcast=True)
+    net_on_workers = client.scatter(net, broadcast=True, hash=False)
+    topic = f"{START_EVENTS}-{uuid.uuid4().hex}"  # this count's own shard-start events
     submitted = {}
 
     def submit(batch, attempt):
-        f = client.submit(_count_shard, net_on_workers, batch, domain, shard_seconds, pure=False)
+        f = client.submit(
+            _count_shard, net_on_workers, batch, domain, shard_seconds, topic, pure=False
+        )
         submitted[f.key] = (batch, attempt)
         return f
 
@@ -147,11 +166,11 @@ def count(
             stopped_by = stopped_by or r["stopped_by"]
             totals["upper"] += r["upper"]
         if r["stopped_by"] == "time limit":
-            for u in r["unfinished"]:
+            for batch in _batches(r["unfinished"], room=4 * workers - pending.count()):
                 resubmitted += 1
-                pending.add(submit([u], 0))
+                pending.add(submit(batch, 0))
     try:
-        starts = len(client.get_events(START_EVENTS))
+        starts = len(client.get_events(topic))
         retries += max(0, starts - done - retries)
     except Exception:
         pass
