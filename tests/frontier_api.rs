@@ -192,3 +192,26 @@ fn merge_sums_and_is_exact_only_when_every_part_is() {
     let empty = merge(&[]);
     assert!(empty.exact && empty.regions == 0);
 }
+
+/// Overlapping parts would count a subtree twice: a part given twice, or one containing another,
+/// is refused before anything is counted.
+#[test]
+fn overlapping_parts_are_refused() {
+    use relu_regions::{count_subproblems, CountOptions, Subproblem};
+    let net = common::random_network(&[2, 4, 3, 1], 3, 0.5);
+    let disk =
+        relu_regions::Domain::ball(ndarray::array![0.0, 0.0], 1.0, relu_regions::Norm::L2).unwrap();
+    let parts = |texts: &[&str]| -> Vec<Subproblem> {
+        texts
+            .iter()
+            .map(|t| Subproblem::from_text(t).unwrap())
+            .collect()
+    };
+    for bad in [&["", "1"][..], &["0", "1", "1"], &["01", "0110", "1"]] {
+        let err = count_subproblems(&net, &disk, &parts(bad), &CountOptions::new()).unwrap_err();
+        assert!(err.to_string().contains("overlap"), "{bad:?}: {err}");
+    }
+    let whole = count_subproblems(&net, &disk, &parts(&["0", "1"]), &CountOptions::new()).unwrap();
+    let root = count_subproblems(&net, &disk, &parts(&[""]), &CountOptions::new()).unwrap();
+    assert_eq!(whole.regions, root.regions);
+}

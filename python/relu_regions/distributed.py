@@ -61,11 +61,13 @@ class DistributedCountResult:
 def _count_shard(
     net: Network, parts: Sequence[str], domain: dict, seconds: Optional[float], topic: str
 ) -> dict:
-    """Runs on a worker: counts the subtrees `parts` with a time budget (one thread)."""
+    """Runs on a worker: counts the subtrees `parts` with a time budget (one thread). Each run
+    logs one event under `topic` (one topic per submission: the scheduler keeps a bounded log
+    per topic), so the driver sees how often the scheduler ran it."""
     try:
         from distributed import get_worker
 
-        get_worker().log_event(topic, {"parts": list(parts)[:1]})
+        get_worker().log_event(topic, 1)
     except Exception:  # not on a worker (synchronous scheduler): nothing to report
         pass
     r = net.count_subproblems(
@@ -82,6 +84,12 @@ def _count_shard(
         "elapsed_s": r.elapsed_s,
         "unfinished": list(r.unfinished),
     }
+
+
+def _reruns(dask_scheduler=None, topics=()):
+    """On the scheduler: runs beyond the first of each submission (counted there, so only a
+    number crosses the wire)."""
+    return sum(max(0, len(dask_scheduler.get_events(t)) - 1) for t in topics)
 
 
 def _batches(rests: Sequence[str], room: int) -> list[list[str]]:
@@ -120,6 +128,8 @@ def count(
     """
     from distributed import as_completed, get_client
 
+    if shard_seconds is not None and not shard_seconds > 0:
+        raise ValueError(f"shard_seconds: {shard_seconds} is not valid; expected a number > 0 or None")
     start = time.perf_counter()
     client = client or get_client()
     net = model if isinstance(model, Network) else Network.load(model)
@@ -127,28 +137,28 @@ def count(
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     parts = net.split(at_least=shards or 4 * workers, **domain)
     net_on_workers = client.scatter(net, broadcast=True, hash=False)
-    topic = f"{START_EVENTS}-{uuid.uuid4().hex}"  # this count's own shard-start events
-    submitted = {}
+    run = f"{START_EVENTS}-{uuid.uuid4().hex}"  # this count's shard-start topics
+    submitted, topics = {}, []
 
-    def submit(batch, attempt):
-        f = client.submit(
-            _count_shard, net_on_workers, batch, domain, shard_seconds, topic, pure=False
-        )
-        submitted[f.key] = (batch, attempt)
+    def submit(batch, attempt, budget=shard_seconds):
+        topic = f"{run}-{len(topics)}"
+        topics.append(topic)
+        f = client.submit(_count_shard, net_on_workers, batch, domain, budget, topic, pure=False)
+        submitted[f.key] = (batch, attempt, budget)
         return f
 
     pending = as_completed([submit([p], 0) for p in parts])
     totals = dict(regions=0, lower=0, upper=0, undecided=0, solver_calls=0, busy=0.0)
     exact, stopped_by, done, retries, resubmitted, details = True, None, 0, 0, 0, []
     for f in pending:
-        batch, attempt = submitted.pop(f.key)
+        batch, attempt, budget = submitted.pop(f.key)
         try:
             r = f.result()
         except Exception:
             if attempt >= max_retries:
                 raise
             retries += 1
-            pending.add(submit(batch, attempt + 1))
+            pending.add(submit(batch, attempt + 1, budget))
             continue
         done += 1
         details.append(r)
@@ -166,14 +176,18 @@ def count(
             stopped_by = stopped_by or r["stopped_by"]
             totals["upper"] += r["upper"]
         if r["stopped_by"] == "time limit":
-            for batch in _batches(r["unfinished"], room=4 * workers - pending.count()):
+            rests = r["unfinished"]
+            if r["regions"] == 0 and sorted(rests) == sorted(batch):
+                # no progress within the budget (the set-up alone took longer): double it
                 resubmitted += 1
-                pending.add(submit(batch, 0))
-    try:
-        starts = len(client.get_events(topic))
-        retries += max(0, starts - done - retries)
-    except Exception:
-        pass
+                pending.add(submit(batch, 0, None if budget is None else 2 * budget))
+                continue
+            # the rests keep the budget that made progress
+            for rest in _batches(rests, room=4 * workers - pending.count()):
+                resubmitted += 1
+                pending.add(submit(rest, 0, budget))
+    # the scheduler's own re-runs (a worker died mid-shard): runs beyond one per submission
+    retries += client.run_on_scheduler(_reruns, topics=topics)
     upper = totals["regions"] if exact else totals["upper"]
     return DistributedCountResult(
         regions=totals["regions"],

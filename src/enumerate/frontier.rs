@@ -65,7 +65,26 @@ pub fn count_subproblems(
             p.prefix.len()
         )));
     }
+    disjoint(parts)?;
     Ok(search_in_pool(net, domain, options, Plan::Parts(parts))?.0)
+}
+
+/// Errors unless the subtrees of `parts` are disjoint: no part given twice, none the prefix of
+/// another (its subtree would be counted twice). In lexicographic order a prefix is followed
+/// directly by the parts it contains, so neighbours suffice.
+fn disjoint(parts: &[Subproblem]) -> Result<()> {
+    let mut sorted: Vec<&Subproblem> = parts.iter().collect();
+    sorted.sort_by(|a, b| a.prefix.cmp(&b.prefix));
+    for pair in sorted.windows(2) {
+        if pair[1].prefix.starts_with(&pair[0].prefix) {
+            return Err(Error::invalid(format!(
+                "subproblems '{}' and '{}' overlap: the first contains the second; expected disjoint subtrees",
+                shorten(&pair[0].to_text()),
+                shorten(&pair[1].to_text())
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A partition of the whole search tree into at least `at_least` subproblems when the tree has

@@ -10,12 +10,22 @@ use pyo3::types::PyDict;
 /// `value` as an owned float64 array of any dimension.
 fn float_array(value: &Bound<'_, PyAny>, name: &str) -> PyResult<ArrayD<f64>> {
     let py = value.py();
+    let numpy = py.import("numpy")?;
+    let raw = numpy
+        .call_method1("asarray", (value,))
+        .map_err(|e| invalid(name, format!("expected an array of numbers ({e})")))?;
+    // real numbers only: complex would lose its imaginary part, bool and text are not numbers
+    let kind: String = raw.getattr("dtype")?.getattr("kind")?.extract()?;
+    if !matches!(kind.as_str(), "i" | "u" | "f") {
+        let dtype = raw.getattr("dtype")?.str()?.to_string();
+        return Err(invalid(
+            name,
+            format!("has dtype {dtype}; expected an array of real numbers (int or float)"),
+        ));
+    }
     let kwargs = PyDict::new(py);
     kwargs.set_item("dtype", "float64")?;
-    let array = py
-        .import("numpy")?
-        .call_method("asarray", (value,), Some(&kwargs))
-        .map_err(|e| invalid(name, format!("expected an array of numbers ({e})")))?;
+    let array = numpy.call_method("asarray", (raw,), Some(&kwargs))?;
     let array: PyReadonlyArrayDyn<'_, f64> = array.extract()?;
     Ok(array.as_array().to_owned())
 }

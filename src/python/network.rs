@@ -419,10 +419,15 @@ impl PyNetwork {
     ) -> PyResult<Vec<PyCountResult>> {
         let norm = options::norm(norm)?;
         let points = arrays::matrix(centers, "centers")?;
+        if !(radius.is_finite() && radius > 0.0) {
+            let e =
+                crate::Error::invalid_value(crate::Field::Radius, radius, "a finite number > 0");
+            return Err(to_py(e));
+        }
         let domains = points
             .rows()
             .into_iter()
-            .map(|c| options::ball_at(&self.net, c.to_owned(), radius, norm).map_err(to_py))
+            .map(|c| options::ball_named(&self.net, c.to_owned(), radius, norm, "centers"))
             .collect::<PyResult<Vec<Domain>>>()?;
         let solvers = domains
             .iter()
@@ -470,8 +475,7 @@ impl PyNetwork {
     ) -> PyResult<Bound<'py, PyAny>> {
         let norm = options::norm(norm)?;
         let x = arrays::vector(point, "point")?;
-        crate::points::check_dimension(&x, self.net.input_dim(), crate::error::Field::Center)
-            .map_err(to_py)?;
+        self.check_inputs(x.len(), "point")?;
         let d = run_detached(py, &CancelToken::new(), || {
             crate::train::boundary_distance(&self.net, x.view(), norm)
         })?;

@@ -21,13 +21,17 @@ pub(super) fn time_limit(seconds: Option<f64>) -> PyResult<Option<Duration>> {
     crate::inputs::parse_time_limit(seconds).map_err(to_py)
 }
 
-/// `threads`: None takes every core; otherwise at least 1.
+/// The most worker threads a call takes: far more than any machine's cores, far fewer than
+/// would take seconds to start (each has a 64 MB stack reserved).
+pub(super) const MAX_THREADS: usize = 1024;
+
+/// `threads`: None takes every core; otherwise 1 to [`MAX_THREADS`].
 pub(super) fn threads(threads: Option<usize>) -> PyResult<usize> {
     match threads {
-        Some(0) => Err(to_py(Error::invalid_value(
+        Some(n) if n == 0 || n > MAX_THREADS => Err(to_py(Error::invalid_value(
             Field::Threads,
-            0,
-            "at least 1 (or None for every core)",
+            n,
+            format!("1 to {MAX_THREADS} (or None for every core)"),
         ))),
         Some(n) => Ok(n),
         None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
@@ -43,6 +47,31 @@ pub(super) fn ball(
 ) -> PyResult<Domain> {
     let c = arrays::vector(center, "center")?;
     ball_at(net, c, radius, norm).map_err(to_py)
+}
+
+/// A ValueError about `name` unless it has one value per input of the network.
+fn one_value_per_input(net: &Network, got: usize, name: &str) -> PyResult<()> {
+    if got == net.input_dim() {
+        return Ok(());
+    }
+    let expected = net.input_dim();
+    Err(invalid(
+        name,
+        format!("has {got} values; the network expects {expected} inputs"),
+    ))
+}
+
+/// The ball of `radius` in `norm` around the point `c` (dimension and radius checked); errors
+/// name the point `name` (the keyword argument it came from).
+pub(super) fn ball_named(
+    net: &Network,
+    c: Array1<f64>,
+    radius: f64,
+    norm: Norm,
+    name: &str,
+) -> PyResult<Domain> {
+    one_value_per_input(net, c.len(), name)?;
+    Domain::ball(c, radius, norm).map_err(to_py)
 }
 
 /// The ball of `radius` in `norm` around the point `c` (dimension and radius checked).
@@ -96,16 +125,7 @@ fn input_box(net: &Network, bx: &Bound<'_, PyAny>) -> PyResult<Domain> {
     let lo = arrays::vector(&lower, "box lower")?;
     let hi = arrays::vector(&upper, "box upper")?;
     for (name, v) in [("box lower", &lo), ("box upper", &hi)] {
-        if v.len() != net.input_dim() {
-            return Err(invalid(
-                name,
-                format!(
-                    "has {} values; the network expects {} inputs",
-                    v.len(),
-                    net.input_dim()
-                ),
-            ));
-        }
+        one_value_per_input(net, v.len(), name)?;
     }
     Domain::from_bounds(&lo, &hi).map_err(|e| invalid("box", e))
 }

@@ -157,3 +157,7 @@ def test_split_parts_and_unfinished_rests_add_up_to_the_count(digits, digits_net
     assert rest.exact and first.regions + rest.regions == whole.regions
     with pytest.raises(ValueError, match="subproblem"):
         digits_net.count_subproblems(["01x"], c, radius=0.8)
+    # overlapping parts would count a subtree twice
+    for overlapping in (["", parts[0]], [parts[0], parts[0]]):
+        with pytest.raises(ValueError, match="overlap"):
+            digits_net.count_subproblems(overlapping, c, radius=0.8)

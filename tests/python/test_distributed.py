@@ -51,6 +51,15 @@ def test_short_shard_budgets_resubmit_the_rest_and_lose_nothing(client, digits, 
           f"{dist.elapsed_s:.2f} s on {dist.workers} workers (busy {dist.busy_s:.2f} s)")
 
 
+def test_a_budget_shorter_than_the_set_up_still_finishes(client, digits, digits_net):
+    # 0.1 ms cannot even replay a prefix: the driver doubles the budget of a shard that made no
+    # progress instead of resubmitting it unchanged forever
+    local = digits_net.count(digits[1], radius=0.5)
+    same(dask_count(digits_net, digits[1], radius=0.5, client=client, shard_seconds=1e-4, shards=4), local)
+    with pytest.raises(ValueError, match="shard_seconds"):
+        dask_count(digits_net, digits[1], radius=0.5, client=client, shard_seconds=0)
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_random_nets(client, seed):
     net = rr.Network.from_layers(random_layers([3, 10, 10, 8, 1], seed=seed))

@@ -145,11 +145,15 @@ def test_bad_input_raises_value_error_with_the_parameter_name(digits_net, digits
         (dict(center=x, radius=float("inf")), "radius: inf is not valid"),
         (dict(center=np.full(64, np.nan), radius=0.1), "center: value 0 .* is NaN"),
         (dict(center=x.reshape(8, 8), radius=0.1), "center: has shape \\[8, 8\\]; expected a 1-D array"),
-        (dict(center=["a"] * 64, radius=0.1), "center: expected an array of numbers"),
+        (dict(center=["a"] * 64, radius=0.1), "center: has dtype <U1; expected an array of real numbers"),
+        (dict(center=[[0.1], [0.2, 0.3]], radius=0.1), "center: expected an array of numbers"),
         (dict(center=x, radius=0.1, norm="l3"), "norm: 'l3' is not valid; expected l2 or linf"),
         (dict(center=x, radius=0.1, time_limit=-1), "time_limit: -1 is not valid"),
         (dict(center=x, radius=0.1, time_limit=1e19), "time_limit: .* is not valid"),
         (dict(center=x, radius=0.1, threads=0), "threads: 0 is not valid"),
+        (dict(center=x, radius=0.1, threads=10**6), "threads: 1000000 is not valid; expected 1 to 1024"),
+        (dict(center=x + 0j, radius=0.1), "center: has dtype complex128; expected an array of real numbers"),
+        (dict(center=x > 0.5, radius=0.1), "center: has dtype bool"),
         (dict(center=x, radius=0.1, solver="gurobi"), "solver: 'gurobi' is not valid"),
         (dict(center=x, radius=0.1, norm="l2", solver="highs"), "solver highs does not support l2"),
         (dict(radius=0.1), "center: missing"),
@@ -166,6 +170,12 @@ def test_bad_input_raises_value_error_with_the_parameter_name(digits_net, digits
         digits_net.bound(x, radius=0.1, method="exact")
     with pytest.raises(ValueError, match="x: points have 3 coordinates"):
         digits_net.forward(x[:3])
+    with pytest.raises(ValueError, match="point: points have 3 coordinates"):
+        digits_net.distance(x[:3])
+    with pytest.raises(ValueError, match="centers: has 3 values; the network expects 64"):
+        digits_net.count_many([x[:3]], radius=0.1)
+    with pytest.raises(ValueError, match="radius: -1 is not valid"):
+        digits_net.count_many(np.zeros((0, 64)), radius=-1.0)
 
 
 def test_files_that_cannot_be_read_raise_os_error_or_value_error(tmp_path):
