@@ -68,6 +68,23 @@ pub fn make_domain(center: Array1<f64>, radius: f64, norm: Norm) -> Result<Domai
     Domain::ball(center, radius, norm)
 }
 
+/// The most worker threads taken (`--threads`, Python's `threads=`): far more than any machine's
+/// cores, far fewer than would take seconds to start (each worker reserves a 64 MB stack).
+pub const MAX_THREADS: usize = 1024;
+
+/// Worker threads: `None` takes every core; otherwise 1 to [`MAX_THREADS`].
+pub fn parse_threads(threads: Option<usize>) -> Result<usize> {
+    match threads {
+        Some(n) if n == 0 || n > MAX_THREADS => Err(Error::invalid_value(
+            Field::Threads,
+            n,
+            format!("1 to {MAX_THREADS} (or none for every core)"),
+        )),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
 /// The largest `--time-limit` taken (about 31 years): beyond it a deadline would overflow the
 /// clock's arithmetic.
 pub const MAX_TIME_LIMIT_S: f64 = 1e9;

@@ -548,18 +548,11 @@ fn bound(args: BoundArgs) -> Result<()> {
                 "--split-depth: 0 is not valid; expected at least 1 (depth 0 is --method lp)",
             ));
         }
-        if args.threads == Some(0) {
-            return Err(Error::invalid(
-                "--threads: 0 is not valid; expected at least 1",
-            ));
-        }
         BoundOptions {
             method: args.method,
             time_limit,
             split_depth: args.split_depth,
-            threads: args
-                .threads
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            threads: inputs::parse_threads(args.threads)?,
             // Ctrl-C: the bounds reached so far stand (certified), printed, exit 130
             cancel: Some(interrupt_token()),
         }
@@ -664,19 +657,13 @@ fn cli_domain(args: &CountArgs, loaded: &LoadedModel) -> Result<Option<Domain>> 
 /// The count's options from the command line (solver: --solver or the domain's default).
 fn cli_count_options(args: &CountArgs, domain: &Domain) -> Result<CountOptions> {
     let m = &args.model;
-    if args.threads == Some(0) {
-        return Err(Error::invalid(
-            "--threads: 0 is not valid; expected at least 1",
-        ));
-    }
+    let threads = inputs::parse_threads(args.threads)?;
     let time_limit = inputs::parse_time_limit(args.time_limit)?;
     let solver = args
         .solver
         .unwrap_or_else(|| relu_regions::solver::default_for(domain));
     Ok(CountOptions {
-        threads: args
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        threads,
         time_limit,
         max_regions: args.max_regions,
         solver: Some(solver),
@@ -1143,15 +1130,10 @@ fn count_settings(
     threads: Option<usize>,
     time_limit: Option<f64>,
 ) -> Result<CountOptions> {
-    if threads == Some(0) {
-        return Err(Error::invalid(
-            "--threads: 0 is not valid; expected at least 1",
-        ));
-    }
+    let threads = inputs::parse_threads(threads)?;
     let time_limit = inputs::parse_time_limit(time_limit)?;
     Ok(CountOptions {
-        threads: threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        threads,
         time_limit,
         max_regions: None,
         solver: None,

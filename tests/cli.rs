@@ -1173,3 +1173,25 @@ fn an_interrupted_bound_prints_the_bounds_it_reached() {
     assert!(lower >= 1u32.into() && upper >= 149u32.into() && upper <= analytic);
     assert!(certified["seconds"].as_f64().unwrap() < 300.0);
 }
+
+/// `--threads` takes 1 to 1024 on every command that counts or bounds: a million threads would
+/// take seconds to start (and Ctrl-C could not stop it), 0 is no thread.
+#[test]
+fn thread_counts_are_checked_on_every_command() {
+    let m = moons();
+    for threads in ["0", "5000"] {
+        let needle = format!("--threads: {threads} is not valid; expected 1 to 1024");
+        let c = [
+            "--center=0.3,-0.2",
+            "--radius",
+            "0.25",
+            "--threads",
+            threads,
+        ];
+        assert_bad_input(&[&["count", &m][..], &c].concat(), &needle);
+        let b = [&["bound", &m][..], &c, &["--method", "lp"]].concat();
+        assert_bad_input(&b, &needle);
+        let s = [&["slice", &m][..], &c, &["--out", "/tmp/never-written.svg"]].concat();
+        assert_bad_input(&s, &needle);
+    }
+}

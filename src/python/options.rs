@@ -21,21 +21,9 @@ pub(super) fn time_limit(seconds: Option<f64>) -> PyResult<Option<Duration>> {
     crate::inputs::parse_time_limit(seconds).map_err(to_py)
 }
 
-/// The most worker threads a call takes: far more than any machine's cores, far fewer than
-/// would take seconds to start (each has a 64 MB stack reserved).
-pub(super) const MAX_THREADS: usize = 1024;
-
-/// `threads`: None takes every core; otherwise 1 to [`MAX_THREADS`].
+/// `threads`: None takes every core; otherwise 1 to `inputs::MAX_THREADS` (1024).
 pub(super) fn threads(threads: Option<usize>) -> PyResult<usize> {
-    match threads {
-        Some(n) if n == 0 || n > MAX_THREADS => Err(to_py(Error::invalid_value(
-            Field::Threads,
-            n,
-            format!("1 to {MAX_THREADS} (or None for every core)"),
-        ))),
-        Some(n) => Ok(n),
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
-    }
+    crate::inputs::parse_threads(threads).map_err(to_py)
 }
 
 /// The ball of `radius` in `norm` around `center` (checked: dimension, finite values, radius).
