@@ -1098,6 +1098,22 @@ fn bound_lp_certificate_then_check_verifies_and_catches_a_changed_file() {
 /// Ctrl-C during a count (a real MNIST image, a box far too large to finish): the CLI prints the
 /// honest partial result, marked not exact and stopped by "cancelled", and exits with 130.
 #[cfg(unix)]
+/// Runs the CLI with `args`, sends it SIGINT (Ctrl-C) after 3 s (long enough for the model to
+/// load and the work, with its Ctrl-C handler, to start) and returns what it printed.
+fn interrupted_after_3_s(args: &[&str]) -> Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_relu-regions"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    // SAFETY: sending SIGINT to our own child process.
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(sent, 0);
+    child.wait_with_output().expect("the binary ends")
+}
+
 #[test]
 fn an_interrupted_count_prints_its_partial_result() {
     let (Some(model), Some(images)) = (
@@ -1106,21 +1122,24 @@ fn an_interrupted_count_prints_its_partial_result() {
     ) else {
         return;
     };
-    let child = Command::new(env!("CARGO_BIN_EXE_relu-regions"))
-        .args(["count", &model.display().to_string(), "--center-file"])
-        .arg(&images)
-        .args(["--row", "0", "--norm", "linf", "--radius", "0.05"])
-        .args(["--threads", "1", "--time-limit", "600", "--json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    // long enough for the model to load and the count (and its Ctrl-C handler) to start
-    std::thread::sleep(std::time::Duration::from_secs(3));
-    // SAFETY: sending SIGINT to our own child process.
-    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    assert_eq!(sent, 0);
-    let out = child.wait_with_output().expect("the binary ends");
+    let (model, images) = (model.display().to_string(), images.display().to_string());
+    let out = interrupted_after_3_s(&[
+        "count",
+        &model,
+        "--center-file",
+        &images,
+        "--row",
+        "0",
+        "--norm",
+        "linf",
+        "--radius",
+        "0.05",
+        "--threads",
+        "1",
+        "--time-limit",
+        "600",
+        "--json",
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "stderr: {err}");
     assert!(err.contains("interrupted"), "{err}");
@@ -1143,20 +1162,24 @@ fn an_interrupted_bound_prints_the_bounds_it_reached() {
     ) else {
         return;
     };
-    let child = Command::new(env!("CARGO_BIN_EXE_relu-regions"))
-        .args(["bound", &model.display().to_string(), "--center-file"])
-        .arg(&images)
-        .args(["--row", "0", "--norm", "linf", "--radius", "0.05"])
-        .args(["--method", "all", "--threads", "1", "--json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    std::thread::sleep(std::time::Duration::from_secs(3));
-    // SAFETY: sending SIGINT to our own child process.
-    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    assert_eq!(sent, 0);
-    let out = child.wait_with_output().expect("the binary ends");
+    let (model, images) = (model.display().to_string(), images.display().to_string());
+    let out = interrupted_after_3_s(&[
+        "bound",
+        &model,
+        "--center-file",
+        &images,
+        "--row",
+        "0",
+        "--norm",
+        "linf",
+        "--radius",
+        "0.05",
+        "--method",
+        "all",
+        "--threads",
+        "1",
+        "--json",
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "stderr: {err}");
     let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");

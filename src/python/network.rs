@@ -5,7 +5,7 @@ use super::arrays;
 use super::errors::{invalid, to_py};
 use super::interrupt::{run_detached, run_guarded};
 use super::options;
-use super::results::{PyCountResult, Regions};
+use super::results::{flat_pattern, PyCountResult, Regions};
 use crate::domain::Domain;
 use crate::enumerate::{CancelToken, CollectingSink, CountOptions, CountOutcome};
 use crate::network::{Layer, Network};
@@ -172,16 +172,8 @@ impl PyNetwork {
     /// The network's output at `x`: a point (n0,) gives (outputs,), a batch (m, n0) gives
     /// (m, outputs).
     fn forward<'py>(&self, py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let (points, batched) = arrays::points(x, "x")?;
-        self.check_inputs(points.ncols(), "x")?;
-        let mut out = ndarray::Array2::zeros((points.nrows(), self.net.output_dim()));
-        for (k, p) in points.rows().into_iter().enumerate() {
-            out.row_mut(k).assign(&self.net.forward(p));
-        }
-        Ok(if batched {
-            PyArray2::from_owned_array(py, out).into_any()
-        } else {
-            PyArray1::from_owned_array(py, out.row(0).to_owned()).into_any()
+        self.per_point(py, x, self.net.output_dim(), 0.0, |p, mut row| {
+            row.assign(&self.net.forward(p))
         })
     }
 
@@ -192,20 +184,8 @@ impl PyNetwork {
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (points, batched) = arrays::points(x, "x")?;
-        self.check_inputs(points.ncols(), "x")?;
-        let units = self.net.num_hidden_units();
-        let mut out = ndarray::Array2::from_elem((points.nrows(), units), false);
-        for (k, p) in points.rows().into_iter().enumerate() {
-            let pattern = self.net.activation_pattern(p);
-            for (j, active) in pattern.layers.iter().flatten().enumerate() {
-                out[[k, j]] = *active;
-            }
-        }
-        Ok(if batched {
-            PyArray2::from_owned_array(py, out).into_any()
-        } else {
-            PyArray1::from_owned_array(py, out.row(0).to_owned()).into_any()
+        self.per_point(py, x, self.net.num_hidden_units(), false, |p, row| {
+            flat_pattern(&self.net.activation_pattern(p), row)
         })
     }
 
@@ -524,6 +504,29 @@ impl PyNetwork {
 }
 
 impl PyNetwork {
+    /// `fill(point, out_row)` for the point or each point of the batch `x`, as a (width,) or
+    /// (m, width) array.
+    fn per_point<'py, T: numpy::Element + Clone>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+        width: usize,
+        zero: T,
+        fill: impl Fn(ndarray::ArrayView1<f64>, ndarray::ArrayViewMut1<T>),
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (points, batched) = arrays::points(x, "x")?;
+        self.check_inputs(points.ncols(), "x")?;
+        let mut out = ndarray::Array2::from_elem((points.nrows(), width), zero);
+        for (p, row) in points.rows().into_iter().zip(out.rows_mut()) {
+            fill(p, row);
+        }
+        Ok(if batched {
+            PyArray2::from_owned_array(py, out).into_any()
+        } else {
+            PyArray1::from_owned_array(py, out.row(0).to_owned()).into_any()
+        })
+    }
+
     /// A ValueError unless `got` is the number of inputs.
     fn check_inputs(&self, got: usize, name: &str) -> PyResult<()> {
         if got == self.net.input_dim() {

@@ -64,11 +64,16 @@ fn region_arrays(mut regions: Regions, n0: usize) -> (Array2<f64>, Array2<bool>)
     let mut p = Array2::from_elem((regions.len(), units), false);
     for (k, (x, pattern)) in regions.iter().enumerate() {
         w.row_mut(k).assign(x);
-        for (j, active) in pattern.layers.iter().flatten().enumerate() {
-            p[[k, j]] = *active;
-        }
+        flat_pattern(pattern, p.row_mut(k));
     }
     (w, p)
+}
+
+/// Writes `pattern` into `row`, the hidden layers concatenated input side first.
+pub(super) fn flat_pattern(pattern: &ActivationPattern, mut row: ndarray::ArrayViewMut1<bool>) {
+    for (slot, active) in row.iter_mut().zip(pattern.layers.iter().flatten()) {
+        *slot = *active;
+    }
 }
 
 #[pymethods]
