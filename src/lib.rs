@@ -78,8 +78,8 @@ pub mod vnnlib;
 
 pub use domain::{Domain, Norm, Shape};
 pub use enumerate::{
-    count_subproblems, merge, split, CancelToken, CountOptions, CountOutcome, Observer, Progress,
-    Stop, Subproblem, Undecided, WitnessSink,
+    count_subproblems, estimate_sizes, merge, split, split_balanced, CancelToken, CountOptions,
+    CountOutcome, Observer, Progress, SplitGroup, Stop, Subproblem, Undecided, WitnessSink,
 };
 pub use error::{Error, Field, Result};
 pub use network::{ActivationPattern, AffineMap, InputNormalization, Layer, Network};

@@ -175,8 +175,9 @@ struct CountArgs {
     /// then make the count honestly not exact (a lower/upper sandwich).
     #[arg(long)]
     no_exact_fallback: bool,
-    /// Split the search into at least N shard files (in --out DIR) to count one by one with
-    /// --shard, e.g. as a job array; then `relu-regions merge` their results.
+    /// Split the search into N shard files of similar expected size (in --out DIR; fewer only
+    /// when the search tree is smaller) to count one by one with --shard, e.g. as a job array;
+    /// then `relu-regions merge` their results. Sizes are estimated by random dives.
     #[arg(long, requires = "out", conflicts_with_all = ["shard", "checkpoint", "resume", "certificate", "witnesses", "max_regions"])]
     split: Option<usize>,
     /// The folder of the shard files of --split (created if needed).
@@ -720,8 +721,8 @@ fn count_plain(
     }
 }
 
-/// `count … --split N --out DIR`: at least N shard files (fewer only when the search tree has
-/// fewer leaves), the subproblems dealt round-robin.
+/// `count … --split N --out DIR`: N shard files of similar expected size (fewer only when the
+/// search tree has fewer parts), from `split_balanced`.
 fn count_split(
     args: &CountArgs,
     loaded: &LoadedModel,
@@ -736,19 +737,15 @@ fn count_split(
             "--split: 0 is not valid; expected at least 1",
         ));
     }
-    let parts = relu_regions::split(&loaded.network, domain, n, settings)?;
-    let shards = n.min(parts.len()).max(1);
-    let id = {
-        use sha2::Digest;
-        let text: Vec<String> = parts.iter().map(|p| p.to_text()).collect();
-        let digest = sha2::Sha256::digest(text.join(",").as_bytes());
-        relu_regions::formats::container::hex(&digest)[..16].to_string()
-    };
+    let groups = relu_regions::split_balanced(&loaded.network, domain, n, settings)?;
+    let shards = groups.len();
+    let subproblems: usize = groups.iter().map(|g| g.parts.len()).sum();
+    let id = split_id(&groups);
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let model = model_sha256(&loaded.network);
     let spec = DomainSpec::of(domain);
     let mut files = Vec::with_capacity(shards);
-    for index in 0..shards {
+    for (index, group) in groups.iter().enumerate() {
         let shard = ShardFile {
             format: relu_regions::report::shard::SHARD_FORMAT.into(),
             version: relu_regions::report::shard::VERSION,
@@ -760,29 +757,48 @@ fn count_split(
                 of: shards,
             },
             rest_of: None,
-            parts: parts.iter().skip(index).step_by(shards).cloned().collect(),
+            parts: group.parts.clone(),
+            expected_regions: Some(group.expected_regions),
         };
         let path = out.join(format!("shard-{index:05}.json"));
         relu_regions::report::shard::write_json_atomically(&shard, &path)?;
         files.push(path.display().to_string());
     }
+    let expected: Vec<f64> = groups.iter().map(|g| g.expected_regions).collect();
     if args.model.json {
         print_json(&serde_json::json!({
             "shards": shards,
-            "subproblems": parts.len(),
+            "subproblems": subproblems,
             "out": out.display().to_string(),
             "split_id": id,
             "model_sha256": model,
             "files": files,
+            "expected_regions": expected,
         }))
     } else {
+        let (lo, hi) = expected
+            .iter()
+            .fold((f64::INFINITY, 0f64), |(lo, hi), &e| (lo.min(e), hi.max(e)));
         println!(
-            "wrote {shards} shard files ({} subproblems) to {}",
-            parts.len(),
+            "wrote {shards} shard files ({subproblems} subproblems) to {}; expected regions per shard (random dives, an estimate): {lo:.0} to {hi:.0}",
             out.display()
         );
         Ok(())
     }
+}
+
+/// The split's identity: the first 16 hex digits of SHA-256 of its groups' parts.
+fn split_id(groups: &[relu_regions::SplitGroup]) -> String {
+    use sha2::Digest;
+    let text: Vec<String> = groups
+        .iter()
+        .map(|g| {
+            let parts: Vec<String> = g.parts.iter().map(|p| p.to_text()).collect();
+            parts.join(",")
+        })
+        .collect();
+    let digest = sha2::Sha256::digest(text.join(";").as_bytes());
+    relu_regions::formats::container::hex(&digest)[..16].to_string()
 }
 
 /// `count MODEL --shard FILE` or `count MODEL --resume FILE`: the domain comes from the file
@@ -867,6 +883,7 @@ fn count_shard(
         let rest = ShardFile {
             rest_of: Some(path.display().to_string()),
             parts: r.unfinished.clone(),
+            expected_regions: None,
             ..shard.clone()
         };
         let rest_path = rest_path(path);

@@ -9,7 +9,8 @@ use enumerate_support::brute_force;
 use ndarray::{array, Array1};
 use relu_regions::enumerate::interior_tol;
 use relu_regions::{
-    count, count_subproblems, merge, split, CountOptions, Domain, Network, Norm, Stop, Subproblem,
+    count, count_subproblems, estimate_sizes, merge, split, split_balanced, CountOptions, Domain,
+    Network, Norm, Stop, Subproblem,
 };
 use std::time::Duration;
 
@@ -214,4 +215,79 @@ fn overlapping_parts_are_refused() {
     let whole = count_subproblems(&net, &disk, &parts(&["0", "1"]), &CountOptions::new()).unwrap();
     let root = count_subproblems(&net, &disk, &parts(&[""]), &CountOptions::new()).unwrap();
     assert_eq!(whole.regions, root.regions);
+}
+
+#[test]
+fn balanced_groups_partition_the_tree_and_match_brute_force() {
+    let cases: &[(&[usize], u64)] = &[(&[2, 6, 1], 1), (&[2, 5, 5, 1], 3), (&[3, 4, 4, 2, 1], 6)];
+    for &(widths, seed) in cases {
+        let net = random_network(widths, seed, 0.5);
+        let c = Array1::from_shape_fn(widths[0], |i| 0.1 * (i as f64 + 1.0) - 0.15);
+        let domain = Domain::ball(c, 0.7, Norm::L2).unwrap();
+        let (truth, _) = brute_force(&net, &domain, interior_tol(&domain));
+        for (groups, threads) in [(1, 1), (3, 2), (5, 1)] {
+            let options = CountOptions::new().threads(threads);
+            let split = split_balanced(&net, &domain, groups, &options).unwrap();
+            assert!(!split.is_empty() && split.len() <= groups, "{widths:?}");
+            let mut all: Vec<Subproblem> = Vec::new();
+            for g in &split {
+                assert!(g.expected_regions >= 0.0 && !g.parts.is_empty());
+                let r = count_subproblems(&net, &domain, &g.parts, &options).unwrap();
+                let expected = truth
+                    .iter()
+                    .filter(|p| g.parts.iter().any(|q| flat(p).starts_with(&q.prefix)))
+                    .count() as u64;
+                assert!(r.exact);
+                assert_eq!(r.regions, expected, "{widths:?} group of {groups}");
+                all.extend(g.parts.iter().cloned());
+            }
+            // together the groups are one partition: disjoint, and every region in one of them
+            let r = count_subproblems(&net, &domain, &all, &options).unwrap();
+            assert_eq!(r.regions, truth.len() as u64, "{widths:?} {groups} groups");
+        }
+    }
+}
+
+#[test]
+fn dives_estimate_the_number_of_regions() {
+    let net = Network::load(data_path("moons-2-16-16-1.json")).unwrap();
+    let ball = Domain::ball(array![0.3, -0.2], 2.0, Norm::L2).unwrap();
+    let options = CountOptions::new().threads(2);
+    let whole = count(&net, &ball, &options).unwrap().regions as f64;
+    // Knuth's estimator is unbiased: the mean of many dives from the root is near the count
+    let root = [Subproblem::root()];
+    let est = estimate_sizes(&net, &ball, &root, 2_000, &options).unwrap()[0];
+    assert!(
+        (est - whole).abs() < 0.25 * whole,
+        "estimate {est} for {whole} regions"
+    );
+    // the same parts weigh the same every time, on any number of threads
+    let parts = split(&net, &ball, 8, &options).unwrap();
+    let a = estimate_sizes(&net, &ball, &parts, 8, &options).unwrap();
+    let b = estimate_sizes(&net, &ball, &parts, 8, &CountOptions::new()).unwrap();
+    assert_eq!(a, b);
+    // a split's leaves weigh 1 each
+    let leaves = split(&net, &ball, 100_000, &options).unwrap();
+    let w = estimate_sizes(&net, &ball, &leaves, 2, &options).unwrap();
+    assert!(w.iter().all(|&x| x == 1.0), "{w:?}");
+}
+
+#[test]
+fn balanced_groups_have_similar_counts() {
+    let net = Network::load(data_path("moons-2-16-16-1.json")).unwrap();
+    let ball = Domain::ball(array![0.3, -0.2], 2.0, Norm::L2).unwrap();
+    let options = CountOptions::new().threads(2);
+    let groups = split_balanced(&net, &ball, 4, &options).unwrap();
+    assert_eq!(groups.len(), 4);
+    let counts: Vec<u64> = groups
+        .iter()
+        .map(|g| {
+            count_subproblems(&net, &ball, &g.parts, &options)
+                .unwrap()
+                .regions
+        })
+        .collect();
+    let mean = counts.iter().sum::<u64>() as f64 / 4.0;
+    let max = *counts.iter().max().unwrap() as f64;
+    assert!(max <= 1.6 * mean, "group counts {counts:?}");
 }

@@ -96,6 +96,14 @@ fn split_into(domain: &[String], n: usize, dir: &Path) -> Vec<PathBuf> {
         .collect();
     files.sort();
     assert_eq!(v["shards"].as_u64().unwrap() as usize, files.len());
+    // every shard file carries the estimate that balanced it, the same as the report's
+    let expected = v["expected_regions"].as_array().unwrap();
+    assert_eq!(expected.len(), files.len());
+    for (file, e) in files.iter().zip(expected) {
+        let shard: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        assert_eq!(&shard["expected_regions"], e);
+        assert!(e.as_f64().unwrap() >= 0.0);
+    }
     files
 }
 

@@ -38,6 +38,12 @@ class DistributedCountResult:
     stopped_by: Optional[str]
     undecided: int
     solver_calls: int
+    #: Decisions settled by closed-form proofs (no solver), summed over the shards.
+    decided_without_solver: int
+    #: Decisions near the tolerance, summed over the shards.
+    near_tolerance: int
+    #: Calls of the exact-arithmetic fallback, summed over the shards.
+    exact_fallback_calls: int
     elapsed_s: float
     #: Shard tasks completed (the initial split and every resubmitted unfinished rest).
     shards: int
@@ -73,14 +79,18 @@ def _count_shard(
     r = net.count_subproblems(
         list(parts), time_limit=seconds, threads=1, frontier=True, **domain
     )
+    d = r.to_dict()
     return {
         "regions": r.regions,
         "exact": r.exact,
         "lower": r.lower,
         "upper": r.upper,
         "stopped_by": r.stopped_by,
-        "undecided": r.to_dict()["undecided"],
+        "undecided": d["undecided"],
         "solver_calls": r.solver_calls,
+        "decided_without_solver": d["decided_without_solver"],
+        "near_tolerance": d["near_tolerance"],
+        "exact_fallback_calls": d["exact_fallback_calls"],
         "elapsed_s": r.elapsed_s,
         "unfinished": list(r.unfinished),
     }
@@ -136,19 +146,23 @@ def count(
     domain = {"center": center, "radius": radius, "norm": norm, "box": box}
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     parts = net.split(at_least=shards or 4 * workers, **domain)
-    net_on_workers = client.scatter(net, broadcast=True, hash=False)
+    # the network, sent once to every worker; sent again if every worker holding it died
+    on_workers = {"net": client.scatter(net, broadcast=True, hash=False)}
     run = f"{START_EVENTS}-{uuid.uuid4().hex}"  # this count's shard-start topics
     submitted, topics = {}, []
 
     def submit(batch, attempt, budget=shard_seconds):
         topic = f"{run}-{len(topics)}"
         topics.append(topic)
-        f = client.submit(_count_shard, net_on_workers, batch, domain, budget, topic, pure=False)
+        f = client.submit(_count_shard, on_workers["net"], batch, domain, budget, topic, pure=False)
         submitted[f.key] = (batch, attempt, budget)
         return f
 
     pending = as_completed([submit([p], 0) for p in parts])
-    totals = dict(regions=0, lower=0, upper=0, undecided=0, solver_calls=0, busy=0.0)
+    summed = ("regions", "lower", "undecided", "solver_calls", "decided_without_solver",
+              "near_tolerance", "exact_fallback_calls")
+    totals = dict.fromkeys(summed, 0)
+    totals.update(upper=0, busy=0.0)
     exact, stopped_by, done, retries, resubmitted, details = True, None, 0, 0, 0, []
     for f in pending:
         batch, attempt, budget = submitted.pop(f.key)
@@ -158,11 +172,14 @@ def count(
             if attempt >= max_retries:
                 raise
             retries += 1
+            if on_workers["net"].status != "finished":
+                # every worker that held the network died with it: send it again
+                on_workers["net"] = client.scatter(net, broadcast=True, hash=False)
             pending.add(submit(batch, attempt + 1, budget))
             continue
         done += 1
         details.append(r)
-        for k in ("regions", "lower", "undecided", "solver_calls"):
+        for k in summed:
             totals[k] += r[k]
         totals["busy"] += r["elapsed_s"]
         # a shard stopped by its budget with nothing undecided is settled: its regions are
@@ -197,6 +214,9 @@ def count(
         stopped_by=stopped_by,
         undecided=totals["undecided"],
         solver_calls=totals["solver_calls"],
+        decided_without_solver=totals["decided_without_solver"],
+        near_tolerance=totals["near_tolerance"],
+        exact_fallback_calls=totals["exact_fallback_calls"],
         elapsed_s=time.perf_counter() - start,
         shards=done,
         retries=retries,

@@ -112,8 +112,14 @@ pub fn split(
         ..options.clone()
     };
     let mut depth = (usize::BITS - (at_least - 1).leading_zeros()) as usize + 1;
+    let root = [Subproblem::root()];
     loop {
-        let (outcome, reached) = search_in_pool(net, domain, &settings, Plan::Split(depth))?;
+        let plan = Plan::Split {
+            parts: &root,
+            depth,
+        };
+        let (outcome, found) = search_in_pool(net, domain, &settings, plan)?;
+        let reached = found.split_reached;
         if matches!(outcome.stop, Stop::Undecided(Undecided::OutOfRange { .. })) {
             // nothing can be decided in this domain: the root is the only part
             return Ok(vec![Subproblem::root()]);

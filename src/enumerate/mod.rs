@@ -40,10 +40,12 @@
 //! Early stop (time limit, region cap): `lower` = regions found, `upper` = regions found plus a
 //! bound for every unexplored node (see `partial`).
 
+mod balance;
 mod ball_lp;
 pub mod certificate;
 mod control;
 mod dense;
+mod dive;
 mod dual;
 mod fallback;
 mod frontier;
@@ -59,6 +61,7 @@ mod tracked;
 mod unit_coords;
 mod witness;
 
+pub use balance::{estimate_sizes, split_balanced, SplitGroup};
 pub use control::{CancelToken, Observer, Progress, Stop, Undecided, PROGRESS_INTERVAL};
 /// The closed-form dual bound of a split (for the solver benchmarks, which compare its cost with
 /// a solver call).
@@ -212,18 +215,29 @@ pub(crate) enum Plan<'p> {
     Whole,
     /// The subtrees of these prefixes (`count_subproblems`).
     Parts(&'p [Subproblem]),
-    /// A split at this many branchings (`split`): the parts come in `unfinished`.
-    Split(usize),
+    /// A split of each of `parts` at `depth` branchings below it (`split`): the new parts come
+    /// in `unfinished`.
+    Split {
+        parts: &'p [Subproblem],
+        depth: usize,
+    },
+    /// `per_part` random dives below each of `parts` (`estimate_sizes`), the j-th dive of part i
+    /// seeded by (`seed`, i, j): the estimates come in the outcome's `dives`.
+    Dives {
+        parts: &'p [Subproblem],
+        per_part: usize,
+        seed: u64,
+    },
 }
 
 /// A search of `plan` with the default solver, in a pool of `settings.threads` workers; also
-/// whether a split reached its depth.
+/// what a split or dives found.
 fn search_in_pool(
     net: &Network,
     domain: &Domain,
     settings: &CountOptions,
     plan: Plan,
-) -> Result<(CountOutcome, bool)> {
+) -> Result<(CountOutcome, Found)> {
     let kind = solver_kind(settings, domain)?;
     let factory = || make_solver(kind, domain);
     let pool = worker_pool(settings.threads.max(1))?;
@@ -252,7 +266,7 @@ fn count_on_this_worker(
     .map(|r| r.0)
 }
 
-/// [`count_on_this_worker`] of a [`Plan`]; also whether a split reached its depth somewhere.
+/// [`count_on_this_worker`] of a [`Plan`]; also what a split or dives found.
 fn search_on_this_worker(
     net: &Network,
     domain: &Domain,
@@ -261,7 +275,7 @@ fn search_on_this_worker(
     factory: &(dyn Fn() -> Result<Box<dyn InteriorSolver>> + Sync),
     closed_form: bool,
     plan: Plan,
-) -> Result<(CountOutcome, bool)> {
+) -> Result<(CountOutcome, Found)> {
     if settings.frontier && settings.certificate {
         return Err(Error::invalid(
             "a count with a frontier (unfinished subproblems) cannot record a certificate: switch one off",
@@ -287,12 +301,13 @@ fn search_on_this_worker(
             if settings.certificate {
                 r.certificate = Some(certificate::CertificateTree::open_root(net, domain));
             }
-            return Ok((r, false));
+            return Ok((r, Found::default()));
         }
     };
     let shared = Shared::new(&uc, &local, settings, sink, factory, closed_form, start);
     let shared = match plan {
-        Plan::Split(depth) => shared.splitting(depth),
+        Plan::Split { depth, .. } => shared.splitting(depth),
+        Plan::Dives { .. } => shared.diving(),
         _ => shared,
     };
     let done = AtomicBool::new(false);
@@ -302,27 +317,25 @@ fn search_on_this_worker(
             scope.spawn(move || progress::run(sh, observer.as_ref(), done, start));
         }
         let r = match plan {
-            Plan::Whole | Plan::Split(_) => {
+            Plan::Whole => {
                 let root = Node::root(&uc, settings.certificate);
                 shared.run_task(root, Vec::new(), Vec::new(), Vec::new(), &[])
             }
-            Plan::Parts(parts) => {
-                use rayon::prelude::*;
-                parts
-                    .par_iter()
-                    .map(|p| {
-                        let root = Node::root(&uc, false);
-                        shared.run_task(root, Vec::new(), Vec::new(), Vec::new(), &p.prefix)
-                    })
-                    .collect::<Result<Vec<_>>>()
-                    .map(|_| None)
-            }
+            Plan::Parts(parts) | Plan::Split { parts, .. } => run_parts(&shared, &uc, parts),
+            Plan::Dives {
+                parts,
+                per_part,
+                seed,
+            } => run_dives(&shared, &uc, parts, per_part, seed),
         };
         done.store(true, Ordering::SeqCst);
         r
     });
     let recording = result?;
-    let reached = shared.split_reached.load(Ordering::SeqCst);
+    let found = Found {
+        split_reached: shared.split_reached.load(Ordering::SeqCst),
+        dives: std::mem::take(&mut *shared.dives.lock().unwrap_or_else(|e| e.into_inner())),
+    };
     let r = outcome(
         &shared,
         recording,
@@ -332,7 +345,55 @@ fn search_on_this_worker(
         settings,
         start,
     );
-    Ok((r, reached))
+    Ok((r, found))
+}
+
+/// What a search found besides its outcome.
+#[derive(Default)]
+struct Found {
+    /// Whether a split reached its depth somewhere (so a deeper split may give more parts).
+    split_reached: bool,
+    /// The dives' (part index, estimate) pairs.
+    dives: Vec<(usize, f64)>,
+}
+
+/// Searches the subtrees of `parts` in parallel (no certificate: a certificate covers a whole
+/// count).
+fn run_parts(
+    shared: &Shared,
+    uc: &unit_coords::UnitCoordinates,
+    parts: &[Subproblem],
+) -> Result<Option<certificate::Recording>> {
+    use rayon::prelude::*;
+    parts
+        .par_iter()
+        .map(|p| {
+            let root = Node::root(uc, false);
+            shared.run_task(root, Vec::new(), Vec::new(), Vec::new(), &p.prefix)
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(|_| None)
+}
+
+/// `per_part` random dives below each of `parts`, in parallel.
+fn run_dives(
+    shared: &Shared,
+    uc: &unit_coords::UnitCoordinates,
+    parts: &[Subproblem],
+    per_part: usize,
+    seed: u64,
+) -> Result<Option<certificate::Recording>> {
+    use rayon::prelude::*;
+    (0..parts.len() * per_part)
+        .into_par_iter()
+        .map(|k| {
+            let (i, j) = (k / per_part, k % per_part);
+            let dive_seed =
+                seed ^ ((i as u64) << 32 | j as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            shared.run_dive(Node::root(uc, false), &parts[i].prefix, i, dive_seed)
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(|_| None)
 }
 
 /// The outcome once the search has ended: why it ended, the sandwich (capped by the local

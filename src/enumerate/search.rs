@@ -27,6 +27,7 @@
 
 use super::certificate::{Proof, Recording};
 use super::control::{CancelToken, Stop};
+use super::dive::Dive;
 use super::dual::{
     bound_at, box_lp_can_settle, dual_bound_with, emptiness_certificate, sparse_bound, DualBound,
     DualScratch,
@@ -110,6 +111,11 @@ pub(super) struct Shared<'a> {
     pub(super) split_reached: AtomicBool,
     /// The bound of the undecided parts alone (also in `open_bound`).
     pub(super) undecided_bound: Mutex<BigUint>,
+    /// Random dives instead of a search (see `super::dive`): each task follows one random side
+    /// at every branching and logs its estimate in `dives`.
+    diving: bool,
+    /// The dives' (part, estimate) pairs.
+    pub(super) dives: Mutex<Vec<(usize, f64)>>,
 }
 
 impl<'a> Shared<'a> {
@@ -163,7 +169,41 @@ impl<'a> Shared<'a> {
             split_depth: None,
             split_reached: AtomicBool::new(false),
             undecided_bound: Mutex::new(BigUint::default()),
+            diving: false,
+            dives: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Makes this search a set of random dives (see `super::dive`), counting nothing.
+    pub(super) fn diving(mut self) -> Self {
+        self.diving = true;
+        self
+    }
+
+    /// Logs the estimate of one dive below part `part`.
+    fn log_dive(&self, part: usize, estimate: f64) {
+        self.dives
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((part, estimate));
+    }
+
+    /// One random dive from the root through the prefix `target` (part `part`), its branchings
+    /// chosen by a generator seeded with `seed`; the estimate goes to `dives`.
+    pub(super) fn run_dive(
+        &self,
+        node: Node,
+        target: &[bool],
+        part: usize,
+        seed: u64,
+    ) -> Result<()> {
+        let mut w = Worker::new(self, Vec::new(), Vec::new(), Vec::new(), target, None);
+        w.dive = Some(Dive::new(part, seed));
+        let result = w.run(node);
+        if let Some(solver) = w.solver.take() {
+            self.give_solver(solver);
+        }
+        result
     }
 
     /// Makes this search a split at `depth` branchings (see `split_depth`).
@@ -261,25 +301,7 @@ impl<'a> Shared<'a> {
             return Ok(rec);
         }
         self.open_tasks.fetch_add(1, Ordering::Relaxed);
-        let loaded = halfspaces.len() as u64;
-        let mut w = Worker {
-            sh: self,
-            solver: None,
-            box_lp: None,
-            hs: halfspaces,
-            fac: factors,
-            pattern,
-            scratch: DualScratch::default(),
-            without: 0,
-            near: 0,
-            rec,
-            cur_exp: 0,
-            cur_factor: 0.0,
-            ids: (0..loaded).collect(),
-            next_id: loaded,
-            certs: Vec::new(),
-            target,
-        };
+        let mut w = Worker::new(self, halfspaces, factors, pattern, target, rec);
         let result = w.run(node);
         rec = w.rec.take();
         self.decided_without_solver
@@ -497,6 +519,8 @@ struct Worker<'s, 'a> {
     /// A prefix to replay (`count_subproblems`): while `pattern` is shorter, each unit follows
     /// only the side `target` prescribes. Empty for a plain subtree.
     target: &'s [bool],
+    /// A random dive below the target (`Shared::run_dive`), instead of a search.
+    dive: Option<Dive>,
 }
 
 /// What replaying a prescribed side did (see `Worker::follow`).
@@ -508,6 +532,38 @@ enum Replay {
 }
 
 impl<'s, 'a> Worker<'s, 'a> {
+    /// A worker whose stack holds `hs` (with their certificate factors `fac`) and whose pattern
+    /// prefix is `pattern`, replaying `target` first.
+    fn new(
+        sh: &'s Shared<'a>,
+        hs: Vec<HalfSpace>,
+        fac: Vec<f64>,
+        pattern: Vec<bool>,
+        target: &'s [bool],
+        rec: Option<Recording>,
+    ) -> Self {
+        let loaded = hs.len() as u64;
+        Worker {
+            sh,
+            solver: None,
+            box_lp: None,
+            hs,
+            fac,
+            pattern,
+            scratch: DualScratch::default(),
+            without: 0,
+            near: 0,
+            rec,
+            cur_exp: 0,
+            cur_factor: 0.0,
+            ids: (0..loaded).collect(),
+            next_id: loaded,
+            certs: Vec::new(),
+            target,
+            dive: None,
+        }
+    }
+
     fn push(&mut self, h: HalfSpace, factor: f64) -> Result<()> {
         if let Some(s) = self.solver.as_mut() {
             s.push(&h)?;
@@ -603,7 +659,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             }
             Decision::Neither { .. } => return Ok(Replay::End),
             Decision::Unknown => {
-                self.undecided(node.layer, node.idx + 1);
+                self.undecided_replay(node);
                 return Ok(Replay::End);
             }
             Decision::Branch { pos, neg } => {
@@ -615,18 +671,64 @@ impl<'s, 'a> Worker<'s, 'a> {
             }
             Decision::Partial { known, positive } => {
                 if positive != want {
-                    self.undecided(node.layer, node.idx + 1);
+                    self.undecided_replay(node);
                     return Ok(Replay::End);
                 }
                 known
             }
         };
-        let child = self.child(node, side.witness, side.depth, &side.halfspace);
+        let mut child = self.child(node, side.witness, side.depth, &side.halfspace);
+        // a replayed branching is above the part: a split of the part counts from it
+        child.branch_depth = node.branch_depth;
         let factor = self.cur_factor;
         self.push(side.halfspace, factor)?;
         self.pattern.push(want);
         *node = child;
         Ok(Replay::Next)
+    }
+
+    /// The prescribed side of a replay is undecided: in a split the replayed part stays a part
+    /// (nothing is lost); otherwise it is bounded as undecided.
+    fn undecided_replay(&self, node: &Node) {
+        if self.sh.split_depth.is_some() {
+            self.sh.emit(self.prefix_here());
+        } else if self.dive.is_none() {
+            self.undecided(node.layer, node.idx + 1);
+        }
+    }
+
+    /// A dive's step at a decided unit: follows one random side of a branching (the estimate
+    /// doubles), the known side of a partial one (the open side is taken as large), and logs the
+    /// estimate where the dive ends (an empty node estimates 0 regions, an undecided one as one
+    /// leaf). A stable unit is the search's as usual, never passed here.
+    fn dive_step(&mut self, node: &mut Node, decision: Decision) -> Result<Replay> {
+        let Some(dive) = self.dive.as_mut() else {
+            return Err(crate::error::Error::invalid(
+                "internal: a dive step outside a dive",
+            ));
+        };
+        let want = match &decision {
+            Decision::Stable { .. } => {
+                return Err(crate::error::Error::invalid(
+                    "internal: a dive step at a stable unit",
+                ))
+            }
+            Decision::Branch { .. } => dive.branch(),
+            Decision::Partial { positive, .. } => {
+                let p = *positive;
+                dive.partial();
+                p
+            }
+            Decision::Neither { .. } => {
+                self.sh.log_dive(dive.part, 0.0);
+                return Ok(Replay::End);
+            }
+            Decision::Unknown => {
+                self.sh.log_dive(dive.part, dive.estimate());
+                return Ok(Replay::End);
+            }
+        };
+        self.follow(node, decision, want)
     }
 
     /// Adds to the certificate stream, when certifying.
@@ -669,6 +771,12 @@ impl<'s, 'a> Worker<'s, 'a> {
             if self.pattern.len() < self.target.len() {
                 let want = self.target[self.pattern.len()];
                 match self.follow(&mut node, decision, want)? {
+                    Replay::Next => continue,
+                    Replay::End => return Ok(()),
+                }
+            }
+            if self.dive.is_some() && !matches!(decision, Decision::Stable { .. }) {
+                match self.dive_step(&mut node, decision)? {
                     Replay::Next => continue,
                     Replay::End => return Ok(()),
                 }
@@ -1539,6 +1647,11 @@ impl<'s, 'a> Worker<'s, 'a> {
     /// A leaf: prove the witness (floating point with error bounds, then exactly), repair it with
     /// a solver, or decide the full pattern exactly; then count and stream the region.
     fn leaf(&mut self, node: &Node) -> Result<()> {
+        if let Some(dive) = &self.dive {
+            // a dive counts nothing: its leaf ends it
+            self.sh.log_dive(dive.part, dive.estimate());
+            return Ok(());
+        }
         if self.sh.split_depth.is_some() {
             // a split counts nothing: the leaf is a part of its own
             self.sh.emit(self.pattern.clone());

@@ -136,6 +136,10 @@ pub struct ShardFile {
     pub rest_of: Option<String>,
     /// The subproblems to count.
     pub parts: Vec<Subproblem>,
+    /// The regions random dives expect below the parts (an estimate that balanced the split,
+    /// not a bound; absent in a rest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_regions: Option<f64>,
 }
 
 /// The result of counting one shard (the `shard` object of `count --shard F --json`).

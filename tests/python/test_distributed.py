@@ -94,3 +94,22 @@ def test_a_worker_killed_mid_run_changes_nothing(digits, digits_net):
         print(f"worker killed: {dist.regions} regions, {dist.shards} shards, {dist.retries} retries")
         assert dist.retries >= 1, f"the killed worker's shard ran again: {dist}"
     cluster.close()
+
+
+def test_every_worker_killed_mid_run_changes_nothing(digits, digits_net):
+    """Both workers die at once: the network scattered to them is lost with them and is sent
+    again; the count is still the local one."""
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    with distributed.Client(cluster) as c:
+        local = digits_net.count(digits[0], radius=1.0)
+        pids = list(c.run(os.getpid).values())
+        for pid in pids:
+            threading.Timer(0.6, os.kill, (pid, signal.SIGKILL)).start()
+        dist = dask_count(digits_net, digits[0], radius=1.0, client=c, shard_seconds=0.3, shards=8)
+        same(dist, local)
+        print(f"all workers killed: {dist.regions} regions, {dist.shards} shards, {dist.retries} retries")
+        assert dist.retries >= 1, f"the killed workers' shards ran again: {dist}"
+        assert dist.decided_without_solver >= local.to_dict()["decided_without_solver"] > 0
+    cluster.close()
