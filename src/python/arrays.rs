@@ -5,12 +5,13 @@ use super::errors::invalid;
 use ndarray::{Array1, Array2, ArrayD, Ix1, Ix2};
 use numpy::PyReadonlyArrayDyn;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyModule};
 
 /// `value` as an owned float64 array of any dimension.
 fn float_array(value: &Bound<'_, PyAny>, name: &str) -> PyResult<ArrayD<f64>> {
     let py = value.py();
     let numpy = py.import("numpy")?;
+    no_masked_entries(&numpy, value, name)?;
     let raw = numpy
         .call_method1("asarray", (value,))
         .map_err(|e| invalid(name, format!("expected an array of numbers ({e})")))?;
@@ -28,6 +29,27 @@ fn float_array(value: &Bound<'_, PyAny>, name: &str) -> PyResult<ArrayD<f64>> {
     let array = numpy.call_method("asarray", (raw,), Some(&kwargs))?;
     let array: PyReadonlyArrayDyn<'_, f64> = array.extract()?;
     Ok(array.as_array().to_owned())
+}
+
+/// A ValueError when `value` is a NumPy masked array with masked entries: `numpy.asarray` would
+/// silently use the values under the mask.
+fn no_masked_entries(
+    numpy: &Bound<'_, PyModule>,
+    value: &Bound<'_, PyAny>,
+    name: &str,
+) -> PyResult<()> {
+    let ma = numpy.getattr("ma")?;
+    if !ma.call_method1("isMaskedArray", (value,))?.is_truthy()? {
+        return Ok(());
+    }
+    let masked: usize = ma.call_method1("count_masked", (value,))?.extract()?;
+    if masked > 0 {
+        return Err(invalid(
+            name,
+            format!("is a masked array with {masked} masked entries; expected none (fill them first, e.g. with .filled(value))"),
+        ));
+    }
+    Ok(())
 }
 
 /// `value` as a vector (1-D) of finite numbers.

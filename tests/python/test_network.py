@@ -154,6 +154,10 @@ def test_bad_input_raises_value_error_with_the_parameter_name(digits_net, digits
         (dict(center=x, radius=0.1, threads=10**6), "threads: 1000000 is not valid; expected 1 to 1024"),
         (dict(center=x + 0j, radius=0.1), "center: has dtype complex128; expected an array of real numbers"),
         (dict(center=x > 0.5, radius=0.1), "center: has dtype bool"),
+        (
+            dict(center=np.ma.masked_array(x, mask=np.arange(64) < 2), radius=0.1),
+            "center: is a masked array with 2 masked entries",
+        ),
         (dict(center=x, radius=0.1, solver="gurobi"), "solver: 'gurobi' is not valid"),
         (dict(center=x, radius=0.1, norm="l2", solver="highs"), "solver highs does not support l2"),
         (dict(radius=0.1), "center: missing"),
@@ -168,6 +172,9 @@ def test_bad_input_raises_value_error_with_the_parameter_name(digits_net, digits
             digits_net.count(**kwargs)
     with pytest.raises(ValueError, match="method: 'exact' is not valid"):
         digits_net.bound(x, radius=0.1, method="exact")
+    # a masked array with nothing masked is an array like any other
+    unmasked = np.ma.masked_array(x, mask=np.zeros(64, dtype=bool))
+    assert digits_net.count(unmasked, radius=0.1).regions == digits_net.count(x, radius=0.1).regions
     with pytest.raises(ValueError, match="x: points have 3 coordinates"):
         digits_net.forward(x[:3])
     with pytest.raises(ValueError, match="point: points have 3 coordinates"):
