@@ -31,6 +31,9 @@ class CountResult:
     def upper(self) -> int:
         """A certified upper bound (it may be astronomically large)."""
     @property
+    def undecided_bound(self) -> int:
+        """The bound of the undecided parts alone (0 when every decision was settled)."""
+    @property
     def stopped_by(self) -> Optional[str]:
         """Why the count is not exact ("time limit", "max regions", "cancelled", "undecided: ...",
         "out of range: ..."), None when it is."""

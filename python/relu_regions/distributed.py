@@ -22,6 +22,9 @@ from typing import Any, Optional, Sequence
 
 from ._native import Network
 
+#: Why a merged count is not exact when a shard stopped by its budget had undecided decisions.
+UNDECIDED = "undecided: floating point could not settle some decisions (see the shards' details)"
+
 #: The prefix of the event topic under which each shard task of a count reports its start (to count re-runs of shards
 #: whose worker died: the scheduler re-runs them on its own).
 START_EVENTS = "relu-regions-shard-start"
@@ -87,6 +90,7 @@ def _count_shard(
         "upper": r.upper,
         "stopped_by": r.stopped_by,
         "undecided": d["undecided"],
+        "undecided_bound": r.undecided_bound,
         "solver_calls": r.solver_calls,
         "decided_without_solver": d["decided_without_solver"],
         "near_tolerance": d["near_tolerance"],
@@ -182,13 +186,16 @@ def count(
         for k in summed:
             totals[k] += r[k]
         totals["busy"] += r["elapsed_s"]
-        # a shard stopped by its budget with nothing undecided is settled: its regions are
-        # proven and its unfinished rest goes back to the queue (counted by the new shards)
-        settled = r["exact"] or (r["stopped_by"] == "time limit" and r["undecided"] == 0)
-        if settled:
+        # a shard stopped by its budget has its unfinished rest counted by new shards: what it
+        # adds is its proven regions and the bound of its undecided parts
+        if r["exact"]:
             totals["upper"] += r["regions"]
+        elif r["stopped_by"] == "time limit":
+            totals["upper"] += r["regions"] + r["undecided_bound"]
+            if r["undecided"] > 0:
+                exact = False
+                stopped_by = stopped_by or UNDECIDED
         else:
-            # its upper bound also covers its rest: counted twice, the sum stays an upper bound
             exact = False
             stopped_by = stopped_by or r["stopped_by"]
             totals["upper"] += r["upper"]

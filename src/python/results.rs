@@ -18,6 +18,7 @@ pub(super) type Regions = Vec<(Array1<f64>, ActivationPattern)>;
 pub struct PyCountResult {
     report: CountReport,
     upper: BigUint,
+    undecided_bound: BigUint,
     witnesses: Option<Py<PyArray2<f64>>>,
     patterns: Option<Py<PyArray2<bool>>>,
     unfinished: Vec<String>,
@@ -47,6 +48,7 @@ impl PyCountResult {
         PyCountResult {
             report: CountReport::new(model, domain, solver, outcome),
             upper: outcome.upper.clone(),
+            undecided_bound: outcome.undecided_bound.clone(),
             witnesses,
             patterns,
             unfinished: outcome.unfinished.iter().map(|p| p.to_text()).collect(),
@@ -100,6 +102,14 @@ impl PyCountResult {
     #[getter]
     fn upper(&self) -> BigUint {
         self.upper.clone()
+    }
+
+    /// The bound of the undecided parts alone (a Python int; 0 when every decision was settled):
+    /// with `frontier=True`, `regions + undecided_bound` bounds the count of everything but the
+    /// `unfinished` subtrees.
+    #[getter]
+    fn undecided_bound(&self) -> BigUint {
+        self.undecided_bound.clone()
     }
 
     /// Why the count is not exact (`"time limit"`, `"max regions"`, `"cancelled"`,

@@ -60,6 +60,8 @@ def test_a_region_cap_gives_an_honest_sandwich(digits, digits_net):
     capped = digits_net.count(digits[0], radius=0.6, max_regions=10, threads=1)
     assert not capped.exact and capped.stopped_by == "max regions"
     assert capped.lower <= full.regions <= capped.upper
+    # nothing was undecided: the cap alone made the sandwich
+    assert capped.undecided_bound == 0 == full.undecided_bound and isinstance(capped.undecided_bound, int)
     assert isinstance(capped.upper, int) and capped.to_dict()["upper"] == str(capped.upper)
     assert "exact=False" in repr(capped)
 
