@@ -90,7 +90,14 @@ pub fn split_balanced(
     groups: usize,
     options: &CountOptions,
 ) -> Result<Vec<SplitGroup>> {
-    let groups = groups.max(1);
+    if groups <= 1 {
+        let root = vec![Subproblem::root()];
+        let weight = estimate_sizes(net, domain, &root, DIVES_PER_PART, options)?[0];
+        return Ok(vec![SplitGroup {
+            parts: root,
+            expected_regions: weight,
+        }]);
+    }
     let mut parts = split(net, domain, PARTS_PER_GROUP * groups, options)?;
     parts.sort();
     let mut weights = estimate_sizes(net, domain, &parts, DIVES_PER_PART, options)?;
