@@ -44,6 +44,7 @@ mod balance;
 mod ball_lp;
 pub mod certificate;
 mod control;
+mod copies;
 mod dense;
 mod dive;
 mod dual;

@@ -27,6 +27,7 @@
 
 use super::certificate::{Proof, Recording};
 use super::control::{CancelToken, Stop};
+use super::copies::copy_sources;
 use super::dive::Dive;
 use super::dual::{
     bound_at, box_lp_can_settle, dual_bound_with, emptiness_certificate, sparse_bound, DualBound,
@@ -116,6 +117,8 @@ pub(super) struct Shared<'a> {
     diving: bool,
     /// The dives' (part, estimate) pairs.
     pub(super) dives: Mutex<Vec<(usize, f64)>>,
+    /// Per hidden unit (flat), the unit it copies (`super::copies`).
+    copies: Vec<Option<usize>>,
 }
 
 impl<'a> Shared<'a> {
@@ -171,6 +174,7 @@ impl<'a> Shared<'a> {
             undecided_bound: Mutex::new(BigUint::default()),
             diving: false,
             dives: Mutex::new(Vec::new()),
+            copies: copy_sources(&uc.net),
         }
     }
 
@@ -697,6 +701,23 @@ impl<'s, 'a> Worker<'s, 'a> {
         }
     }
 
+    /// The sign of a copy unit (see `super::copies`): its source's pattern bit, exactly. `None`
+    /// for any other unit, and when certifying (the certificate has no record for it yet, so
+    /// the side is decided geometrically there).
+    fn copied_sign(&mut self, node: &Node) -> Option<bool> {
+        let sh = self.sh;
+        debug_assert_eq!(
+            self.pattern.len(),
+            sh.widths[..node.layer].iter().sum::<usize>() + node.idx
+        );
+        let src = (*sh.copies.get(self.pattern.len())?)?;
+        if sh.certify {
+            return None;
+        }
+        self.without += 1;
+        self.pattern.get(src).copied()
+    }
+
     /// A dive's step at a decided unit: follows one random side of a branching (the estimate
     /// doubles), the known side of a partial one (the open side is taken as large), and logs the
     /// estimate where the dive ends (an empty node estimates 0 regions, an undecided one as one
@@ -763,11 +784,20 @@ impl<'s, 'a> Worker<'s, 'a> {
                 self.enter_next_layer(&mut node);
                 continue;
             }
-            let map = node.map.clone();
-            let a = map.map.a.row(node.idx);
-            let beta = map.map.b[node.idx];
-            let err = map.err[node.idx];
-            let decision = self.decide_unit(a, beta, err, &mut node)?;
+            let decision = match self.copied_sign(&node) {
+                Some(positive) => Decision::Stable {
+                    positive,
+                    witness: None,
+                    proof: Proof::Unproven,
+                },
+                None => {
+                    let map = node.map.clone();
+                    let a = map.map.a.row(node.idx);
+                    let beta = map.map.b[node.idx];
+                    let err = map.err[node.idx];
+                    self.decide_unit(a, beta, err, &mut node)?
+                }
+            };
             if self.pattern.len() < self.target.len() {
                 let want = self.target[self.pattern.len()];
                 match self.follow(&mut node, decision, want)? {

@@ -18,6 +18,7 @@
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]
 
+use super::copies::{copy_sources, is_settled_copy};
 use super::tracked::TrackedMap;
 use super::unit_coords::UnitCoordinates;
 use crate::domain::{Domain, Shape};
@@ -36,6 +37,9 @@ pub struct WitnessChecker {
     entry_err: Vec<f64>,
     /// Inner bounds a witness must also lie strictly within (see `UnitCoordinates::inner`).
     inner: Option<(Array1<f64>, Array1<f64>)>,
+    /// Per hidden unit (flat), the unit it copies (`super::copies`): a copy claimed with its
+    /// source's sign needs no check of its own (its pre-activation is c·relu(z_source)).
+    copy_of: Vec<Option<usize>>,
 }
 
 impl WitnessChecker {
@@ -68,6 +72,7 @@ impl WitnessChecker {
             first_bias_err,
             entry_err,
             inner: None,
+            copy_of: copy_sources(net),
         }
     }
 
@@ -113,12 +118,13 @@ impl WitnessChecker {
                 (spread + g * layer.bias[u].abs() + own + first + underflow) * inflate
             };
             let strict = |u: usize, bound: f64| {
-                bound.is_finite()
-                    && if pattern_l[u] {
-                        z[u] > bound
-                    } else {
-                        z[u] < -bound
-                    }
+                is_settled_copy(&self.copy_of, pattern, k + u)
+                    || bound.is_finite()
+                        && if pattern_l[u] {
+                            z[u] > bound
+                        } else {
+                            z[u] < -bound
+                        }
             };
             let cheap =
                 (0..z.len()).all(|u| strict(u, bound_of(u, self.abs_row_sums[l][u] * t_max)));
@@ -202,6 +208,9 @@ impl WitnessChecker {
                 return false;
             }
             for ((u, row), (&beta, &e)) in a.chunks_exact(n).enumerate().zip(b.iter().zip(err)) {
+                if is_settled_copy(&self.copy_of, pattern, k + u) {
+                    continue;
+                }
                 let mut v = beta;
                 let mut mag = beta.abs();
                 for (r, xj) in row.iter().zip(xs) {
