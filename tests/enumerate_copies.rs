@@ -2,9 +2,9 @@
 //! layer before and whose bias is 0 carries that post-ReLU value through its ReLU unchanged, the
 //! chain form of a skip connection. Its sign is its source's, decided without geometry. The
 //! counts must equal brute force over every pattern (the copies' constraints included, so a
-//! pattern whose copy disagrees with its source is excluded by the LP alone), the same network
-//! counted with certificates on (where copies are decided geometrically), and the network
-//! without the copies when they only feed the output.
+//! pattern whose copy disagrees with its source is excluded by the LP alone) and the network
+//! without the copies when they only feed the output; their certificates (KEEP_COPY records)
+//! must verify with the independent checker, which reads the copies off the exact weights.
 
 mod common;
 mod enumerate_support;
@@ -14,6 +14,7 @@ use enumerate_support::brute_force;
 use ndarray::{array, concatenate, s, Array1, Array2, Axis};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use relu_regions::check::{check_bytes, CheckError, Verdict};
 use relu_regions::enumerate::CollectingSink;
 use relu_regions::enumerate::{check_witness, interior_tol};
 use relu_regions::{count, count_with_witnesses, CountOptions, Domain, Layer, Network, Norm};
@@ -60,8 +61,41 @@ fn carried(n0: usize, w: [usize; 3], c: f64, seed: u64) -> Network {
     Network::new(vec![first, second, third, out]).unwrap()
 }
 
+/// A stand-in for the model file's hash in in-memory checks.
+const SHA: [u8; 32] = [7; 32];
+
+/// The count with a certificate, and the checker's verdict on it against `net`.
+fn certify(net: &Network, domain: &Domain) -> (u64, Result<Verdict, CheckError>) {
+    let (regions, bytes) = certificate_bytes(net, domain);
+    (regions, check_bytes(net, SHA, &bytes))
+}
+
+fn certificate_bytes(net: &Network, domain: &Domain) -> (u64, Vec<u8>) {
+    let r = count(net, domain, &CountOptions::new().certificate(true)).unwrap();
+    let bytes = r.certificate.as_ref().unwrap().to_bytes(&SHA).unwrap();
+    (r.regions, bytes)
+}
+
 #[test]
-fn carried_units_count_as_brute_force_and_as_the_geometric_search() {
+fn a_copy_record_on_a_unit_that_is_not_a_copy_is_refused() {
+    let net = carried(2, [3, 2, 2], 1.0, 1);
+    let domain = Domain::ball(array![0.1, -0.2], 0.8, Norm::L2).unwrap();
+    let (_, bytes) = certificate_bytes(&net, &domain);
+    // the same certificate against the net whose copies have a bias: no longer copies
+    let mut layers = net.layers().to_vec();
+    for u in 2..5 {
+        layers[1].bias[u] = 1e-3;
+    }
+    let tampered = Network::new(layers).unwrap();
+    let e = check_bytes(&tampered, SHA, &bytes).unwrap_err().to_string();
+    assert!(
+        e.contains("KEEP_COPY on unit 5, which is not a copy"),
+        "{e}"
+    );
+}
+
+#[test]
+fn carried_units_count_as_brute_force_and_certify() {
     for (seed, c) in [(1, 1.0), (2, 0.5), (3, 3.0), (4, 1.0)] {
         let net = carried(2, [3, 2, 2], c, seed);
         assert_eq!(net.num_hidden_units(), 3 + 5 + 5);
@@ -80,11 +114,13 @@ fn carried_units_count_as_brute_force_and_as_the_geometric_search() {
                     "seed {seed}: a pattern brute force rules out"
                 );
             }
-            // with a certificate the copies are decided by geometry and the exact fallback
-            let slow = count(&net, &domain, &CountOptions::new().certificate(true)).unwrap();
-            assert_eq!(slow.regions, fast.regions, "seed {seed} {norm:?}");
             // the copies were decided without a solver or the exact fallback
             assert_eq!(fast.exact_calls, 0, "seed {seed}");
+            let (certified, verdict) = certify(&net, &domain);
+            assert_eq!(certified, fast.regions, "seed {seed} {norm:?}");
+            let verdict = verdict.unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+            assert!(verdict.exact && verdict.open == 0, "{verdict:?}");
+            assert_eq!(verdict.regions, fast.regions);
         }
     }
 }

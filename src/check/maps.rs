@@ -124,6 +124,26 @@ impl ExactNet {
         self.offsets[self.offsets.len() - 1]
     }
 
+    /// The unit u < N copies, if it is a copy: in a hidden layer l ≥ 1, its exact weight row has
+    /// a single non-zero entry, positive, on unit i of layer l − 1, and its bias is 0 (then its
+    /// pre-activation is c·relu(h_i), c > 0: on exactly where unit i is). Returns i's index < N.
+    pub fn copy_source(&self, u: usize) -> Option<usize> {
+        let (layer, row) = self.locate(u);
+        let step = self.steps.get(layer.checked_sub(1)?)?;
+        if !step.b.get(row)?.is_zero() {
+            return None;
+        }
+        let mut nonzero = step
+            .w
+            .get(row)?
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_zero());
+        let (i, v) = nonzero.next()?;
+        (nonzero.next().is_none() && v.signum() == std::cmp::Ordering::Greater)
+            .then(|| self.offsets[layer - 1] + i)
+    }
+
     /// (layer, index in the layer) of unit `u` < N.
     pub fn locate(&self, u: usize) -> (usize, usize) {
         // the last offset ≤ u

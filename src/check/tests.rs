@@ -959,7 +959,14 @@ fn unknown_tags_and_bad_varints_fail() {
         payload.push(0xFF);
         unreadable(check_bytes(&net, SHA, &container(&payload)))
     };
-    assert_contains(&with_tree(&[0x07]), "unknown tag 0x07");
+    assert_contains(&with_tree(&[0x08]), "unknown tag 0x08");
+    // KEEP_COPY on a first-layer unit, which is never a copy: a failed record
+    let mut payload = cert.head();
+    payload.extend_from_slice(&[0x07, 0x10]);
+    payload.extend_from_slice(&0.5f64.to_le_bytes());
+    payload.push(0xFF);
+    let (_, what) = failed(check_bytes(&net, SHA, &container(&payload)));
+    assert_contains(&what, "KEEP_COPY on unit 0, which is not a copy");
     assert_contains(&with_tree(&[0x03, 0x03, 0x01]), "unexpected tag 0x01");
     // an 11-byte varint as a multiplier count
     let mut long = vec![0x02];

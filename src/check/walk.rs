@@ -24,6 +24,7 @@ const BRANCH: u8 = 0x03;
 const EMPTY: u8 = 0x04;
 const KEEP_ON_OPEN: u8 = 0x05;
 const KEEP_OFF_OPEN: u8 = 0x06;
+const KEEP_COPY: u8 = 0x07;
 const LEAF: u8 = 0x10;
 const OPEN: u8 = 0x11;
 
@@ -235,6 +236,16 @@ impl Walker<'_> {
                 self.counts.open += 1;
                 Ok(Next::Child(tag == KEEP_ON_OPEN))
             }
+            KEEP_COPY => match self.net.copy_source(j) {
+                Some(source) => {
+                    self.counts.proofs += 1;
+                    Ok(Next::Child(self.bits[source]))
+                }
+                None => Err(Fault::failed(
+                    self.path(j),
+                    format!("KEEP_COPY on unit {j}, which is not a copy: expected a weight row with one positive entry on the layer before and bias 0"),
+                )),
+            },
             _ => Err(Fault::unreadable(format!(
                 "unknown tag 0x{tag:02x} at payload byte {at}, where unit {j} is to be decided"
             ))),

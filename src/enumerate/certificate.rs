@@ -34,6 +34,7 @@ const BRANCH: u8 = 0x03;
 const EMPTY: u8 = 0x04;
 const KEEP_ON_OPEN: u8 = 0x05;
 const KEEP_OFF_OPEN: u8 = 0x06;
+const KEEP_COPY: u8 = 0x07;
 const LEAF: u8 = 0x10;
 const OPEN: u8 = 0x11;
 const END: u8 = 0xFF;
@@ -51,6 +52,9 @@ pub(crate) enum Proof {
     /// Proven by a method that leaves no multipliers (the exact fallback), or not recorded: the
     /// certificate marks the side open.
     Unproven,
+    /// The unit copies a unit of the layer before (`super::copies`): its sign is its source's,
+    /// which the checker reads off the weights.
+    Copy,
 }
 
 impl Proof {
@@ -104,7 +108,9 @@ pub(crate) struct Recording {
 impl Recording {
     /// A unit kept on one side, the other removed with `proof` (open when unproven).
     pub fn keep(&mut self, on: bool, proof: &Proof) {
-        if proof.is_proven() {
+        if *proof == Proof::Copy {
+            self.bytes.push(KEEP_COPY);
+        } else if proof.is_proven() {
             self.bytes.push(if on { KEEP_ON } else { KEEP_OFF });
             self.proof(proof);
         } else {
@@ -170,7 +176,8 @@ impl Recording {
                 }
             }
             Proof::Box => varint(&mut self.bytes, 1),
-            Proof::Domain | Proof::Unproven => varint(&mut self.bytes, 0),
+            // a copy is only ever kept (`keep`), never a removed side's proof
+            Proof::Domain | Proof::Unproven | Proof::Copy => varint(&mut self.bytes, 0),
         }
     }
 }

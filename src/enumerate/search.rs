@@ -701,9 +701,8 @@ impl<'s, 'a> Worker<'s, 'a> {
         }
     }
 
-    /// The sign of a copy unit (see `super::copies`): its source's pattern bit, exactly. `None`
-    /// for any other unit, and when certifying (the certificate has no record for it yet, so
-    /// the side is decided geometrically there).
+    /// The sign of a copy unit (see `super::copies`): its source's pattern bit, exactly (a
+    /// certificate records it as KEEP_COPY). `None` for any other unit.
     fn copied_sign(&mut self, node: &Node) -> Option<bool> {
         let sh = self.sh;
         debug_assert_eq!(
@@ -711,9 +710,6 @@ impl<'s, 'a> Worker<'s, 'a> {
             sh.widths[..node.layer].iter().sum::<usize>() + node.idx
         );
         let src = (*sh.copies.get(self.pattern.len())?)?;
-        if sh.certify {
-            return None;
-        }
         self.without += 1;
         self.pattern.get(src).copied()
     }
@@ -788,7 +784,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 Some(positive) => Decision::Stable {
                     positive,
                     witness: None,
-                    proof: Proof::Unproven,
+                    proof: Proof::Copy,
                 },
                 None => {
                     let map = node.map.clone();
