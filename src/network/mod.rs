@@ -7,11 +7,13 @@
 //! closed half-spaces come from its activation pattern ([`Network::region_halfspaces`]).
 
 mod affine;
+mod graph;
 mod normalization;
 mod pattern;
 mod region;
 
 pub use affine::AffineMap;
+pub use graph::{GraphLayer, ReluGraph, Source};
 pub use normalization::InputNormalization;
 pub use pattern::ActivationPattern;
 pub use region::{RegionHalfspaces, RowScale, UnitHalfspace};

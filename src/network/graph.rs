@@ -1,0 +1,269 @@
+//! Feed-forward ReLU graphs with skip connections (residual blocks, MaxPool written as
+//! max(a, b) = b + relu(a − b)), lowered to a chain [`Network`] with copy units.
+//!
+//! A graph has hidden ReLU layers 0 … L−1 and an affine output. The pre-activation of hidden
+//! layer k is affine in the outputs of earlier hidden layers:
+//!
+//!   z_k = Σ_{(j, W) ∈ terms_k} W h_j + b_k,   h_j = relu(z_j),
+//!
+//! where layer 0 reads the input x (h_{−1} = x) and the output reads hidden layers too. The
+//! lowering carries every h_j that a later layer reads through the ReLU layers in between as
+//! **copy units**: rows with a single entry 1 on h_j's unit and bias 0. Since h_j ≥ 0,
+//! relu(h_j) = h_j, so the chain computes the same function; a copy is active exactly where its
+//! source is, so the chain's activation patterns are in bijection with the graph's and its
+//! regions are the graph's. The enumerator takes a copy's sign from its source
+//! (`enumerate::copies`, docs/math.md §3.4). The raw input can be negative, so it cannot be
+//! carried this way: only layer 0 reads it.
+
+use super::{Layer, Network};
+use crate::error::{Error, Result};
+use ndarray::{s, Array1, Array2, ArrayView1};
+use std::collections::BTreeMap;
+
+/// What a term of a layer reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    /// The network's input x (only hidden layer 0 may read it).
+    Input,
+    /// The output h_j = relu(z_j) of hidden layer j.
+    Hidden(usize),
+}
+
+/// One layer of a graph: z = Σ W_t h_{source_t} + b.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphLayer {
+    /// (source, W) pairs; W has one row per unit of this layer and one column per value of the
+    /// source.
+    pub terms: Vec<(Source, Array2<f64>)>,
+    /// b, one entry per unit.
+    pub bias: Array1<f64>,
+}
+
+/// A validated feed-forward ReLU graph (see the module doc).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReluGraph {
+    input_dim: usize,
+    hidden: Vec<GraphLayer>,
+    output: GraphLayer,
+}
+
+impl ReluGraph {
+    /// A graph from its hidden layers and its output layer. Errors when there is no hidden
+    /// layer, a layer has no term, a term reads a later layer (or its own) or reads the input
+    /// after layer 0, a matrix does not fit its source or its layer, or a number is not finite.
+    pub fn new(input_dim: usize, hidden: Vec<GraphLayer>, output: GraphLayer) -> Result<Self> {
+        if hidden.is_empty() {
+            return Err(Error::invalid(
+                "a ReLU graph needs at least one hidden layer",
+            ));
+        }
+        let mut widths = Vec::with_capacity(hidden.len());
+        for (k, layer) in hidden.iter().chain([&output]).enumerate() {
+            let name = if k == hidden.len() {
+                "the output layer".to_string()
+            } else {
+                format!("hidden layer {k}")
+            };
+            check_layer(layer, &name, k, input_dim, &widths)?;
+            widths.push(layer.bias.len());
+        }
+        Ok(ReluGraph {
+            input_dim,
+            hidden,
+            output,
+        })
+    }
+
+    /// Input dimension.
+    pub fn input_dim(&self) -> usize {
+        self.input_dim
+    }
+
+    /// The hidden layers' widths.
+    pub fn hidden_widths(&self) -> Vec<usize> {
+        self.hidden.iter().map(|l| l.bias.len()).collect()
+    }
+
+    /// The graph's output at x.
+    pub fn forward(&self, x: ArrayView1<f64>) -> Array1<f64> {
+        let h = self.hidden_outputs(x);
+        pre_activation(&self.output, x, &h)
+    }
+
+    /// The activation pattern of the hidden units at x (active: z > 0), layer by layer.
+    pub fn activation_pattern(&self, x: ArrayView1<f64>) -> Vec<Vec<bool>> {
+        self.hidden_outputs(x)
+            .iter()
+            .map(|h| h.iter().map(|&v| v > 0.0).collect())
+            .collect()
+    }
+
+    /// h_0 … h_{L−1} at x.
+    fn hidden_outputs(&self, x: ArrayView1<f64>) -> Vec<Array1<f64>> {
+        let mut h: Vec<Array1<f64>> = Vec::with_capacity(self.hidden.len());
+        for layer in &self.hidden {
+            let z = pre_activation(layer, x, &h);
+            h.push(z.mapv(|v| v.max(0.0)));
+        }
+        h
+    }
+
+    /// The chain network computing the same function with the same regions: hidden layer k of
+    /// the chain holds layer k's units first, then a copy of every h_j (j < k) that a layer
+    /// after k reads, in increasing j. Hidden unit u of the graph's layer k is unit u of the
+    /// chain's layer k.
+    pub fn to_chain(&self) -> Result<Network> {
+        let last_use = self.last_uses();
+        let mut layers = Vec::with_capacity(self.hidden.len() + 1);
+        let mut before: Layout = Layout::default();
+        for (k, layer) in self.hidden.iter().enumerate() {
+            let carried: Vec<usize> = (0..k).filter(|&j| last_use[j] > k).collect();
+            let here = Layout::new(k, &carried, &self.hidden_widths());
+            layers.push(self.chain_layer(layer, &before, &here));
+            before = here;
+        }
+        let out_width = self.output.bias.len();
+        let mut weight = Array2::zeros((out_width, before.width));
+        add_terms(&mut weight, &self.output, &before);
+        layers.push(Layer::new(weight, self.output.bias.clone()));
+        Network::new(layers)
+    }
+
+    /// For each hidden layer j, the last layer reading it (L for the output).
+    fn last_uses(&self) -> Vec<usize> {
+        let mut last = vec![0; self.hidden.len()];
+        for (k, layer) in self.hidden.iter().chain([&self.output]).enumerate() {
+            for (source, _) in &layer.terms {
+                if let Source::Hidden(j) = source {
+                    last[*j] = last[*j].max(k);
+                }
+            }
+        }
+        last
+    }
+
+    /// The chain's layer for graph layer `layer`: its own rows, then identity rows copying the
+    /// carried outputs, reading the chain's previous layer laid out as `before`.
+    fn chain_layer(&self, layer: &GraphLayer, before: &Layout, here: &Layout) -> Layer {
+        let cols = if before.width == 0 {
+            self.input_dim
+        } else {
+            before.width
+        };
+        let own = layer.bias.len();
+        let mut weight = Array2::zeros((here.width, cols));
+        let mut bias = Array1::zeros(here.width);
+        bias.slice_mut(s![..own]).assign(&layer.bias);
+        add_terms(&mut weight, layer, before);
+        for (&j, &(offset, width)) in &here.blocks {
+            if j == here.own {
+                continue;
+            }
+            let from = before.blocks[&j].0;
+            for i in 0..width {
+                weight[[offset + i, from + i]] = 1.0;
+            }
+        }
+        Layer::new(weight, bias)
+    }
+}
+
+/// Where each h_j sits in the output of one chain layer: (offset, width) per hidden layer j.
+#[derive(Default)]
+struct Layout {
+    own: usize,
+    blocks: BTreeMap<usize, (usize, usize)>,
+    width: usize,
+}
+
+impl Layout {
+    /// Layer k's own units first, then the carried layers in order.
+    fn new(k: usize, carried: &[usize], widths: &[usize]) -> Self {
+        let mut blocks = BTreeMap::new();
+        blocks.insert(k, (0, widths[k]));
+        let mut width = widths[k];
+        for &j in carried {
+            blocks.insert(j, (width, widths[j]));
+            width += widths[j];
+        }
+        Layout {
+            own: k,
+            blocks,
+            width,
+        }
+    }
+}
+
+/// Adds `layer`'s terms into the first rows of `weight`, each at its source's columns in
+/// `before` (the input's columns are 0… when `before` is empty).
+fn add_terms(weight: &mut Array2<f64>, layer: &GraphLayer, before: &Layout) {
+    for (source, w) in &layer.terms {
+        let col0 = match source {
+            Source::Input => 0,
+            Source::Hidden(j) => before.blocks[j].0,
+        };
+        let mut block = weight.slice_mut(s![..w.nrows(), col0..col0 + w.ncols()]);
+        block += w;
+    }
+}
+
+/// z = Σ W h_source + b, with h_{Input} = x.
+fn pre_activation(layer: &GraphLayer, x: ArrayView1<f64>, h: &[Array1<f64>]) -> Array1<f64> {
+    let mut z = layer.bias.clone();
+    for (source, w) in &layer.terms {
+        match source {
+            Source::Input => z += &w.dot(&x),
+            Source::Hidden(j) => z += &w.dot(&h[*j]),
+        }
+    }
+    z
+}
+
+/// Checks layer `k` (named `name`) against the input dimension and the widths of the layers
+/// before it.
+fn check_layer(
+    layer: &GraphLayer,
+    name: &str,
+    k: usize,
+    input_dim: usize,
+    widths: &[usize],
+) -> Result<()> {
+    let units = layer.bias.len();
+    if units == 0 || layer.terms.is_empty() {
+        return Err(Error::invalid(format!(
+            "{name}: has {units} units and {} terms; expected at least one of each",
+            layer.terms.len()
+        )));
+    }
+    for (t, (source, w)) in layer.terms.iter().enumerate() {
+        let cols = match *source {
+            Source::Input if k == 0 => input_dim,
+            Source::Input => return Err(Error::invalid(format!(
+                "{name}: term {t} reads the network's input; only hidden layer 0 may (a skip connection from the input cannot be carried through a ReLU, the input can be negative)"
+            ))),
+            Source::Hidden(j) if j < k => widths[j],
+            Source::Hidden(j) => return Err(Error::invalid(format!(
+                "{name}: term {t} reads hidden layer {j}; expected a layer before it"
+            ))),
+        };
+        if w.dim() != (units, cols) {
+            return Err(Error::invalid(format!(
+                "{name}: term {t} has shape {}x{}; expected {units}x{cols} ({units} units, {cols} values read)",
+                w.nrows(),
+                w.ncols()
+            )));
+        }
+        if let Some((pos, v)) = w.indexed_iter().find(|(_, v)| !v.is_finite()) {
+            return Err(Error::invalid(format!(
+                "{name}: term {t}: weight[{}][{}] = {v}; expected a finite number",
+                pos.0, pos.1
+            )));
+        }
+    }
+    if let Some((i, v)) = layer.bias.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        return Err(Error::invalid(format!(
+            "{name}: bias[{i}] = {v}; expected a finite number"
+        )));
+    }
+    Ok(())
+}
