@@ -188,7 +188,12 @@ def short(xs, digits=4):
 
 
 def run(model_bytes, inputs, shape):
-    sess = ort.InferenceSession(model_bytes, providers=["CPUExecutionProvider"])
+    """onnxruntime's outputs with graph optimizations off: its Pad fusion folds a Pad into the next
+    AveragePool's pads, which changes the divisor under count_include_pad = 0 (onnxruntime 1.19 gives
+    2x the ONNX value at the border of groups_dilation.onnx); the reference is the unoptimized graph."""
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    sess = ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
     name = sess.get_inputs()[0].name
     return [sess.run(None, {name: np.asarray(x, np.float32).reshape(shape)})[0].astype(np.float64).reshape(-1).tolist() for x in inputs]
 

@@ -238,7 +238,7 @@ fn bad_attributes_name_the_node_and_the_attribute() {
             node(g, "pool"),
             "strides",
             proto::AttributeProto {
-                ints: vec![2],
+                ints: vec![3],
                 r#type: 7,
                 ..Default::default()
             },
@@ -249,7 +249,7 @@ fn bad_attributes_name_the_node_and_the_attribute() {
         &[
             "node \"pool\" (op AveragePool)",
             "ceil_mode = 1",
-            "4 outputs instead of 3",
+            "2 outputs instead of 1",
         ],
     );
     let m = error_of("tiny_2d.onnx", |g| {
