@@ -48,7 +48,7 @@ pub(super) fn batch_norm(
     let mut s_c = Vec::with_capacity(channels);
     for c in 0..channels {
         let denom = (var[c] + eps).sqrt();
-        if !(denom > 0.0) {
+        if denom.is_nan() || denom <= 0.0 {
             return Err(format!(
                 "input_var[{c}] + epsilon = {}; expected a positive number",
                 var[c] + eps
