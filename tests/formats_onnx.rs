@@ -271,9 +271,9 @@ fn set_raw_f64(t: &mut proto::TensorProto, index: usize, v: f64) {
 
 #[test]
 fn unknown_operator_names_the_node() {
-    let msg = error_of(|g| g.node[2].op_type = "Conv".into(), "unknown_op.onnx");
+    let msg = error_of(|g| g.node[2].op_type = "Tanh".into(), "unknown_op.onnx");
     assert!(
-        msg.contains("node \"/2/Gemm\" (op Conv)") && msg.contains("unsupported operator"),
+        msg.contains("node \"/2/Gemm\" (op Tanh)") && msg.contains("unsupported operator"),
         "{msg}"
     );
 }

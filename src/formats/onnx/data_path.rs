@@ -5,24 +5,19 @@
 //! becomes x ↦ (W A) x + (W a + w). So a `Sub` of a constant before the first layer folds into
 //! it, W (x − s) + b = W x + (b − W s), and affine layers with no ReLU between become one.
 
+use super::affine::{Affine, Linear};
+use super::layer_chain::LayerChain;
+use super::sparse::SparseRows;
 use super::tensor::ConstTensor;
 use crate::error::{Error, Result};
 use crate::network::Layer;
 use ndarray::{Array1, Array2};
-use std::rc::Rc;
-
-/// An affine map x ↦ A x + a; `matrix` None means A = I.
-#[derive(Clone, Debug)]
-pub(super) struct Affine {
-    pub matrix: Option<Array2<f64>>,
-    pub bias: Array1<f64>,
-}
 
 /// The network computed so far along the data path.
 #[derive(Clone, Debug)]
 pub(super) struct DataPath {
     /// Affine layers, each followed by a ReLU.
-    pub layers: Vec<Layer>,
+    pub layers: LayerChain,
     /// Affine map on the output of the last ReLU (or the input), not yet closed by a ReLU.
     pub pending: Option<Affine>,
     /// Width of the current tensor (None while unknown: the input has no static shape).
@@ -32,6 +27,16 @@ pub(super) struct DataPath {
 }
 
 impl DataPath {
+    /// The path at the network input (no layer yet).
+    pub fn input(shape: Option<Vec<usize>>) -> Self {
+        DataPath {
+            layers: LayerChain::default(),
+            pending: None,
+            dim: shape.as_ref().and_then(|s| checked_product(s)),
+            shape,
+        }
+    }
+
     /// Composes x ↦ W x + b onto the pending map.
     pub fn affine(&mut self, w: Array2<f64>, b: Array1<f64>) -> std::result::Result<(), String> {
         if let Some(d) = self.dim {
@@ -64,66 +69,77 @@ impl DataPath {
                 ));
             }
         }
-        self.dim = Some(w.nrows());
+        let rows = w.nrows();
+        let pending = self
+            .pending
+            .take()
+            .unwrap_or_else(|| Affine::identity(w.ncols()));
+        self.pending = Some(pending.then(Linear::Dense(w), &b)?);
+        self.dim = Some(rows);
         if let Some(s) = self.shape.as_mut().and_then(|s| s.last_mut()) {
-            *s = w.nrows();
+            *s = rows;
         }
-        self.pending = Some(match self.pending.take() {
-            None => Affine {
-                matrix: Some(w),
-                bias: b,
-            },
-            Some(Affine { matrix, bias }) => {
-                let new_bias = w.dot(&bias) + &b;
-                let new_matrix = match matrix {
-                    None => w,
-                    Some(a) => w.dot(&a),
-                };
-                Affine {
-                    matrix: Some(new_matrix),
-                    bias: new_bias,
-                }
-            }
-        });
+        Ok(())
+    }
+
+    /// Composes a sparse operator x ↦ M x + m (a convolution, a pooling, a padding, a transpose)
+    /// onto the pending map; the tensor then has shape `out_shape` (M's rows, row-major).
+    pub fn linear_op(
+        &mut self,
+        m: SparseRows,
+        shift: &Array1<f64>,
+        out_shape: Vec<usize>,
+    ) -> std::result::Result<(), String> {
+        let width = self.dim.ok_or(
+            "needs the tensor's static shape; expected the graph input to declare its shape",
+        )?;
+        if m.ncols() != width || m.nrows() != shift.len() {
+            return Err(format!(
+                "maps {} entries to {}; expected {width} inputs (internal shape mismatch)",
+                m.ncols(),
+                m.nrows()
+            ));
+        }
+        self.dim = Some(m.nrows());
+        let pending = self
+            .pending
+            .take()
+            .unwrap_or_else(|| Affine::identity(width));
+        self.pending = Some(pending.then(Linear::Sparse(m), shift)?);
+        self.shape = Some(out_shape);
         Ok(())
     }
 
     /// Adds a constant vector: x ↦ x + c on top of the pending map.
     pub fn shift(&mut self, c: &Array1<f64>) {
-        match &mut self.pending {
-            Some(p) => p.bias += c,
-            None => {
-                self.pending = Some(Affine {
-                    matrix: None,
-                    bias: c.clone(),
-                })
-            }
-        }
+        let p = self
+            .pending
+            .get_or_insert_with(|| Affine::identity(c.len()));
+        p.bias += c;
     }
 
     /// Multiplies elementwise by a constant vector: x ↦ diag(c) x on top of the pending map.
     pub fn scale(&mut self, c: &Array1<f64>) {
-        let p = self.pending.get_or_insert_with(|| Affine {
-            matrix: None,
-            bias: Array1::zeros(c.len()),
-        });
-        p.bias *= c;
-        let m = p.matrix.take().unwrap_or_else(|| Array2::eye(c.len()));
-        p.matrix = Some(m * c.view().insert_axis(ndarray::Axis(1)));
+        let p = self
+            .pending
+            .take()
+            .unwrap_or_else(|| Affine::identity(c.len()));
+        self.pending = Some(p.scale(c));
     }
 
     /// Closes the pending map into a layer followed by a ReLU.
     pub fn relu(&mut self) -> std::result::Result<(), String> {
         match self.pending.take() {
-            Some(Affine { matrix, bias }) => {
-                let n = bias.len();
-                self.layers.push(Layer::new(matrix.unwrap_or_else(|| Array2::eye(n)), bias));
+            Some(p) => {
+                let n = p.bias.len();
+                let (matrix, bias) = p.into_dense(n)?;
+                self.layers.push(Layer::new(matrix, bias));
                 Ok(())
             }
             // ReLU(ReLU(x)) = ReLU(x)
             None if !self.layers.is_empty() => Ok(()),
             None => {
-                Err("applies ReLU to the network input; expected an affine layer (Gemm or MatMul) before it".into())
+                Err("applies ReLU to the network input; expected an affine layer (Gemm, MatMul or Conv) before it".into())
             }
         }
     }
@@ -266,16 +282,17 @@ impl DataPath {
 }
 
 /// The network from the final data path: its layers plus the pending map as output layer.
-pub(super) fn finish(path: Rc<DataPath>) -> Result<Vec<Layer>> {
-    let mut path = (*path).clone();
-    match path.pending.take() {
-        Some(Affine { matrix, bias }) => {
-            let n = bias.len();
-            path.layers.push(Layer::new(matrix.unwrap_or_else(|| Array2::eye(n)), bias));
-            Ok(path.layers)
+pub(super) fn finish(path: DataPath) -> Result<Vec<Layer>> {
+    match path.pending {
+        Some(p) => {
+            let n = p.bias.len();
+            let (matrix, bias) = p.into_dense(n).map_err(Error::invalid)?;
+            let mut layers = path.layers.into_vec();
+            layers.push(Layer::new(matrix, bias));
+            Ok(layers)
         }
         None => Err(Error::invalid(
-            "the output comes from a Relu (or is the input); expected an affine output layer (Gemm or MatMul + Add) last",
+            "the output comes from a Relu (or is the input); expected an affine output layer (Gemm, MatMul + Add or Conv) last",
         )),
     }
 }

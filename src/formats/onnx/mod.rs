@@ -3,14 +3,27 @@
 //!
 //! - [`proto`]: the needed subset of `onnx.proto` as prost messages (no protoc).
 //! - [`read`] / [`read_bytes`]: Gemm, MatMul + Add, Sub/Add/Mul/Div by constants (folded into
-//!   the next affine layer), Flatten, Reshape, Identity, Cast to float, Relu; Softmax / ArgMax /
-//!   ZipMap heads after the last affine layer are dropped with a note.
+//!   the next affine layer), Flatten, Reshape, Identity, Cast to float, Relu; the chain-structured
+//!   convolutional operators (Conv, BatchNormalization, AveragePool, GlobalAveragePool, Pad,
+//!   Transpose, Squeeze, Unsqueeze, Dropout) as sparse affine maps composed and expanded into dense
+//!   layers (docs/onnx.md); Softmax / ArgMax / ZipMap heads after the last affine layer are dropped
+//!   with a note.
 //! - [`write`](fn@write) / [`to_bytes`]: the graph PyTorch writes for `nn.Sequential(Linear, ReLU, …, Linear)`.
 
+mod affine;
+mod attrs;
+mod batch_norm;
+mod conv;
 mod data_path;
+mod layer_chain;
+mod layout;
+mod pool;
 pub mod proto;
 mod reader;
+mod sparse;
+mod steps;
 mod tensor;
+mod window;
 mod writer;
 
 pub use reader::read_bytes;

@@ -5,11 +5,13 @@
 //! affine map pending on top of the last ReLU), a head (a value derived from the output after the
 //! last affine layer, e.g. Softmax, dropped with a note), or shape metadata (ignored).
 
+use super::attrs;
 use super::data_path::{checked_product, finish, DataPath};
 use super::proto::{
     attribute_type, DimensionValue, GraphProto, ModelProto, NodeProto, ValueInfoProto,
 };
-use super::tensor::{decode_tensor, ConstTensor};
+use super::steps::{cnn_step, CNN_OPS};
+use super::tensor::{decode_tensor, finite, ConstTensor};
 use crate::error::{Error, Result};
 use crate::network::Network;
 use ndarray::{Array1, Array2};
@@ -19,8 +21,28 @@ use std::path::Path;
 use std::rc::Rc;
 
 const SUPPORTED: &str =
-    "expected Gemm, MatMul, Add, Sub, Mul or Div with a constant, Relu, Flatten, Reshape, \
-     Identity, Cast to float, or (after the last affine layer) Softmax, LogSoftmax, ArgMax, ZipMap";
+    "expected Gemm, MatMul, Conv, BatchNormalization, AveragePool, GlobalAveragePool, Pad, Add, Sub, Mul or \
+     Div with a constant, Relu, Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Identity, Dropout, Cast to \
+     float, or (after the last affine layer) Softmax, LogSoftmax, ArgMax, ZipMap";
+
+/// Why an operator on the network's data path is refused.
+///
+/// `MaxPool` is refused rather than rewritten: max(a, b) = b + relu(a − b) needs b again after
+/// the ReLU, a skip connection that the chain model (affine layers with ReLUs between) cannot
+/// hold; it comes with the graph model, a later stage of issue 16. `LeakyRelu` and `PRelu` (the
+/// same activation regions as ReLU, another slope on the negative side) come at that stage too.
+fn refusal(op: &str) -> String {
+    match op {
+        "MaxPool" => format!(
+            "MaxPool is not supported yet: max(a, b) = b + relu(a − b) needs a skip connection, which the chain \
+             model cannot hold (a later stage of issue 16); {SUPPORTED}"
+        ),
+        "LeakyRelu" | "PRelu" => format!(
+            "{op} is not supported yet (a later stage of issue 16: the ReLU regions with another negative slope); {SUPPORTED}"
+        ),
+        _ => format!("unsupported operator; {SUPPORTED}"),
+    }
+}
 
 /// Ops that may follow the last affine layer without changing the linear regions (dropped with a note).
 const HEAD_OPS: &[&str] = &["Softmax", "LogSoftmax", "ArgMax", "ZipMap"];
@@ -87,6 +109,7 @@ pub fn read_bytes(bytes: &[u8], file_label: &Path) -> Result<(Network, Vec<Strin
     GraphReader {
         file: file_label,
         values: HashMap::new(),
+        uses: use_counts(graph),
         notes: Vec::new(),
         post_head: Vec::new(),
     }
@@ -96,6 +119,9 @@ pub fn read_bytes(bytes: &[u8], file_label: &Path) -> Result<(Network, Vec<Strin
 struct GraphReader<'a> {
     file: &'a Path,
     values: HashMap<String, Value>,
+    /// How many node inputs still read each tensor (graph outputs count once more): a tensor
+    /// leaves `values` at its last read, so the data path moves on instead of being copied.
+    uses: HashMap<String, usize>,
     notes: Vec<String>,
     /// Nodes that only post-process a dropped head (one note lists them all).
     post_head: Vec<String>,
@@ -128,21 +154,16 @@ impl GraphReader<'_> {
                 ));
             }
         };
-        let shape = input_shape(input);
-        let dim = shape.as_ref().and_then(|s| checked_product(s));
-        self.values.insert(
-            input.name.clone(),
-            Value::Data(Rc::new(DataPath {
-                layers: Vec::new(),
-                pending: None,
-                dim,
-                shape,
-            })),
-        );
+        let start = DataPath::input(input_shape(input));
+        let dim = start.dim;
+        self.values
+            .insert(input.name.clone(), Value::Data(Rc::new(start)));
         for (index, node) in graph.node.iter().enumerate() {
             self.node(index, node)?;
         }
         let path = self.output_path(graph)?;
+        self.values.clear(); // the output path now owns its layers: they move into the network
+        let path = Rc::try_unwrap(path).unwrap_or_else(|shared| (*shared).clone());
         let net = finish(path).and_then(Network::new).map_err(|e| {
             Error::format(
                 self.file,
@@ -223,19 +244,19 @@ impl GraphReader<'_> {
         let here = format!("node \"{name}\" (op {op})");
         let file = self.file;
         let err = |msg: String| Error::format(file, here.clone(), msg);
-        let inputs = self.resolve_inputs(node, &err)?;
+        let mut inputs = self.resolve_inputs(node, &err)?;
         let head_source = inputs.iter().flatten().find_map(|v| match v {
             Value::Head(p) => Some(p.clone()),
             _ => None,
         });
-        let data: Vec<(usize, Rc<DataPath>)> = inputs
-            .iter()
-            .enumerate()
-            .filter_map(|(k, v)| match v {
-                Some(Value::Data(p)) => Some((k, p.clone())),
-                _ => None,
-            })
-            .collect();
+        let mut data: Vec<(usize, Rc<DataPath>)> = Vec::new();
+        for (k, v) in inputs.iter_mut().enumerate() {
+            if let Some(Value::Data(_)) = v {
+                if let Some(Value::Data(p)) = v.take() {
+                    data.push((k, p));
+                }
+            }
+        }
         let unsupported = || err(format!("unsupported operator; {SUPPORTED}"));
         let out = if let Some(source) = head_source {
             if !AFTER_HEAD_OPS.contains(&op) {
@@ -245,11 +266,12 @@ impl GraphReader<'_> {
             Value::Head(source)
         } else if data.len() > 1 {
             return Err(err(format!(
-                "combines {} tensors computed from the input; expected a chain of layers (one network tensor per node)",
+                "combines {} tensors computed from the input (a residual block or a branch); expected a chain of \
+                 layers (one network tensor per node): skip connections need the graph model of a later stage of issue 16",
                 data.len()
             )));
         } else if let Some((pos, path)) = data.into_iter().next() {
-            match self.data_step(node, &here, &inputs, pos, &path, &err)? {
+            match self.data_step(node, &here, &inputs, pos, path, &err)? {
                 DataStep::Next(p) => Value::Data(Rc::new(p)),
                 DataStep::Stored => return Ok(()),
             }
@@ -267,7 +289,7 @@ impl GraphReader<'_> {
     /// The node's inputs by name: `None` for an omitted optional input; an error for a name no
     /// initializer, graph input or earlier node defines.
     fn resolve_inputs(
-        &self,
+        &mut self,
         node: &NodeProto,
         err: &dyn Fn(String) -> Error,
     ) -> Result<Vec<Option<Value>>> {
@@ -277,8 +299,20 @@ impl GraphReader<'_> {
                 inputs.push(None); // an omitted optional input
                 continue;
             }
-            match self.values.get(i) {
-                Some(v) => inputs.push(Some(v.clone())),
+            let last_read = match self.uses.get_mut(i) {
+                Some(n) => {
+                    *n = n.saturating_sub(1);
+                    *n == 0
+                }
+                None => false,
+            };
+            let value = if last_read {
+                self.values.remove(i)
+            } else {
+                self.values.get(i).cloned()
+            };
+            match value {
+                Some(v) => inputs.push(Some(v)),
                 None => {
                     return Err(err(format!(
                         "input \"{i}\" is missing; expected an initializer, the graph input or an earlier node's output"
@@ -298,15 +332,27 @@ impl GraphReader<'_> {
         here: &str,
         inputs: &[Option<Value>],
         pos: usize,
-        path: &Rc<DataPath>,
+        path: Rc<DataPath>,
         err: &dyn Fn(String) -> Error,
     ) -> Result<DataStep> {
         let op = node.op_type.as_str();
-        let mut p = (**path).clone();
+        if HEAD_OPS.contains(&op) || op == "Cast" && !is_float_cast(node) {
+            self.notes.push(format!(
+                "{}: dropped {here} after the last affine layer: it does not change the linear regions; \
+                 the network's output is the affine layer before it",
+                self.file.display()
+            ));
+            for o in &node.output {
+                self.values.insert(o.clone(), Value::Head(path.clone()));
+            }
+            return Ok(DataStep::Stored);
+        }
+        // the only reader of this tensor owns it: no copy (a copy per node made deep graphs quadratic)
+        let mut p = Rc::try_unwrap(path).unwrap_or_else(|shared| (*shared).clone());
         match op {
             "Identity" => {}
             "Flatten" => p
-                .flatten(attr_int(node, "axis").unwrap_or(1))
+                .flatten(attrs::int(node, "axis").unwrap_or(1))
                 .map_err(err)?,
             "Reshape" => {
                 let target = match inputs.get(1) {
@@ -334,18 +380,17 @@ impl GraphReader<'_> {
                 }
                 return Ok(DataStep::Stored);
             }
-            _ if HEAD_OPS.contains(&op) || op == "Cast" => {
-                self.notes.push(format!(
-                    "{}: dropped {here} after the last affine layer: it does not change the linear regions; \
-                     the network's output is the affine layer before it",
-                    self.file.display()
-                ));
-                for o in &node.output {
-                    self.values.insert(o.clone(), Value::Head(path.clone()));
-                }
-                return Ok(DataStep::Stored);
+            _ if CNN_OPS.contains(&op) => {
+                let consts: Vec<Option<&ConstTensor>> = inputs
+                    .iter()
+                    .map(|v| match v {
+                        Some(Value::Const(c)) => Some(c.as_ref()),
+                        _ => None,
+                    })
+                    .collect();
+                cnn_step(node, &consts, &mut p).map_err(err)?
             }
-            _ => return Err(err(format!("unsupported operator; {SUPPORTED}"))),
+            _ => return Err(err(refusal(op))),
         }
         Ok(DataStep::Next(p))
     }
@@ -483,14 +528,14 @@ fn gemm(
     b: &ConstTensor,
     c: Option<Rc<ConstTensor>>,
 ) -> std::result::Result<(Array2<f64>, Array1<f64>), String> {
-    let alpha = attr_float(node, "alpha").unwrap_or(1.0);
-    let beta = attr_float(node, "beta").unwrap_or(1.0);
-    if attr_int(node, "transA").unwrap_or(0) != 0 {
+    let alpha = attrs::float(node, "alpha").unwrap_or(1.0);
+    let beta = attrs::float(node, "beta").unwrap_or(1.0);
+    if attrs::int(node, "transA").unwrap_or(0) != 0 {
         return Err(
             "transA=1 is not supported; expected transA=0 (the batch along the rows of A)".into(),
         );
     }
-    let trans_b = attr_int(node, "transB").unwrap_or(0) != 0;
+    let trans_b = attrs::int(node, "transB").unwrap_or(0) != 0;
     let (r, k) = b
         .matrix_dims()
         .ok_or_else(|| format!("B has shape {}; expected a 2-D matrix", b.shape_text()))?;
@@ -526,28 +571,7 @@ fn gemm(
 
 /// True for a Cast to FLOAT, DOUBLE or FLOAT16 (a no-op for the region structure).
 fn is_float_cast(node: &NodeProto) -> bool {
-    matches!(attr_int(node, "to"), Some(1) | Some(10) | Some(11))
-}
-
-fn finite(c: &ConstTensor) -> std::result::Result<(), String> {
-    match c.values.iter().position(|v| !v.is_finite()) {
-        Some(k) => Err(format!(
-            "constant entry {k} is {}; expected finite numbers",
-            c.values[k]
-        )),
-        None => Ok(()),
-    }
-}
-
-fn attr_float(node: &NodeProto, name: &str) -> Option<f64> {
-    node.attribute
-        .iter()
-        .find(|a| a.name == name)
-        .map(|a| a.f as f64)
-}
-
-fn attr_int(node: &NodeProto, name: &str) -> Option<i64> {
-    node.attribute.iter().find(|a| a.name == name).map(|a| a.i)
+    matches!(attrs::int(node, "to"), Some(1) | Some(10) | Some(11))
 }
 
 /// The tensor of a `Constant` node (`value`, `value_float(s)` or `value_int(s)`).
@@ -608,4 +632,14 @@ fn strip_invalid(e: Error) -> String {
         Error::Invalid { message } => message,
         other => other.to_string(),
     }
+}
+
+/// How many times each tensor is read: once per node input naming it, once more per graph output.
+fn use_counts(graph: &GraphProto) -> HashMap<String, usize> {
+    let mut uses: HashMap<String, usize> = HashMap::new();
+    let names = graph.node.iter().flat_map(|n| n.input.iter());
+    for name in names.chain(graph.output.iter().map(|o| &o.name)) {
+        *uses.entry(name.clone()).or_default() += 1;
+    }
+    uses
 }

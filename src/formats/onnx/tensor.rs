@@ -84,3 +84,14 @@ fn le_chunks<const N: usize>(raw: &[u8]) -> Result<impl Iterator<Item = [u8; N]>
         word
     }))
 }
+
+/// An error naming the first entry that is not finite.
+pub(super) fn finite(c: &ConstTensor) -> std::result::Result<(), String> {
+    match c.values.iter().position(|v| !v.is_finite()) {
+        Some(k) => Err(format!(
+            "constant entry {k} is {}; expected finite numbers",
+            c.values[k]
+        )),
+        None => Ok(()),
+    }
+}

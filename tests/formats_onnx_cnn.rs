@@ -1,0 +1,341 @@
+//! The ONNX reader on convolutional networks: forward passes against onnxruntime's outputs
+//! (tests/fixtures/onnx_cnn/reference_outputs.json, made by scripts/make_cnn_fixtures.py) on small
+//! generated CNNs and on the CNNs of ../shared/benchmarks/cnn; exact counts of tiny CNNs against
+//! brute force and against the same network written as JSON; clear errors for what is refused;
+//! and a deep graph (issue 17) that must load.
+
+mod common;
+mod enumerate_support;
+
+use enumerate_support::{brute_force, check_witnesses, enumerate};
+use ndarray::Array1;
+use prost::Message;
+use relu_regions::enumerate::interior_tol;
+use relu_regions::formats::onnx::{self, proto};
+use relu_regions::formats::{load_network, save_network};
+use relu_regions::{Domain, Network, Norm};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/onnx_cnn")
+        .join(name)
+}
+
+fn references() -> Value {
+    let text = std::fs::read_to_string(fixture("reference_outputs.json")).expect("fixture present");
+    serde_json::from_str(&text).expect("valid JSON")
+}
+
+fn vectors(v: &Value) -> Vec<Vec<f64>> {
+    let rows = v.as_array().expect("array");
+    rows.iter()
+        .map(|row| {
+            row.as_array()
+                .expect("row")
+                .iter()
+                .map(|x| x.as_f64().expect("number"))
+                .collect()
+        })
+        .collect()
+}
+
+/// Our f64 forward pass against onnxruntime's float32 outputs: each entry within 1e-5 relative
+/// to the output vector's largest magnitude.
+fn assert_matches(net: &Network, key: &str, entry: &Value) {
+    let inputs = vectors(&entry["inputs"]);
+    let outputs = vectors(&entry["outputs"]);
+    assert!(!inputs.is_empty(), "{key}: no reference inputs");
+    for (x, want) in inputs.iter().zip(&outputs) {
+        assert_eq!(x.len(), net.input_dim(), "{key}: input width");
+        let got = net.forward(Array1::from(x.clone()).view());
+        assert_eq!(got.len(), want.len(), "{key}: output width");
+        let scale = want.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-3);
+        for (g, w) in got.iter().zip(want) {
+            assert!(
+                (g - w).abs() <= 1e-5 * scale,
+                "{key}: got {g}, onnxruntime {w} (scale {scale})"
+            );
+        }
+    }
+}
+
+const GENERATED: &[&str] = &[
+    "tiny_2d.onnx",
+    "tiny_1d.onnx",
+    "groups_dilation.onnx",
+    "same_global.onnx",
+    "opset9_pad.onnx",
+];
+
+#[test]
+fn generated_cnns_match_onnxruntime() {
+    let refs = references();
+    for name in GENERATED {
+        let (net, notes) = onnx::read(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(notes.is_empty(), "{name}: unexpected notes {notes:?}");
+        assert_matches(&net, name, &refs[*name]);
+    }
+}
+
+#[test]
+fn shared_cnns_match_onnxruntime() {
+    let Some(dir) = common::shared_path("benchmarks/cnn") else {
+        return;
+    };
+    let refs = references();
+    let shared = refs["shared"].as_object().expect("shared references");
+    assert!(
+        shared.contains_key("Convnet_avgpool.onnx") && shared.contains_key("cifar_base_kw.onnx")
+    );
+    for (name, entry) in shared {
+        let (net, _) = onnx::read(&dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_matches(&net, name, entry);
+    }
+    let (avg, _) = onnx::read(&dir.join("Convnet_avgpool.onnx")).unwrap();
+    assert_eq!(avg.hidden_widths(), vec![32 * 27 * 27]);
+    let (cifar, _) = onnx::read(&dir.join("cifar_base_kw.onnx")).unwrap();
+    assert_eq!(cifar.hidden_widths(), vec![8 * 16 * 16, 16 * 8 * 8, 100]);
+}
+
+/// The enumerator's regions (each witness checked) equal brute force over all 2^N patterns.
+fn assert_count_is_brute_force(net: &Network, domain: &Domain, what: &str) -> u64 {
+    let (res, regions) = enumerate(net, domain, 1);
+    assert!(res.exact, "{what}: not exact");
+    let found = check_witnesses(net, domain, &regions);
+    assert_eq!(res.regions as usize, found.len(), "{what}");
+    let (truth, _) = brute_force(net, domain, interior_tol(domain));
+    assert_eq!(found, truth, "{what}: enumerator vs brute force");
+    res.regions
+}
+
+#[test]
+fn tiny_cnn_counts_equal_brute_force_and_their_json_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["tiny_2d.onnx", "tiny_1d.onnx"] {
+        let (net, _) = onnx::read(&fixture(name)).unwrap();
+        assert!(
+            net.num_hidden_units() <= 14,
+            "{name}: too large for brute force"
+        );
+        let json = dir.path().join(name.replace(".onnx", ".json"));
+        save_network(&net, &json).unwrap();
+        let copy = load_network(&json).unwrap().network;
+        assert_eq!(copy.layers(), net.layers(), "{name}: JSON copy");
+        let refs = references();
+        let center = Array1::from(vectors(&refs[name]["inputs"])[0].clone());
+        let mut counts = Vec::new();
+        for (norm, r) in [(Norm::L2, 0.5), (Norm::Linf, 0.4), (Norm::L2, 3.0)] {
+            let domain = Domain::ball(center.clone(), r, norm).unwrap();
+            let what = format!("{name} {norm:?} r={r}");
+            let n = assert_count_is_brute_force(&net, &domain, &what);
+            assert_eq!(
+                common::count_one_thread(&copy, &domain).regions,
+                n,
+                "{what}: JSON copy"
+            );
+            counts.push(n);
+        }
+        assert!(
+            counts.iter().any(|&n| n > 1),
+            "{name}: every ball holds one region {counts:?}"
+        );
+    }
+}
+
+fn fixture_model(name: &str) -> proto::ModelProto {
+    proto::ModelProto::decode(std::fs::read(fixture(name)).unwrap().as_slice()).unwrap()
+}
+
+/// The error message of reading `name` after `edit`.
+fn error_of(name: &str, edit: impl FnOnce(&mut proto::GraphProto)) -> String {
+    let mut model = fixture_model(name);
+    edit(model.graph.as_mut().unwrap());
+    match onnx::read_bytes(&model.encode_to_vec(), Path::new(name)) {
+        Ok(_) => panic!("{name}: the edited model was accepted"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn node<'a>(g: &'a mut proto::GraphProto, name: &str) -> &'a mut proto::NodeProto {
+    g.node
+        .iter_mut()
+        .find(|n| n.name == name)
+        .expect("node present")
+}
+
+fn set_attr(n: &mut proto::NodeProto, name: &str, value: proto::AttributeProto) {
+    n.attribute.retain(|a| a.name != name);
+    n.attribute.push(proto::AttributeProto {
+        name: name.into(),
+        ..value
+    });
+}
+
+fn text(s: &str) -> proto::AttributeProto {
+    proto::AttributeProto {
+        s: s.as_bytes().to_vec(),
+        r#type: proto::attribute_type::STRING,
+        ..Default::default()
+    }
+}
+
+fn int(i: i64) -> proto::AttributeProto {
+    proto::AttributeProto {
+        i,
+        r#type: proto::attribute_type::INT,
+        ..Default::default()
+    }
+}
+
+fn assert_names(msg: &str, parts: &[&str]) {
+    for p in parts {
+        assert!(msg.contains(p), "message {msg:?} does not name {p:?}");
+    }
+}
+
+#[test]
+fn bad_attributes_name_the_node_and_the_attribute() {
+    let m = error_of("tiny_2d.onnx", |g| {
+        set_attr(node(g, "conv"), "auto_pad", text("SAME_MIDDLE"))
+    });
+    assert_names(
+        &m,
+        &[
+            "tiny_2d.onnx",
+            "node \"conv\" (op Conv)",
+            "auto_pad",
+            "SAME_MIDDLE",
+            "SAME_UPPER",
+        ],
+    );
+    let m = error_of("groups_dilation.onnx", |g| {
+        set_attr(node(g, "conv"), "auto_pad", text("SAME_UPPER"))
+    });
+    assert_names(&m, &["node \"conv\" (op Conv)", "pads", "auto_pad"]);
+    let m = error_of("tiny_2d.onnx", |g| {
+        set_attr(node(g, "conv"), "group", int(3))
+    });
+    assert_names(&m, &["node \"conv\" (op Conv)", "group = 3"]);
+    let m = error_of("tiny_1d.onnx", |g| {
+        set_attr(node(g, "pad"), "mode", text("reflect"))
+    });
+    assert_names(
+        &m,
+        &["node \"pad\" (op Pad)", "mode = \"reflect\"", "constant"],
+    );
+    let m = error_of("tiny_1d.onnx", |g| {
+        set_attr(node(g, "pool"), "count_include_pad", int(2))
+    });
+    assert_names(
+        &m,
+        &["node \"pool\" (op AveragePool)", "count_include_pad = 2"],
+    );
+    let m = error_of("tiny_1d.onnx", |g| {
+        set_attr(node(g, "pool"), "ceil_mode", int(1));
+        set_attr(
+            node(g, "pool"),
+            "strides",
+            proto::AttributeProto {
+                ints: vec![3],
+                r#type: 7,
+                ..Default::default()
+            },
+        );
+    });
+    assert_names(
+        &m,
+        &[
+            "node \"pool\" (op AveragePool)",
+            "ceil_mode = 1",
+            "2 outputs instead of 1",
+        ],
+    );
+    let m = error_of("tiny_2d.onnx", |g| {
+        set_attr(node(g, "bn"), "training_mode", int(1))
+    });
+    assert_names(
+        &m,
+        &["node \"bn\" (op BatchNormalization)", "training_mode"],
+    );
+}
+
+#[test]
+fn maxpool_leaky_relu_and_residual_adds_are_refused_with_the_reason() {
+    let m = error_of("tiny_2d.onnx", |g| {
+        node(g, "pool").op_type = "MaxPool".into()
+    });
+    assert_names(
+        &m,
+        &[
+            "node \"pool\" (op MaxPool)",
+            "skip connection",
+            "AveragePool",
+        ],
+    );
+    let m = error_of("tiny_2d.onnx", |g| {
+        node(g, "relu").op_type = "LeakyRelu".into()
+    });
+    assert_names(&m, &["node \"relu\" (op LeakyRelu)", "later stage", "Relu"]);
+    let m = error_of("tiny_2d.onnx", |g| {
+        let n = node(g, "relu");
+        n.op_type = "Add".into();
+        n.name = "residual".into();
+        n.input = vec!["c".into(), "bn".into()];
+    });
+    assert_names(
+        &m,
+        &[
+            "node \"residual\" (op Add)",
+            "residual block",
+            "graph model",
+        ],
+    );
+    let m = error_of("tiny_2d.onnx", |g| {
+        g.input[0]
+            .r#type
+            .as_mut()
+            .unwrap()
+            .tensor_type
+            .as_mut()
+            .unwrap()
+            .shape = None;
+    });
+    assert_names(&m, &["node \"conv\" (op Conv)", "static shape"]);
+}
+
+#[test]
+fn oversized_expansions_are_errors_not_allocations() {
+    let m = error_of("tiny_2d.onnx", |g| {
+        let dims = &mut g.input[0]
+            .r#type
+            .as_mut()
+            .unwrap()
+            .tensor_type
+            .as_mut()
+            .unwrap()
+            .shape
+            .as_mut()
+            .unwrap()
+            .dim;
+        dims[2].value = Some(proto::DimensionValue::DimValue(1 << 15));
+        dims[3].value = Some(proto::DimensionValue::DimValue(1 << 15));
+    });
+    assert_names(&m, &["node \"conv\" (op Conv)", "1 GiB"]);
+}
+
+/// Issue 17: every node used to copy the layers found so far, so a graph of L layers cost
+/// O(L²) time and memory (3,000 layers: 1.7 GB). A deep width-2 net written by `convert` loads.
+#[test]
+fn deep_chain_written_by_our_writer_loads() {
+    let layers = 4000;
+    let mut widths = vec![2; layers + 1];
+    widths[layers] = 1;
+    let net = common::random_network(&widths, 17, 0.1);
+    let bytes = onnx::to_bytes(&net);
+    let (back, notes) = onnx::read_bytes(&bytes, Path::new("deep.onnx")).unwrap();
+    assert!(notes.is_empty());
+    assert_eq!(back.depth(), layers - 1);
+    assert_eq!(back.layers(), net.layers());
+}
