@@ -36,7 +36,7 @@ use super::geometry::{deepest_on_ray, depth, relaxed_halfspace, side_halfspace};
 use super::interior::interior_tol;
 use super::interior::near_band;
 use super::partial::OpenNodeBound;
-use super::tracked::TrackedMap;
+use super::tracked::{LayerWeights, TrackedMap};
 use super::unit_coords::UnitCoordinates;
 use super::witness::WitnessChecker;
 use super::{CountOptions, WitnessSink};
@@ -48,7 +48,7 @@ use crate::network::{ActivationPattern, Network, RowScale};
 use crate::solver::box_lp::BoxLp;
 use crate::solver::{HalfSpace, Interior, InteriorSolver};
 use crate::tolerance::rounding_allowance;
-use ndarray::{Array1, Array2, ArrayView1};
+use ndarray::{Array1, ArrayView1};
 use num_bigint::BigUint;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -63,8 +63,8 @@ pub(super) struct Shared<'a> {
     net: &'a Network,
     domain: &'a Domain,
     uc: &'a UnitCoordinates,
-    /// |W| of every hidden layer of `net` (for the error bounds of composed maps).
-    abs_weights: Vec<Array2<f64>>,
+    /// Wᵀ and |W|ᵀ of every hidden layer of `net` (for composed maps and their error bounds).
+    weights: Vec<LayerWeights>,
     /// The exact decision for what floating point cannot settle.
     pub(super) fallback: ExactFallback<'a>,
     /// Decisions neither floating point nor the exact fallback settled (each adds its node's
@@ -128,11 +128,11 @@ impl<'a> Shared<'a> {
             net: &uc.net,
             domain: &uc.domain,
             uc,
-            abs_weights: uc
+            weights: uc
                 .net
                 .hidden_layers()
                 .iter()
-                .map(|l| l.weight.mapv(f64::abs))
+                .map(LayerWeights::new)
                 .collect(),
             fallback: ExactFallback::new(uc, settings.exact_fallback),
             undecided: AtomicU64::new(0),
@@ -721,7 +721,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         node.map = Arc::new(node.map.through_relu_layer(
             &self.pattern[start..],
             &sh.net.layers()[next],
-            &sh.abs_weights[next],
+            &sh.weights[next],
             sh.uc.entry_err[next],
             &sh.uc.reach,
         ));
