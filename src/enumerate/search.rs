@@ -1139,7 +1139,6 @@ impl<'s, 'a> Worker<'s, 'a> {
             s: if positive { 1.0 } else { -1.0 },
             norm: a.dot(&a).sqrt(),
         };
-        let w = node.witness.clone();
         if !sh.closed_form {
             return self.side_by_solver(a, beta, err, positive);
         }
@@ -1147,6 +1146,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         if let Some(empty) = self.box_step(&q, node) {
             return Ok(empty);
         }
+        let w = node.witness.clone();
         // 2. the dual bound
         let mut targets = Vec::with_capacity(3);
         if let Some(empty) = self.dual_step(&q, &w, &mut targets)? {
