@@ -71,6 +71,9 @@ pub struct DualBound {
     /// For an L2 ball B(c0, ρ): the maximizer c0 + ρ v/‖v‖ of the Lagrangian at the refined
     /// multipliers, an approximate maximizer over P ∩ ball (not necessarily inside P).
     pub ball_point: Option<Array1<f64>>,
+    /// Whether the method stopped early at a point where c·x exceeds the caller's `stop_above`
+    /// ([`dual_bound_until`]): then `value` is +∞ (no bound) and `lp_point` is that point.
+    pub early: bool,
 }
 
 /// A certified upper bound on max{c·x : x ∈ P ∩ domain} (P = the normalized `halfspaces`),
@@ -94,6 +97,21 @@ pub fn dual_bound_with(
     halfspaces: &[HalfSpace],
     c: ArrayView1<f64>,
     x0: ArrayView1<f64>,
+) -> Option<DualBound> {
+    dual_bound_until(sc, domain, halfspaces, c, x0, f64::INFINITY)
+}
+
+/// [`dual_bound_with`], except that the box LP's walk (which raises c·x at every step and
+/// stays in P ∩ box) stops as soon as c·x > `stop_above`: the caller only wants to know whether
+/// the maximum exceeds that level, and a point of P ∩ box past it answers that (`early`; no
+/// bound then). The L2 ball's own method is not stopped.
+pub(super) fn dual_bound_until(
+    sc: &mut DualScratch,
+    domain: &Domain,
+    halfspaces: &[HalfSpace],
+    c: ArrayView1<f64>,
+    x0: ArrayView1<f64>,
+    stop_above: f64,
 ) -> Option<DualBound> {
     let n = c.len();
     let m_poly = halfspaces.len();
@@ -135,10 +153,11 @@ pub fn dual_bound_with(
                 value,
                 lp_point: Array1::from(sc.ball.x.clone()),
                 ball_point: None,
+                early: false,
             });
         }
     }
-    box_active_set(sc, domain, m_poly, n, x0)
+    box_active_set(sc, domain, m_poly, n, x0, stop_above)
 }
 
 /// The primal active-set method of [`dual_bound_with`] on the LP max c·x over P ∩ (the domain's
@@ -148,12 +167,16 @@ pub fn dual_bound_with(
 /// to date along the steps (one product per row and step), and at a vertex the multipliers come
 /// from the Gram–Schmidt basis already built: G_W = L Q, c = Qᵀ(Q c), so Lᵀ y = Q c (triangular).
 /// Only the multipliers matter for the bound, which is evaluated from scratch.
+///
+/// Each step moves along d, the projection of c on the null space of the active rows, so c·x
+/// rises by t‖d‖² (c·d = d·d): once it exceeds `stop_above` the walk stops with its point.
 fn box_active_set(
     sc: &mut DualScratch,
     domain: &Domain,
     m_poly: usize,
     n: usize,
     x0: ArrayView1<f64>,
+    stop_above: f64,
 ) -> Option<DualBound> {
     let cnorm = dot(&sc.c, &sc.c).sqrt();
     if cnorm == 0.0 {
@@ -163,9 +186,11 @@ fn box_active_set(
             value: 0.0,
             lp_point: x0.to_owned(),
             ball_point: None,
+            early: false,
         });
     }
     start_at(sc, domain, m_poly, n, x0);
+    let mut objective = dot(&sc.c, &sc.x);
     for _ in 0..MAX_ITER {
         let dnorm = dot(&sc.d, &sc.d).sqrt();
         if dnorm <= 1e-12 * cnorm {
@@ -187,7 +212,16 @@ fn box_active_set(
             continue;
         }
         let step = ratio_test(sc, m_poly, n, dnorm)?;
+        objective += step.t * dnorm * dnorm;
         take_step(sc, m_poly, n, step)?;
+        if objective > stop_above {
+            return Some(DualBound {
+                value: f64::INFINITY,
+                lp_point: Array1::from(sc.x.clone()),
+                ball_point: None,
+                early: true,
+            });
+        }
     }
     None
 }
@@ -242,6 +276,7 @@ fn settled_bound(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize)
                 value,
                 lp_point,
                 ball_point: None,
+                early: false,
             }
         }
         Shape::L2Ball { .. } => {
@@ -260,6 +295,7 @@ fn settled_bound(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize)
                 value,
                 lp_point,
                 ball_point,
+                early: false,
             }
         }
     }
