@@ -56,6 +56,9 @@ pub struct DualScratch {
     hi: Vec<f64>,
     slack: Vec<f64>,
     gd: Vec<f64>,
+    /// The polytope rows by columns (column j: g_ij for every row i, contiguous), for the
+    /// products G·v of every row at once ([`rows_times`]).
+    gt: Vec<f64>,
     yk: Vec<f64>,
     /// After a successful [`dual_bound_with`]: the multipliers (one per half-space, ≥ 0) at
     /// which its bound was evaluated (for certificates, `super::certificate`).
@@ -240,10 +243,17 @@ fn start_at(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize, x0: 
     }
     sc.x.clear();
     sc.x.extend(x0.iter());
-    sc.slack.clear();
-    for i in 0..m_poly {
-        sc.slack
-            .push(sc.h[i] - dot(&sc.g[i * n..(i + 1) * n], &sc.x));
+    sc.gt.clear();
+    sc.gt.resize(m_poly * n, 0.0);
+    for (i, row) in sc.g.chunks_exact(n).enumerate() {
+        for (j, &gij) in row.iter().enumerate() {
+            sc.gt[j * m_poly + i] = gij;
+        }
+    }
+    // the slacks h_i − g_i·x (g_i·x by columns into `slack` first)
+    rows_times(&sc.gt, m_poly, &sc.x, &mut sc.slack);
+    for (si, hi) in sc.slack.iter_mut().zip(&sc.h) {
+        *si = hi - *si;
     }
     sc.gd.clear();
     sc.gd.resize(m_poly, 0.0);
@@ -333,11 +343,11 @@ fn ratio_test(sc: &mut DualScratch, m_poly: usize, n: usize, dnorm: f64) -> Opti
             best = Some(Step { t, row });
         }
     };
-    for i in 0..m_poly {
-        let gd = dot(&sc.g[i * n..(i + 1) * n], &sc.d);
-        sc.gd[i] = gd;
-        if gd > thr && !sc.is_active[i] {
-            consider((sc.slack[i] / gd).max(0.0), i);
+    rows_times(&sc.gt, m_poly, &sc.d, &mut sc.gd);
+    for (i, ((&gd, &slack), &active)) in sc.gd.iter().zip(&sc.slack).zip(&sc.is_active).enumerate()
+    {
+        if gd > thr && !active {
+            consider((slack / gd).max(0.0), i);
         }
     }
     for j in 0..n {
@@ -349,6 +359,27 @@ fn ratio_test(sc: &mut DualScratch, m_poly: usize, n: usize, dnorm: f64) -> Opti
         }
     }
     best
+}
+
+/// out_i = g_i·v for every row i of the m rows stored by columns in `gt` (column j: m entries),
+/// summed column by column: each row's sum takes its terms in the order of its entries, as a
+/// row-by-row dot product would, but every column is one contiguous pass over the rows.
+fn rows_times(gt: &[f64], m: usize, v: &[f64], out: &mut Vec<f64>) {
+    out.clear();
+    if m == 0 {
+        return;
+    }
+    let mut cols = gt.chunks_exact(m).zip(v);
+    // the first column's products start each sum (−0 + p = p: the same floats as a fold)
+    match cols.next() {
+        Some((col, &v0)) => out.extend(col.iter().map(|g| g * v0)),
+        None => out.resize(m, -0.0),
+    }
+    for (col, &vj) in cols {
+        for (o, &g) in out.iter_mut().zip(col) {
+            *o += g * vj;
+        }
+    }
 }
 
 /// Moves x by `step`, updates the slacks, makes its row active and removes the row's new basis
