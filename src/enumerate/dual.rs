@@ -244,10 +244,9 @@ fn start_at(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize, x0: 
     sc.x.clear();
     sc.x.extend(x0.iter());
     sc.gt.clear();
-    sc.gt.resize(m_poly * n, 0.0);
-    for (i, row) in sc.g.chunks_exact(n).enumerate() {
-        for (j, &gij) in row.iter().enumerate() {
-            sc.gt[j * m_poly + i] = gij;
+    if n > 0 {
+        for j in 0..n {
+            sc.gt.extend(sc.g.chunks_exact(n).map(|row| row[j]));
         }
     }
     // the slacks h_i − g_i·x (g_i·x by columns into `slack` first)
@@ -386,11 +385,11 @@ fn rows_times(gt: &[f64], m: usize, v: &[f64], out: &mut Vec<f64>) {
 /// vector from d. `None` if Gram–Schmidt fails.
 fn take_step(sc: &mut DualScratch, m_poly: usize, n: usize, step: Step) -> Option<()> {
     let Step { t, row: i } = step;
-    for j in 0..n {
-        sc.x[j] += t * sc.d[j];
+    for (xj, dj) in sc.x.iter_mut().zip(&sc.d) {
+        *xj += t * dj;
     }
-    for r in 0..m_poly {
-        sc.slack[r] -= t * sc.gd[r];
+    for (sr, gr) in sc.slack.iter_mut().zip(&sc.gd) {
+        *sr -= t * gr;
     }
     sc.active.push(i);
     sc.is_active[i] = true;
