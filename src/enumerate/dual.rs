@@ -752,6 +752,59 @@ mod tests {
         assert!(emptiness_certificate(&dom, &[far], &[1e-200]) <= 0.0);
     }
 
+    /// G·v by columns gives, row by row, exactly the floats of the row's own dot product.
+    #[test]
+    fn rows_times_equals_the_rows_dot_products() {
+        let mut rng = Rng(3);
+        for (m, n) in [(0, 3), (1, 1), (7, 5), (30, 17), (4, 200)] {
+            let g: Vec<f64> = (0..m * n).map(|_| rng.next() * 1e3).collect();
+            let v: Vec<f64> = (0..n).map(|_| rng.next()).collect();
+            let mut gt = Vec::new();
+            for j in 0..n {
+                gt.extend((0..m).map(|i| g[i * n + j]));
+            }
+            let mut out = Vec::new();
+            rows_times(&gt, m, &v, &mut out);
+            assert_eq!(out.len(), m);
+            for i in 0..m {
+                let mut want = 0.0;
+                for j in 0..n {
+                    want += g[i * n + j] * v[j];
+                }
+                assert_eq!(out[i], want, "row {i} of {m} x {n}");
+            }
+        }
+    }
+
+    /// A box LP stopped early returns a point of P ∩ box past the level asked and no bound
+    /// (+∞); asked for a level above the maximum it settles with the usual certified bound.
+    #[test]
+    fn an_early_stop_returns_a_feasible_point_past_the_level() {
+        // max x over the unit box cut by x + y ≤ 1.5 from (−0.5, −0.5): the maximum is 1
+        let dom = Domain::ball(array![0.0, 0.0], 1.0, Norm::Linf).unwrap();
+        let hs = side_halfspace(array![1.0, 1.0].view(), -1.5, false);
+        let c = array![1.0, 0.0];
+        let x0 = array![-0.5, -0.5];
+        let mut sc = DualScratch::default();
+        let d = dual_bound_until(
+            &mut sc,
+            &dom,
+            std::slice::from_ref(&hs),
+            c.view(),
+            x0.view(),
+            0.25,
+        )
+        .unwrap();
+        assert!(d.early && d.value == f64::INFINITY);
+        assert!(d.lp_point[0] > 0.25, "{}", d.lp_point);
+        assert!(
+            dom.depth(d.lp_point.view()) >= -1e-12
+                && feasible_within(&[hs.clone()], d.lp_point.view(), 1e-12)
+        );
+        let d = dual_bound_until(&mut sc, &dom, &[hs], c.view(), x0.view(), 1.5).unwrap();
+        assert!(!d.early && (d.value - 1.0).abs() < 1e-12, "{}", d.value);
+    }
+
     #[test]
     fn bound_is_the_lp_value_on_a_box() {
         // max x + y over the unit box cut by x + 2y ≤ 1 (from (0,0)): optimum at (1, 0) → 1

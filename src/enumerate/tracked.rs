@@ -191,6 +191,61 @@ mod tests {
     use super::*;
     use ndarray::array;
 
+    /// The masked product by scaled rows of Wᵀ takes, for every entry, the on units' terms in
+    /// their order, as a row-by-row loop does: the same floats, in low input dimension (the
+    /// column path) and high (the matrix product path, whose bias and error are the same
+    /// passes); and the map agrees with the plain composition `AffineMap::through_relu_layer`
+    /// within the error bound.
+    #[test]
+    fn masked_product_takes_the_terms_in_order() {
+        let mut state = 5u64;
+        let mut rnd = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+        };
+        for (n, k, units) in [(5, 7, 9), (1, 3, 4), (20, 6, 5)] {
+            let a = Array2::from_shape_fn((k, n), |_| rnd());
+            let b = Array1::from_shape_fn(k, |_| rnd());
+            let reach = Array1::from_elem(n, 1.0);
+            let t = TrackedMap::first(
+                &Layer::new(a.clone(), b.clone()),
+                &Array1::zeros(k),
+                0.0,
+                &reach,
+            );
+            let next = Layer::new(
+                Array2::from_shape_fn((units, k), |_| rnd()),
+                Array1::from_shape_fn(units, |_| rnd()),
+            );
+            let mask: Vec<bool> = (0..k).map(|i| i % 3 != 1).collect();
+            let got = t.through_relu_layer(&mask, &next, &LayerWeights::new(&next), 0.0, &reach);
+            for u in 0..units {
+                let mut bu = 0.0;
+                for i in (0..k).filter(|&i| mask[i]) {
+                    bu += next.weight[[u, i]] * b[i];
+                }
+                assert_eq!(got.map.b[u], bu + next.bias[u], "bias of unit {u}");
+                if n <= SMALL_INPUT {
+                    for j in 0..n {
+                        let mut auj = 0.0;
+                        for i in (0..k).filter(|&i| mask[i]) {
+                            auj += next.weight[[u, i]] * a[[i, j]];
+                        }
+                        assert_eq!(got.map.a[[u, j]], auj, "entry ({u}, {j})");
+                    }
+                }
+            }
+            let plain = AffineMap::new(a, b).through_relu_layer(&mask, &next);
+            for u in 0..units {
+                let off = (&got.map.a.row(u) - &plain.a.row(u)).mapv(f64::abs).sum()
+                    + (got.map.b[u] - plain.b[u]).abs();
+                assert!(off <= got.err[u], "unit {u}: {off:e} > {:e}", got.err[u]);
+            }
+        }
+    }
+
     /// Composing through a layer whose products cancel: the float map is off from the exact one
     /// (computed by hand in exact arithmetic) by less than the bound, and the bound is not huge.
     #[test]
