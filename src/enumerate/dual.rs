@@ -799,7 +799,7 @@ mod tests {
         assert!(d.lp_point[0] > 0.25, "{}", d.lp_point);
         assert!(
             dom.depth(d.lp_point.view()) >= -1e-12
-                && feasible_within(&[hs.clone()], d.lp_point.view(), 1e-12)
+                && feasible_within(std::slice::from_ref(&hs), d.lp_point.view(), 1e-12)
         );
         let d = dual_bound_until(&mut sc, &dom, &[hs], c.view(), x0.view(), 1.5).unwrap();
         assert!(!d.early && (d.value - 1.0).abs() < 1e-12, "{}", d.value);
