@@ -56,6 +56,9 @@ pub struct DualScratch {
     hi: Vec<f64>,
     slack: Vec<f64>,
     gd: Vec<f64>,
+    /// The polytope rows by columns (column j: g_ij for every row i, contiguous), for the
+    /// products G·v of every row at once ([`rows_times`]).
+    gt: Vec<f64>,
     yk: Vec<f64>,
     /// After a successful [`dual_bound_with`]: the multipliers (one per half-space, ≥ 0) at
     /// which its bound was evaluated (for certificates, `super::certificate`).
@@ -71,6 +74,9 @@ pub struct DualBound {
     /// For an L2 ball B(c0, ρ): the maximizer c0 + ρ v/‖v‖ of the Lagrangian at the refined
     /// multipliers, an approximate maximizer over P ∩ ball (not necessarily inside P).
     pub ball_point: Option<Array1<f64>>,
+    /// Whether the method stopped early at a point where c·x exceeds the caller's `stop_above`
+    /// ([`dual_bound_until`]): then `value` is +∞ (no bound) and `lp_point` is that point.
+    pub early: bool,
 }
 
 /// A certified upper bound on max{c·x : x ∈ P ∩ domain} (P = the normalized `halfspaces`),
@@ -94,6 +100,21 @@ pub fn dual_bound_with(
     halfspaces: &[HalfSpace],
     c: ArrayView1<f64>,
     x0: ArrayView1<f64>,
+) -> Option<DualBound> {
+    dual_bound_until(sc, domain, halfspaces, c, x0, f64::INFINITY)
+}
+
+/// [`dual_bound_with`], except that the box LP's walk (which raises c·x at every step and
+/// stays in P ∩ box) stops as soon as c·x > `stop_above`: the caller only wants to know whether
+/// the maximum exceeds that level, and a point of P ∩ box past it answers that (`early`; no
+/// bound then). The L2 ball's own method is not stopped.
+pub(super) fn dual_bound_until(
+    sc: &mut DualScratch,
+    domain: &Domain,
+    halfspaces: &[HalfSpace],
+    c: ArrayView1<f64>,
+    x0: ArrayView1<f64>,
+    stop_above: f64,
 ) -> Option<DualBound> {
     let n = c.len();
     let m_poly = halfspaces.len();
@@ -135,10 +156,11 @@ pub fn dual_bound_with(
                 value,
                 lp_point: Array1::from(sc.ball.x.clone()),
                 ball_point: None,
+                early: false,
             });
         }
     }
-    box_active_set(sc, domain, m_poly, n, x0)
+    box_active_set(sc, domain, m_poly, n, x0, stop_above)
 }
 
 /// The primal active-set method of [`dual_bound_with`] on the LP max c·x over P ∩ (the domain's
@@ -148,12 +170,16 @@ pub fn dual_bound_with(
 /// to date along the steps (one product per row and step), and at a vertex the multipliers come
 /// from the Gram–Schmidt basis already built: G_W = L Q, c = Qᵀ(Q c), so Lᵀ y = Q c (triangular).
 /// Only the multipliers matter for the bound, which is evaluated from scratch.
+///
+/// Each step moves along d, the projection of c on the null space of the active rows, so c·x
+/// rises by t‖d‖² (c·d = d·d): once it exceeds `stop_above` the walk stops with its point.
 fn box_active_set(
     sc: &mut DualScratch,
     domain: &Domain,
     m_poly: usize,
     n: usize,
     x0: ArrayView1<f64>,
+    stop_above: f64,
 ) -> Option<DualBound> {
     let cnorm = dot(&sc.c, &sc.c).sqrt();
     if cnorm == 0.0 {
@@ -163,9 +189,11 @@ fn box_active_set(
             value: 0.0,
             lp_point: x0.to_owned(),
             ball_point: None,
+            early: false,
         });
     }
     start_at(sc, domain, m_poly, n, x0);
+    let mut objective = dot(&sc.c, &sc.x);
     for _ in 0..MAX_ITER {
         let dnorm = dot(&sc.d, &sc.d).sqrt();
         if dnorm <= 1e-12 * cnorm {
@@ -187,7 +215,16 @@ fn box_active_set(
             continue;
         }
         let step = ratio_test(sc, m_poly, n, dnorm)?;
+        objective += step.t * dnorm * dnorm;
         take_step(sc, m_poly, n, step)?;
+        if objective > stop_above {
+            return Some(DualBound {
+                value: f64::INFINITY,
+                lp_point: Array1::from(sc.x.clone()),
+                ball_point: None,
+                early: true,
+            });
+        }
     }
     None
 }
@@ -206,10 +243,16 @@ fn start_at(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize, x0: 
     }
     sc.x.clear();
     sc.x.extend(x0.iter());
-    sc.slack.clear();
-    for i in 0..m_poly {
-        sc.slack
-            .push(sc.h[i] - dot(&sc.g[i * n..(i + 1) * n], &sc.x));
+    sc.gt.clear();
+    if n > 0 {
+        for j in 0..n {
+            sc.gt.extend(sc.g.chunks_exact(n).map(|row| row[j]));
+        }
+    }
+    // the slacks h_i − g_i·x (g_i·x by columns into `slack` first)
+    rows_times(&sc.gt, m_poly, &sc.x, &mut sc.slack);
+    for (si, hi) in sc.slack.iter_mut().zip(&sc.h) {
+        *si = hi - *si;
     }
     sc.gd.clear();
     sc.gd.resize(m_poly, 0.0);
@@ -242,6 +285,7 @@ fn settled_bound(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize)
                 value,
                 lp_point,
                 ball_point: None,
+                early: false,
             }
         }
         Shape::L2Ball { .. } => {
@@ -260,6 +304,7 @@ fn settled_bound(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize)
                 value,
                 lp_point,
                 ball_point,
+                early: false,
             }
         }
     }
@@ -297,11 +342,11 @@ fn ratio_test(sc: &mut DualScratch, m_poly: usize, n: usize, dnorm: f64) -> Opti
             best = Some(Step { t, row });
         }
     };
-    for i in 0..m_poly {
-        let gd = dot(&sc.g[i * n..(i + 1) * n], &sc.d);
-        sc.gd[i] = gd;
-        if gd > thr && !sc.is_active[i] {
-            consider((sc.slack[i] / gd).max(0.0), i);
+    rows_times(&sc.gt, m_poly, &sc.d, &mut sc.gd);
+    for (i, ((&gd, &slack), &active)) in sc.gd.iter().zip(&sc.slack).zip(&sc.is_active).enumerate()
+    {
+        if gd > thr && !active {
+            consider((slack / gd).max(0.0), i);
         }
     }
     for j in 0..n {
@@ -315,15 +360,36 @@ fn ratio_test(sc: &mut DualScratch, m_poly: usize, n: usize, dnorm: f64) -> Opti
     best
 }
 
+/// out_i = g_i·v for every row i of the m rows stored by columns in `gt` (column j: m entries),
+/// summed column by column: each row's sum takes its terms in the order of its entries, as a
+/// row-by-row dot product would, but every column is one contiguous pass over the rows.
+fn rows_times(gt: &[f64], m: usize, v: &[f64], out: &mut Vec<f64>) {
+    out.clear();
+    if m == 0 {
+        return;
+    }
+    let mut cols = gt.chunks_exact(m).zip(v);
+    // the first column's products start each sum (−0 + p = p: the same floats as a fold)
+    match cols.next() {
+        Some((col, &v0)) => out.extend(col.iter().map(|g| g * v0)),
+        None => out.resize(m, -0.0),
+    }
+    for (col, &vj) in cols {
+        for (o, &g) in out.iter_mut().zip(col) {
+            *o += g * vj;
+        }
+    }
+}
+
 /// Moves x by `step`, updates the slacks, makes its row active and removes the row's new basis
 /// vector from d. `None` if Gram–Schmidt fails.
 fn take_step(sc: &mut DualScratch, m_poly: usize, n: usize, step: Step) -> Option<()> {
     let Step { t, row: i } = step;
-    for j in 0..n {
-        sc.x[j] += t * sc.d[j];
+    for (xj, dj) in sc.x.iter_mut().zip(&sc.d) {
+        *xj += t * dj;
     }
-    for r in 0..m_poly {
-        sc.slack[r] -= t * sc.gd[r];
+    for (sr, gr) in sc.slack.iter_mut().zip(&sc.gd) {
+        *sr -= t * gr;
     }
     sc.active.push(i);
     sc.is_active[i] = true;
@@ -684,6 +750,59 @@ mod tests {
             h: -1.125,
         };
         assert!(emptiness_certificate(&dom, &[far], &[1e-200]) <= 0.0);
+    }
+
+    /// G·v by columns gives, row by row, exactly the floats of the row's own dot product.
+    #[test]
+    fn rows_times_equals_the_rows_dot_products() {
+        let mut rng = Rng(3);
+        for (m, n) in [(0, 3), (1, 1), (7, 5), (30, 17), (4, 200)] {
+            let g: Vec<f64> = (0..m * n).map(|_| rng.next() * 1e3).collect();
+            let v: Vec<f64> = (0..n).map(|_| rng.next()).collect();
+            let mut gt = Vec::new();
+            for j in 0..n {
+                gt.extend((0..m).map(|i| g[i * n + j]));
+            }
+            let mut out = Vec::new();
+            rows_times(&gt, m, &v, &mut out);
+            assert_eq!(out.len(), m);
+            for i in 0..m {
+                let mut want = 0.0;
+                for j in 0..n {
+                    want += g[i * n + j] * v[j];
+                }
+                assert_eq!(out[i], want, "row {i} of {m} x {n}");
+            }
+        }
+    }
+
+    /// A box LP stopped early returns a point of P ∩ box past the level asked and no bound
+    /// (+∞); asked for a level above the maximum it settles with the usual certified bound.
+    #[test]
+    fn an_early_stop_returns_a_feasible_point_past_the_level() {
+        // max x over the unit box cut by x + y ≤ 1.5 from (−0.5, −0.5): the maximum is 1
+        let dom = Domain::ball(array![0.0, 0.0], 1.0, Norm::Linf).unwrap();
+        let hs = side_halfspace(array![1.0, 1.0].view(), -1.5, false);
+        let c = array![1.0, 0.0];
+        let x0 = array![-0.5, -0.5];
+        let mut sc = DualScratch::default();
+        let d = dual_bound_until(
+            &mut sc,
+            &dom,
+            std::slice::from_ref(&hs),
+            c.view(),
+            x0.view(),
+            0.25,
+        )
+        .unwrap();
+        assert!(d.early && d.value == f64::INFINITY);
+        assert!(d.lp_point[0] > 0.25, "{}", d.lp_point);
+        assert!(
+            dom.depth(d.lp_point.view()) >= -1e-12
+                && feasible_within(std::slice::from_ref(&hs), d.lp_point.view(), 1e-12)
+        );
+        let d = dual_bound_until(&mut sc, &dom, &[hs], c.view(), x0.view(), 1.5).unwrap();
+        assert!(!d.early && (d.value - 1.0).abs() < 1e-12, "{}", d.value);
     }
 
     #[test]

@@ -30,15 +30,15 @@ use super::control::{CancelToken, Stop};
 use super::copies::copy_sources;
 use super::dive::Dive;
 use super::dual::{
-    bound_at, box_lp_can_settle, dual_bound_with, emptiness_certificate, sparse_bound, DualBound,
-    DualScratch,
+    bound_at, box_lp_can_settle, dual_bound_until, dual_bound_with, emptiness_certificate,
+    sparse_bound, DualBound, DualScratch,
 };
 use super::fallback::{ExactAnswer, ExactFallback};
 use super::geometry::{deepest_on_ray, depth, relaxed_halfspace, side_halfspace};
 use super::interior::interior_tol;
 use super::interior::near_band;
 use super::partial::OpenNodeBound;
-use super::tracked::TrackedMap;
+use super::tracked::{LayerWeights, TrackedMap};
 use super::unit_coords::UnitCoordinates;
 use super::witness::WitnessChecker;
 use super::{CountOptions, WitnessSink};
@@ -50,7 +50,7 @@ use crate::network::{ActivationPattern, Network, RowScale};
 use crate::solver::box_lp::BoxLp;
 use crate::solver::{HalfSpace, Interior, InteriorSolver};
 use crate::tolerance::rounding_allowance;
-use ndarray::{Array1, Array2, ArrayView1};
+use ndarray::{Array1, ArrayView1};
 use num_bigint::BigUint;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -65,8 +65,8 @@ pub(super) struct Shared<'a> {
     net: &'a Network,
     domain: &'a Domain,
     uc: &'a UnitCoordinates,
-    /// |W| of every hidden layer of `net` (for the error bounds of composed maps).
-    abs_weights: Vec<Array2<f64>>,
+    /// Wᵀ and |W|ᵀ of every hidden layer of `net` (for composed maps and their error bounds).
+    weights: Vec<LayerWeights>,
     /// The exact decision for what floating point cannot settle.
     pub(super) fallback: ExactFallback<'a>,
     /// Decisions neither floating point nor the exact fallback settled (each adds its node's
@@ -137,11 +137,11 @@ impl<'a> Shared<'a> {
             net: &uc.net,
             domain: &uc.domain,
             uc,
-            abs_weights: uc
+            weights: uc
                 .net
                 .hidden_layers()
                 .iter()
-                .map(|l| l.weight.mapv(f64::abs))
+                .map(LayerWeights::new)
                 .collect(),
             fallback: ExactFallback::new(uc, settings.exact_fallback),
             undecided: AtomicU64::new(0),
@@ -378,6 +378,13 @@ const ROW_SCALE_SAFE_HIGH: f64 = 1e100;
 /// The bound h of the trivially true half-space 0·x ≤ h pushed for a unit whose computed row is
 /// zero: in unit coordinates every depth is below 2√n, far below this.
 const TRIVIAL_SLACK: f64 = 1e6;
+
+/// The box LP of a side's dual step stops once s·h at its point exceeds this fraction of |s·h|
+/// at the witness (on the other side): the side is then shown non-empty by a ray toward that
+/// point, and the rest of the LP would only have served as that ray's target. Only which point
+/// the ray aims at depends on it (measured on ACAS Xu 1_1 box 0.05: 1 → 4,242 M instructions,
+/// 1/4 → 4,189 M, 1/16 → 4,196 M).
+const EARLY_STOP_FRACTION: f64 = 0.25;
 
 /// Misses of the inherited bounding box at a node before the exact one is computed.
 const BBOX_MISSES: u8 = 4;
@@ -855,7 +862,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         node.map = Arc::new(node.map.through_relu_layer(
             &self.pattern[start..],
             &sh.net.layers()[next],
-            &sh.abs_weights[next],
+            &sh.weights[next],
             sh.uc.entry_err[next],
             &sh.uc.reach,
         ));
@@ -1273,7 +1280,6 @@ impl<'s, 'a> Worker<'s, 'a> {
             s: if positive { 1.0 } else { -1.0 },
             norm: a.dot(&a).sqrt(),
         };
-        let w = node.witness.clone();
         if !sh.closed_form {
             return self.side_by_solver(a, beta, err, positive);
         }
@@ -1281,13 +1287,15 @@ impl<'s, 'a> Worker<'s, 'a> {
         if let Some(empty) = self.box_step(&q, node) {
             return Ok(empty);
         }
+        let w = node.witness.clone();
         // 2. the dual bound
         let mut targets = Vec::with_capacity(3);
-        if let Some(empty) = self.dual_step(&q, &w, &mut targets)? {
-            return Ok(empty);
-        }
+        let early = match self.dual_step(&q, &w, &mut targets)? {
+            Err(empty) => return Ok(empty),
+            Ok(early) => early,
+        };
         // 3. rays from w
-        if let Some(found) = self.ray_step(&q, &w, targets) {
+        if let Some(found) = self.ray_step(&q, &w, targets, early) {
             return Ok(found);
         }
         self.side_by_solver(a, beta, err, positive)
@@ -1354,14 +1362,18 @@ impl<'s, 'a> Worker<'s, 'a> {
     }
 
     /// Step 2 of [`Self::side`]: the dual bound of s·h over the node from the witness `w`.
-    /// `Some` when it proves the side empty; otherwise the approximate maximizers it found are
-    /// added to `targets` for the ray searches.
+    /// `Err` when it proves the side empty; otherwise the approximate maximizers it found are
+    /// added to `targets` for the ray searches, and `Ok(true)` says the box LP stopped early at a
+    /// point of the node where s·h is above 0 by [`EARLY_STOP_FRACTION`] of |s·h(w)| (its walk
+    /// starts at w along s·a, the side's normal: the side is very likely non-empty, and the ray
+    /// toward that point finds a point of it — the ray along the normal alone would not, or the
+    /// walk's first step would have passed that level).
     fn dual_step(
         &mut self,
         q: &SideQuery,
         w: &Array1<f64>,
         targets: &mut Vec<Array1<f64>>,
-    ) -> Result<Option<Outcome>> {
+    ) -> Result<std::result::Result<bool, Outcome>> {
         let sh = self.sh;
         let SideQuery {
             a,
@@ -1373,7 +1385,21 @@ impl<'s, 'a> Worker<'s, 'a> {
         } = *q;
         let c = a.mapv(|v| s * v);
         let dual = if box_lp_can_settle(sh.domain, a.len()) {
-            dual_bound_with(&mut self.scratch, sh.domain, &self.hs, c.view(), w.view())
+            // s·h(w) < 0 by a margin: stop once s·h(x) = c·x + sβ exceeds a fraction of it
+            let margin = (c.dot(w) + s * beta).abs();
+            let stop_above = if margin > sh.tol * norm {
+                EARLY_STOP_FRACTION * margin - s * beta
+            } else {
+                f64::INFINITY
+            };
+            dual_bound_until(
+                &mut self.scratch,
+                sh.domain,
+                &self.hs,
+                c.view(),
+                w.view(),
+                stop_above,
+            )
         } else {
             self.box_lp_bound(&c)?
         };
@@ -1386,22 +1412,26 @@ impl<'s, 'a> Worker<'s, 'a> {
             if bound <= 0.0 {
                 self.without += 1;
                 self.remember_cert(positive);
-                return Ok(Some(Outcome::Empty(self.dual_proof(bound))));
+                return Ok(Err(Outcome::Empty(self.dual_proof(bound))));
             }
             targets.extend(d.ball_point);
             targets.push(d.lp_point);
+            return Ok(Ok(d.early));
         }
-        Ok(None)
+        Ok(Ok(false))
     }
 
     /// Step 3 of [`Self::side`]: rays from `w` along the side's inward normal, then toward the
     /// `targets` (the dual step's maximizers) and the domain's center, for a point of the side at
-    /// depth > tol. `Some` (non-empty) when one is found.
+    /// depth > tol. `Some` (non-empty) when one is found. With `early` (the dual step stopped at
+    /// a point past the hyperplane, see [`Self::dual_step`]) the ray toward that point comes
+    /// first: the normal's ray is then tried only if it fails.
     fn ray_step(
         &mut self,
         q: &SideQuery,
         w: &Array1<f64>,
         mut targets: Vec<Array1<f64>>,
+        early: bool,
     ) -> Option<Outcome> {
         let sh = self.sh;
         let tol = sh.tol;
@@ -1414,9 +1444,17 @@ impl<'s, 'a> Worker<'s, 'a> {
         } = *q;
         let probe = side_halfspace(a, beta, positive);
         let u = probe.g.mapv(|v| -v);
-        let mut best = deepest_on_ray(sh.domain, &self.hs, &probe, w.view(), u.view());
+        let mut best = if early {
+            (w.clone(), f64::NEG_INFINITY)
+        } else {
+            deepest_on_ray(sh.domain, &self.hs, &probe, w.view(), u.view())
+        };
         if best.1 <= tol {
             targets.push(sh.domain.center().clone());
+            if early {
+                // the normal's ray after the early point's, before the center's
+                targets.insert(targets.len() - 1, w + &u);
+            }
             for t in targets {
                 let to = &t - w;
                 let dist = to.dot(&to).sqrt();
@@ -1531,6 +1569,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             value,
             lp_point: Array1::from(opt.x),
             ball_point: None,
+            early: false,
         }))
     }
 
