@@ -51,6 +51,7 @@ mod geometry;
 mod interior;
 mod partial;
 mod progress;
+mod sanity;
 mod search;
 mod settings;
 mod sink;
@@ -332,6 +333,11 @@ fn search_on_this_worker(
         settings,
         start,
     );
+    // the invariants hold for the whole tree only (a part may hold no region)
+    let r = match plan {
+        Plan::Whole => sanity::checked(r, &local.value),
+        Plan::Parts(_) | Plan::Split(_) => r,
+    };
     Ok((r, reached))
 }
 
@@ -366,7 +372,11 @@ fn outcome(
         stop = Some(Stop::Undecided(if !settings.exact_fallback {
             Undecided::FallbackOff
         } else if !shared.fallback.available() {
-            Undecided::FallbackUnavailable
+            Undecided::FallbackUnavailable {
+                detail: uc.inexact.clone().unwrap_or_else(|| {
+                    "the weights span more than the floating-point range".into()
+                }),
+            }
         } else {
             Undecided::FallbackBudget
         }));
