@@ -229,7 +229,8 @@ struct SliceArgs {
     /// Worker threads for the enumerator.
     #[arg(long)]
     threads: Option<usize>,
-    /// Stop counting after this many seconds (the picture then shows the regions found so far).
+    /// Stop after this many seconds: three quarters for the count, the rest for the polygons (the
+    /// picture then shows the regions found and drawn so far).
     #[arg(long, allow_negative_numbers = true)]
     time_limit: Option<f64>,
 }

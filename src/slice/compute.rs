@@ -82,8 +82,13 @@ pub fn compute_slice(
         .count
         .time_limit
         .map(|t| std::time::Instant::now() + t);
+    // the count takes COUNT_SHARE of the time limit; the polygons have the rest
+    let count_settings = CountOptions {
+        time_limit: settings.count.time_limit.map(|t| t.mul_f64(COUNT_SHARE)),
+        ..settings.count.clone()
+    };
     let sink = CollectingSink::new();
-    let mut count = count_regions(&network, &count_domain, &settings.count, Some(&sink))?;
+    let mut count = count_regions(&network, &count_domain, &count_settings, Some(&sink))?;
     let mut found = sink.into_regions();
     found.sort_by(|a, b| a.1.cmp(&b.1));
     let (regions, complete) = polygons_until(
@@ -117,6 +122,11 @@ pub fn compute_slice(
         radius: r,
     })
 }
+
+/// The share of a slice's time limit that its count may take: the polygons of the regions found
+/// need the rest (each is cut from every unit's line: 1–2 ms a region for 10⁵ units), else a
+/// count that used the whole limit left a picture of no polygons.
+const COUNT_SHARE: f64 = 0.75;
 
 /// How many regions' polygons are built between two looks at the clock.
 const POLYGONS_PER_CHECK: usize = 32;
