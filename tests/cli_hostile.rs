@@ -242,7 +242,8 @@ fn bad_boxes_and_options_are_one_line_errors() {
 }
 
 /// A network 2 → 100,000 → 1 (as JSON): `count --time-limit` stops and says so (its set-up,
-/// bounds for 10⁵ units, took seconds and gigabytes), `bound` and `bound --method all` answer.
+/// bounds for 10⁵ units, took seconds and gigabytes), `bound` and `bound --method all` answer,
+/// and `slice` stops too (its polygons took 47 s after a 10 s count).
 #[test]
 fn a_wide_network_honours_the_time_limit() {
     let dir = tempfile::tempdir().unwrap();
@@ -275,6 +276,25 @@ fn a_wide_network_honours_the_time_limit() {
         "--json",
     ]);
     assert_eq!(all["bounds"]["certified"]["exact"], false, "{all}");
+    // slice: the limit covers the polygons too (10⁵ lines each)
+    let svg = dir.path().join("wide.svg").display().to_string();
+    let s = json_of(&[
+        "slice",
+        &m,
+        "--center=0,0",
+        "--radius",
+        "1",
+        "--time-limit",
+        "1",
+        "--out",
+        &svg,
+        "--json",
+    ]);
+    assert_eq!(s["exact"], false, "{s}");
+    assert!(
+        s["polygons"].as_u64().unwrap() <= s["regions"].as_u64().unwrap(),
+        "{s}"
+    );
 }
 
 /// A JSON network 2 → `width` → 1 with seeded weights in [−1, 1].
