@@ -144,6 +144,14 @@ impl Domain {
                     lower[i], upper[i]
                 )));
             }
+            // every region counted needs a float witness strictly inside the box
+            if lower[i].next_up() >= upper[i] {
+                return Err(Error::invalid(format!(
+                    "box coordinate {i}: [{:e}, {:e}] holds no floating-point number strictly \
+                     inside; expected a box at least two floats wide",
+                    lower[i], upper[i]
+                )));
+            }
         }
         // halves first: l/2 + u/2 and u/2 − l/2 cannot overflow
         let center: Array1<f64> = lower.mapv(|l| l / 2.0) + upper.mapv(|u| u / 2.0);

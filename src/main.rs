@@ -225,12 +225,13 @@ struct SliceArgs {
     #[arg(long, short)]
     out: PathBuf,
     /// Picture width in pixels (16 to 8192).
-    #[arg(long, default_value_t = 800, value_parser = clap::value_parser!(u32).range(16..=8192))]
-    width: u32,
+    #[arg(long, default_value_t = 800)]
+    width: u64,
     /// Worker threads for the enumerator.
     #[arg(long)]
     threads: Option<usize>,
-    /// Stop counting after this many seconds (the picture then shows the regions found so far).
+    /// Stop after this many seconds: three quarters for the count, the rest for the polygons (the
+    /// picture then shows the regions found and drawn so far).
     #[arg(long, allow_negative_numbers = true)]
     time_limit: Option<f64>,
 }
@@ -1162,8 +1163,23 @@ fn count_settings(
     })
 }
 
+/// The widest picture drawn: a square PNG of 8192² pixels takes about 200 MB and half a second;
+/// the PNG backend panics beyond 46,340 (its pixel index overflows) and 40,000 took 4.7 GB.
+const MAX_PICTURE_WIDTH: u64 = 8192;
+
+/// `--width`: 16 to [`MAX_PICTURE_WIDTH`] pixels.
+fn picture_width(width: u64) -> Result<u32> {
+    match u32::try_from(width) {
+        Ok(w) if (16..=MAX_PICTURE_WIDTH).contains(&width) => Ok(w),
+        _ => Err(Error::invalid(format!(
+            "--width: {width} is not valid; expected 16 to {MAX_PICTURE_WIDTH} pixels"
+        ))),
+    }
+}
+
 fn slice(args: SliceArgs) -> Result<()> {
     let m = &args.model;
+    let width = picture_width(args.width)?;
     let loaded = load(m)?;
     let domain = center_domain(m, &loaded, args.radius)?;
     let directions: Option<(String, String)> = match &args.plane {
@@ -1192,7 +1208,7 @@ fn slice(args: SliceArgs) -> Result<()> {
         circle_vertices: slice::CIRCLE_VERTICES,
     };
     let computed = slice::compute_slice(&loaded.network, domain.center(), &settings)?;
-    let report = plot::write_slice_picture(&computed, &args.out, args.width)?;
+    let report = plot::write_slice_picture(&computed, &args.out, width)?;
     if m.json {
         print_json(&report)
     } else {

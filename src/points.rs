@@ -360,6 +360,30 @@ fn text_rows(path: &Path) -> Result<HeaderAndRows> {
 /// The largest .npy header read (numpy writes a few hundred bytes).
 const NPY_MAX_HEADER: usize = 1 << 16;
 
+/// The deepest bracket nesting of a .npy header read. A plain header is a dict holding a shape
+/// tuple (depth 2); the reader's header parser (a backtracking grammar) takes time exponential
+/// in the nesting of any value, not only of `descr`, so deeper headers are refused before it runs.
+const NPY_MAX_NESTING: usize = 4;
+
+/// The deepest nesting of `(`, `[` and `{` in a .npy header, outside quoted strings.
+fn npy_header_nesting(header: &str) -> usize {
+    let (mut depth, mut deepest, mut quote) = (0usize, 0usize, None);
+    for c in header.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(' | '[' | '{') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (None, ')' | ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// Checks a .npy file's header before the reader allocates anything from it: the header length
 /// and the data the shape declares must fit in the file, and `descr` must be a plain type string
 /// (a nested structured type would cost the header parser exponential time).
@@ -393,6 +417,12 @@ fn check_npy_header(path: &Path) -> Result<()> {
     file.read_exact(&mut raw[got.min(start + len)..])
         .map_err(io)?;
     let header = String::from_utf8_lossy(&raw[start..]);
+    let depth = npy_header_nesting(&header);
+    if depth > NPY_MAX_NESTING {
+        return Err(bad(format!(
+            "brackets nested {depth} deep; expected at most {NPY_MAX_NESTING} (a dict with a shape tuple)"
+        )));
+    }
     let after = |key: &str| {
         header
             .find(key)

@@ -928,7 +928,7 @@ fn hostile_npy_headers_are_refused_up_front() {
     for (name, needle) in [
         ("big.npy", "declares more data"),
         ("len.npy", "header length"),
-        ("nest.npy", "plain type string"),
+        ("nest.npy", "nested"),
         ("bad.npy", "bad.npy"),
     ] {
         let path = f(name).display().to_string();

@@ -3,13 +3,17 @@
 use num_bigint::BigUint;
 use num_traits::{One, ToPrimitive, Zero};
 
-/// The whole row C(n, 0), C(n, 1), …, C(n, n) of Pascal's triangle, exactly, by the
+/// The start C(n, 0), C(n, 1), …, C(n, min(k, n)) of row n of Pascal's triangle, exactly, by the
 /// multiplicative recurrence C(n, j + 1) = C(n, j) · (n − j) / (j + 1) (each division is exact).
-pub(crate) fn binomial_row(n: usize) -> Vec<BigUint> {
-    let mut row = Vec::with_capacity(n + 1);
+///
+/// Only the first k + 1 entries: every bound takes j ≤ the input dimension, and the whole row of
+/// a wide layer costs O(n²) bits (n = 10⁵: gigabytes and seconds, issue 17).
+pub(crate) fn binomial_row(n: usize, k: usize) -> Vec<BigUint> {
+    let k = k.min(n);
+    let mut row = Vec::with_capacity(k + 1);
     let mut c = BigUint::one();
     row.push(c.clone());
-    for j in 0..n {
+    for j in 0..k {
         c = c * BigUint::from(n - j) / BigUint::from(j + 1);
         row.push(c.clone());
     }
@@ -33,7 +37,7 @@ pub fn binomial(n: usize, k: usize) -> BigUint {
 /// cut R^d (or any open convex set of dimension d) into; attained in general position on R^d
 /// (Zaslavsky 1975, "Facing up to arrangements").
 pub fn zaslavsky(m: usize, d: usize) -> BigUint {
-    prefix_sums(&binomial_row(m))[d.min(m)].clone()
+    prefix_sums(&binomial_row(m, d))[d.min(m)].clone()
 }
 
 /// Prefix sums P[k] = Σ_{j ≤ k} row[j].
@@ -69,8 +73,12 @@ mod tests {
         assert_eq!(binomial(5, 2), BigUint::from(10u32));
         assert_eq!(binomial(5, 7), BigUint::zero());
         assert_eq!(
-            binomial_row(4),
+            binomial_row(4, 9),
             [1u32, 4, 6, 4, 1].map(BigUint::from).to_vec()
+        );
+        assert_eq!(
+            binomial_row(100_000, 2),
+            [1u64, 100_000, 4_999_950_000].map(BigUint::from).to_vec()
         );
         assert!((log10(&BigUint::from(1000u32)) - 3.0).abs() < 1e-12);
         let big = BigUint::from(10u32).pow(400);

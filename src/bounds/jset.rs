@@ -84,7 +84,8 @@ pub fn jset_bound(input_dim: usize, layers: &[LayerCounts]) -> BigUint {
         let inactive = layer.stably_inactive.min(layer.width - m);
         // n_l − I_l: the units that may be active; ≥ m, so the cap n_l − I_l − j never underflows
         let may_be_active = layer.width - inactive;
-        let row = binomial_row(m);
+        // j never exceeds the largest cap, input_dim
+        let row = binomial_row(m, input_dim);
         let prefix = prefix_sums(&row);
         let mut next: Vec<BigUint> = vec![BigUint::zero(); input_dim + 1];
         for (d, c) in counts.iter().enumerate() {

@@ -215,6 +215,13 @@ fn check_reader<R: BufRead>(
             ),
         ));
     }
+    if counts.leaves == 0 && counts.open == 0 {
+        // a sanity invariant (issue 17), independent of every proof above
+        return Err(Fault::failed(
+            "claim",
+            "an exact count of 0 regions; a non-empty open domain meets at least one",
+        ));
+    }
     Ok(Verdict {
         regions: counts.leaves,
         open: counts.open,

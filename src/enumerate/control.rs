@@ -34,12 +34,22 @@ pub enum Undecided {
     /// Floating point could not settle it and the exact fallback is unavailable: the weights span
     /// more than the floating-point range, so the network in unit coordinates is not an exact
     /// image of it.
-    FallbackUnavailable,
+    FallbackUnavailable {
+        /// Which weight or bias left the range, in words.
+        detail: String,
+    },
     /// The network cannot be written in the domain's unit coordinates within the floating-point
     /// range: nothing was counted, the upper bound is the local analytic bound. `detail` says
     /// which layer or value overflowed.
     OutOfRange {
         /// What overflowed.
+        detail: String,
+    },
+    /// The search ended with a result that a sanity invariant rules out (an exact count of 0,
+    /// or more regions than the local bound; see `enumerate::sanity`): something behind it went
+    /// wrong, so it is not reported as exact. `detail` says which invariant failed.
+    Implausible {
+        /// The invariant that failed, in words.
         detail: String,
     },
 }
@@ -77,10 +87,14 @@ impl fmt::Display for Undecided {
             Undecided::FallbackOff => f.write_str(
                 "undecided: floating point could not settle some decisions and the exact fallback is off",
             ),
-            Undecided::FallbackUnavailable => f.write_str(
-                "undecided: floating point could not settle some decisions, and the exact fallback is unavailable (the weights span more than the floating-point range)",
+            Undecided::FallbackUnavailable { detail } => write!(
+                f,
+                "undecided: floating point could not settle some decisions, and the exact fallback is unavailable: out of range: {detail}",
             ),
             Undecided::OutOfRange { detail } => write!(f, "out of range: {detail}"),
+            Undecided::Implausible { detail } => {
+                write!(f, "implausible result, not reported as exact: {detail}")
+            }
         }
     }
 }

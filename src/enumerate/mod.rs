@@ -54,6 +54,7 @@ mod geometry;
 mod interior;
 mod partial;
 mod progress;
+mod sanity;
 mod search;
 mod settings;
 mod sink;
@@ -346,6 +347,11 @@ fn search_on_this_worker(
         settings,
         start,
     );
+    // the invariants hold for the whole tree only (a part may hold no region)
+    let r = match plan {
+        Plan::Whole => sanity::checked(r, &local.value),
+        Plan::Parts(_) | Plan::Split { .. } | Plan::Dives { .. } => r,
+    };
     Ok((r, found))
 }
 
@@ -428,7 +434,11 @@ fn outcome(
         stop = Some(Stop::Undecided(if !settings.exact_fallback {
             Undecided::FallbackOff
         } else if !shared.fallback.available() {
-            Undecided::FallbackUnavailable
+            Undecided::FallbackUnavailable {
+                detail: uc.inexact.clone().unwrap_or_else(|| {
+                    "the weights span more than the floating-point range".into()
+                }),
+            }
         } else {
             Undecided::FallbackBudget
         }));

@@ -63,6 +63,8 @@ pub struct UnitCoordinates {
     /// The same exact box in unit coordinates, exactly: ((l − c)/s, (u − c)/s) (for the exact
     /// fallback, which then decides on the exact box, not on its enclosure).
     pub inner_exact: Option<(Vec<BigRational>, Vec<BigRational>)>,
+    /// When a scaling was inexact ([`Self::is_exact`] false): the first such entry, in words.
+    pub inexact: Option<String>,
 }
 
 /// The absolute error of the scaled value `y` of an exact x · 2^k: 0 when y is normal (the
@@ -130,6 +132,8 @@ struct ScaledLayer {
     err: f64,
     /// The exponent m_u each row was scaled by.
     row_exp: Vec<i32>,
+    /// The first entry (row, column; the bias as column `cols`) whose scaling was inexact.
+    first_inexact: Option<(usize, usize)>,
 }
 
 /// Scales layer `l`'s weights by 2^(col_exp_j + m_u), m_u chosen per row so that its largest
@@ -140,6 +144,7 @@ fn scale_layer(layer: &Layer, l: usize, col_exp: &[i32]) -> ScaledLayer {
     let mut bias = Array1::zeros(rows);
     let mut err: f64 = 0.0;
     let mut row_exp = vec![0; rows];
+    let mut first_inexact = None;
     for u in 0..rows {
         let row = layer.weight.row(u);
         let top = (0..cols)
@@ -154,15 +159,17 @@ fn scale_layer(layer: &Layer, l: usize, col_exp: &[i32]) -> ScaledLayer {
         row_exp[u] = m;
         for j in 0..cols {
             let y = ldexp(row[j], col_exp[j] + m);
-            if row[j] != 0.0 {
+            if row[j] != 0.0 && scaling_error(y) > 0.0 {
                 err = err.max(scaling_error(y));
+                first_inexact = first_inexact.or(Some((u, j)));
             }
             weight[[u, j]] = y;
         }
         if l > 0 {
             let y = ldexp(layer.bias[u], m);
-            if layer.bias[u] != 0.0 {
+            if layer.bias[u] != 0.0 && scaling_error(y) > 0.0 {
                 err = err.max(scaling_error(y));
+                first_inexact = first_inexact.or(Some((u, cols)));
             }
             bias[u] = y;
         }
@@ -172,7 +179,29 @@ fn scale_layer(layer: &Layer, l: usize, col_exp: &[i32]) -> ScaledLayer {
         bias,
         err,
         row_exp,
+        first_inexact,
     }
+}
+
+/// What the first inexact scaling of hidden layer `l` (0-based) was, in words (for the reason
+/// of a count that is not exact because of it).
+fn inexact_entry(layer: &Layer, l: usize, (u, j): (usize, usize)) -> String {
+    let (what, value) = if j == layer.input_dim() {
+        ("bias".to_string(), layer.bias[u])
+    } else {
+        (format!("weight {j}"), layer.weight[[u, j]])
+    };
+    let scaled = if l == 0 {
+        " (each weight times the domain's radius or half width along its input)"
+    } else {
+        ""
+    };
+    format!(
+        "hidden layer {}, unit {u}: {what} ({value:e}) is too small beside the largest weight \
+         of its row in the domain's unit coordinates{scaled}: their ratio leaves the \
+         floating-point range",
+        l + 1
+    )
 }
 
 /// The first layer's bias in unit coordinates: 2^m_u (w_u·c + b_u) computed exactly, rounded
@@ -224,6 +253,7 @@ impl UnitCoordinates {
         let mut first_bias_err = Array1::zeros(0);
         let mut exact_first_bias = Vec::new();
         let mut unit_exp = Vec::with_capacity(hidden.len());
+        let mut inexact = None;
         for (l, layer) in hidden.iter().enumerate() {
             // column exponents: k_j for the first layer, −m_v of the previous units after it
             let col_exp: Vec<i32> = if l == 0 {
@@ -236,7 +266,11 @@ impl UnitCoordinates {
                 mut bias,
                 err,
                 row_exp,
+                first_inexact,
             } = scale_layer(layer, l, &col_exp);
+            if let (None, Some(at)) = (&inexact, first_inexact) {
+                inexact = Some(inexact_entry(layer, l, at));
+            }
             if l == 0 {
                 let first = first_layer_bias(layer, domain, &row_exp)?;
                 bias = first.bias;
@@ -273,6 +307,7 @@ impl UnitCoordinates {
             entry_err,
             exact_first_bias,
             reach,
+            inexact,
         })
     }
 

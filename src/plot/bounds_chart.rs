@@ -89,7 +89,7 @@ pub fn bounds_vs_radius_with(
     mut count: impl FnMut(&Domain) -> Result<Option<CountCell>>,
 ) -> Result<Vec<RadiusRow>> {
     let global = global_bounds(net.input_dim(), &net.hidden_widths());
-    let mut rows = Vec::with_capacity(radii.len());
+    let mut rows: Vec<RadiusRow> = Vec::with_capacity(radii.len());
     for &r in radii {
         let domain = Domain::ball(center.clone(), r, norm)?;
         let local = local_analytic(net, &domain)?;
@@ -105,7 +105,41 @@ pub fn bounds_vs_radius_with(
             count: cell,
         });
     }
+    mark_non_monotone(&mut rows);
     Ok(rows)
+}
+
+/// A sanity invariant across radii (issue 17): a larger ball meets at least the regions of a
+/// smaller one around the same center. Exact counts that break it are both marked not exact
+/// (something behind one of them went wrong; neither is trusted). A check, not a fix.
+fn mark_non_monotone(rows: &mut [RadiusRow]) {
+    let exact: Vec<(f64, u64, usize)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            r.count
+                .as_ref()
+                .filter(|c| c.exact)
+                .map(|c| (r.radius, c.lower, i))
+        })
+        .collect();
+    let mut broken = Vec::new();
+    for &(r1, n1, i) in &exact {
+        for &(r2, n2, j) in &exact {
+            if r1 < r2 && n1 > n2 {
+                broken.extend([i, j]);
+            }
+        }
+    }
+    for i in broken {
+        let row = &mut rows[i];
+        if let Some(c) = row.count.as_mut() {
+            // the local bound still holds as the upper end
+            c.exact = false;
+            c.upper.clone_from(&row.local_analytic);
+            c.log10_upper = row.log10_local_analytic;
+        }
+    }
 }
 
 /// log10 of a count given as a small integer (for exact counts).

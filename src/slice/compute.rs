@@ -78,12 +78,32 @@ pub fn compute_slice(
             )
         }
     };
+    let deadline = settings
+        .count
+        .time_limit
+        .map(|t| std::time::Instant::now() + t);
+    // the count takes COUNT_SHARE of the time limit; the polygons have the rest
+    let count_settings = CountOptions {
+        time_limit: settings.count.time_limit.map(|t| t.mul_f64(COUNT_SHARE)),
+        ..settings.count.clone()
+    };
     let sink = CollectingSink::new();
-    let count = count_regions(&network, &count_domain, &settings.count, Some(&sink))?;
+    let mut count = count_regions(&network, &count_domain, &count_settings, Some(&sink))?;
     let mut found = sink.into_regions();
     found.sort_by(|a, b| a.1.cmp(&b.1));
-    let regions = polygons_from_witnesses(&network, &domain_polygon, &found, !certified_domain)?;
-    if certified_domain && regions.len() as u64 != count.regions {
+    let (regions, complete) = polygons_until(
+        &network,
+        &domain_polygon,
+        &found,
+        !certified_domain,
+        deadline,
+    )?;
+    if !complete && !certified_domain {
+        // the regions shown are the polygons drawn: fewer than there are
+        count.exact = false;
+        count.stop = crate::enumerate::Stop::TimeLimit;
+    }
+    if complete && certified_domain && regions.len() as u64 != count.regions {
         return Err(Error::invalid(format!(
             "the enumerator reported {} regions but streamed {} witnesses",
             count.regions,
@@ -101,6 +121,34 @@ pub fn compute_slice(
         norm: settings.norm,
         radius: r,
     })
+}
+
+/// The share of a slice's time limit that its count may take: the polygons of the regions found
+/// need the rest (each is cut from every unit's line: 1–2 ms a region for 10⁵ units), else a
+/// count that used the whole limit left a picture of no polygons.
+const COUNT_SHARE: f64 = 0.75;
+
+/// How many regions' polygons are built between two looks at the clock.
+const POLYGONS_PER_CHECK: usize = 32;
+
+/// [`polygons_from_witnesses`] until `deadline` (the time limit of the slice, which covers the
+/// polygons as well as the count: a picture of 10⁵ units builds each polygon from 10⁵ lines);
+/// also whether every region got its polygon.
+fn polygons_until(
+    network: &Network,
+    domain: &Polygon,
+    found: &[(Array1<f64>, crate::network::ActivationPattern)],
+    drop_empty: bool,
+    deadline: Option<std::time::Instant>,
+) -> Result<(Vec<SliceRegion>, bool)> {
+    let mut regions = Vec::with_capacity(found.len());
+    for chunk in found.chunks(POLYGONS_PER_CHECK) {
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            return Ok((regions, false));
+        }
+        regions.extend(polygons_from_witnesses(network, domain, chunk, drop_empty)?);
+    }
+    Ok((regions, true))
 }
 
 impl Slice {

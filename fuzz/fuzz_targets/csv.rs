@@ -1,0 +1,3 @@
+#![no_main]
+//! The csv point reader never panics or aborts, whatever the bytes.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| relu_regions_fuzz::points(data, "csv"));
