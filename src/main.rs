@@ -1133,10 +1133,10 @@ fn convert(input: &Path, output: &Path) -> Result<()> {
     }
     formats::save_network(&loaded.network, output)?;
     eprintln!(
-        "wrote {} ({} inputs, hidden {:?}, {} outputs)",
+        "wrote {} ({} inputs, hidden {}, {} outputs)",
         output.display(),
         loaded.network.input_dim(),
-        loaded.network.hidden_widths(),
+        relu_regions::report::widths_text(&loaded.network.hidden_widths()),
         loaded.network.output_dim()
     );
     Ok(())

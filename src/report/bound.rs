@@ -283,8 +283,9 @@ impl BoundReport {
         let _ = writeln!(s, "model      {}", self.model);
         let _ = writeln!(
             s,
-            "network    {} inputs, hidden {:?}",
-            self.input_dim, self.hidden
+            "network    {} inputs, hidden {}",
+            self.input_dim,
+            super::widths_text(&self.hidden)
         );
         let _ = writeln!(s, "domain     {} ball, radius {radius}", self.norm);
     }

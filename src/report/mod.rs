@@ -70,3 +70,35 @@ impl BigValue {
         }
     }
 }
+
+/// Hidden widths for a one-line message: all of them up to 12 layers, else the first four and
+/// the last two with the number of layers (a 10,000-layer net printed 30 KB on one line).
+pub fn widths_text(widths: &[usize]) -> String {
+    const SHOWN: usize = 12;
+    if widths.len() <= SHOWN {
+        return format!("{widths:?}");
+    }
+    let head: Vec<String> = widths[..4].iter().map(usize::to_string).collect();
+    let tail: Vec<String> = widths[widths.len() - 2..]
+        .iter()
+        .map(usize::to_string)
+        .collect();
+    format!(
+        "[{}, …, {}] ({} layers)",
+        head.join(", "),
+        tail.join(", "),
+        widths.len()
+    )
+}
+
+#[cfg(test)]
+mod widths_tests {
+    use super::widths_text;
+
+    #[test]
+    fn long_width_lists_are_shortened() {
+        assert_eq!(widths_text(&[16, 16]), "[16, 16]");
+        let deep = vec![2; 10_000];
+        assert_eq!(widths_text(&deep), "[2, 2, 2, 2, …, 2, 2] (10000 layers)");
+    }
+}
