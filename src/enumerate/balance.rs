@@ -7,7 +7,7 @@
 //! parts stay a partition of the search tree whatever the estimates, so the counts of the groups
 //! always add up to the count of the domain.
 
-use super::frontier::split;
+use super::frontier::{split, without_limits};
 use super::settings::CountOptions;
 use super::subproblem::Subproblem;
 use super::{search_in_pool, Plan};
@@ -52,14 +52,7 @@ pub fn estimate_sizes(
     options: &CountOptions,
 ) -> Result<Vec<f64>> {
     let dives = dives.max(1);
-    let settings = CountOptions {
-        time_limit: None,
-        max_regions: None,
-        certificate: false,
-        observer: None,
-        frontier: false,
-        ..options.clone()
-    };
+    let settings = without_limits(options, false);
     let plan = Plan::Dives {
         parts,
         per_part: dives,
@@ -139,14 +132,7 @@ fn refine(
     leaves: &mut HashSet<Vec<bool>>,
 ) -> Result<(Vec<usize>, Vec<Subproblem>)> {
     let heavy_parts: Vec<Subproblem> = heavy.iter().map(|&i| parts[i].clone()).collect();
-    let settings = CountOptions {
-        time_limit: None,
-        max_regions: None,
-        certificate: false,
-        observer: None,
-        frontier: true,
-        ..options.clone()
-    };
+    let settings = without_limits(options, true);
     let plan = Plan::Split {
         parts: &heavy_parts,
         depth: 2,

@@ -103,14 +103,7 @@ pub fn split(
     if at_least <= 1 {
         return Ok(vec![Subproblem::root()]);
     }
-    let settings = CountOptions {
-        time_limit: None,
-        max_regions: None,
-        certificate: false,
-        observer: None,
-        frontier: true,
-        ..options.clone()
-    };
+    let settings = without_limits(options, true);
     let mut depth = (usize::BITS - (at_least - 1).leading_zeros()) as usize + 1;
     let root = [Subproblem::root()];
     loop {
@@ -128,6 +121,20 @@ pub fn split(
             return Ok(outcome.unfinished);
         }
         depth += 1;
+    }
+}
+
+/// `options` for a search that counts nothing of its own (a split, dives): no time or region
+/// limit, no certificate, no observer; `frontier` as given. The solver, the fallback, the threads
+/// and the cancel token stay.
+pub(super) fn without_limits(options: &CountOptions, frontier: bool) -> CountOptions {
+    CountOptions {
+        time_limit: None,
+        max_regions: None,
+        certificate: false,
+        observer: None,
+        frontier,
+        ..options.clone()
     }
 }
 

@@ -27,7 +27,6 @@
 
 use super::certificate::{Proof, Recording};
 use super::control::{CancelToken, Stop};
-use super::copies::copy_sources;
 use super::dive::Dive;
 use super::dual::{
     bound_at, box_lp_can_settle, dual_bound_until, dual_bound_with, emptiness_certificate,
@@ -117,8 +116,6 @@ pub(super) struct Shared<'a> {
     diving: bool,
     /// The dives' (part, estimate) pairs.
     pub(super) dives: Mutex<Vec<(usize, f64)>>,
-    /// Per hidden unit (flat), the unit it copies (`super::copies`).
-    copies: Vec<Option<usize>>,
 }
 
 impl<'a> Shared<'a> {
@@ -174,7 +171,6 @@ impl<'a> Shared<'a> {
             undecided_bound: Mutex::new(BigUint::default()),
             diving: false,
             dives: Mutex::new(Vec::new()),
-            copies: copy_sources(&uc.net),
         }
     }
 
@@ -716,7 +712,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             self.pattern.len(),
             sh.widths[..node.layer].iter().sum::<usize>() + node.idx
         );
-        let src = (*sh.copies.get(self.pattern.len())?)?;
+        let src = (*sh.checker.copy_of().get(self.pattern.len())?)?;
         self.without += 1;
         self.pattern.get(src).copied()
     }

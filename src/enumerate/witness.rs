@@ -235,6 +235,11 @@ impl WitnessChecker {
         layers > 0 && k == pattern.len()
     }
 
+    /// Per hidden unit (flat), the unit it copies, if it is a copy unit (`super::copies`).
+    pub(super) fn copy_of(&self) -> &[Option<usize>] {
+        &self.copy_of
+    }
+
     /// Whether x lies strictly within the inner bounds, if any (exact float comparisons).
     pub fn within_inner(&self, x: ArrayView1<f64>) -> bool {
         self.inner

@@ -43,6 +43,12 @@ pub(super) fn read(
     ceil: bool,
 ) -> Result<Window, String> {
     let r = spatial.len();
+    if !(1..=2).contains(&r) || kernel.len() != r {
+        return Err(format!(
+            "has {r} spatial axes and a {}-axis kernel; expected 1 or 2 spatial axes (1-D or 2-D)",
+            kernel.len()
+        ));
+    }
     let strides = attrs::sizes(node, "strides", r, 1)?.unwrap_or(vec![1; r]);
     let dilations = attrs::sizes(node, "dilations", r, 1)?.unwrap_or(vec![1; r]);
     let pads = attrs::sizes(node, "pads", 2 * r, 0)?;
@@ -103,11 +109,11 @@ pub(super) fn read(
         pad_begin: 0,
         output: 1,
     };
-    Ok(match axes.as_slice() {
-        [w] => [flat, *w],
-        [h, w] => [*h, *w],
-        _ => unreachable!("window::read is called with 1 or 2 spatial axes"),
-    })
+    match axes.as_slice() {
+        [w] => Ok([flat, *w]),
+        [h, w] => Ok([*h, *w]),
+        _ => Err(format!("has {r} spatial axes; expected 1 or 2")),
+    }
 }
 
 /// The spatial sizes of an [1, C, spatial…] tensor with 1 or 2 spatial axes, or an error naming
