@@ -20,8 +20,16 @@ tests/fixtures/onnx_cnn/reference_outputs.json. The models (inputs of 3 to 98 va
   -> Gemm(4) -> Relu -> MatMul + Add (3).
 - opset9_pad.onnx: [1,2,4,4] -> Pad (opset 9 attributes) -> Conv(3, 3x3, stride 2, auto_pad VALID)
   -> Relu -> Identity -> Flatten -> Gemm(2), as PyTorch 1.x exported (Convnet_avgpool's style).
+- residual_tiny.onnx: [1,1,2,2] -> Conv(2, 2x2) -> Relu -> Conv(2, 1x1) -> Relu -> Conv(2, 1x1)
+  -> Add(the first Relu's output: a residual block) -> Relu -> Flatten -> Gemm(3) -> Relu -> Gemm(1).
+- maxpool_tiny.onnx: [1,1,2,3] -> Conv(1, 1x2) -> Relu -> MaxPool(2x2) -> Flatten -> Gemm(2)
+  -> Relu -> Gemm(1).
+- leaky_branches.onnx: [1,1,2,2] -> two branches, Sub(Conv(2, 2x2), Conv(2, 1x1 stride 2)) ->
+  PRelu(one slope per channel) and Conv(1, 2x2) -> LeakyRelu(0.2), joined by Concat(axis 1)
+  -> Flatten -> Gemm(2) -> LeakyRelu(0.1) -> Gemm(1).
 - shared_cnn: Convnet_avgpool.onnx (the two VNN-LIB box centres and a perturbed one) and
-  cifar_base_kw.onnx (three random images) from ../shared/benchmarks/cnn, only the numbers.
+  cifar_base_kw.onnx and resnet_2b.onnx (three random images each) from ../shared/benchmarks/cnn,
+  only the numbers.
 
 Usage: /work/nnenv/bin/python scripts/make_cnn_fixtures.py [SHARED_DIR, default ../shared]
 (from the repository root; needs numpy, onnx, onnxruntime)
@@ -182,6 +190,65 @@ def opset9_pad():
     return model(nodes, inits, [1, 2, 4, 4], "output", 9, 2)
 
 
+def residual_tiny():
+    inits = [
+        const("c0.weight", rand(2, 1, 2, 2)), const("c0.bias", rand(2, scale=0.3)),
+        const("c1.weight", rand(2, 2, 1, 1)), const("c1.bias", rand(2, scale=0.3)),
+        const("c2.weight", rand(2, 2, 1, 1)), const("c2.bias", rand(2, scale=0.3)),
+    ]
+    nodes = [
+        helper.make_node("Conv", ["input", "c0.weight", "c0.bias"], ["c0"], name="conv0", kernel_shape=[2, 2]),
+        helper.make_node("Relu", ["c0"], ["r0"], name="relu0"),
+        helper.make_node("Conv", ["r0", "c1.weight", "c1.bias"], ["c1"], name="conv1", kernel_shape=[1, 1]),
+        helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+        helper.make_node("Conv", ["r1", "c2.weight", "c2.bias"], ["c2"], name="conv2", kernel_shape=[1, 1]),
+        helper.make_node("Add", ["c2", "r0"], ["sum"], name="residual"),
+        helper.make_node("Relu", ["sum"], ["r2"], name="relu2"),
+        helper.make_node("Flatten", ["r2"], ["f"], name="flatten"),
+        gemm("f", "g1", "fc1", 2, 3, inits),
+        helper.make_node("Relu", ["g1"], ["r3"], name="relu3"),
+        gemm("r3", "output", "fc2", 3, 1, inits),
+    ]
+    return model(nodes, inits, [1, 1, 2, 2], "output", 13, 1)
+
+
+def maxpool_tiny():
+    inits = [const("c.weight", rand(1, 1, 1, 2)), const("c.bias", rand(1, scale=0.3))]
+    nodes = [
+        helper.make_node("Conv", ["input", "c.weight", "c.bias"], ["c"], name="conv", kernel_shape=[1, 2]),
+        helper.make_node("Relu", ["c"], ["r"], name="relu"),
+        helper.make_node("MaxPool", ["r"], ["p"], name="pool", kernel_shape=[2, 2]),
+        helper.make_node("Flatten", ["p"], ["f"], name="flatten"),
+        gemm("f", "g1", "fc1", 1, 2, inits),
+        helper.make_node("Relu", ["g1"], ["r1"], name="relu1"),
+        gemm("r1", "output", "fc2", 2, 1, inits),
+    ]
+    return model(nodes, inits, [1, 1, 2, 3], "output", 13, 1)
+
+
+def leaky_branches():
+    inits = [
+        const("a.weight", rand(2, 1, 2, 2)), const("a.bias", rand(2, scale=0.3)),
+        const("a.slope", np.array([[[0.3]], [[-0.5]]], dtype=np.float32)),
+        const("b.weight", rand(1, 1, 2, 2)), const("b.bias", rand(1, scale=0.3)),
+        const("s.weight", rand(2, 1, 1, 1)),
+    ]
+    nodes = [
+        helper.make_node("Conv", ["input", "a.weight", "a.bias"], ["a0"], name="conv_a", kernel_shape=[2, 2]),
+        helper.make_node("Conv", ["input", "s.weight"], ["s"], name="conv_s", kernel_shape=[1, 1], strides=[2, 2]),
+        helper.make_node("Sub", ["a0", "s"], ["a"], name="sub"),
+        helper.make_node("PRelu", ["a", "a.slope"], ["pa"], name="prelu"),
+        helper.make_node("Conv", ["input", "b.weight", "b.bias"], ["b"], name="conv_b", kernel_shape=[2, 2]),
+        helper.make_node("LeakyRelu", ["b"], ["lb"], name="leaky", alpha=0.2),
+        helper.make_node("Concat", ["pa", "lb"], ["cat"], name="concat", axis=1),
+        helper.make_node("Flatten", ["cat"], ["f"], name="flatten"),
+        gemm("f", "g1", "fc1", 3, 2, inits),
+        helper.make_node("LeakyRelu", ["g1"], ["l1"], name="leaky1", alpha=0.1),
+        gemm("l1", "output", "fc2", 2, 1, inits),
+    ]
+    return model(nodes, inits, [1, 1, 2, 2], "output", 13, 1)
+
+
 def short(xs, digits=4):
     """Inputs rounded to a few decimals (a small fixture file); the same values are fed to onnxruntime."""
     return np.round(np.asarray(xs, dtype=np.float64), digits)
@@ -209,7 +276,7 @@ def box_center(path):
 def main():
     FIXTURES.mkdir(parents=True, exist_ok=True)
     refs = {}
-    for make in (tiny_2d, tiny_1d, groups_dilation, same_global, opset9_pad):
+    for make in (tiny_2d, tiny_1d, groups_dilation, same_global, opset9_pad, residual_tiny, maxpool_tiny, leaky_branches):
         m = make()
         name = f"{make.__name__}.onnx"
         (FIXTURES / name).write_bytes(m.SerializeToString())
@@ -227,6 +294,10 @@ def main():
     if cifar.exists():
         xs = short(RNG.uniform(0, 1, size=(3, 3072)), 3)
         shared["cifar_base_kw.onnx"] = {"inputs": xs.tolist(), "outputs": run(cifar.read_bytes(), xs, [1, 3, 32, 32])}
+    resnet = SHARED / "resnet_2b.onnx"
+    if resnet.exists():
+        xs = short(RNG.uniform(0, 1, size=(3, 3072)), 3)
+        shared["resnet_2b.onnx"] = {"inputs": xs.tolist(), "outputs": run(resnet.read_bytes(), xs, [1, 3, 32, 32])}
     if not shared:
         print(f"note: {SHARED} is absent; no reference outputs for the shared CNNs")
     refs["shared"] = shared

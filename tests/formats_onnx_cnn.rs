@@ -86,9 +86,13 @@ fn shared_cnns_match_onnxruntime() {
     };
     let refs = references();
     let shared = refs["shared"].as_object().expect("shared references");
-    assert!(
-        shared.contains_key("Convnet_avgpool.onnx") && shared.contains_key("cifar_base_kw.onnx")
-    );
+    for name in [
+        "Convnet_avgpool.onnx",
+        "cifar_base_kw.onnx",
+        "resnet_2b.onnx",
+    ] {
+        assert!(shared.contains_key(name), "{name}: no reference outputs");
+    }
     for (name, entry) in shared {
         let (net, _) = onnx::read(&dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_matches(&net, name, entry);
@@ -97,6 +101,78 @@ fn shared_cnns_match_onnxruntime() {
     assert_eq!(avg.hidden_widths(), vec![32 * 27 * 27]);
     let (cifar, _) = onnx::read(&dir.join("cifar_base_kw.onnx")).unwrap();
     assert_eq!(cifar.hidden_widths(), vec![8 * 16 * 16, 16 * 8 * 8, 100]);
+    // two residual blocks: the 1x1 stride-2 shortcut reads 512 of the first layer's 2,048
+    // outputs, carried as copies; the second block's shortcut carries all 1,024
+    let (resnet, notes) = onnx::read(&dir.join("resnet_2b.onnx")).unwrap();
+    assert_eq!(
+        resnet.hidden_widths(),
+        vec![2048, 1024 + 512, 1024, 1024 + 1024, 1024, 100]
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("1536 copy units")),
+        "{notes:?}"
+    );
+    // MaxPool over 23,328 ReLUs: its first comparison layer alone is a dense 9,216 x 23,328
+    let e = onnx::read(&dir.join("Convnet_maxpool.onnx"))
+        .unwrap_err()
+        .to_string();
+    assert_names(
+        &e,
+        &["node \"MaxPool_2\" (op MaxPool)", "9216x23328", "1 GiB"],
+    );
+}
+
+const GRAPHS: &[&str] = &[
+    "residual_tiny.onnx",
+    "maxpool_tiny.onnx",
+    "leaky_branches.onnx",
+];
+
+/// Residual Add, MaxPool, LeakyRelu, PRelu, Concat and Sub of computed tensors: the lowered chain
+/// computes onnxruntime's outputs and counts what brute force over every pattern of the chain
+/// finds (its copies and mirrors included: a pattern where a copy disagrees with its source has
+/// no interior, so brute force checks that they follow).
+#[test]
+fn generated_graphs_match_onnxruntime_and_count_as_brute_force() {
+    let refs = references();
+    for name in GRAPHS {
+        let (net, notes) = onnx::read(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_matches(&net, name, &refs[*name]);
+        assert!(
+            net.num_hidden_units() <= 14,
+            "{name}: {:?}",
+            net.hidden_widths()
+        );
+        if *name != "leaky_branches.onnx" {
+            assert!(
+                notes.iter().any(|n| n.contains("copy units")),
+                "{name}: {notes:?}"
+            );
+        }
+        let center = Array1::from(vectors(&refs[*name]["inputs"])[0].clone());
+        let mut counts = Vec::new();
+        for (norm, r) in [(Norm::L2, 0.5), (Norm::Linf, 0.4), (Norm::L2, 3.0)] {
+            let domain = Domain::ball(center.clone(), r, norm).unwrap();
+            counts.push(assert_count_is_brute_force(
+                &net,
+                &domain,
+                &format!("{name} {norm:?} r={r}"),
+            ));
+        }
+        assert!(counts.iter().any(|&n| n > 2), "{name}: {counts:?}");
+    }
+    let (pool, notes) = onnx::read(&fixture("maxpool_tiny.onnx")).unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("max(a, b) = b + relu(a − b)")),
+        "{notes:?}"
+    );
+    // 4 conv units; 2 comparisons + 2 carried; 1 comparison + 3 carried; the Gemm's 2
+    assert_eq!(pool.hidden_widths(), vec![4, 4, 4, 2]);
+    // the two branches read the input: one first layer of 2·2 PRelu + 2·1 LeakyRelu units
+    let (leaky, _) = onnx::read(&fixture("leaky_branches.onnx")).unwrap();
+    assert_eq!(leaky.hidden_widths(), vec![6, 4]);
 }
 
 /// The enumerator's regions (each witness checked) equal brute force over all 2^N patterns.
@@ -262,34 +338,47 @@ fn bad_attributes_name_the_node_and_the_attribute() {
 }
 
 #[test]
-fn maxpool_leaky_relu_and_residual_adds_are_refused_with_the_reason() {
-    let m = error_of("tiny_2d.onnx", |g| {
-        node(g, "pool").op_type = "MaxPool".into()
+fn combinations_the_graph_model_cannot_hold_are_refused_with_the_reason() {
+    let m = error_of("residual_tiny.onnx", |g| {
+        node(g, "residual").op_type = "Mul".into()
     });
     assert_names(
         &m,
         &[
-            "node \"pool\" (op MaxPool)",
-            "skip connection",
-            "AveragePool",
+            "node \"residual\" (op Mul)",
+            "2 tensors computed from the input",
+            "not piecewise linear",
         ],
     );
-    let m = error_of("tiny_2d.onnx", |g| {
-        node(g, "relu").op_type = "LeakyRelu".into()
-    });
-    assert_names(&m, &["node \"relu\" (op LeakyRelu)", "later stage", "Relu"]);
-    let m = error_of("tiny_2d.onnx", |g| {
-        let n = node(g, "relu");
-        n.op_type = "Add".into();
-        n.name = "residual".into();
-        n.input = vec!["c".into(), "bn".into()];
+    // a skip connection from the (possibly negative) input past a ReLU
+    let m = error_of("residual_tiny.onnx", |g| {
+        node(g, "residual").input[1] = "c0".into()
     });
     assert_names(
         &m,
         &[
-            "node \"residual\" (op Add)",
-            "residual block",
-            "graph model",
+            "graph output",
+            "reads the network's input",
+            "only hidden layer 0",
+        ],
+    );
+    let m = error_of("maxpool_tiny.onnx", |g| {
+        node(g, "pool").output.push("indices".into())
+    });
+    assert_names(&m, &["node \"pool\" (op MaxPool)", "Indices"]);
+    let m = error_of("maxpool_tiny.onnx", |g| {
+        let n = node(g, "flatten");
+        n.op_type = "Add".into();
+        n.name = "mismatch".into();
+        n.input = vec!["p".into(), "r".into()];
+    });
+    assert_names(
+        &m,
+        &[
+            "node \"mismatch\" (op Add)",
+            "[1, 1, 1, 1]",
+            "[1, 1, 2, 2]",
+            "equal",
         ],
     );
     let m = error_of("tiny_2d.onnx", |g| {

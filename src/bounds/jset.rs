@@ -88,22 +88,27 @@ pub fn jset_bound(input_dim: usize, layers: &[LayerCounts]) -> BigUint {
         let row = binomial_row(m, input_dim);
         let prefix = prefix_sums(&row);
         let mut next: Vec<BigUint> = vec![BigUint::zero(); input_dim + 1];
+        // a tuple (d, j) keeps the cap d when j ≤ may_be_active − d (a prefix sum of the row) …
         for (d, c) in counts.iter().enumerate() {
             if c.is_zero() {
                 continue;
             }
             let jmax = d.min(m);
-            // j ≤ may_be_active − d keeps the cap at d
-            let first_shrinking = if may_be_active >= d {
-                may_be_active - d + 1
-            } else {
-                0
-            };
-            if first_shrinking > 0 {
-                next[d] += c * &prefix[jmax.min(first_shrinking - 1)];
+            if may_be_active >= d {
+                next[d] += c * &prefix[jmax.min(may_be_active - d)];
             }
-            for j in first_shrinking..=jmax {
-                next[may_be_active - j] += c * &row[j];
+        }
+        // … and otherwise moves to cap may_be_active − j, which depends on j alone: every state
+        // d ≥ max(j, may_be_active + 1 − j) sends C(m, j)·counts[d] there, so one product with
+        // a suffix sum of the counts per j (O(input_dim + m) products per layer, not their product)
+        let mut suffix: Vec<BigUint> = vec![BigUint::zero(); input_dim + 2];
+        for d in (0..=input_dim).rev() {
+            suffix[d] = &suffix[d + 1] + &counts[d];
+        }
+        for j in 0..=m.min(input_dim) {
+            let lowest = j.max(may_be_active + 1 - j);
+            if lowest <= input_dim && !suffix[lowest].is_zero() {
+                next[may_be_active - j] += &row[j] * &suffix[lowest];
             }
         }
         counts = next;

@@ -109,23 +109,39 @@ impl ReluGraph {
     }
 
     /// The chain network computing the same function with the same regions: hidden layer k of
-    /// the chain holds layer k's units first, then a copy of every h_j (j < k) that a layer
-    /// after k reads, in increasing j. Hidden unit u of the graph's layer k is unit u of the
-    /// chain's layer k.
+    /// the chain holds layer k's units first, then a copy of every unit of an h_j (j < k) that a
+    /// layer after k reads (a non-zero weight on it), by increasing j and unit. Hidden unit u of
+    /// the graph's layer k is unit u of the chain's layer k.
     pub fn to_chain(&self) -> Result<Network> {
+        self.clone().into_chain()
+    }
+
+    /// [`Self::to_chain`], moving the weights of layers that need no copies instead of copying
+    /// them (a convolution expanded to 23,328 × 784 is 150 MB).
+    pub fn into_chain(self) -> Result<Network> {
+        let carried = self.carried_units();
+        let widths = self.hidden_widths();
         let last_use = self.last_uses();
         let mut layers = Vec::with_capacity(self.hidden.len() + 1);
-        let mut before: Layout = Layout::default();
-        for (k, layer) in self.hidden.iter().enumerate() {
-            let carried: Vec<usize> = (0..k).filter(|&j| last_use[j] > k).collect();
-            let here = Layout::new(k, &carried, &self.hidden_widths());
-            layers.push(self.chain_layer(layer, &before, &here));
+        let mut before = Layout::default();
+        let input_dim = self.input_dim;
+        // the layers j < k that a layer after k reads, kept up to date as k grows (a set, not a
+        // scan of all earlier layers: a 30,000-layer chain would cost O(L²))
+        let mut open: std::collections::BTreeSet<usize> = Default::default();
+        for (k, layer) in self.hidden.into_iter().enumerate() {
+            if k > 0 && last_use[k - 1] > k {
+                open.insert(k - 1);
+            }
+            open.retain(|&j| last_use[j] > k);
+            let copies: Vec<usize> = open.iter().copied().collect();
+            let here = Layout::new(k, widths[k], &copies, &carried);
+            layers.push(chain_layer(layer, input_dim, &before, &here)?);
             before = here;
         }
         let out_width = self.output.bias.len();
-        let mut weight = Array2::zeros((out_width, before.width));
-        add_terms(&mut weight, &self.output, &before);
-        layers.push(Layer::new(weight, self.output.bias.clone()));
+        let mut weight = dense_zeros(out_width, before.width)?;
+        add_terms(&mut weight, &self.output, &before)?;
+        layers.push(Layer::new(weight, self.output.bias));
         Network::new(layers)
     }
 
@@ -142,68 +158,162 @@ impl ReluGraph {
         last
     }
 
-    /// The chain's layer for graph layer `layer`: its own rows, then identity rows copying the
-    /// carried outputs, reading the chain's previous layer laid out as `before`.
-    fn chain_layer(&self, layer: &GraphLayer, before: &Layout, here: &Layout) -> Layer {
-        let cols = if before.width == 0 {
-            self.input_dim
-        } else {
-            before.width
-        };
-        let own = layer.bias.len();
-        let mut weight = Array2::zeros((here.width, cols));
-        let mut bias = Array1::zeros(here.width);
-        bias.slice_mut(s![..own]).assign(&layer.bias);
-        add_terms(&mut weight, layer, before);
-        for (&j, &(offset, width)) in &here.blocks {
-            if j == here.own {
-                continue;
-            }
-            let from = before.blocks[&j].0;
-            for i in 0..width {
-                weight[[offset + i, from + i]] = 1.0;
+    /// For each hidden layer j, its units that a layer after j + 1 reads (a non-zero weight):
+    /// the units the chain must carry past layer j + 1.
+    fn carried_units(&self) -> Vec<Vec<usize>> {
+        let mut used = vec![Vec::new(); self.hidden.len()];
+        for (k, layer) in self.hidden.iter().chain([&self.output]).enumerate() {
+            for (source, w) in &layer.terms {
+                if let Source::Hidden(j) = *source {
+                    if k >= j + 2 {
+                        let read = w
+                            .columns()
+                            .into_iter()
+                            .enumerate()
+                            .filter(|(_, c)| c.iter().any(|&v| v != 0.0))
+                            .map(|(u, _)| u);
+                        used[j].extend(read);
+                    }
+                }
             }
         }
-        Layer::new(weight, bias)
+        for u in &mut used {
+            u.sort_unstable();
+            u.dedup();
+        }
+        used
     }
 }
 
-/// Where each h_j sits in the output of one chain layer: (offset, width) per hidden layer j.
+/// The chain's layer for graph layer `layer`: its own rows, then identity rows copying the
+/// carried units, reading the chain's previous layer laid out as `before` (the input when
+/// `before` is empty). A layer with no copy on either side keeps its weight matrix as it is.
+fn chain_layer(
+    layer: GraphLayer,
+    input_dim: usize,
+    before: &Layout,
+    here: &Layout,
+) -> Result<Layer> {
+    let plain = here.width == layer.bias.len()
+        && layer.terms.len() == 1
+        && match layer.terms[0].0 {
+            Source::Input => before.width == 0,
+            Source::Hidden(j) => before.width == before.own_width && before.own == j,
+        };
+    if plain {
+        let GraphLayer { mut terms, bias } = layer;
+        let (_, weight) = terms.remove(0);
+        return Ok(Layer::new(weight, bias));
+    }
+    let cols = if before.width == 0 {
+        input_dim
+    } else {
+        before.width
+    };
+    let own = layer.bias.len();
+    let mut weight = dense_zeros(here.width, cols)?;
+    let mut bias = Array1::zeros(here.width);
+    bias.slice_mut(s![..own]).assign(&layer.bias);
+    add_terms(&mut weight, &layer, before)?;
+    for (j, block) in &here.copies {
+        for (i, &u) in block.units.iter().enumerate() {
+            weight[[block.offset + i, before.column(*j, u)?]] = 1.0;
+        }
+    }
+    Ok(Layer::new(weight, bias))
+}
+
+/// The carried units of one h_j in a chain layer: they sit at `offset`, `offset + 1`, ….
+#[derive(Default)]
+struct CopyBlock {
+    offset: usize,
+    units: Vec<usize>,
+}
+
+/// The output of one chain layer: graph layer `own`'s units first, then the copies.
 #[derive(Default)]
 struct Layout {
     own: usize,
-    blocks: BTreeMap<usize, (usize, usize)>,
+    own_width: usize,
+    copies: BTreeMap<usize, CopyBlock>,
     width: usize,
 }
 
 impl Layout {
-    /// Layer k's own units first, then the carried layers in order.
-    fn new(k: usize, carried: &[usize], widths: &[usize]) -> Self {
+    /// Layer k's `own_width` units, then the carried units of each layer in `copies`.
+    fn new(k: usize, own_width: usize, copies: &[usize], carried: &[Vec<usize>]) -> Self {
         let mut blocks = BTreeMap::new();
-        blocks.insert(k, (0, widths[k]));
-        let mut width = widths[k];
-        for &j in carried {
-            blocks.insert(j, (width, widths[j]));
-            width += widths[j];
+        let mut width = own_width;
+        for &j in copies {
+            let units = carried[j].clone();
+            let n = units.len();
+            blocks.insert(
+                j,
+                CopyBlock {
+                    offset: width,
+                    units,
+                },
+            );
+            width += n;
         }
         Layout {
             own: k,
-            blocks,
+            own_width,
+            copies: blocks,
             width,
         }
     }
+
+    /// The chain column holding unit u of h_j (an internal error when this layer does not hold
+    /// it: [`ReluGraph::carried_units`] carries every unit read later).
+    fn column(&self, j: usize, u: usize) -> Result<usize> {
+        let found = if j == self.own && self.width > 0 {
+            (u < self.own_width).then_some(u)
+        } else {
+            self.copies
+                .get(&j)
+                .and_then(|b| b.units.binary_search(&u).ok().map(|i| b.offset + i))
+        };
+        found.ok_or_else(|| {
+            Error::invalid(format!(
+                "internal: unit {u} of hidden layer {j} is not carried to the layer reading it"
+            ))
+        })
+    }
 }
 
-/// Adds `layer`'s terms into the first rows of `weight`, each at its source's columns in
-/// `before` (the input's columns are 0… when `before` is empty).
-fn add_terms(weight: &mut Array2<f64>, layer: &GraphLayer, before: &Layout) {
+/// Adds `layer`'s terms into the first rows of `weight`, each entry at its source unit's column
+/// in `before` (the input's columns are 0… when `before` is empty).
+fn add_terms(weight: &mut Array2<f64>, layer: &GraphLayer, before: &Layout) -> Result<()> {
     for (source, w) in &layer.terms {
-        let col0 = match source {
-            Source::Input => 0,
-            Source::Hidden(j) => before.blocks[j].0,
-        };
-        let mut block = weight.slice_mut(s![..w.nrows(), col0..col0 + w.ncols()]);
-        block += w;
+        match source {
+            Source::Input => {
+                let mut block = weight.slice_mut(s![..w.nrows(), ..w.ncols()]);
+                block += w;
+            }
+            Source::Hidden(j) => {
+                for ((r, u), &v) in w.indexed_iter() {
+                    if v != 0.0 {
+                        weight[[r, before.column(*j, u)?]] += v;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Largest chain layer the lowering builds (entries of f64: 2^27 = 1 GiB).
+const MAX_LAYER_ENTRIES: usize = 1 << 27;
+
+/// A zero rows × cols matrix, or an error when it would exceed [`MAX_LAYER_ENTRIES`].
+fn dense_zeros(rows: usize, cols: usize) -> Result<Array2<f64>> {
+    match rows.checked_mul(cols) {
+        Some(n) if n <= MAX_LAYER_ENTRIES => Ok(Array2::zeros((rows, cols))),
+        _ => Err(Error::invalid(format!(
+            "lowering the graph to a chain needs a dense {rows}x{cols} layer (its units and the copies it carries), \
+             more than {MAX_LAYER_ENTRIES} entries (1 GiB); expected smaller layers (sparse layers are not supported)"
+        ))),
     }
 }
 

@@ -225,3 +225,16 @@ def test_a_network_pickles_exactly(tmp_path):
     assert copy.count(x, radius=0.3).to_dict() | {"elapsed_s": 0, "threads": 0} == loaded.count(
         x, radius=0.3
     ).to_dict() | {"elapsed_s": 0, "threads": 0}
+
+
+def test_onnx_graphs_with_residual_blocks_and_maxpool_load_and_count():
+    """The reader's graph support reaches the package: a residual block and a MaxPool are carried
+    by copy units (said in the notes), and the count is exact and equals the CLI's."""
+    fixtures = DATA.parent / "tests" / "fixtures" / "onnx_cnn"
+    for name, widths in [("residual_tiny.onnx", [2, 4, 2, 3]), ("maxpool_tiny.onnx", [4, 4, 4, 2])]:
+        net = rr.Network.load(fixtures / name)
+        assert net.hidden_widths == widths
+        assert any("copy units" in n for n in net.notes), net.notes
+        x = np.zeros(net.input_dim)
+        result = net.count(x, radius=2.0)
+        assert result.exact and result.regions >= 2

@@ -1,12 +1,18 @@
-//! The affine map pending on the data path, x ↦ A x + a, with A kept in the cheapest form that
-//! holds it: the identity, a sparse matrix (convolutions, pooling, padding, transposes, per-channel
-//! scales) or a dense one (Gemm, MatMul). Composing an operator x ↦ M x + m on top gives
-//! x ↦ (M A) x + (M a + m); the product is dense only once a dense factor enters.
+//! The affine map that computes one tensor of the graph from the tensors computed before it:
+//!
+//!   t = Σ_s A_s h_s + a,
+//!
+//! over sources s — the network input x, or the output h_j = relu(z_j) of hidden layer j — each
+//! A_s kept in the cheapest form that holds it: the identity, a sparse matrix (convolutions,
+//! pooling, padding, transposes, per-channel scales) or a dense one (Gemm, MatMul). Composing an
+//! operator t ↦ M t + m on top gives Σ_s (M A_s) h_s + (M a + m); a product is dense only once a
+//! dense factor enters. Adding two tensors (a residual block) adds their terms source by source.
 
 use super::sparse::{dense_zeros, SparseRows};
+use crate::network::Source;
 use ndarray::{Array1, Array2, Axis};
 
-/// The linear part A of a pending map.
+/// The linear part A of one term.
 #[derive(Clone, Debug)]
 pub(super) enum Linear {
     Identity,
@@ -14,26 +20,10 @@ pub(super) enum Linear {
     Dense(Array2<f64>),
 }
 
-/// An affine map x ↦ A x + a.
-#[derive(Clone, Debug)]
-pub(super) struct Affine {
-    pub linear: Linear,
-    pub bias: Array1<f64>,
-}
-
-impl Affine {
-    /// x ↦ x on vectors of length n.
-    pub fn identity(n: usize) -> Self {
-        Affine {
-            linear: Linear::Identity,
-            bias: Array1::zeros(n),
-        }
-    }
-
-    /// The map followed by x ↦ M x + m: x ↦ (M A) x + (M a + m).
-    pub fn then(self, m: Linear, shift: &Array1<f64>) -> Result<Affine, String> {
-        let bias = apply(&m, &self.bias) + shift;
-        let linear = match (m, self.linear) {
+impl Linear {
+    /// M A (`self` = A, then `m`).
+    fn then(self, m: Linear) -> Result<Linear, String> {
+        Ok(match (m, self) {
             (m, Linear::Identity) => m,
             (Linear::Identity, a) => a,
             (Linear::Sparse(s), Linear::Sparse(t)) => Linear::Sparse(s.mul_sparse(&t)),
@@ -43,44 +33,154 @@ impl Affine {
                 dense_zeros(w.nrows(), a.ncols())?;
                 Linear::Dense(w.dot(&a))
             }
-        };
-        Ok(Affine { linear, bias })
+        })
     }
 
-    /// diag(c) (A x + a): every output row scaled.
-    pub fn scale(mut self, c: &Array1<f64>) -> Affine {
-        self.bias *= c;
-        self.linear = match self.linear {
+    /// diag(c) A.
+    fn scale(self, c: &Array1<f64>) -> Linear {
+        match self {
             Linear::Identity => Linear::Sparse(SparseRows::diagonal(c)),
             Linear::Sparse(mut s) => {
                 s.scale_rows(c);
                 Linear::Sparse(s)
             }
             Linear::Dense(m) => Linear::Dense(m * c.view().insert_axis(Axis(1))),
-        };
-        self
+        }
     }
 
-    /// The dense matrix A (`inputs` columns) and a.
-    pub fn into_dense(self, inputs: usize) -> Result<(Array2<f64>, Array1<f64>), String> {
-        let matrix = match self.linear {
-            Linear::Identity => {
-                let mut eye = dense_zeros(inputs, inputs)?;
+    /// A + B for matrices of `rows` rows.
+    fn plus(self, other: Linear, rows: usize) -> Result<Linear, String> {
+        let sparse = |l: Linear| match l {
+            Linear::Identity => Ok(SparseRows::diagonal(&Array1::ones(rows))),
+            Linear::Sparse(s) => Ok(s),
+            Linear::Dense(_) => Err(()),
+        };
+        match (sparse(self.clone()), sparse(other.clone())) {
+            (Ok(a), Ok(b)) => Ok(Linear::Sparse(a.plus(&b)?)),
+            _ => {
+                let cols = match (&self, &other) {
+                    (Linear::Dense(d), _) | (_, Linear::Dense(d)) => d.ncols(),
+                    _ => rows,
+                };
+                Ok(Linear::Dense(
+                    self.into_dense(rows, cols)? + &other.into_dense(rows, cols)?,
+                ))
+            }
+        }
+    }
+
+    /// M v.
+    fn apply(&self, v: &Array1<f64>) -> Array1<f64> {
+        match self {
+            Linear::Identity => v.clone(),
+            Linear::Sparse(s) => s.mul_vec(v),
+            Linear::Dense(w) => w.dot(v),
+        }
+    }
+
+    /// The dense rows × cols matrix (an error when the shape does not fit).
+    pub fn into_dense(self, rows: usize, cols: usize) -> Result<Array2<f64>, String> {
+        let matrix = match self {
+            Linear::Identity if rows == cols => {
+                let mut eye = dense_zeros(rows, cols)?;
                 eye.diag_mut().fill(1.0);
                 eye
             }
+            Linear::Identity => Array2::zeros((0, 0)),
             Linear::Sparse(s) => s.to_dense()?,
             Linear::Dense(m) => m,
         };
-        Ok((matrix, self.bias))
+        if matrix.dim() != (rows, cols) {
+            return Err(format!(
+                "maps {} values to {}; expected {cols} to {rows} (shape mismatch)",
+                matrix.ncols(),
+                matrix.nrows()
+            ));
+        }
+        Ok(matrix)
     }
 }
 
-/// M v.
-fn apply(m: &Linear, v: &Array1<f64>) -> Array1<f64> {
-    match m {
-        Linear::Identity => v.clone(),
-        Linear::Sparse(s) => s.mul_vec(v),
-        Linear::Dense(w) => w.dot(v),
+/// t = Σ_s A_s h_s + a (see the module doc): terms sorted by source, one per source; `bias` None
+/// is a = 0 (its length may not be known yet).
+#[derive(Clone, Debug)]
+pub(super) struct TensorMap {
+    pub terms: Vec<(Source, Linear)>,
+    pub bias: Option<Array1<f64>>,
+}
+
+impl TensorMap {
+    /// t = h_source.
+    pub fn of(source: Source) -> Self {
+        TensorMap {
+            terms: vec![(source, Linear::Identity)],
+            bias: None,
+        }
+    }
+
+    /// The source when t is exactly one source's values (no map, no shift).
+    pub fn bare(&self) -> Option<Source> {
+        match self.terms.as_slice() {
+            [(s, Linear::Identity)] if self.bias.is_none() => Some(*s),
+            _ => None,
+        }
+    }
+
+    /// The map followed by t ↦ M t + m.
+    pub fn then(self, m: Linear, shift: &Array1<f64>) -> Result<TensorMap, String> {
+        let bias = match &self.bias {
+            Some(a) => m.apply(a) + shift,
+            None => shift.clone(),
+        };
+        let mut terms = Vec::with_capacity(self.terms.len());
+        for (s, a) in self.terms {
+            terms.push((s, a.then(m.clone())?));
+        }
+        Ok(TensorMap {
+            terms,
+            bias: Some(bias),
+        })
+    }
+
+    /// diag(c) t.
+    pub fn scale(self, c: &Array1<f64>) -> TensorMap {
+        TensorMap {
+            terms: self
+                .terms
+                .into_iter()
+                .map(|(s, a)| (s, a.scale(c)))
+                .collect(),
+            bias: self.bias.map(|a| a * c),
+        }
+    }
+
+    /// t + c.
+    pub fn shift(mut self, c: &Array1<f64>) -> TensorMap {
+        self.bias = Some(match self.bias {
+            Some(a) => a + c,
+            None => c.clone(),
+        });
+        self
+    }
+
+    /// t + u, for tensors of `rows` entries.
+    pub fn plus(self, other: TensorMap, rows: usize) -> Result<TensorMap, String> {
+        let mut terms: Vec<(Source, Linear)> = Vec::new();
+        let mut rest = other.terms.into_iter().peekable();
+        for (s, a) in self.terms {
+            while let Some((t, b)) = rest.next_if(|(t, _)| *t < s) {
+                terms.push((t, b));
+            }
+            match rest.next_if(|(t, _)| *t == s) {
+                Some((_, b)) => terms.push((s, a.plus(b, rows)?)),
+                None => terms.push((s, a)),
+            }
+        }
+        terms.extend(rest);
+        let bias = match (self.bias, other.bias) {
+            (Some(a), Some(b)) => Some(a + &b),
+            (a, b) => a.or(b),
+        };
+        Ok(TensorMap { terms, bias })
     }
 }

@@ -1,25 +1,23 @@
-//! The data path of an ONNX graph: the affine layers found so far and the affine map pending on
-//! top of the last ReLU, with the current tensor's width and shape.
+//! The data path of an ONNX graph: one tensor computed from the input, as an affine map over
+//! the input and the hidden ReLU layers found so far ([`TensorMap`]), with its width and shape.
 //!
-//! Consecutive affine operations compose: a pending map x ↦ A x + a followed by x ↦ W x + w
-//! becomes x ↦ (W A) x + (W a + w). So a `Sub` of a constant before the first layer folds into
-//! it, W (x − s) + b = W x + (b − W s), and affine layers with no ReLU between become one.
+//! Consecutive affine operations compose: a map x ↦ A x + a followed by x ↦ W x + w becomes
+//! x ↦ (W A) x + (W a + w). So a `Sub` of a constant before the first layer folds into it,
+//! W (x − s) + b = W x + (b − W s), and affine layers with no ReLU between become one. A `Relu`
+//! closes the map into a hidden layer of the [`GraphBuilder`].
 
-use super::affine::{Affine, Linear};
-use super::layer_chain::LayerChain;
+use super::affine::{Linear, TensorMap};
+use super::graph_builder::GraphBuilder;
 use super::sparse::SparseRows;
 use super::tensor::ConstTensor;
-use crate::error::{Error, Result};
-use crate::network::Layer;
+use crate::network::Source;
 use ndarray::{Array1, Array2};
 
-/// The network computed so far along the data path.
+/// One tensor computed from the network input.
 #[derive(Clone, Debug)]
 pub(super) struct DataPath {
-    /// Affine layers, each followed by a ReLU.
-    pub layers: LayerChain,
-    /// Affine map on the output of the last ReLU (or the input), not yet closed by a ReLU.
-    pub pending: Option<Affine>,
+    /// The tensor as an affine map of the input and earlier ReLU outputs.
+    pub map: TensorMap,
     /// Width of the current tensor (None while unknown: the input has no static shape).
     pub dim: Option<usize>,
     /// Full shape of the current tensor, batch axes counted as 1 (None while unknown).
@@ -30,14 +28,29 @@ impl DataPath {
     /// The path at the network input (no layer yet).
     pub fn input(shape: Option<Vec<usize>>) -> Self {
         DataPath {
-            layers: LayerChain::default(),
-            pending: None,
+            map: TensorMap::of(Source::Input),
             dim: shape.as_ref().and_then(|s| checked_product(s)),
             shape,
         }
     }
 
-    /// Composes x ↦ W x + b onto the pending map.
+    /// Replaces the map by `f(map)`.
+    fn map_with(
+        &mut self,
+        f: impl FnOnce(TensorMap) -> std::result::Result<TensorMap, String>,
+    ) -> std::result::Result<(), String> {
+        let map = std::mem::replace(
+            &mut self.map,
+            TensorMap {
+                terms: Vec::new(),
+                bias: None,
+            },
+        );
+        self.map = f(map)?;
+        Ok(())
+    }
+
+    /// Composes x ↦ W x + b onto the map.
     pub fn affine(&mut self, w: Array2<f64>, b: Array1<f64>) -> std::result::Result<(), String> {
         if let Some(d) = self.dim {
             if w.ncols() != d {
@@ -60,21 +73,17 @@ impl DataPath {
                 ));
             }
         }
-        if let Some(p) = &self.pending {
-            if p.bias.len() != w.ncols() {
+        if let Some(a) = &self.map.bias {
+            if a.len() != w.ncols() {
                 return Err(format!(
                     "weight takes {} inputs; expected {} (shape mismatch)",
                     w.ncols(),
-                    p.bias.len()
+                    a.len()
                 ));
             }
         }
         let rows = w.nrows();
-        let pending = self
-            .pending
-            .take()
-            .unwrap_or_else(|| Affine::identity(w.ncols()));
-        self.pending = Some(pending.then(Linear::Dense(w), &b)?);
+        self.map_with(|m| m.then(Linear::Dense(w), &b))?;
         self.dim = Some(rows);
         if let Some(s) = self.shape.as_mut().and_then(|s| s.last_mut()) {
             *s = rows;
@@ -83,7 +92,7 @@ impl DataPath {
     }
 
     /// Composes a sparse operator x ↦ M x + m (a convolution, a pooling, a padding, a transpose)
-    /// onto the pending map; the tensor then has shape `out_shape` (M's rows, row-major).
+    /// onto the map; the tensor then has shape `out_shape` (M's rows, row-major).
     pub fn linear_op(
         &mut self,
         m: SparseRows,
@@ -101,45 +110,62 @@ impl DataPath {
             ));
         }
         self.dim = Some(m.nrows());
-        let pending = self
-            .pending
-            .take()
-            .unwrap_or_else(|| Affine::identity(width));
-        self.pending = Some(pending.then(Linear::Sparse(m), shift)?);
+        self.map_with(|p| p.then(Linear::Sparse(m), shift))?;
         self.shape = Some(out_shape);
         Ok(())
     }
 
-    /// Adds a constant vector: x ↦ x + c on top of the pending map.
+    /// Adds a constant vector: x ↦ x + c on top of the map.
     pub fn shift(&mut self, c: &Array1<f64>) {
-        let p = self
-            .pending
-            .get_or_insert_with(|| Affine::identity(c.len()));
-        p.bias += c;
+        let map = std::mem::replace(&mut self.map, TensorMap::of(Source::Input));
+        self.map = map.shift(c);
     }
 
-    /// Multiplies elementwise by a constant vector: x ↦ diag(c) x on top of the pending map.
+    /// Multiplies elementwise by a constant vector: x ↦ diag(c) x on top of the map.
     pub fn scale(&mut self, c: &Array1<f64>) {
-        let p = self
-            .pending
-            .take()
-            .unwrap_or_else(|| Affine::identity(c.len()));
-        self.pending = Some(p.scale(c));
+        let map = std::mem::replace(&mut self.map, TensorMap::of(Source::Input));
+        self.map = map.scale(c);
     }
 
-    /// Closes the pending map into a layer followed by a ReLU.
-    pub fn relu(&mut self) -> std::result::Result<(), String> {
-        match self.pending.take() {
-            Some(p) => {
-                let n = p.bias.len();
-                let (matrix, bias) = p.into_dense(n)?;
-                self.layers.push(Layer::new(matrix, bias));
-                Ok(())
+    /// Adds another tensor computed from the input, of the same shape.
+    pub fn plus(&mut self, other: DataPath) -> std::result::Result<(), String> {
+        let (a, b) = (self.dim, other.dim);
+        let rows = match (a, b) {
+            (Some(a), Some(b)) if a == b => a,
+            _ => {
+                return Err(format!(
+                    "adds tensors of shapes {} and {}; expected equal static shapes (no broadcast between computed tensors)",
+                    shape_text(&self.shape, a),
+                    shape_text(&other.shape, b)
+                ))
             }
-            // ReLU(ReLU(x)) = ReLU(x)
-            None if !self.layers.is_empty() => Ok(()),
+        };
+        if let (Some(s), Some(t)) = (&self.shape, &other.shape) {
+            if strip_ones(s) != strip_ones(t) {
+                return Err(format!(
+                    "adds tensors of shapes {s:?} and {t:?}; expected equal shapes (no broadcast between computed tensors)"
+                ));
+            }
+        }
+        self.map_with(|m| m.plus(other.map, rows))
+    }
+
+    /// Closes the map into a hidden layer of `graph` followed by a ReLU: the tensor becomes that
+    /// layer's output. ReLU(ReLU(x)) = ReLU(x) adds no layer.
+    pub fn relu(&mut self, graph: &mut GraphBuilder) -> std::result::Result<(), String> {
+        match self.map.bare() {
+            Some(Source::Hidden(_)) => Ok(()),
+            Some(Source::Input) => Err(
+                "applies ReLU to the network input; expected an affine layer (Gemm, MatMul or Conv) before it".into(),
+            ),
             None => {
-                Err("applies ReLU to the network input; expected an affine layer (Gemm, MatMul or Conv) before it".into())
+                let rows = self
+                    .dim
+                    .ok_or("needs the tensor's width; expected an affine layer before the ReLU")?;
+                let map = std::mem::replace(&mut self.map, TensorMap::of(Source::Input));
+                let j = graph.relu(map, rows)?;
+                self.map = TensorMap::of(Source::Hidden(j));
+                Ok(())
             }
         }
     }
@@ -281,20 +307,18 @@ impl DataPath {
     }
 }
 
-/// The network from the final data path: its layers plus the pending map as output layer.
-pub(super) fn finish(path: DataPath) -> Result<Vec<Layer>> {
-    match path.pending {
-        Some(p) => {
-            let n = p.bias.len();
-            let (matrix, bias) = p.into_dense(n).map_err(Error::invalid)?;
-            let mut layers = path.layers.into_vec();
-            layers.push(Layer::new(matrix, bias));
-            Ok(layers)
-        }
-        None => Err(Error::invalid(
-            "the output comes from a Relu (or is the input); expected an affine output layer (Gemm, MatMul + Add or Conv) last",
-        )),
+/// A shape for messages: the static shape, else the width.
+fn shape_text(shape: &Option<Vec<usize>>, dim: Option<usize>) -> String {
+    match (shape, dim) {
+        (Some(s), _) => format!("{s:?}"),
+        (None, Some(d)) => format!("[{d}]"),
+        (None, None) => "unknown".into(),
     }
+}
+
+/// The shape without its axes of size 1.
+fn strip_ones(s: &[usize]) -> Vec<usize> {
+    s.iter().copied().filter(|&d| d != 1).collect()
 }
 
 /// ∏ v, or None on overflow.

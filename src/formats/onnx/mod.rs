@@ -3,20 +3,23 @@
 //!
 //! - [`proto`]: the needed subset of `onnx.proto` as prost messages (no protoc).
 //! - [`read`] / [`read_bytes`]: Gemm, MatMul + Add, Sub/Add/Mul/Div by constants (folded into
-//!   the next affine layer), Flatten, Reshape, Identity, Cast to float, Relu; the chain-structured
-//!   convolutional operators (Conv, BatchNormalization, AveragePool, GlobalAveragePool, Pad,
-//!   Transpose, Squeeze, Unsqueeze, Dropout) as sparse affine maps composed and expanded into dense
-//!   layers (docs/onnx.md); Softmax / ArgMax / ZipMap heads after the last affine layer are dropped
-//!   with a note.
+//!   the next affine layer), Flatten, Reshape, Identity, Cast to float, Relu; the convolutional
+//!   operators (Conv, BatchNormalization, AveragePool, GlobalAveragePool, Pad, Transpose, Squeeze,
+//!   Unsqueeze, Dropout) as sparse affine maps composed and expanded into dense layers; Add, Sub
+//!   and Concat of computed tensors (residual blocks, branches) and MaxPool, LeakyRelu, PRelu
+//!   written with ReLUs, as a ReLU graph lowered to a chain with copy units (docs/onnx.md);
+//!   Softmax / ArgMax / ZipMap heads after the last affine layer are dropped with a note.
 //! - [`write`](fn@write) / [`to_bytes`]: the graph PyTorch writes for `nn.Sequential(Linear, ReLU, …, Linear)`.
 
 mod affine;
 mod attrs;
 mod batch_norm;
+mod combine;
 mod conv;
 mod data_path;
-mod layer_chain;
+mod graph_builder;
 mod layout;
+mod piecewise;
 mod pool;
 pub mod proto;
 mod reader;

@@ -1,12 +1,17 @@
 //! Reading a ReLU network from an ONNX graph.
 //!
 //! The graph is walked once in its (topological) node order. Every tensor gets a symbolic value:
-//! a constant, the network's data path ([`DataPath`]: the affine layers found so far plus an
-//! affine map pending on top of the last ReLU), a head (a value derived from the output after the
-//! last affine layer, e.g. Softmax, dropped with a note), or shape metadata (ignored).
+//! a constant, a data path ([`DataPath`]: an affine map of the input and of the hidden ReLU layers
+//! found so far, which a [`GraphBuilder`] holds), a head (a value derived from the output after
+//! the last affine layer, e.g. Softmax, dropped with a note), or shape metadata (ignored). Tensors
+//! computed from the input may be combined (`Add`, `Sub`, `Concat`: residual blocks and
+//! branches); `MaxPool`, `LeakyRelu` and `PRelu` are rewritten with ReLUs ([`super::piecewise`]).
 
 use super::attrs;
-use super::data_path::{checked_product, finish, DataPath};
+use super::combine::{combine_step, COMBINE_OPS};
+use super::data_path::{checked_product, DataPath};
+use super::graph_builder::GraphBuilder;
+use super::piecewise::{leaky_relu, max_pool, prelu};
 use super::proto::{
     attribute_type, DimensionValue, GraphProto, ModelProto, NodeProto, ValueInfoProto,
 };
@@ -21,28 +26,10 @@ use std::path::Path;
 use std::rc::Rc;
 
 const SUPPORTED: &str =
-    "expected Gemm, MatMul, Conv, BatchNormalization, AveragePool, GlobalAveragePool, Pad, Add, Sub, Mul or \
-     Div with a constant, Relu, Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Identity, Dropout, Cast to \
-     float, or (after the last affine layer) Softmax, LogSoftmax, ArgMax, ZipMap";
-
-/// Why an operator on the network's data path is refused.
-///
-/// `MaxPool` is refused rather than rewritten: max(a, b) = b + relu(a − b) needs b again after
-/// the ReLU, a skip connection that the chain model (affine layers with ReLUs between) cannot
-/// hold; it comes with the graph model, a later stage of issue 16. `LeakyRelu` and `PRelu` (the
-/// same activation regions as ReLU, another slope on the negative side) come at that stage too.
-fn refusal(op: &str) -> String {
-    match op {
-        "MaxPool" => format!(
-            "MaxPool is not supported yet: max(a, b) = b + relu(a − b) needs a skip connection, which the chain \
-             model cannot hold (a later stage of issue 16); {SUPPORTED}"
-        ),
-        "LeakyRelu" | "PRelu" => format!(
-            "{op} is not supported yet (a later stage of issue 16: the ReLU regions with another negative slope); {SUPPORTED}"
-        ),
-        _ => format!("unsupported operator; {SUPPORTED}"),
-    }
-}
+    "expected Gemm, MatMul, Conv, BatchNormalization, AveragePool, GlobalAveragePool, MaxPool, Pad, Add, Sub \
+     (of constants or of computed tensors), Mul or Div by a constant, Concat, Relu, LeakyRelu, PRelu, Flatten, \
+     Reshape, Transpose, Squeeze, Unsqueeze, Identity, Dropout, Cast to float, or (after the last affine \
+     layer) Softmax, LogSoftmax, ArgMax, ZipMap";
 
 /// Ops that may follow the last affine layer without changing the linear regions (dropped with a note).
 const HEAD_OPS: &[&str] = &["Softmax", "LogSoftmax", "ArgMax", "ZipMap"];
@@ -112,6 +99,7 @@ pub fn read_bytes(bytes: &[u8], file_label: &Path) -> Result<(Network, Vec<Strin
         uses: use_counts(graph),
         notes: Vec::new(),
         post_head: Vec::new(),
+        graph: GraphBuilder::default(),
     }
     .read(graph)
 }
@@ -125,6 +113,8 @@ struct GraphReader<'a> {
     notes: Vec<String>,
     /// Nodes that only post-process a dropped head (one note lists them all).
     post_head: Vec<String>,
+    /// The hidden ReLU layers found so far.
+    graph: GraphBuilder,
 }
 
 impl GraphReader<'_> {
@@ -156,21 +146,44 @@ impl GraphReader<'_> {
         };
         let start = DataPath::input(input_shape(input));
         let dim = start.dim;
+        self.graph = GraphBuilder::new(dim);
         self.values
             .insert(input.name.clone(), Value::Data(Rc::new(start)));
         for (index, node) in graph.node.iter().enumerate() {
             self.node(index, node)?;
         }
         let path = self.output_path(graph)?;
-        self.values.clear(); // the output path now owns its layers: they move into the network
+        self.values.clear();
         let path = Rc::try_unwrap(path).unwrap_or_else(|shared| (*shared).clone());
-        let net = finish(path).and_then(Network::new).map_err(|e| {
+        let at_output = || format!("graph output \"{}\"", output_names(graph));
+        let rows = path.dim.ok_or_else(|| {
             Error::format(
                 self.file,
-                format!("graph output \"{}\"", output_names(graph)),
-                strip_invalid(e),
+                at_output(),
+                "has no known width; expected an affine output layer (Gemm, MatMul + Add or Conv) last",
             )
         })?;
+        let lowered = std::mem::take(&mut self.graph)
+            .finish(path.map, rows)
+            .map_err(|m| Error::format(self.file, at_output(), m))?;
+        let net = lowered.network;
+        if lowered.copies > 0 {
+            self.notes.push(format!(
+                "{}: skip connections (residual Add, MaxPool, LeakyRelu or PRelu rewritten with ReLUs) are carried \
+                 by {} copy units: hidden widths {} (a copy is active exactly where the unit it copies is, so the \
+                 regions are the graph's; docs/onnx.md)",
+                self.file.display(),
+                lowered.copies,
+                short_widths(&net.hidden_widths())
+            ));
+        }
+        if lowered.dead_layers > 0 {
+            self.notes.push(format!(
+                "{}: dropped {} ReLU layer(s) that the output does not read",
+                self.file.display(),
+                lowered.dead_layers
+            ));
+        }
         if let Some(n0) = dim {
             if net.input_dim() != n0 {
                 return Err(Error::format(
@@ -264,12 +277,17 @@ impl GraphReader<'_> {
             }
             self.post_head.push(format!("\"{name}\" ({op})"));
             Value::Head(source)
-        } else if data.len() > 1 {
-            return Err(err(format!(
-                "combines {} tensors computed from the input (a residual block or a branch); expected a chain of \
-                 layers (one network tensor per node): skip connections need the graph model of a later stage of issue 16",
-                data.len()
-            )));
+        } else if data.len() > 1 || (op == "Concat" && !data.is_empty()) {
+            if !COMBINE_OPS.contains(&op) {
+                return Err(err(format!(
+                    "combines {} tensors computed from the input; expected Add, Sub or Concat (a product of two \
+                     computed tensors is not piecewise linear)",
+                    data.len()
+                )));
+            }
+            Value::Data(Rc::new(
+                combine_step(node, &constants(&inputs), data).map_err(err)?,
+            ))
         } else if let Some((pos, path)) = data.into_iter().next() {
             match self.data_step(node, &here, &inputs, pos, path, &err)? {
                 DataStep::Next(p) => Value::Data(Rc::new(p)),
@@ -373,7 +391,33 @@ impl GraphReader<'_> {
             }
             "Add" | "Sub" => shift_step(op, inputs, pos, &mut p, err)?,
             "Mul" | "Div" => scale_step(op, inputs, pos, &mut p, err)?,
-            "Relu" => p.relu().map_err(err)?,
+            "Relu" => p.relu(&mut self.graph).map_err(err)?,
+            "LeakyRelu" => {
+                let alpha = attrs::float(node, "alpha").unwrap_or(0.01);
+                leaky_relu(&mut p, &mut self.graph, alpha).map_err(err)?
+            }
+            "PRelu" => {
+                if pos != 0 {
+                    return Err(err(
+                        "the network tensor is the slope; expected PRelu(x, slope)".into(),
+                    ));
+                }
+                prelu(
+                    &mut p,
+                    &mut self.graph,
+                    const_input(inputs, 1, err)?.as_ref(),
+                )
+                .map_err(err)?
+            }
+            "MaxPool" => {
+                if node.output.get(1).is_some_and(|o| !o.is_empty()) {
+                    return Err(err(
+                        "has an Indices output; expected only the pooled values (the indices are not piecewise linear)".into(),
+                    ));
+                }
+                max_pool(node, &mut p, &mut self.graph).map_err(err)?;
+                self.note_max_pool();
+            }
             "Shape" => {
                 for o in &node.output {
                     self.values.insert(o.clone(), Value::Meta);
@@ -381,18 +425,24 @@ impl GraphReader<'_> {
                 return Ok(DataStep::Stored);
             }
             _ if CNN_OPS.contains(&op) => {
-                let consts: Vec<Option<&ConstTensor>> = inputs
-                    .iter()
-                    .map(|v| match v {
-                        Some(Value::Const(c)) => Some(c.as_ref()),
-                        _ => None,
-                    })
-                    .collect();
-                cnn_step(node, &consts, &mut p).map_err(err)?
+                cnn_step(node, &constants(inputs), &mut p).map_err(err)?
             }
-            _ => return Err(err(refusal(op))),
+            _ => return Err(err(format!("unsupported operator; {SUPPORTED}"))),
         }
         Ok(DataStep::Next(p))
+    }
+
+    /// Says once per file what a region means after a MaxPool.
+    fn note_max_pool(&mut self) {
+        let note = format!(
+            "{}: MaxPool is rewritten as max(a, b) = b + relu(a − b) over a tree of pairs per window: a region is \
+             an activation pattern of the rewritten net (which comparisons hold as well as which ReLUs are active), \
+             which can split a linear piece of the network (docs/onnx.md)",
+            self.file.display()
+        );
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
     }
 
     /// Stores `out` under the node's first output; further outputs are metadata, or the same
@@ -626,12 +676,24 @@ fn output_names(graph: &GraphProto) -> String {
         .join("\", \"")
 }
 
-/// The message of an [`Error::Invalid`] (from [`Network::new`]) without its variant wrapper.
-fn strip_invalid(e: Error) -> String {
-    match e {
-        Error::Invalid { message } => message,
-        other => other.to_string(),
+/// The widths for a message: all of them for up to 12 layers, else how many.
+fn short_widths(widths: &[usize]) -> String {
+    if widths.len() <= 12 {
+        format!("{widths:?}")
+    } else {
+        format!("of {} layers", widths.len())
     }
+}
+
+/// The node's inputs that are constants (None for the others).
+fn constants(inputs: &[Option<Value>]) -> Vec<Option<&ConstTensor>> {
+    inputs
+        .iter()
+        .map(|v| match v {
+            Some(Value::Const(c)) => Some(c.as_ref()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// How many times each tensor is read: once per node input naming it, once more per graph output.

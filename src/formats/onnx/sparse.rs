@@ -129,6 +129,35 @@ impl SparseRows {
         Ok(out)
     }
 
+    /// S + T (same shape), row by row.
+    pub fn plus(&self, t: &SparseRows) -> Result<SparseRows, String> {
+        if (self.nrows(), self.ncols) != (t.nrows(), t.ncols) {
+            return Err(format!(
+                "adds a {}x{} map to a {}x{} one; expected equal shapes (shape mismatch)",
+                t.nrows(),
+                t.ncols,
+                self.nrows(),
+                self.ncols
+            ));
+        }
+        let mut out = SparseRows::with_columns(self.ncols);
+        let mut row: Vec<(usize, f64)> = Vec::new();
+        for r in 0..self.nrows() {
+            row.clear();
+            row.extend(self.row(r).chain(t.row(r)));
+            row.sort_by_key(|&(c, _)| c);
+            let mut merged: Vec<(usize, f64)> = Vec::with_capacity(row.len());
+            for &(c, v) in &row {
+                match merged.last_mut() {
+                    Some((last, sum)) if *last == c => *sum += v,
+                    _ => merged.push((c, v)),
+                }
+            }
+            out.push_row(merged);
+        }
+        Ok(out)
+    }
+
     /// diag(c) S: row r scaled by c_r.
     pub fn scale_rows(&mut self, c: &Array1<f64>) {
         for r in 0..self.nrows() {
@@ -185,6 +214,13 @@ mod tests {
         assert_eq!(s.mul_sparse(&s).to_dense().unwrap(), d.dot(&d));
         let x = array![1.0, 2.0, 3.0];
         assert_eq!(s.mul_vec(&x), d.dot(&x));
+        let mut t = SparseRows::with_columns(3);
+        t.push_row([(2, 1.0), (1, 4.0)]);
+        t.push_row([(0, -1.0)]);
+        t.push_row([(1, -3.0)]);
+        let td = t.to_dense().unwrap();
+        assert_eq!(s.plus(&t).unwrap().to_dense().unwrap(), &d + &td);
+        assert!(s.plus(&SparseRows::with_columns(2)).is_err());
     }
 
     #[test]
