@@ -125,13 +125,16 @@ proptest! {
     })]
 
     #[test]
-    fn network_readers_never_panic(edits in prop::collection::vec(edit(), 1..6), which in 0usize..7) {
+    fn network_readers_never_panic(edits in prop::collection::vec(edit(), 1..6), which in 0usize..10) {
         let files = [
             fixtures().join("onnx").join("pytorch_style.onnx"),
             fixtures().join("onnx").join("matmul_add.onnx"),
             fixtures().join("onnx").join("normalized_view.onnx"),
             fixtures().join("onnx_cnn").join("tiny_1d.onnx"),
             fixtures().join("onnx_cnn").join("groups_dilation.onnx"),
+            fixtures().join("onnx_cnn").join("residual_tiny.onnx"),
+            fixtures().join("onnx_cnn").join("maxpool_tiny.onnx"),
+            fixtures().join("onnx_cnn").join("leaky_branches.onnx"),
             fixtures().join("nnet").join("tiny_2_3_1.nnet"),
             common::data_path("moons-2-16-16-1.json"),
         ];

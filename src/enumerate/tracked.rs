@@ -152,7 +152,9 @@ fn axpy(y: &mut [f64], x: &[f64], s: f64) {
 }
 
 /// A layer's weights transposed, Wᵀ and |W|ᵀ (one contiguous row per input unit), so that a
-/// masked product Σ_{i on} W_{·i} (·) is a sum of whole rows.
+/// masked product Σ_{i on} W_{·i} (·) is a sum of whole rows. (The default is empty: the first
+/// layer's, which is never entered through a masked product.)
+#[derive(Default)]
 pub struct LayerWeights {
     w_t: Vec<f64>,
     abs_t: Vec<f64>,

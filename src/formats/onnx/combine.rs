@@ -111,6 +111,13 @@ fn concat(
                 None => result = Some(p),
             }
         } else if let Some(c) = consts.get(k).copied().flatten() {
+            if c.values.len() != n {
+                return Err(format!(
+                    "input {k} has {} values for shape {}; expected {n}",
+                    c.values.len(),
+                    c.shape_text()
+                ));
+            }
             shift += &place.mul_vec(&Array1::from(c.values.clone()));
         }
     }
