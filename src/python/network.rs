@@ -105,8 +105,10 @@ impl PyNetwork {
         Ok(Self::in_memory(net))
     }
 
-    /// Builds a network from a PyTorch `nn.Sequential` of `Linear`, `ReLU` and `Flatten` (also
-    /// `Identity` and `Dropout`, which inference ignores). Duck-typed: torch is not a dependency.
+    /// Builds a network from a PyTorch `nn.Sequential` of `Linear`, `ReLU`, `LeakyReLU`, `PReLU`
+    /// and `Flatten` (also `Identity` and `Dropout`, which inference ignores); a leaky activation
+    /// becomes units and their exact mirrors, relu(t) − α·relu(−t) (the same regions).
+    /// Duck-typed: torch is not a dependency.
     #[staticmethod]
     fn from_torch(model: &Bound<'_, PyAny>) -> PyResult<Self> {
         let layers = model

@@ -126,7 +126,7 @@ def test_from_torch_reads_a_duck_typed_sequential():
     "model,message",
     [
         (Sequential(Linear(np.eye(2), None), Linear(np.eye(2), None)), "without a ReLU between them"),
-        (Sequential(Linear(np.eye(2), None), ReLU()), "ends with a ReLU"),
+        (Sequential(Linear(np.eye(2), None), ReLU()), "ends with an activation"),
         (Sequential(ReLU(), Linear(np.eye(2), None)), "ReLU without a Linear"),
         (Sequential(Linear(np.eye(2), None), ReLU(), object()), "unsupported module object"),
         (Sequential(), "no Linear layer"),
@@ -238,3 +238,43 @@ def test_onnx_graphs_with_residual_blocks_and_maxpool_load_and_count():
         x = np.zeros(net.input_dim)
         result = net.count(x, radius=2.0)
         assert result.exact and result.regions >= 2
+
+
+class LeakyReLU:
+    def __init__(self, negative_slope=0.01):
+        self.negative_slope = negative_slope
+
+
+class PReLU:
+    def __init__(self, slopes):
+        self.weight = FakeTensor(slopes)
+
+
+def test_from_torch_writes_leaky_activations_as_units_and_mirrors():
+    rng = np.random.default_rng(12)
+    layers = random_layers([3, 6, 4, 2], seed=11)
+    slopes = np.linspace(-0.5, 0.5, 4).astype(np.float32).astype(np.float64)
+    model = Sequential(Linear(*layers[0]), LeakyReLU(0.2), Linear(*layers[1]), PReLU(slopes), Linear(*layers[2]))
+    net = rr.Network.from_torch(model)
+    assert net.hidden_widths == [12, 8]
+    f32 = [(w.astype(np.float32).astype(np.float64), b.astype(np.float32).astype(np.float64)) for w, b in layers]
+    alpha = [np.full(6, 0.2), slopes]
+    for _ in range(20):
+        x = rng.uniform(-2, 2, 3)
+        h = x
+        for k, (w, b) in enumerate(f32):
+            h = w @ h + b
+            if k < 2:
+                h = np.where(h > 0, h, alpha[k] * h)
+        np.testing.assert_allclose(net.forward(x), h, rtol=1e-12, atol=1e-12)
+    # one hidden layer: the leaky net's regions are the ReLU net's (the same hyperplanes)
+    out = rng.normal(size=(2, 6))
+    leaky = rr.Network.from_torch(Sequential(Linear(*layers[0]), LeakyReLU(0.3), Linear(out, None)))
+    plain = rr.Network.from_torch(Sequential(Linear(*layers[0]), ReLU(), Linear(out, None)))
+    center = np.array([0.1, -0.2, 0.3])
+    for radius in (0.5, 2.0):
+        a, b = leaky.count(center, radius=radius), plain.count(center, radius=radius)
+        assert a.exact and b.exact
+        assert a.regions == b.regions > 1
+    with pytest.raises(ValueError, match="3 slopes for 6 units"):
+        rr.Network.from_torch(Sequential(Linear(*layers[0]), PReLU([0.1, 0.2, 0.3]), Linear(out, None)))
