@@ -97,18 +97,21 @@ fn jset_with_stable_units_matches_its_definition() {
             unstable: 3,
             stably_active: 1,
             stably_inactive: 2,
+            tied: 0,
         },
         LayerCounts {
             width: 5,
             unstable: 5,
             stably_active: 0,
             stably_inactive: 0,
+            tied: 0,
         },
         LayerCounts {
             width: 4,
             unstable: 1,
             stably_active: 3,
             stably_inactive: 0,
+            tied: 0,
         },
     ];
     assert_eq!(jset_bound(3, &layers), brute_force_jset(3, &layers));
@@ -118,6 +121,7 @@ fn jset_with_stable_units_matches_its_definition() {
         unstable: 0,
         stably_active: 0,
         stably_inactive: 4,
+        tied: 0,
     };
     let free = LayerCounts::all_unstable(7);
     assert_eq!(jset_bound(3, &[dead, free]), BigUint::one());
@@ -126,6 +130,7 @@ fn jset_with_stable_units_matches_its_definition() {
         unstable: 0,
         stably_active: 4,
         stably_inactive: 0,
+        tied: 0,
     };
     assert_eq!(jset_bound(3, &[alive, free]), zaslavsky(7, 3));
 }
@@ -147,6 +152,7 @@ fn counts() -> impl Strategy<Value = (usize, Vec<LayerCounts>)> {
                     unstable: m,
                     stably_active: a,
                     stably_inactive: i,
+                    tied: 0,
                 })
                 .collect();
             (n0, layers)

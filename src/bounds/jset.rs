@@ -9,8 +9,9 @@ use num_traits::{One, Zero};
 ///
 /// Contract (what [`jset_bound`] relies on): every unit counted in `stably_active` has
 /// pre-activation ≥ 0 on all of K, every unit counted in `stably_inactive` has pre-activation
-/// ≤ 0 on all of K; every other unit must be counted in `unstable`. Over-counting `unstable`
-/// (calling a stable unit unstable) only loosens the bound.
+/// ≤ 0 on all of K, every unit counted in `tied` is a copy or a mirror unit
+/// (`crate::network::ties`); every other unit must be counted in `unstable`. Over-counting
+/// `unstable` (calling a stable or tied unit unstable) only loosens the bound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LayerCounts {
     /// Number of units in the layer.
@@ -21,6 +22,16 @@ pub struct LayerCounts {
     pub stably_active: usize,
     /// Units with pre-activation ≤ 0 on all of K.
     pub stably_inactive: usize,
+    /// Units not counted above that are tied to another unit: a copy (row c·e_i on unit i of
+    /// the layer before, c > 0, bias 0) or a mirror (row and bias −c times an earlier unit's of
+    /// the same layer, c > 0). On a region R of the layers before, a copy's pre-activation is
+    /// c·relu(z_i) with z_i of one strict sign on int R (or ≡ 0), so it never changes sign on
+    /// F(R); a mirror's is −c times its source's, so once the source's sign is fixed on a cell
+    /// it changes sign only on {z_source = 0}, which has no interior unless z_source ≡ 0 (then
+    /// both are 0). Either way it splits no cell of the units before it: the cells of the layer
+    /// are those of its untied units, and the lemma below labels them with subsets of those.
+    /// It may still be active, so it stays in n_l − I_l.
+    pub tied: usize,
 }
 
 impl LayerCounts {
@@ -31,6 +42,7 @@ impl LayerCounts {
             unstable: width,
             stably_active: 0,
             stably_inactive: 0,
+            tied: 0,
         }
     }
 }
@@ -59,7 +71,8 @@ impl LayerCounts {
 ///    injection T' gives C⁻ ↦ T'(C ∩ {h_m = 0}) ∪ {m}. Sets with and without m never collide.
 /// 2. Layer l acts on a region R of layers < l through the image F(R) of R, a relatively open
 ///    convex set of dimension ≤ d_{l−1}(R); the sub-regions of R are the cells of layer l's units
-///    on F(R). Only unstable units cut, so T maps into the m_l unstable units: at most C(m_l, j)
+///    on F(R). Only unstable units cut (tied units split no cell, see [`LayerCounts::tied`]:
+///    the cells are those of the untied units), so T maps into the m_l unstable units: at most C(m_l, j)
 ///    sub-regions have |T| = j, with j ≤ min(m_l, d_{l−1}). Such a sub-region has at least j
 ///    inactive unstable units and I_l stably inactive ones, so at most n_l − I_l − j active
 ///    units, and its image after the ReLU has dimension ≤ min(d_{l−1}, n_l − I_l − j).
@@ -78,7 +91,7 @@ pub fn jset_bound(input_dim: usize, layers: &[LayerCounts]) -> BigUint {
             .max(
                 layer
                     .width
-                    .saturating_sub(layer.stably_active + layer.stably_inactive),
+                    .saturating_sub(layer.stably_active + layer.stably_inactive + layer.tied),
             )
             .min(layer.width);
         let inactive = layer.stably_inactive.min(layer.width - m);

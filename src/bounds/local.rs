@@ -6,8 +6,19 @@ use super::global::serra2018;
 use super::jset::{jset_bound, LayerCounts};
 use crate::domain::Domain;
 use crate::error::Result;
+use crate::network::ties::tied_units;
 use crate::network::Network;
 use num_bigint::BigUint;
+
+/// The units of a layer that are unstable but tied (`tied[u]`, from
+/// `crate::network::ties::tied_units`): counted as [`LayerCounts::tied`] instead.
+pub(crate) fn tied_unstable(stability: &[Stability], tied: &[bool]) -> usize {
+    stability
+        .iter()
+        .zip(tied)
+        .filter(|(s, &t)| t && **s == Stability::Unstable)
+        .count()
+}
 
 /// What the enclosures prove about one hidden layer on the domain.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,6 +31,9 @@ pub struct LayerStability {
     pub stably_active: usize,
     /// Units with pre-activation ≤ 0 on the whole domain.
     pub stably_inactive: usize,
+    /// Units that may change sign on the domain but are tied to another unit (copies and
+    /// mirrors, [`LayerCounts::tied`]): they split no region of their own.
+    pub tied: usize,
     /// Radius of the enclosing ball of this layer's post-activations, in the domain's norm
     /// (L2 for an L2 ball, L∞ for a box).
     pub radius: f64,
@@ -33,6 +47,7 @@ impl LayerStability {
             unstable: self.unstable,
             stably_active: self.stably_active,
             stably_inactive: self.stably_inactive,
+            tied: self.tied,
         }
     }
 }
@@ -49,9 +64,11 @@ pub struct LocalBound {
 /// Upper bound on the number of linear regions whose interior meets the open domain (an L2
 /// ball, an L∞ ball or a general box):
 ///
-/// N(domain) ≤ min( jset_bound(n_0, (m_l, A_l, I_l)_l), serra2018(n_0, widths) ),
+/// N(domain) ≤ min( jset_bound(n_0, (m_l, A_l, I_l, T_l)_l), serra2018(n_0, widths) ),
 ///
-/// where m_l, A_l, I_l are the unstable, stably active and stably inactive units of layer l,
+/// where m_l, A_l, I_l are the unstable (and not tied), stably active and stably inactive units
+/// of layer l, T_l the unstable units tied to another (copies and mirrors, which split no region:
+/// [`LayerCounts::tied`]),
 /// decided by the enclosures of [`super::enclosure::enclose`] (exact on layer 1; interval bound
 /// propagation and an enclosing ball with a certified operator-norm bound after it, with
 /// rounding accounted for and the stability margin of crate::tolerance). See
@@ -61,14 +78,20 @@ pub struct LocalBound {
 /// Errors when the domain's dimension is not the network's input dimension.
 pub fn local_analytic(net: &Network, domain: &Domain) -> Result<LocalBound> {
     let enclosures = enclose(net, domain)?;
+    let tied = tied_units(net);
     let layers: Vec<LayerStability> = enclosures
         .iter()
-        .map(|e| LayerStability {
-            width: e.stability.len(),
-            unstable: e.count(Stability::Unstable),
-            stably_active: e.count(Stability::Active),
-            stably_inactive: e.count(Stability::Inactive),
-            radius: e.radius,
+        .zip(&tied)
+        .map(|(e, t)| {
+            let tied = tied_unstable(&e.stability, t);
+            LayerStability {
+                width: e.stability.len(),
+                unstable: e.count(Stability::Unstable) - tied,
+                stably_active: e.count(Stability::Active),
+                stably_inactive: e.count(Stability::Inactive),
+                tied,
+                radius: e.radius,
+            }
         })
         .collect();
     let counts: Vec<LayerCounts> = layers.iter().map(LayerStability::counts).collect();

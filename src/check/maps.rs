@@ -144,6 +144,42 @@ impl ExactNet {
             .then(|| self.offsets[layer - 1] + i)
     }
 
+    /// Whether unit m < N mirrors unit u: u lies earlier in the same hidden layer and m's exact
+    /// weight row and bias are −c times u's, c > 0 (checked by cross-multiplication, so exactly;
+    /// the enumerator writes it only for a power of two c), u's not all zero. Then
+    /// h_m = −c·h_u on every node, and m is on exactly where u is off, except where h_u = 0.
+    pub fn mirrors(&self, m: usize, u: usize) -> bool {
+        use num_traits::{Signed, Zero};
+        let ((lm, rm), (lu, ru)) = (self.locate(m), self.locate(u));
+        if lm != lu || ru >= rm || m >= self.units() {
+            return false;
+        }
+        let row = |r: usize| -> Option<Vec<num_bigint::BigInt>> {
+            let ints: Vec<&Int> = match lm.checked_sub(1) {
+                None => self.first.get(r)?.iter().collect(),
+                Some(s) => {
+                    let step = self.steps.get(s)?;
+                    step.w.get(r)?.iter().chain(step.b.get(r)).collect()
+                }
+            };
+            Some(ints.into_iter().map(Int::to_bigint).collect())
+        };
+        let (Some(a), Some(b)) = (row(rm), row(ru)) else {
+            return false;
+        };
+        // the first non-zero entry of u's row fixes c = −a_k / b_k
+        let Some(k) = b.iter().position(|v| !v.is_zero()) else {
+            return false;
+        };
+        let (ak, bk) = (&a[k], &b[k]);
+        if a.len() != b.len() || ak.is_zero() || ak.sign() == bk.sign() {
+            return false;
+        }
+        let (ak, bk) = (ak.abs(), bk.abs());
+        // a_i = −(|a_k| / |b_k|) b_i for every i
+        a.iter().zip(&b).all(|(ai, bi)| ai * &bk == -(bi * &ak))
+    }
+
     /// (layer, index in the layer) of unit `u` < N.
     pub fn locate(&self, u: usize) -> (usize, usize) {
         // the last offset ≤ u

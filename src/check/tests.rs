@@ -959,7 +959,18 @@ fn unknown_tags_and_bad_varints_fail() {
         payload.push(0xFF);
         unreadable(check_bytes(&net, SHA, &container(&payload)))
     };
-    assert_contains(&with_tree(&[0x08]), "unknown tag 0x08");
+    assert_contains(&with_tree(&[0x09]), "unknown tag 0x09");
+    assert_contains(&with_tree(&[0x08]), "while reading a mirror's source");
+    // KEEP_MIRROR on the first unit, which has no earlier unit to mirror: a failed record
+    let mut payload = cert.head();
+    payload.extend_from_slice(&[0x08, 0x00, 0x10]);
+    payload.extend_from_slice(&0.5f64.to_le_bytes());
+    payload.push(0xFF);
+    let (_, what) = failed(check_bytes(&net, SHA, &container(&payload)));
+    assert_contains(
+        &what,
+        "KEEP_MIRROR on unit 0 with source 0, which it does not mirror",
+    );
     // KEEP_COPY on a first-layer unit, which is never a copy: a failed record
     let mut payload = cert.head();
     payload.extend_from_slice(&[0x07, 0x10]);

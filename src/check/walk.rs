@@ -25,6 +25,7 @@ const EMPTY: u8 = 0x04;
 const KEEP_ON_OPEN: u8 = 0x05;
 const KEEP_OFF_OPEN: u8 = 0x06;
 const KEEP_COPY: u8 = 0x07;
+const KEEP_MIRROR: u8 = 0x08;
 const LEAF: u8 = 0x10;
 const OPEN: u8 = 0x11;
 
@@ -246,6 +247,26 @@ impl Walker<'_> {
                     format!("KEEP_COPY on unit {j}, which is not a copy: expected a weight row with one positive entry on the layer before and bias 0"),
                 )),
             },
+            KEEP_MIRROR => {
+                let i = p.varint("a mirror's source")?;
+                let source = usize::try_from(i)
+                    .ok()
+                    .filter(|&i| i < row)
+                    .map(|i| self.net.offsets[layer] + i);
+                match source {
+                    // h_j = −c·h_i is not the constant 0 on the node, so it vanishes only on a
+                    // set without interior: elsewhere j is on exactly where i is off
+                    Some(s) if self.net.mirrors(j, s) && !constant_zero => {
+                        self.counts.proofs += 1;
+                        Ok(Next::Child(!self.bits[s]))
+                    }
+                    Some(_) if constant_zero => refuse("KEEP_MIRROR"),
+                    _ => Err(Fault::failed(
+                        self.path(j),
+                        format!("KEEP_MIRROR on unit {j} with source {i}, which it does not mirror: expected an earlier unit of the same layer whose weight row and bias are −1/c times unit {j}'s, c > 0"),
+                    )),
+                }
+            }
             _ => Err(Fault::unreadable(format!(
                 "unknown tag 0x{tag:02x} at payload byte {at}, where unit {j} is to be decided"
             ))),

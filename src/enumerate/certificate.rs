@@ -35,6 +35,7 @@ const EMPTY: u8 = 0x04;
 const KEEP_ON_OPEN: u8 = 0x05;
 const KEEP_OFF_OPEN: u8 = 0x06;
 const KEEP_COPY: u8 = 0x07;
+const KEEP_MIRROR: u8 = 0x08;
 const LEAF: u8 = 0x10;
 const OPEN: u8 = 0x11;
 const END: u8 = 0xFF;
@@ -55,6 +56,9 @@ pub(crate) enum Proof {
     /// The unit copies a unit of the layer before (`super::copies`): its sign is its source's,
     /// which the checker reads off the weights.
     Copy,
+    /// The unit mirrors unit `i` (index within the same layer, `super::copies`): its sign is the
+    /// negation of unit i's, which the checker reads off the weights.
+    Mirror(u32),
 }
 
 impl Proof {
@@ -110,6 +114,9 @@ impl Recording {
     pub fn keep(&mut self, on: bool, proof: &Proof) {
         if *proof == Proof::Copy {
             self.bytes.push(KEEP_COPY);
+        } else if let Proof::Mirror(i) = proof {
+            self.bytes.push(KEEP_MIRROR);
+            varint(&mut self.bytes, u64::from(*i));
         } else if proof.is_proven() {
             self.bytes.push(if on { KEEP_ON } else { KEEP_OFF });
             self.proof(proof);
@@ -176,8 +183,10 @@ impl Recording {
                 }
             }
             Proof::Box => varint(&mut self.bytes, 1),
-            // a copy is only ever kept (`keep`), never a removed side's proof
-            Proof::Domain | Proof::Unproven | Proof::Copy => varint(&mut self.bytes, 0),
+            // a tie is only ever kept (`keep`), never a removed side's proof
+            Proof::Domain | Proof::Unproven | Proof::Copy | Proof::Mirror(_) => {
+                varint(&mut self.bytes, 0)
+            }
         }
     }
 }

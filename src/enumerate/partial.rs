@@ -40,12 +40,14 @@ impl OpenNodeBound {
             unstable: open,
             stably_active: here.width - open,
             stably_inactive: 0,
+            tied: 0,
         }];
         counts.extend(self.layers[layer + 1..].iter().map(|l| LayerCounts {
             width: l.width,
             unstable: l.unstable,
             stably_active: l.stably_active,
             stably_inactive: l.stably_inactive,
+            tied: l.tied,
         }));
         jset_bound(self.n0, &counts)
     }
@@ -62,6 +64,7 @@ mod tests {
             unstable: width,
             stably_active: 0,
             stably_inactive: 0,
+            tied: 0,
             radius: 1.0,
         }
     }

@@ -713,17 +713,43 @@ impl<'s, 'a> Worker<'s, 'a> {
         }
     }
 
-    /// The sign of a copy unit (see `super::copies`): its source's pattern bit, exactly (a
-    /// certificate records it as KEEP_COPY). `None` for any other unit.
-    fn copied_sign(&mut self, node: &Node) -> Option<bool> {
+    /// The sign of a tied unit (see `super::copies`), exactly, with the certificate's record of
+    /// it: a copy takes its source's pattern bit (KEEP_COPY); a mirror the negation of its
+    /// source's (KEEP_MIRROR) where its own map on the node is provably not the constant 0
+    /// (its exact pre-activation −c·z_source then vanishes only on a set without interior, and
+    /// is of the opposite sign to z_source elsewhere). `None` for any other unit, and for a
+    /// mirror whose map may be the constant 0 (it is then decided as any unit: off).
+    fn tied_sign(&mut self, node: &Node) -> Option<(bool, Proof)> {
         let sh = self.sh;
         debug_assert_eq!(
             self.pattern.len(),
             sh.widths[..node.layer].iter().sum::<usize>() + node.idx
         );
-        let src = (*sh.checker.copy_of().get(self.pattern.len())?)?;
+        let tie = (*sh.checker.ties().get(self.pattern.len())?)?;
+        let source = *self.pattern.get(tie.source)?;
+        let decided = if tie.same_sign {
+            (source, Proof::Copy)
+        } else {
+            // the exact map is within err of the float map a·u + β on the closed domain (centred
+            // at 0, reaching ±reach_j along axis j): it is not the constant 0 when the float map
+            // exceeds err in absolute value at 0 or at one of those axis points
+            let a = node.map.map.a.row(node.idx);
+            let beta = node.map.map.b[node.idx];
+            let err = node.map.err[node.idx];
+            let lower = a
+                .iter()
+                .zip(&sh.uc.reach)
+                .map(|(v, r)| v.abs() * r)
+                .fold(beta.abs(), f64::max)
+                * (1.0 - f64::EPSILON);
+            if lower.partial_cmp(&err) != Some(std::cmp::Ordering::Greater) {
+                return None;
+            }
+            let first = tie.source - (self.pattern.len() - node.idx);
+            (!source, Proof::Mirror(first as u32))
+        };
         self.without += 1;
-        self.pattern.get(src).copied()
+        Some(decided)
     }
 
     /// A dive's step at a decided unit: follows one random side of a branching (the estimate
@@ -792,11 +818,11 @@ impl<'s, 'a> Worker<'s, 'a> {
                 self.enter_next_layer(&mut node);
                 continue;
             }
-            let decision = match self.copied_sign(&node) {
-                Some(positive) => Decision::Stable {
+            let decision = match self.tied_sign(&node) {
+                Some((positive, proof)) => Decision::Stable {
                     positive,
                     witness: None,
-                    proof: Proof::Copy,
+                    proof,
                 },
                 None => {
                     let map = node.map.clone();

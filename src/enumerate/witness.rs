@@ -18,7 +18,7 @@
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]
 
-use super::copies::{copy_sources, is_settled_copy};
+use super::copies::{is_settled_tie, tie_sources, Exactness, Tie};
 use super::tracked::TrackedMap;
 use super::unit_coords::UnitCoordinates;
 use crate::domain::{Domain, Shape};
@@ -37,16 +37,22 @@ pub struct WitnessChecker {
     entry_err: Vec<f64>,
     /// Inner bounds a witness must also lie strictly within (see `UnitCoordinates::inner`).
     inner: Option<(Array1<f64>, Array1<f64>)>,
-    /// Per hidden unit (flat), the unit it copies (`super::copies`): a copy claimed with its
-    /// source's sign needs no check of its own (its pre-activation is c·relu(z_source)).
-    copy_of: Vec<Option<usize>>,
+    /// Per hidden unit (flat), its tie (`super::copies`): a copy claimed with its source's sign
+    /// needs no check of its own (its pre-activation is c·relu(z_source)), nor does a mirror
+    /// claimed with the opposite of its source's sign where the source's sign is strictly
+    /// proven (its pre-activation is −c·z_source).
+    ties: Vec<Option<Tie>>,
 }
 
 impl WitnessChecker {
     /// A checker for the network in unit coordinates, with the errors of that transformation.
     pub fn new(uc: &UnitCoordinates) -> Self {
-        let mut checker =
-            Self::with_errors(&uc.net, uc.first_bias_err.clone(), uc.entry_err.clone());
+        let mut checker = Self::with_errors(
+            &uc.net,
+            uc.first_bias_err.clone(),
+            uc.entry_err.clone(),
+            Some(&uc.exact_first_bias),
+        );
         checker.inner = uc.inner.clone();
         checker
     }
@@ -54,10 +60,22 @@ impl WitnessChecker {
     /// A checker for a network whose numbers are exact.
     pub fn exact(net: &Network) -> Self {
         let widths = net.hidden_widths();
-        Self::with_errors(net, Array1::zeros(widths[0]), vec![0.0; widths.len()])
+        Self::with_errors(net, Array1::zeros(widths[0]), vec![0.0; widths.len()], None)
     }
 
-    fn with_errors(net: &Network, first_bias_err: Array1<f64>, entry_err: Vec<f64>) -> Self {
+    fn with_errors(
+        net: &Network,
+        first_bias_err: Array1<f64>,
+        entry_err: Vec<f64>,
+        exact_first_bias: Option<&[num_rational::BigRational]>,
+    ) -> Self {
+        let ties = tie_sources(
+            net,
+            &Exactness {
+                entry_err: &entry_err,
+                first_bias: exact_first_bias,
+            },
+        );
         // |W| of layers ≥ 1; layer 0's products are taken row by row (`abs_times`): a
         // 23,328 × 784 first layer would cost another 146 MB
         let abs_weights: Vec<Array2<f64>> = net
@@ -90,7 +108,7 @@ impl WitnessChecker {
             first_bias_err,
             entry_err,
             inner: None,
-            copy_of: copy_sources(net),
+            ties,
         }
     }
 
@@ -135,17 +153,30 @@ impl WitnessChecker {
                 let first = if l == 0 { self.first_bias_err[u] } else { 0.0 };
                 (spread + g * layer.bias[u].abs() + own + first + underflow) * inflate
             };
-            let strict = |u: usize, bound: f64| {
-                is_settled_copy(&self.copy_of, pattern, k + u)
-                    || bound.is_finite()
-                        && if pattern_l[u] {
-                            z[u] > bound
-                        } else {
-                            z[u] < -bound
-                        }
+            // a tied unit with its tie's sign is settled without a check of its own: a copy
+            // always (z = c·relu(z_source), the source's sign proven before it), a mirror where
+            // its source's sign is strictly proven (z = −c·z_source ≠ 0), not merely ≤ 0 on a
+            // constant unit (`weak`: there z_source may be 0 and the mirror is off as well)
+            let tied = |u: usize, weak: &[bool]| {
+                is_settled_tie(&self.ties, pattern, k + u)
+                    && self.ties[k + u].is_some_and(|t| {
+                        t.same_sign
+                            || t.source.checked_sub(k).and_then(|i| weak.get(i)) == Some(&false)
+                    })
             };
-            let cheap =
-                (0..z.len()).all(|u| strict(u, bound_of(u, self.abs_row_sums[l][u] * t_max)));
+            let proven = |u: usize, bound: f64| {
+                bound.is_finite()
+                    && if pattern_l[u] {
+                        z[u] > bound
+                    } else {
+                        z[u] < -bound
+                    }
+            };
+            let mut weak = vec![false; z.len()];
+            // (a mirror's source is never tied and comes before it: when every other unit is
+            // proven strictly, so is the source)
+            let cheap = (0..z.len())
+                .all(|u| tied(u, &weak) || proven(u, bound_of(u, self.abs_row_sums[l][u] * t_max)));
             let spread = if cheap {
                 self.abs_row_sums[l].mapv(|s| s * t_max)
             } else {
@@ -155,7 +186,7 @@ impl WitnessChecker {
                 let mut constant: Option<Vec<bool>> = None;
                 for u in 0..z.len() {
                     let bound = bound_of(u, spread[u]);
-                    if strict(u, bound) {
+                    if tied(u, &weak) || proven(u, bound) {
                         continue;
                     }
                     // (the zero pattern of the weights is exact only when no scaling underflowed)
@@ -167,10 +198,14 @@ impl WitnessChecker {
                     if !zero_off {
                         return false;
                     }
+                    weak[u] = true;
                 }
                 spread
             };
-            // active units carry their bound on; inactive ones are exactly 0
+            // active units carry their bound on (a settled tie's z is computed as any other
+            // unit's, with the same bound); inactive ones are exactly 0: every unit claimed off
+            // has a proven exact z ≤ 0 (its own, its copy source's or its mirror source's sign),
+            // even where its float z is not ≤ 0 (a mirror's is rounded on its own)
             e = Array1::from_shape_fn(z.len(), |u| {
                 if pattern_l[u] {
                     bound_of(u, spread[u])
@@ -179,7 +214,7 @@ impl WitnessChecker {
                 }
             });
             k += z.len();
-            h = z.mapv_into(|v| v.max(0.0));
+            h = Array1::from_shape_fn(z.len(), |u| if pattern_l[u] { z[u].max(0.0) } else { 0.0 });
         }
         true
     }
@@ -241,7 +276,9 @@ impl WitnessChecker {
                 return false;
             }
             for ((u, row), (&beta, &e)) in a.chunks_exact(n).enumerate().zip(b.iter().zip(err)) {
-                if is_settled_copy(&self.copy_of, pattern, k + u) {
+                // a tie with its tie's sign: a copy's source is proven in the layer before, a
+                // mirror's (never itself tied) strictly in this one, or the proof fails there
+                if is_settled_tie(&self.ties, pattern, k + u) {
                     continue;
                 }
                 let mut v = beta;
@@ -268,9 +305,9 @@ impl WitnessChecker {
         layers > 0 && k == pattern.len()
     }
 
-    /// Per hidden unit (flat), the unit it copies, if it is a copy unit (`super::copies`).
-    pub(super) fn copy_of(&self) -> &[Option<usize>] {
-        &self.copy_of
+    /// Per hidden unit (flat), its tie, if it is a copy or a mirror unit (`super::copies`).
+    pub(super) fn ties(&self) -> &[Option<Tie>] {
+        &self.ties
     }
 
     /// Whether x lies strictly within the inner bounds, if any (exact float comparisons).

@@ -11,6 +11,7 @@ mod graph;
 mod normalization;
 mod pattern;
 mod region;
+pub(crate) mod ties;
 
 pub use affine::AffineMap;
 pub use graph::{GraphLayer, ReluGraph, Source};

@@ -95,7 +95,8 @@ impl From<&LayerCounts> for CountsReport {
     fn from(l: &LayerCounts) -> Self {
         CountsReport {
             width: l.width,
-            unstable: l.unstable,
+            // tied units (copies, mirrors) may change sign too; the bound leaves them out
+            unstable: l.unstable + l.tied,
             stably_active: l.stably_active,
             stably_inactive: l.stably_inactive,
         }
@@ -179,7 +180,8 @@ impl From<&LayerStability> for LayerReport {
     fn from(l: &LayerStability) -> Self {
         LayerReport {
             width: l.width,
-            unstable: l.unstable,
+            // tied units (copies, mirrors) may change sign too; the bound leaves them out
+            unstable: l.unstable + l.tied,
             stably_active: l.stably_active,
             stably_inactive: l.stably_inactive,
             radius: l.radius,

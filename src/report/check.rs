@@ -112,7 +112,7 @@ fn bound_parts(v: &BoundVerdict) -> Parts<'_> {
                 "layer {:<4} {} units: {} unstable, {} stably active, {} stably inactive",
                 l + 1,
                 c.width,
-                c.unstable,
+                c.unstable + c.tied,
                 c.stably_active,
                 c.stably_inactive
             )
@@ -131,7 +131,7 @@ fn bound_parts(v: &BoundVerdict) -> Parts<'_> {
         .map(|l| {
             json!({
                 "width": l.width,
-                "unstable": l.unstable,
+                "unstable": l.unstable + l.tied,
                 "stably_active": l.stably_active,
                 "stably_inactive": l.stably_inactive,
             })

@@ -26,6 +26,7 @@ use crate::cancel::StopAt;
 use crate::domain::Domain;
 use crate::enumerate::{count_regions, CollectingSink, CountOptions};
 use crate::error::{Error, Result};
+use crate::network::ties::tied_units;
 use crate::network::{ActivationPattern, Layer, Network, RowScale};
 use crate::solver::HalfSpace;
 use ndarray::{Array1, Array2};
@@ -123,7 +124,7 @@ fn split_at_depth_until(
         domain,
         k,
         prior,
-        prior_counts: layer_counts(prior),
+        prior_counts: layer_counts(prior, &tied_units(net)[k..]),
         rest: &net.hidden_layers()[k + 1..],
         stop: stop.clone(),
     };
@@ -264,7 +265,7 @@ impl RegionBounder<'_> {
         };
         let (bounds, stats) = chain_bounds(&chain)?;
         Ok(RegionBound {
-            bound: jset_bound(cap, &layer_counts(&bounds)),
+            bound: jset_bound(cap, &layer_counts(&bounds, &tied_units(self.net)[self.k..])),
             lps: stats.lps,
         })
     }

@@ -43,23 +43,32 @@ pub struct LpBound {
 }
 
 /// Converts per-unit bounds into the counts [`jset_bound`] takes.
-pub(crate) fn layer_counts(bounds: &[UnitBounds]) -> Vec<LayerCounts> {
+///
+/// `tied[l][u]`: unit u of that layer is a copy or a mirror (`crate::network::ties`); an
+/// unstable one is counted as [`LayerCounts::tied`] (it splits no region of its own).
+pub(crate) fn layer_counts(bounds: &[UnitBounds], tied: &[Vec<bool>]) -> Vec<LayerCounts> {
     bounds
         .iter()
-        .map(|b| LayerCounts {
-            width: b.stability.len(),
-            unstable: b.count(Stability::Unstable),
-            stably_active: b.count(Stability::Active),
-            stably_inactive: b.count(Stability::Inactive),
+        .zip(tied)
+        .map(|(b, t)| {
+            let tied = super::local::tied_unstable(&b.stability, t);
+            LayerCounts {
+                width: b.stability.len(),
+                unstable: b.count(Stability::Unstable) - tied,
+                stably_active: b.count(Stability::Active),
+                stably_inactive: b.count(Stability::Inactive),
+                tied,
+            }
         })
         .collect()
 }
 
 /// Upper bound on the number of linear regions meeting the open `domain` (L2 ball or box):
 ///
-/// N(domain) ≤ min( jset_bound(n_0, (m_l, A_l, I_l)_l), serra2018(n_0, widths) ),
+/// N(domain) ≤ min( jset_bound(n_0, (m_l, A_l, I_l, T_l)_l), serra2018(n_0, widths) ),
 ///
-/// as [`super::local_analytic`], but with the stable units decided by certified LP bounds over
+/// as [`super::local_analytic`] (T_l the unstable units that are tied: copies and mirrors,
+/// [`super::jset::LayerCounts::tied`]), but with the stable units decided by certified LP bounds over
 /// the triangle relaxation ([`relaxation::chain_bounds`]) intersected with the analytic
 /// enclosures ([`super::enclose`]): every unit stable there stays stable, so the value is never
 /// above `local_analytic`. Layer 1 is exact (closed form over the ball or box); layer l ≥ 2 is
@@ -117,7 +126,7 @@ pub(crate) fn local_lp_with(
         stop,
     };
     let (bounds, stats) = chain_bounds_recorded(&chain, rec)?;
-    let layers = layer_counts(&bounds);
+    let layers = layer_counts(&bounds, &crate::network::ties::tied_units(net));
     let local = jset_bound(net.input_dim(), &layers);
     let global = serra2018(net.input_dim(), &net.hidden_widths());
     Ok(LpBound {

@@ -9,8 +9,9 @@
 //! from the verified per-layer counts with the project's combinatorics,
 //! min(jset_bound(n, counts), serra2018(n, widths)), and compares it with the claim. It uses
 //! no solver, no enumerator, no tolerance and no float decision; the only code it shares with
-//! the writer's side is those two counting functions, the model reader and the checker's own
-//! exact kernel (`check::num`, `check::domain`).
+//! the writer's side is those two counting functions, the detection of copy and mirror units
+//! they take (`network::ties::tied_units`: exact comparisons of the model's own numbers),
+//! the model reader and the checker's own exact kernel (`check::num`, `check::domain`).
 //!
 //! [`check_file`] dispatches a certificate file on its magic: `RRCERT` (a count's,
 //! [`super::check_certificate`]) or `RRBOUND` (a bound's).
@@ -153,7 +154,7 @@ fn check_reader<R: BufRead>(
     }
     p.finish()?;
 
-    let counts = verified_counts(&checker);
+    let counts = verified_counts(&checker, &crate::network::ties::tied_units(network));
     let value = jset_bound(n, &counts).min(serra2018(n, &network.hidden_widths()));
     if value != claim {
         return Err(Fault::failed(
@@ -216,17 +217,25 @@ fn check_layers<R: BufRead>(
 }
 
 /// The per-layer stability counts the verified claims give.
-fn verified_counts(checker: &Checker) -> Vec<LayerCounts> {
+fn verified_counts(checker: &Checker, tied: &[Vec<bool>]) -> Vec<LayerCounts> {
     checker
         .closed
         .iter()
-        .map(|c| {
+        .zip(tied)
+        .map(|(c, t)| {
             let count = |s: Stab| c.stab.iter().filter(|&&x| x == s).count();
+            let tied = c
+                .stab
+                .iter()
+                .zip(t)
+                .filter(|(s, &t)| t && **s == Stab::Unstable)
+                .count();
             LayerCounts {
                 width: c.stab.len(),
-                unstable: count(Stab::Unstable),
+                unstable: count(Stab::Unstable) - tied,
                 stably_active: count(Stab::Active),
                 stably_inactive: count(Stab::Inactive),
+                tied,
             }
         })
         .collect()
