@@ -27,6 +27,8 @@ tests/fixtures/onnx_cnn/reference_outputs.json. The models (inputs of 3 to 98 va
 - leaky_branches.onnx: [1,1,2,2] -> two branches, Sub(Conv(2, 2x2), Conv(2, 1x1 stride 2)) ->
   PRelu(one slope per channel) and Conv(1, 2x2) -> LeakyRelu(0.2), joined by Concat(axis 1)
   -> Flatten -> Gemm(2) -> LeakyRelu(0.1) -> Gemm(1).
+- broadcast_sub.onnx: [1,2] -> two Gemm+Relu branches, the second reshaped to [3, 1], Sub: ONNX
+  broadcasts to [3, 3]; a negative fixture (no reference outputs), refused by the reader.
 - shared_cnn: Convnet_avgpool.onnx (the two VNN-LIB box centres and a perturbed one) and
   cifar_base_kw.onnx and resnet_2b.onnx (three random images each) from ../shared/benchmarks/cnn,
   only the numbers.
@@ -249,6 +251,34 @@ def leaky_branches():
     return model(nodes, inits, [1, 1, 2, 2], "output", 13, 1)
 
 
+def broadcast_sub():
+    """A Sub of two computed tensors that ONNX broadcasts, [1, 3] − [3, 1] = [3, 3]: the reader must
+    refuse it (it once added them elementwise). Fixed weights, no RNG."""
+    inits = [
+        const("w1", np.array([[1, 0], [0, 1], [1, 1]], np.float32)), const("b1", np.zeros(3, np.float32)),
+        const("w2", np.array([[1, -1], [-1, 1], [0, 1]], np.float32)), const("b2", np.zeros(3, np.float32)),
+        const("shape", np.array([3, 1], np.int64)),
+        const("w3", np.ones((1, 3), np.float32)), const("b3", np.zeros(1, np.float32)),
+    ]
+    nodes = [
+        helper.make_node("Gemm", ["input", "w1", "b1"], ["g1"], name="fc1", transB=1),
+        helper.make_node("Relu", ["g1"], ["r1"], name="relu1"),
+        helper.make_node("Gemm", ["input", "w2", "b2"], ["g2"], name="fc2", transB=1),
+        helper.make_node("Relu", ["g2"], ["r2"], name="relu2"),
+        helper.make_node("Reshape", ["r2", "shape"], ["col"], name="column"),
+        helper.make_node("Sub", ["r1", "col"], ["d"], name="sub"),
+        helper.make_node("Gemm", ["d", "w3", "b3"], ["output"], name="out", transB=1),
+    ]
+    graph = helper.make_graph(
+        nodes, "broadcast", [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 2])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, [3, 1])], initializer=inits,
+    )
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="make_cnn_fixtures")
+    m.ir_version = 7
+    onnx.checker.check_model(m)
+    return m
+
+
 def short(xs, digits=4):
     """Inputs rounded to a few decimals (a small fixture file); the same values are fed to onnxruntime."""
     return np.round(np.asarray(xs, dtype=np.float64), digits)
@@ -283,6 +313,7 @@ def main():
         shape = [d.dim_value for d in m.graph.input[0].type.tensor_type.shape.dim]
         xs = short(RNG.uniform(-1, 1, size=(4, int(np.prod(shape)))))
         refs[name] = {"inputs": xs.tolist(), "outputs": run(m.SerializeToString(), xs, shape)}
+    (FIXTURES / "broadcast_sub.onnx").write_bytes(broadcast_sub().SerializeToString())
     shared = {}
     avg = SHARED / "Convnet_avgpool.onnx"
     if avg.exists():

@@ -381,6 +381,44 @@ fn combinations_the_graph_model_cannot_hold_are_refused_with_the_reason() {
             "equal",
         ],
     );
+    // [1, 3] − [3, 1] broadcasts to [3, 3] in ONNX: refused, not added elementwise
+    let e = onnx::read(&fixture("broadcast_sub.onnx"))
+        .unwrap_err()
+        .to_string();
+    assert_names(
+        &e,
+        &["node \"sub\" (op Sub)", "[1, 3]", "[3, 1]", "no broadcast"],
+    );
+    // Conv → MaxPool → Relu: the comparisons would read the raw input past a ReLU
+    let m = error_of("maxpool_tiny.onnx", |g| {
+        node(g, "pool").input[0] = "c".into()
+    });
+    assert_names(
+        &m,
+        &[
+            "node \"pool\" (op MaxPool)",
+            "before any Relu",
+            "Relu before MaxPool",
+        ],
+    );
+    // an activation on the output adds regions of its own, leaky or max as much as Relu
+    let m = error_of("leaky_branches.onnx", |g| {
+        let n = node(g, "fc2");
+        n.op_type = "LeakyRelu".into();
+        n.input.truncate(1);
+    });
+    assert_names(
+        &m,
+        &[
+            "graph output",
+            "comes from a leaky ReLU",
+            "affine output layer",
+        ],
+    );
+    let m = error_of("tiny_2d.onnx", |g| {
+        node(g, "relu").input[0] = "c.weight".into()
+    });
+    assert_names(&m, &["node \"relu\" (op Relu)", "reads only constants"]);
     let m = error_of("tiny_2d.onnx", |g| {
         g.input[0]
             .r#type

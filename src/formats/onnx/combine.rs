@@ -87,6 +87,8 @@ fn concat(
     let mut out_shape = shapes[0].clone();
     out_shape[a] = total_axis;
     let rows = outer * total_axis * inner;
+    // the placements cost rows × inputs: bounded like any operator's entries
+    super::sparse::check_size(rows.saturating_mul(sizes.len()), "the Concat")?;
     // placement of input k: output row ← input entry
     let mut result: Option<DataPath> = None;
     let mut shift = Array1::zeros(rows);

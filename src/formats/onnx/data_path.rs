@@ -22,6 +22,9 @@ pub(super) struct DataPath {
     pub dim: Option<usize>,
     /// Full shape of the current tensor, batch axes counted as 1 (None while unknown).
     pub shape: Option<Vec<usize>>,
+    /// The activation (Relu, LeakyRelu, PRelu, MaxPool) this tensor comes out of with no affine
+    /// map since: the network's output must not (an activation there adds regions of its own).
+    pub activation: Option<&'static str>,
 }
 
 impl DataPath {
@@ -31,6 +34,7 @@ impl DataPath {
             map: TensorMap::of(Source::Input),
             dim: shape.as_ref().and_then(|s| checked_product(s)),
             shape,
+            activation: None,
         }
     }
 
@@ -47,6 +51,7 @@ impl DataPath {
             },
         );
         self.map = f(map)?;
+        self.activation = None;
         Ok(())
     }
 
@@ -119,12 +124,14 @@ impl DataPath {
     pub fn shift(&mut self, c: &Array1<f64>) {
         let map = std::mem::replace(&mut self.map, TensorMap::of(Source::Input));
         self.map = map.shift(c);
+        self.activation = None;
     }
 
     /// Multiplies elementwise by a constant vector: x ↦ diag(c) x on top of the map.
     pub fn scale(&mut self, c: &Array1<f64>) {
         let map = std::mem::replace(&mut self.map, TensorMap::of(Source::Input));
         self.map = map.scale(c);
+        self.activation = None;
     }
 
     /// Adds another tensor computed from the input, of the same shape.
@@ -141,7 +148,10 @@ impl DataPath {
             }
         };
         if let (Some(s), Some(t)) = (&self.shape, &other.shape) {
-            if strip_ones(s) != strip_ones(t) {
+            // equal after leading axes of size 1 (a batch axis) are added to the shorter:
+            // anything else broadcasts in ONNX ([1, 3] + [3, 1] is [3, 3])
+            let rank = s.len().max(t.len());
+            if pad_leading(s, rank) != pad_leading(t, rank) {
                 return Err(format!(
                     "adds tensors of shapes {s:?} and {t:?}; expected equal shapes (no broadcast between computed tensors)"
                 ));
@@ -153,6 +163,12 @@ impl DataPath {
     /// Closes the map into a hidden layer of `graph` followed by a ReLU: the tensor becomes that
     /// layer's output. ReLU(ReLU(x)) = ReLU(x) adds no layer.
     pub fn relu(&mut self, graph: &mut GraphBuilder) -> std::result::Result<(), String> {
+        self.close_relu(graph)?;
+        self.activation = Some("Relu");
+        Ok(())
+    }
+
+    fn close_relu(&mut self, graph: &mut GraphBuilder) -> std::result::Result<(), String> {
         match self.map.bare() {
             Some(Source::Hidden(_)) => Ok(()),
             Some(Source::Input) => Err(
@@ -316,9 +332,11 @@ fn shape_text(shape: &Option<Vec<usize>>, dim: Option<usize>) -> String {
     }
 }
 
-/// The shape without its axes of size 1.
-fn strip_ones(s: &[usize]) -> Vec<usize> {
-    s.iter().copied().filter(|&d| d != 1).collect()
+/// The shape with leading axes of size 1 up to `rank` axes.
+fn pad_leading(s: &[usize], rank: usize) -> Vec<usize> {
+    std::iter::repeat_n(1, rank - s.len())
+        .chain(s.iter().copied())
+        .collect()
 }
 
 /// ∏ v, or None on overflow.

@@ -52,7 +52,10 @@ pub(super) fn prelu(
 fn two_slopes(p: &mut DataPath, g: &mut GraphBuilder, alpha: &Array1<f64>) -> Result<(), String> {
     match p.map.bare() {
         // a ReLU output is ≥ 0, where both slopes give the identity
-        Some(Source::Hidden(_)) => return Ok(()),
+        Some(Source::Hidden(_)) => {
+            p.activation = Some("leaky ReLU (LeakyRelu or PRelu)");
+            return Ok(());
+        }
         Some(Source::Input) => {
             return Err("applies it to the network input; expected an affine layer (Gemm, MatMul or Conv) before it".into())
         }
@@ -78,6 +81,7 @@ fn two_slopes(p: &mut DataPath, g: &mut GraphBuilder, alpha: &Array1<f64>) -> Re
     }
     p.linear_op(back, &Array1::zeros(n), shape.clone().unwrap_or(vec![1, n]))?;
     p.shape = shape;
+    p.activation = Some("leaky ReLU (LeakyRelu or PRelu)");
     Ok(())
 }
 
@@ -91,6 +95,14 @@ pub(super) fn max_pool(
     let shape = p.shape.clone().ok_or(
         "needs the tensor's static shape; expected the graph input to declare its shape (e.g. [1, 1, 28, 28])",
     )?;
+    if p.map.terms.iter().any(|(s, _)| *s == Source::Input) {
+        return Err(
+            "reads a tensor computed from the input before any Relu; expected Relu before MaxPool (relu(max(·)) = \
+             max(relu(·)) as functions, but b + relu(a − b) would read the raw input after a ReLU, which the graph \
+             cannot carry: put the Relu first)"
+                .into(),
+        );
+    }
     let (channels, spatial) = window::spatial_of(&shape, "MaxPool")?;
     let kernel = attrs::sizes(node, "kernel_shape", spatial.len(), 1)?
         .ok_or("attribute kernel_shape is missing; expected the pooling window's size")?;
@@ -137,6 +149,7 @@ pub(super) fn max_pool(
         vec![h.output, w.output]
     });
     p.shape = Some(out_shape);
+    p.activation = Some("MaxPool");
     Ok(())
 }
 

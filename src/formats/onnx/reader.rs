@@ -156,6 +156,16 @@ impl GraphReader<'_> {
         self.values.clear();
         let path = Rc::try_unwrap(path).unwrap_or_else(|shared| (*shared).clone());
         let at_output = || format!("graph output \"{}\"", output_names(graph));
+        if let Some(op) = path.activation {
+            return Err(Error::format(
+                self.file,
+                at_output(),
+                format!(
+                    "the output comes from a {op}; expected an affine output layer (Gemm, MatMul + Add or Conv) last \
+                     (an activation on the output adds regions of its own)"
+                ),
+            ));
+        }
         let rows = path.dim.ok_or_else(|| {
             Error::format(
                 self.file,
@@ -297,6 +307,15 @@ impl GraphReader<'_> {
             Value::Const(Rc::new(constant_node(node).map_err(err)?))
         } else if META_OPS.contains(&op) {
             Value::Meta
+        } else if SUPPORTED
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| w == op)
+        {
+            return Err(err(
+                "reads only constants; expected a tensor computed from the network input (constant subgraphs \
+                 are not folded, except Constant nodes and shape computations)"
+                    .into(),
+            ));
         } else {
             return Err(unsupported());
         };
