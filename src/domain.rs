@@ -302,6 +302,15 @@ impl Domain {
         if !x.iter().all(|v| v.is_finite()) {
             return f64::NEG_INFINITY;
         }
+        if let Shape::Box { half_widths } = &self.shape {
+            // the same floats as below, without the vector of differences
+            return x
+                .iter()
+                .zip(self.center.iter())
+                .zip(half_widths.iter())
+                .map(|((xi, ci), hi)| hi - (xi - ci).abs())
+                .fold(f64::INFINITY, f64::min);
+        }
         let d = &x - &self.center;
         match &self.shape {
             Shape::L2Ball { radius } => radius - d.dot(&d).sqrt(),

@@ -20,10 +20,42 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
 const SHORT: usize = 16;
 
 /// Removes from `v` its components along the orthonormal vectors stored in `q` (n entries each).
+/// Dimensions up to 8 run a copy compiled for that n (unrolled, no bounds checks):
+/// the same products and sums in the same order, so the same floats.
 pub fn project_out(q: &[f64], n: usize, v: &mut [f64]) {
+    match n {
+        1 => project_out_fixed::<1>(q, v),
+        2 => project_out_fixed::<2>(q, v),
+        3 => project_out_fixed::<3>(q, v),
+        4 => project_out_fixed::<4>(q, v),
+        5 => project_out_fixed::<5>(q, v),
+        6 => project_out_fixed::<6>(q, v),
+        7 => project_out_fixed::<7>(q, v),
+        8 => project_out_fixed::<8>(q, v),
+        _ => project_out_any(q, n, v),
+    }
+}
+
+/// [`project_out`] for any n.
+fn project_out_any(q: &[f64], n: usize, v: &mut [f64]) {
     for qk in q.chunks(n) {
         let p = dot(qk, v);
         for j in 0..n {
+            v[j] -= p * qk[j];
+        }
+    }
+}
+
+/// [`project_out`] for n = N (≤ [`SHORT`], so [`dot`]'s plain loop, as here).
+#[inline(always)]
+fn project_out_fixed<const N: usize>(q: &[f64], v: &mut [f64]) {
+    let Some(v) = v.first_chunk_mut::<N>() else {
+        return project_out_any(q, N, v);
+    };
+    let (chunks, _) = q.as_chunks::<N>();
+    for qk in chunks {
+        let p: f64 = qk.iter().zip(v.iter()).map(|(x, y)| x * y).sum();
+        for j in 0..N {
             v[j] -= p * qk[j];
         }
     }
@@ -33,6 +65,7 @@ pub fn project_out(q: &[f64], n: usize, v: &mut [f64]) {
 /// `None` (q unchanged) when what is left of v has norm ≤ `min_norm` (v depends on q).
 pub fn append_orthonormal(q: &mut Vec<f64>, n: usize, v: &mut [f64], min_norm: f64) -> Option<()> {
     project_out(q, n, v);
+    let v = &mut v[..n];
     let vn = dot(v, v).sqrt();
     if vn <= min_norm {
         return None;

@@ -22,6 +22,7 @@
 use super::ball_lp::{ball_lp, BallLpScratch};
 use super::dense::{append_orthonormal, dot, project_out};
 use super::geometry::slack;
+use super::rows::Rows;
 use crate::domain::{Domain, Shape};
 use crate::solver::HalfSpace;
 use ndarray::{Array1, ArrayView1};
@@ -40,8 +41,9 @@ pub(super) fn box_lp_can_settle(domain: &Domain, n: usize) -> bool {
 /// Reusable buffers of [`dual_bound_with`] (one per worker: no allocation per call).
 #[derive(Default)]
 pub struct DualScratch {
-    g: Vec<f64>,
-    h: Vec<f64>,
+    /// The rows of the last call by half-spaces ([`dual_bound_until`]; a worker keeps its own
+    /// [`Rows`] with its stack instead).
+    rows: Rows,
     x: Vec<f64>,
     d: Vec<f64>,
     v: Vec<f64>,
@@ -56,9 +58,6 @@ pub struct DualScratch {
     hi: Vec<f64>,
     slack: Vec<f64>,
     gd: Vec<f64>,
-    /// The polytope rows by columns (column j: g_ij for every row i, contiguous), for the
-    /// products G·v of every row at once ([`rows_times`]).
-    gt: Vec<f64>,
     yk: Vec<f64>,
     /// After a successful [`dual_bound_with`]: the multipliers (one per half-space, ≥ 0) at
     /// which its bound was evaluated (for certificates, `super::certificate`).
@@ -116,24 +115,31 @@ pub(super) fn dual_bound_until(
     x0: ArrayView1<f64>,
     stop_above: f64,
 ) -> Option<DualBound> {
+    let mut rows = std::mem::take(&mut sc.rows);
+    rows.load(halfspaces, c.len());
+    let out = dual_bound_on(sc, domain, &rows, c, x0, stop_above);
+    sc.rows = rows;
+    out
+}
+
+/// [`dual_bound_until`] over the polytope of `rows` (kept by the caller).
+pub(super) fn dual_bound_on(
+    sc: &mut DualScratch,
+    domain: &Domain,
+    rows: &Rows,
+    c: ArrayView1<f64>,
+    x0: ArrayView1<f64>,
+    stop_above: f64,
+) -> Option<DualBound> {
     let n = c.len();
-    let m_poly = halfspaces.len();
-    // the polytope rows, flat
-    sc.g.clear();
-    sc.h.clear();
-    for hs in halfspaces {
-        match hs.g.as_slice() {
-            Some(row) => sc.g.extend_from_slice(row),
-            None => sc.g.extend(hs.g.iter()),
-        }
-        sc.h.push(hs.h);
-    }
+    let m_poly = rows.len();
+    debug_assert!(m_poly == 0 || rows.n == n);
     sc.c.clear();
     sc.c.extend(c.iter());
     if let &Shape::L2Ball { radius } = domain.shape() {
         // exact over P ∩ ball when the active-set method settles; the box LP below otherwise
         let c0 = domain.center().as_slice()?;
-        let (g, h) = (&sc.g[..], &sc.h[..]);
+        let (g, h) = (&rows.g[..], &rows.h[..]);
         if ball_lp(
             &mut sc.ball,
             g,
@@ -160,11 +166,11 @@ pub(super) fn dual_bound_until(
             });
         }
     }
-    box_active_set(sc, domain, m_poly, n, x0, stop_above)
+    box_active_set(sc, rows, domain, m_poly, n, x0, stop_above)
 }
 
 /// The primal active-set method of [`dual_bound_with`] on the LP max c·x over P ∩ (the domain's
-/// bounding box), `sc.g`, `sc.h` holding P's rows and `sc.c` the objective. The box rows
+/// bounding box), `rows` holding P's rows and `sc.c` the objective. The box rows
 /// x_j ≤ hi_j (index m_poly + 2j) and −x_j ≤ −lo_j (m_poly + 2j + 1) stay implicit: O(1) each in
 /// the ratio test, written out only when they join the active set. The rows' slacks are kept up
 /// to date along the steps (one product per row and step), and at a vertex the multipliers come
@@ -173,8 +179,49 @@ pub(super) fn dual_bound_until(
 ///
 /// Each step moves along d, the projection of c on the null space of the active rows, so c·x
 /// rises by t‖d‖² (c·d = d·d): once it exceeds `stop_above` the walk stops with its point.
+///
+/// On x86-64 with AVX (detected at run time) the method is compiled for AVX: the same
+/// operations in the same order (no fused multiply-add), so the same floats.
 fn box_active_set(
     sc: &mut DualScratch,
+    rows: &Rows,
+    domain: &Domain,
+    m_poly: usize,
+    n: usize,
+    x0: ArrayView1<f64>,
+    stop_above: f64,
+) -> Option<DualBound> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the CPU supports AVX, checked just above
+            return unsafe { box_active_set_avx(sc, rows, domain, m_poly, n, x0, stop_above) };
+        }
+    }
+    box_active_set_plain(sc, rows, domain, m_poly, n, x0, stop_above)
+}
+
+/// [`box_active_set`] compiled with AVX enabled.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn box_active_set_avx(
+    sc: &mut DualScratch,
+    rows: &Rows,
+    domain: &Domain,
+    m_poly: usize,
+    n: usize,
+    x0: ArrayView1<f64>,
+    stop_above: f64,
+) -> Option<DualBound> {
+    box_active_set_plain(sc, rows, domain, m_poly, n, x0, stop_above)
+}
+
+/// The body of [`box_active_set`] (inlined into each caller, so compiled for its target
+/// features).
+#[inline(always)]
+fn box_active_set_plain(
+    sc: &mut DualScratch,
+    rows: &Rows,
     domain: &Domain,
     m_poly: usize,
     n: usize,
@@ -192,14 +239,14 @@ fn box_active_set(
             early: false,
         });
     }
-    start_at(sc, domain, m_poly, n, x0);
+    start_at(sc, rows, domain, m_poly, n, x0);
     let mut objective = dot(&sc.c, &sc.x);
     for _ in 0..MAX_ITER {
         let dnorm = dot(&sc.d, &sc.d).sqrt();
         if dnorm <= 1e-12 * cnorm {
             // a vertex of the active rows: done when their multipliers are ≥ 0, else the most
             // negative one's row leaves the active set
-            active_multipliers(sc, m_poly, n)?;
+            active_multipliers(sc, rows, m_poly, n)?;
             let (kmin, ymin) = sc
                 .yk
                 .iter()
@@ -209,14 +256,14 @@ fn box_active_set(
                     |acc, (k, &v)| if v < acc.1 { (k, v) } else { acc },
                 );
             if ymin >= -1e-12 * cnorm || sc.active.is_empty() {
-                return Some(settled_bound(sc, domain, m_poly, n));
+                return Some(settled_bound(sc, rows, domain, m_poly, n));
             }
-            drop_active(sc, kmin, m_poly, n)?;
+            drop_active(sc, rows, kmin, m_poly, n)?;
             continue;
         }
-        let step = ratio_test(sc, m_poly, n, dnorm)?;
+        let step = ratio_test(sc, rows, m_poly, n, dnorm)?;
         objective += step.t * dnorm * dnorm;
-        take_step(sc, m_poly, n, step)?;
+        take_step(sc, rows, m_poly, n, step)?;
         if objective > stop_above {
             return Some(DualBound {
                 value: f64::INFINITY,
@@ -231,7 +278,15 @@ fn box_active_set(
 
 /// Sets up the active-set method at `x0` with no active row: the domain's bounding box, the
 /// polytope rows' slacks, and the direction d = c.
-fn start_at(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize, x0: ArrayView1<f64>) {
+#[inline(always)]
+fn start_at(
+    sc: &mut DualScratch,
+    rows: &Rows,
+    domain: &Domain,
+    m_poly: usize,
+    n: usize,
+    x0: ArrayView1<f64>,
+) {
     let m = m_poly + 2 * n;
     // the domain's bounding box, as `Domain::bounding_box` computes it
     sc.lo.clear();
@@ -243,15 +298,9 @@ fn start_at(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize, x0: 
     }
     sc.x.clear();
     sc.x.extend(x0.iter());
-    sc.gt.clear();
-    if n > 0 {
-        for j in 0..n {
-            sc.gt.extend(sc.g.chunks_exact(n).map(|row| row[j]));
-        }
-    }
     // the slacks h_i − g_i·x (g_i·x by columns into `slack` first)
-    rows_times(&sc.gt, m_poly, &sc.x, &mut sc.slack);
-    for (si, hi) in sc.slack.iter_mut().zip(&sc.h) {
+    rows.times(&sc.x, &mut sc.slack);
+    for (si, hi) in sc.slack.iter_mut().zip(&rows.h) {
         *si = hi - *si;
     }
     sc.gd.clear();
@@ -269,7 +318,14 @@ fn start_at(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize, x0: 
 /// The bound at a vertex whose active multipliers (`sc.yk`) are ≥ 0 up to rounding: any y ≥ 0
 /// gives a valid bound, so box rows and negative multipliers are dropped; on an L2 ball the
 /// multipliers are refined there first ([`bound`]).
-fn settled_bound(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize) -> DualBound {
+#[inline(always)]
+fn settled_bound(
+    sc: &mut DualScratch,
+    rows: &Rows,
+    domain: &Domain,
+    m_poly: usize,
+    n: usize,
+) -> DualBound {
     sc.y_out.clear();
     sc.y_out.resize(m_poly, 0.0);
     for (k, &i) in sc.active.iter().enumerate() {
@@ -280,7 +336,7 @@ fn settled_bound(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize)
     let lp_point = Array1::from(sc.x.clone());
     match domain.shape() {
         Shape::Box { .. } => {
-            let value = certificate(domain, &sc.g, &sc.h, n, &sc.c, &mut sc.y_out, &mut sc.v);
+            let value = certificate(domain, &rows.g, &rows.h, n, &sc.c, &mut sc.y_out, &mut sc.v);
             DualBound {
                 value,
                 lp_point,
@@ -291,8 +347,8 @@ fn settled_bound(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize)
         Shape::L2Ball { .. } => {
             let (value, ball_point) = bound(
                 domain,
-                &sc.g,
-                &sc.h,
+                &rows.g,
+                &rows.h,
                 m_poly,
                 n,
                 &sc.c,
@@ -312,13 +368,14 @@ fn settled_bound(sc: &mut DualScratch, domain: &Domain, m_poly: usize, n: usize)
 
 /// Drops the `k`-th active row, rebuilds the basis of the others and projects c onto their null
 /// space again. `None` if Gram–Schmidt fails.
-fn drop_active(sc: &mut DualScratch, k: usize, m_poly: usize, n: usize) -> Option<()> {
+#[inline(always)]
+fn drop_active(sc: &mut DualScratch, rows: &Rows, k: usize, m_poly: usize, n: usize) -> Option<()> {
     let dropped = sc.active.remove(k);
     sc.is_active[dropped] = false;
     sc.q.clear();
     for k in 0..sc.active.len() {
         let i = sc.active[k];
-        gram_schmidt(&sc.g, m_poly, n, i, &mut sc.q, &mut sc.v)?;
+        gram_schmidt(&rows.g, m_poly, n, i, &mut sc.q, &mut sc.v)?;
     }
     sc.d.copy_from_slice(&sc.c);
     project_out(&sc.q, n, &mut sc.d);
@@ -334,7 +391,14 @@ struct Step {
 
 /// The ratio test along d (of norm `dnorm`): the first inactive row reached, polytope rows then
 /// the box rows in closed form (storing g_i·d in `sc.gd`). `None` when no row blocks d.
-fn ratio_test(sc: &mut DualScratch, m_poly: usize, n: usize, dnorm: f64) -> Option<Step> {
+#[inline(always)]
+fn ratio_test(
+    sc: &mut DualScratch,
+    rows: &Rows,
+    m_poly: usize,
+    n: usize,
+    dnorm: f64,
+) -> Option<Step> {
     let thr = 1e-14 * dnorm;
     let mut best: Option<Step> = None;
     let mut consider = |t: f64, row: usize| {
@@ -342,7 +406,7 @@ fn ratio_test(sc: &mut DualScratch, m_poly: usize, n: usize, dnorm: f64) -> Opti
             best = Some(Step { t, row });
         }
     };
-    rows_times(&sc.gt, m_poly, &sc.d, &mut sc.gd);
+    rows.times(&sc.d, &mut sc.gd);
     for (i, ((&gd, &slack), &active)) in sc.gd.iter().zip(&sc.slack).zip(&sc.is_active).enumerate()
     {
         if gd > thr && !active {
@@ -360,30 +424,10 @@ fn ratio_test(sc: &mut DualScratch, m_poly: usize, n: usize, dnorm: f64) -> Opti
     best
 }
 
-/// out_i = g_i·v for every row i of the m rows stored by columns in `gt` (column j: m entries),
-/// summed column by column: each row's sum takes its terms in the order of its entries, as a
-/// row-by-row dot product would, but every column is one contiguous pass over the rows.
-fn rows_times(gt: &[f64], m: usize, v: &[f64], out: &mut Vec<f64>) {
-    out.clear();
-    if m == 0 {
-        return;
-    }
-    let mut cols = gt.chunks_exact(m).zip(v);
-    // the first column's products start each sum (−0 + p = p: the same floats as a fold)
-    match cols.next() {
-        Some((col, &v0)) => out.extend(col.iter().map(|g| g * v0)),
-        None => out.resize(m, -0.0),
-    }
-    for (col, &vj) in cols {
-        for (o, &g) in out.iter_mut().zip(col) {
-            *o += g * vj;
-        }
-    }
-}
-
 /// Moves x by `step`, updates the slacks, makes its row active and removes the row's new basis
 /// vector from d. `None` if Gram–Schmidt fails.
-fn take_step(sc: &mut DualScratch, m_poly: usize, n: usize, step: Step) -> Option<()> {
+#[inline(always)]
+fn take_step(sc: &mut DualScratch, rows: &Rows, m_poly: usize, n: usize, step: Step) -> Option<()> {
     let Step { t, row: i } = step;
     for (xj, dj) in sc.x.iter_mut().zip(&sc.d) {
         *xj += t * dj;
@@ -393,7 +437,7 @@ fn take_step(sc: &mut DualScratch, m_poly: usize, n: usize, step: Step) -> Optio
     }
     sc.active.push(i);
     sc.is_active[i] = true;
-    gram_schmidt(&sc.g, m_poly, n, i, &mut sc.q, &mut sc.v)?;
+    gram_schmidt(&rows.g, m_poly, n, i, &mut sc.q, &mut sc.v)?;
     // d was orthogonal to the earlier basis vectors: only the new one is removed
     let at = sc.q.len() - n;
     project_out(&sc.q[at..], n, &mut sc.d);
@@ -404,7 +448,8 @@ fn take_step(sc: &mut DualScratch, m_poly: usize, n: usize, step: Step) -> Optio
 /// Gram–Schmidt basis Q of the rows (built in their order) gives G_W = L Q with L lower
 /// triangular, L_il = row_i·q_l, so Lᵀ y = Q c by back substitution. `None` if a diagonal entry
 /// vanishes (Gram–Schmidt keeps them above 1e-12, so only on NaN).
-fn active_multipliers(sc: &mut DualScratch, m_poly: usize, n: usize) -> Option<()> {
+#[inline(always)]
+fn active_multipliers(sc: &mut DualScratch, rows: &Rows, m_poly: usize, n: usize) -> Option<()> {
     let k = sc.active.len();
     sc.yk.clear();
     sc.yk.resize(k, 0.0);
@@ -416,9 +461,9 @@ fn active_multipliers(sc: &mut DualScratch, m_poly: usize, n: usize) -> Option<(
         let ql = &sc.q[l * n..(l + 1) * n];
         let mut acc = sc.yk[l];
         for i in l + 1..k {
-            acc -= row_dot(&sc.g, m_poly, n, sc.active[i], ql) * sc.yk[i];
+            acc -= row_dot(&rows.g, m_poly, n, sc.active[i], ql) * sc.yk[i];
         }
-        let diag = row_dot(&sc.g, m_poly, n, sc.active[l], ql);
+        let diag = row_dot(&rows.g, m_poly, n, sc.active[l], ql);
         if diag.is_nan() || diag == 0.0 {
             return None;
         }
@@ -688,7 +733,15 @@ fn certificate(
 ) -> f64 {
     let m = y.len();
     let c0 = domain.center();
-    let reach = |j: usize| c0[j].abs() + domain.half_width(j);
+    let reach_at = |j: usize| c0[j].abs() + domain.half_width(j);
+    // in low dimension the reaches once, on the stack (the same values)
+    let mut few = [0.0; 16];
+    if n <= few.len() {
+        for (j, r) in few.iter_mut().enumerate().take(n) {
+            *r = reach_at(j);
+        }
+    }
+    let reach = |j: usize| if n <= few.len() { few[j] } else { reach_at(j) };
     v.copy_from_slice(c);
     let mut total = 0.0;
     let mut magnitude = 0.0;
@@ -750,30 +803,6 @@ mod tests {
             h: -1.125,
         };
         assert!(emptiness_certificate(&dom, &[far], &[1e-200]) <= 0.0);
-    }
-
-    /// G·v by columns gives, row by row, exactly the floats of the row's own dot product.
-    #[test]
-    fn rows_times_equals_the_rows_dot_products() {
-        let mut rng = Rng(3);
-        for (m, n) in [(0, 3), (1, 1), (7, 5), (30, 17), (4, 200)] {
-            let g: Vec<f64> = (0..m * n).map(|_| rng.next() * 1e3).collect();
-            let v: Vec<f64> = (0..n).map(|_| rng.next()).collect();
-            let mut gt = Vec::new();
-            for j in 0..n {
-                gt.extend((0..m).map(|i| g[i * n + j]));
-            }
-            let mut out = Vec::new();
-            rows_times(&gt, m, &v, &mut out);
-            assert_eq!(out.len(), m);
-            for i in 0..m {
-                let mut want = 0.0;
-                for j in 0..n {
-                    want += g[i * n + j] * v[j];
-                }
-                assert_eq!(out[i], want, "row {i} of {m} x {n}");
-            }
-        }
     }
 
     /// A box LP stopped early returns a point of P ∩ box past the level asked and no bound

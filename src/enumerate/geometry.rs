@@ -5,6 +5,7 @@
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]
 
+use super::rows::Rows;
 use crate::domain::{Domain, Shape};
 use crate::solver::HalfSpace;
 use ndarray::{Array1, ArrayView1};
@@ -12,7 +13,7 @@ use ndarray::{Array1, ArrayView1};
 /// The half-space `sign·(a·x + β) ≥ 0` written as `g·x ≤ h` with ‖g‖₂ = 1:
 /// g = −sign·a/‖a‖₂, h = sign·β/‖a‖₂. Requires a ≠ 0. `positive` is the side a·x + β ≥ 0.
 pub fn side_halfspace(a: ArrayView1<f64>, beta: f64, positive: bool) -> HalfSpace {
-    let norm = a.dot(&a).sqrt();
+    let norm = vdot(a, a).sqrt();
     let s = if positive { 1.0 } else { -1.0 };
     HalfSpace {
         g: a.mapv(|v| -s * v / norm),
@@ -35,7 +36,7 @@ pub fn relaxed_halfspace(
     positive: bool,
     reach: &Array1<f64>,
 ) -> HalfSpace {
-    let norm = a.dot(&a).sqrt();
+    let norm = vdot(a, a).sqrt();
     let s = if positive { 1.0 } else { -1.0 };
     let g = a.mapv(|v| -s * v / norm);
     let h = (s * beta + delta) / norm;
@@ -47,10 +48,27 @@ pub fn relaxed_halfspace(
     }
 }
 
+/// a·b: for contiguous vectors of fewer than 8 entries the plain loop ndarray's `dot` runs
+/// there (a sum from +0 in the order of the entries: the same floats, without its dispatch);
+/// ndarray's `dot` otherwise.
+#[inline]
+pub(super) fn vdot(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
+    if let (Some(x), Some(y)) = (a.as_slice(), b.as_slice()) {
+        if x.len() < 8 && x.len() == y.len() {
+            let mut sum = 0.0;
+            for (p, q) in x.iter().zip(y) {
+                sum += p * q;
+            }
+            return sum;
+        }
+    }
+    a.dot(&b)
+}
+
 /// Slack of `x` in a normalized half-space: h − g·x (its Euclidean distance to the boundary
 /// when positive, since ‖g‖₂ = 1).
 pub fn slack(hs: &HalfSpace, x: ArrayView1<f64>) -> f64 {
-    hs.h - hs.g.dot(&x)
+    hs.h - vdot(hs.g.view(), x)
 }
 
 /// Depth of x in P ∩ domain: the radius of the largest Euclidean ball around x inside every
@@ -70,6 +88,29 @@ pub fn depth(
     d
 }
 
+/// [`depth`] over the half-spaces of `rows` (and `extra`): the same slacks h_i − g_i·x, all rows
+/// at once.
+pub(super) fn depth_on(
+    domain: &Domain,
+    rows: &Rows,
+    extra: Option<&HalfSpace>,
+    x: ArrayView1<f64>,
+) -> f64 {
+    let mut d = domain.depth(x);
+    let Some(xs) = x.as_slice() else {
+        return f64::NAN;
+    };
+    let mut gx = Vec::with_capacity(rows.len());
+    rows.times(xs, &mut gx);
+    for (h, gxi) in rows.rhs().iter().zip(&gx) {
+        d = d.min(h - gxi);
+    }
+    if let Some(hs) = extra {
+        d = d.min(slack(hs, x));
+    }
+    d
+}
+
 /// Golden-section steps of [`deepest_on_ray`]: the bracket shrinks to 0.618^40 ≈ 4e-9 of its
 /// start (the returned depth is recomputed at the returned point, so this affects only how deep
 /// the point is, never correctness).
@@ -80,19 +121,32 @@ const RAY_ITERATIONS: usize = 40;
 /// (a minimum of affine slacks and the concave domain depth), so golden-section search finds its
 /// maximum; the returned depth is recomputed directly at the returned point, so it is a valid
 /// inscribed radius whatever the search did.
-pub fn deepest_on_ray(
+pub(super) fn deepest_on_ray(
     domain: &Domain,
-    halfspaces: &[HalfSpace],
+    rows: &Rows,
     target: &HalfSpace,
     w: ArrayView1<f64>,
     u: ArrayView1<f64>,
 ) -> (Array1<f64>, f64) {
-    // slack_i(s) = s0_i − s·d_i
-    let lines: Vec<(f64, f64)> = halfspaces
-        .iter()
-        .chain(std::iter::once(target))
-        .map(|hs| (slack(hs, w), hs.g.dot(&u)))
-        .collect();
+    let (Some(ws), Some(us)) = (w.as_slice(), u.as_slice()) else {
+        return (w.to_owned(), f64::NAN);
+    };
+    // slack_i(s) = s0_i − s·d_i (every row's products at once, then the target's)
+    let (mut gw, mut gu) = (
+        Vec::with_capacity(rows.len()),
+        Vec::with_capacity(rows.len()),
+    );
+    rows.times(ws, &mut gw);
+    rows.times(us, &mut gu);
+    let mut lines: Vec<(f64, f64)> = Vec::with_capacity(rows.len() + 1);
+    lines.extend(
+        rows.rhs()
+            .iter()
+            .zip(&gw)
+            .zip(&gu)
+            .map(|((h, gwi), gui)| (h - gwi, *gui)),
+    );
+    lines.push((slack(target, w), vdot(target.g.view(), u)));
     let wc = &w - domain.center();
     // ‖wc + s u‖² = s² ‖u‖² + 2 s (wc·u) + ‖wc‖², so a ball's depth costs O(1) per s
     let (uu, wu, ww) = (u.dot(&u), wc.dot(&u), wc.dot(&wc));
@@ -122,7 +176,7 @@ pub fn deepest_on_ray(
         // the depth is the minimum of affine functions of s: its maximum in closed form
         let s = box_ray_argmax(&lines, wc.view(), u, half_widths.view(), hi);
         let p = &w + &(&u * s);
-        let d = depth(domain, halfspaces, Some(target), p.view());
+        let d = depth_on(domain, rows, Some(target), p.view());
         return (p, d);
     }
     const INV_PHI: f64 = 0.618_033_988_749_894_8;
@@ -146,7 +200,7 @@ pub fn deepest_on_ray(
     }
     let s = 0.5 * (lo + hi);
     let p = &w + &(&u * s);
-    let d = depth(domain, halfspaces, Some(target), p.view());
+    let d = depth_on(domain, rows, Some(target), p.view());
     (p, d)
 }
 
@@ -226,7 +280,7 @@ mod tests {
         let t = side_halfspace(array![1.0, 0.0].view(), 0.0, true);
         let (p, d) = deepest_on_ray(
             &dom,
-            &[],
+            &Rows::of(&[], 2),
             &t,
             array![-0.5, 0.0].view(),
             array![1.0, 0.0].view(),

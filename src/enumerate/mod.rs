@@ -54,6 +54,7 @@ mod geometry;
 mod interior;
 mod partial;
 mod progress;
+mod rows;
 mod sanity;
 mod search;
 mod settings;

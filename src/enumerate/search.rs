@@ -29,14 +29,15 @@ use super::certificate::{Proof, Recording};
 use super::control::{CancelToken, Stop};
 use super::dive::Dive;
 use super::dual::{
-    bound_at, box_lp_can_settle, dual_bound_until, dual_bound_with, emptiness_certificate,
-    sparse_bound, DualBound, DualScratch,
+    bound_at, box_lp_can_settle, dual_bound_on, emptiness_certificate, sparse_bound, DualBound,
+    DualScratch,
 };
 use super::fallback::{ExactAnswer, ExactFallback};
-use super::geometry::{deepest_on_ray, depth, relaxed_halfspace, side_halfspace};
+use super::geometry::{deepest_on_ray, depth, relaxed_halfspace, side_halfspace, vdot};
 use super::interior::interior_tol;
 use super::interior::near_band;
 use super::partial::OpenNodeBound;
+use super::rows::Rows;
 use super::tracked::{LayerWeights, TrackedMap};
 use super::unit_coords::UnitCoordinates;
 use super::witness::WitnessChecker;
@@ -394,6 +395,10 @@ const EARLY_STOP_FRACTION: f64 = 0.25;
 /// Misses of the inherited bounding box at a node before the exact one is computed.
 const BBOX_MISSES: u8 = 4;
 
+/// An exact box's LP for a coordinate stops once its walk is within this fraction of the
+/// inherited box's width from the inherited bound (which then stays).
+const BBOX_STOP_FRACTION: f64 = 0.05;
+
 /// Input dimension above which the exact bounding box (2n dual bounds per node) is not
 /// computed: in high dimension it costs far more than the solver call it would save (measured:
 /// 784 inputs, 6 regions, minutes), so such nodes keep the inherited box and go on to the dual
@@ -509,6 +514,8 @@ struct Worker<'s, 'a> {
     /// (created on first use, loaded with the stack, then pushed and popped with it).
     box_lp: Option<BoxLp>,
     hs: Vec<HalfSpace>,
+    /// The rows of `hs`, flat (pushed and popped with it), for the box LPs.
+    rows: Rows,
     /// Per half-space of `hs`, its certificate factor f_i = 2^{e_i}/‖a_i‖ (0 for a trivial one).
     fac: Vec<f64>,
     pattern: Vec<bool>,
@@ -563,6 +570,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             sh,
             solver: None,
             box_lp: None,
+            rows: Rows::of(&hs, sh.domain.dim()),
             hs,
             fac,
             pattern,
@@ -587,6 +595,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         if let Some(lp) = self.box_lp.as_mut() {
             lp.push(&h)?;
         }
+        self.rows.push(&h);
         self.hs.push(h);
         self.fac.push(factor);
         self.ids.push(self.next_id);
@@ -603,6 +612,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 lp.pop(top)?;
             }
             self.hs.pop();
+            self.rows.pop();
             self.fac.pop();
             self.ids.pop();
         }
@@ -1104,14 +1114,14 @@ impl<'s, 'a> Worker<'s, 'a> {
     ) -> Result<Decision> {
         let sh = self.sh;
         let tol = sh.tol;
-        let norm = a.dot(&a).sqrt();
+        let norm = vdot(a, a).sqrt();
         if sh.certify {
             self.cur_factor = ldexp(1.0 / norm, self.cur_exp);
         }
         if let Some(stable) = self.decide_on_domain(a, beta, err, norm) {
             return Ok(stable);
         }
-        let hw = a.dot(&node.witness) + beta;
+        let hw = vdot(a, node.witness.view()) + beta;
         let first = hw >= 0.0; // the witness's side
         let dist = hw.abs() / norm;
         if sh.closed_form && node.depth > tol && dist > tol {
@@ -1170,14 +1180,14 @@ impl<'s, 'a> Worker<'s, 'a> {
         let sh = self.sh;
         self.without += 1;
         let other = self.side(a, beta, err, !first, node)?;
-        let hs = &self.hs;
+        let rows = &self.rows;
         let witness = &node.witness;
         let depth_here = node.depth;
         let mine = || {
             let target = relaxed_halfspace(a, beta, err, first, &sh.uc.reach);
             let probe = side_halfspace(a, beta, first);
             let u = probe.g.mapv(|v| -v);
-            let (p, d) = deepest_on_ray(sh.domain, hs, &probe, witness.view(), u.view());
+            let (p, d) = deepest_on_ray(sh.domain, rows, &probe, witness.view(), u.view());
             if d > dist.min(depth_here) {
                 Side::new(p, d, target)
             } else {
@@ -1257,23 +1267,34 @@ impl<'s, 'a> Worker<'s, 'a> {
         let n = lo.len();
         let mut e = Array1::zeros(n);
         for j in 0..n {
+            // the walk stops once x_j is within a small fraction of the inherited bound: it
+            // could only improve it by less (the inherited bound stays, valid as it is)
+            let (stop_hi, stop_lo) = match &node.bbox {
+                Some(old) => {
+                    let slack = BBOX_STOP_FRACTION * (old.1[j] - old.0[j]);
+                    (old.1[j] - slack, -(old.0[j] + slack))
+                }
+                None => (f64::INFINITY, f64::INFINITY),
+            };
             e[j] = 1.0;
-            if let Some(d) = dual_bound_with(
+            if let Some(d) = dual_bound_on(
                 &mut self.scratch,
                 sh.domain,
-                &self.hs,
+                &self.rows,
                 e.view(),
                 node.witness.view(),
+                stop_hi,
             ) {
                 hi[j] = hi[j].min(d.value);
             }
             e[j] = -1.0;
-            if let Some(d) = dual_bound_with(
+            if let Some(d) = dual_bound_on(
                 &mut self.scratch,
                 sh.domain,
-                &self.hs,
+                &self.rows,
                 e.view(),
                 node.witness.view(),
+                stop_lo,
             ) {
                 lo[j] = lo[j].max(-d.value);
             }
@@ -1309,7 +1330,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             err,
             positive,
             s: if positive { 1.0 } else { -1.0 },
-            norm: a.dot(&a).sqrt(),
+            norm: vdot(a, a).sqrt(),
         };
         if !sh.closed_form {
             return self.side_by_solver(a, beta, err, positive);
@@ -1318,15 +1339,15 @@ impl<'s, 'a> Worker<'s, 'a> {
         if let Some(empty) = self.box_step(&q, node) {
             return Ok(empty);
         }
-        let w = node.witness.clone();
+        let w = &node.witness;
         // 2. the dual bound
         let mut targets = Vec::with_capacity(3);
-        let early = match self.dual_step(&q, &w, &mut targets)? {
+        let early = match self.dual_step(&q, w, &mut targets)? {
             Err(empty) => return Ok(empty),
             Ok(early) => early,
         };
         // 3. rays from w
-        if let Some(found) = self.ray_step(&q, &w, targets, early) {
+        if let Some(found) = self.ray_step(&q, w, targets, early) {
             return Ok(found);
         }
         self.side_by_solver(a, beta, err, positive)
@@ -1417,16 +1438,16 @@ impl<'s, 'a> Worker<'s, 'a> {
         let c = a.mapv(|v| s * v);
         let dual = if box_lp_can_settle(sh.domain, a.len()) {
             // s·h(w) < 0 by a margin: stop once s·h(x) = c·x + sβ exceeds a fraction of it
-            let margin = (c.dot(w) + s * beta).abs();
+            let margin = (vdot(c.view(), w.view()) + s * beta).abs();
             let stop_above = if margin > sh.tol * norm {
                 EARLY_STOP_FRACTION * margin - s * beta
             } else {
                 f64::INFINITY
             };
-            dual_bound_until(
+            dual_bound_on(
                 &mut self.scratch,
                 sh.domain,
-                &self.hs,
+                &self.rows,
                 c.view(),
                 w.view(),
                 stop_above,
@@ -1478,7 +1499,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         let mut best = if early {
             (w.clone(), f64::NEG_INFINITY)
         } else {
-            deepest_on_ray(sh.domain, &self.hs, &probe, w.view(), u.view())
+            deepest_on_ray(sh.domain, &self.rows, &probe, w.view(), u.view())
         };
         if best.1 <= tol {
             targets.push(sh.domain.center().clone());
@@ -1493,7 +1514,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                     continue;
                 }
                 let u2 = to / dist;
-                let cand = deepest_on_ray(sh.domain, &self.hs, &probe, w.view(), u2.view());
+                let cand = deepest_on_ray(sh.domain, &self.rows, &probe, w.view(), u2.view());
                 if cand.1 > best.1 {
                     best = cand;
                 }
@@ -1640,7 +1661,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 if d <= tol && radius > tol {
                     // the solver's center is slightly off: search for a deeper point near it
                     let (q, dq) =
-                        deepest_on_ray(sh.domain, &self.hs, &probe, point.view(), u.view());
+                        deepest_on_ray(sh.domain, &self.rows, &probe, point.view(), u.view());
                     if dq > d {
                         point = q;
                         d = dq;
@@ -1698,7 +1719,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         if !sh.certify || y_side.is_nan() || y_side <= 0.0 {
             return Some(Proof::Unproven);
         }
-        let norm = a.dot(&a).sqrt();
+        let norm = vdot(a, a).sqrt();
         let target = ldexp(y_side / norm, self.cur_exp);
         Some(Proof::from_multipliers(
             &y[..self.hs.len()],

@@ -29,6 +29,9 @@ pub struct TrackedMap {
     pub map: AffineMap,
     /// err[u] ≥ |h_u(x) computed − h_u(x) exact| for every x in the closed domain.
     pub err: Array1<f64>,
+    /// In low input dimension (up to [`SMALL_INPUT`]), A by columns as well (column j: A_uj for
+    /// every unit u, contiguous), for the leaf proof's evaluation of every unit at once.
+    pub cols: Option<Vec<f64>>,
 }
 
 impl TrackedMap {
@@ -43,16 +46,66 @@ impl TrackedMap {
         let reach_sum: f64 = reach.sum();
         let err =
             bias_err.mapv(|e| (e + entry_err * (reach_sum + 1.0)) * (1.0 + gamma(reach.len() + 3)));
+        let (units, n) = layer.weight.dim();
+        let cols = (n <= SMALL_INPUT).then(|| {
+            let mut cols = Vec::with_capacity(units * n);
+            for j in 0..n {
+                cols.extend(layer.weight.column(j).iter());
+            }
+            cols
+        });
         TrackedMap {
             map: AffineMap::new(layer.weight.clone(), layer.bias.clone()),
             err,
+            cols,
         }
     }
 
     /// The map of the next layer where this layer's units follow `mask`, with its error bound.
     /// `weights` holds `next`'s weights transposed (see [`LayerWeights`]); `entry_err` the
     /// scaling error of `next`'s entries.
+    ///
+    /// On x86-64 with AVX (detected at run time) the same code is compiled for AVX: twice the
+    /// entries per instruction in the row updates, each entry's products and sums still separate
+    /// and in the same order (no fused multiply-add), so the same floats.
     pub fn through_relu_layer(
+        &self,
+        mask: &[bool],
+        next: &Layer,
+        weights: &LayerWeights,
+        entry_err: f64,
+        reach: &Array1<f64>,
+    ) -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx") {
+                // SAFETY: the CPU supports AVX, checked just above
+                return unsafe {
+                    self.through_relu_layer_avx(mask, next, weights, entry_err, reach)
+                };
+            }
+        }
+        self.through_relu_layer_plain(mask, next, weights, entry_err, reach)
+    }
+
+    /// [`Self::through_relu_layer`] compiled with AVX enabled.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    fn through_relu_layer_avx(
+        &self,
+        mask: &[bool],
+        next: &Layer,
+        weights: &LayerWeights,
+        entry_err: f64,
+        reach: &Array1<f64>,
+    ) -> Self {
+        self.through_relu_layer_plain(mask, next, weights, entry_err, reach)
+    }
+
+    /// The body of [`Self::through_relu_layer`] (inlined into each caller, so compiled for its
+    /// target features).
+    #[inline(always)]
+    fn through_relu_layer_plain(
         &self,
         mask: &[bool],
         next: &Layer,
@@ -62,7 +115,7 @@ impl TrackedMap {
     ) -> Self {
         let k = mask.len();
         let on: Vec<usize> = (0..k).filter(|&i| mask[i]).collect();
-        let map = self.masked_product(&on, next, weights);
+        let (map, cols) = self.masked_product(&on, next, weights);
         let g = gamma(k + 1);
         let g_reach = 1.0 + gamma(reach.len() + 1);
         let mut err = vec![0.0; next.bias.len()];
@@ -86,7 +139,7 @@ impl TrackedMap {
         err.zip_mut_with(&next.bias, |e, b| {
             *e = (*e + g * b.abs() + own + underflow) * inflate
         });
-        TrackedMap { map, err }
+        TrackedMap { map, err, cols }
     }
 
     /// fl(W D A) and fl(W D β + b) for `next` = (W, b), D the mask whose on units are `on`: each
@@ -95,7 +148,13 @@ impl TrackedMap {
     /// Wᵀ per on unit and input coordinate (contiguous, so the additions vectorize; a general
     /// matrix product costs more in packing than in arithmetic there); in high dimension the on
     /// rows and columns are gathered for one matrix product.
-    fn masked_product(&self, on: &[usize], next: &Layer, weights: &LayerWeights) -> AffineMap {
+    #[inline(always)]
+    fn masked_product(
+        &self,
+        on: &[usize],
+        next: &Layer,
+        weights: &LayerWeights,
+    ) -> (AffineMap, Option<Vec<f64>>) {
         let n = self.map.a.ncols();
         let units = next.bias.len();
         let mut b = vec![0.0; units];
@@ -111,6 +170,7 @@ impl TrackedMap {
         let Some(as_) = a.as_slice() else {
             unreachable!("standard layout is contiguous")
         };
+        let mut kept = None;
         let a = if n <= SMALL_INPUT && n > 0 && units > 0 {
             // column j of A⁺, contiguous: Σ_i W_{·i} A_ij
             let mut cols = vec![0.0; n * units];
@@ -126,6 +186,7 @@ impl TrackedMap {
                     rows[u * n + j] = v;
                 }
             }
+            kept = Some(cols);
             // invariant: `rows` holds exactly units × n entries
             Array2::from_shape_vec((units, n), rows)
                 .unwrap_or_else(|_| unreachable!("units × n entries make a units × n matrix"))
@@ -139,12 +200,13 @@ impl TrackedMap {
             let a_on = Array2::from_shape_fn((on.len(), n), |(s, j)| as_[on[s] * n + j]);
             w_on.dot(&a_on)
         };
-        AffineMap::new(a, b)
+        (AffineMap::new(a, b), kept)
     }
 }
 
 /// y += s·x (same lengths): one pass, in order, so every entry of y gets its terms in the order
 /// of the calls.
+#[inline(always)]
 fn axpy(y: &mut [f64], x: &[f64], s: f64) {
     for (yi, xi) in y.iter_mut().zip(x) {
         *yi += xi * s;
@@ -238,6 +300,18 @@ mod tests {
                         assert_eq!(got.map.a[[u, j]], auj, "entry ({u}, {j})");
                     }
                 }
+            }
+            // the columns kept for the leaf proof are the entries of A⁺, exactly
+            match &got.cols {
+                Some(cols) => {
+                    assert!(n <= SMALL_INPUT);
+                    for (j, col) in cols.chunks_exact(units).enumerate() {
+                        for (u, &v) in col.iter().enumerate() {
+                            assert_eq!(v, got.map.a[[u, j]], "column entry ({u}, {j})");
+                        }
+                    }
+                }
+                None => assert!(n > SMALL_INPUT),
             }
             let plain = AffineMap::new(a, b).through_relu_layer(&mask, &next);
             for u in 0..units {
