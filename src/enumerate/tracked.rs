@@ -193,6 +193,7 @@ impl TrackedMap {
         } else {
             let w = next.weight.as_standard_layout();
             let k = self.map.b.len();
+            // invariant: `as_standard_layout` returns a C-contiguous array, which always has a slice
             let Some(ws) = w.as_slice() else {
                 unreachable!("standard layout is contiguous")
             };

@@ -314,11 +314,12 @@ impl WitnessChecker {
             if k + units > pattern.len() || a.len() != units * n || err.len() != units {
                 return false;
             }
+            // v_u = β_u + Σ_j A_uj x_j and Σ|terms|, each unit's terms in the order of its entries:
+            // by columns (every unit at once) where the map keeps them, else row by row
+            value.clear();
+            magnitude.clear();
             if let Some(cols) = m.cols.as_ref().filter(|c| c.len() == units * n) {
-                // every unit at once: v_u = β_u + Σ_j A_uj x_j and Σ|terms|, column by column
-                value.clear();
                 value.extend_from_slice(b);
-                magnitude.clear();
                 magnitude.extend(b.iter().map(|v| v.abs()));
                 if units > 0 {
                     for (col, &xj) in cols.chunks_exact(units).zip(xs) {
@@ -329,37 +330,24 @@ impl WitnessChecker {
                         }
                     }
                 }
-                for (u, ((&v, &mag), &e)) in value.iter().zip(&magnitude).zip(err).enumerate() {
-                    if is_settled_tie(&self.ties, pattern, k + u) {
-                        continue;
+            } else {
+                for (row, &beta) in a.chunks_exact(n).zip(b) {
+                    let mut v = beta;
+                    let mut mag = beta.abs();
+                    for (r, xj) in row.iter().zip(xs) {
+                        let p = r * xj;
+                        v += p;
+                        mag += p.abs();
                     }
-                    let bound = (e + rel * mag + underflow) * inflate;
-                    let proven = bound.is_finite()
-                        && if pattern[k + u] {
-                            v > bound
-                        } else {
-                            v < -bound
-                        };
-                    if !proven {
-                        return false;
-                    }
+                    value.push(v);
+                    magnitude.push(mag);
                 }
-                k += units;
-                layers += 1;
-                continue;
             }
-            for ((u, row), (&beta, &e)) in a.chunks_exact(n).enumerate().zip(b.iter().zip(err)) {
+            for (u, ((&v, &mag), &e)) in value.iter().zip(&magnitude).zip(err).enumerate() {
                 // a tie with its tie's sign: a copy's source is proven in the layer before, a
                 // mirror's (never itself tied) strictly in this one, or the proof fails there
                 if is_settled_tie(&self.ties, pattern, k + u) {
                     continue;
-                }
-                let mut v = beta;
-                let mut mag = beta.abs();
-                for (r, xj) in row.iter().zip(xs) {
-                    let p = r * xj;
-                    v += p;
-                    mag += p.abs();
                 }
                 let bound = (e + rel * mag + underflow) * inflate;
                 let proven = bound.is_finite()

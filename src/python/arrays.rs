@@ -82,11 +82,13 @@ pub(super) fn points(value: &Bound<'_, PyAny>, name: &str) -> PyResult<(Array2<f
     match a.ndim() {
         1 => {
             let n = a.len();
+            // invariant: n entries always reshape to 1 × n
             let row = a
                 .into_shape_with_order((1, n))
                 .expect("a 1-D array is one row");
             Ok((row, false))
         }
+        // invariant: the match arm has just checked ndim() == 2
         2 => Ok((a.into_dimensionality::<Ix2>().expect("checked 2-D"), true)),
         _ => Err(invalid(
             name,

@@ -71,25 +71,7 @@ impl BigValue {
     }
 }
 
-/// Hidden widths for a one-line message: all of them up to 12 layers, else the first four and
-/// the last two with the number of layers (a 10,000-layer net printed 30 KB on one line).
-pub fn widths_text(widths: &[usize]) -> String {
-    const SHOWN: usize = 12;
-    if widths.len() <= SHOWN {
-        return format!("{widths:?}");
-    }
-    let head: Vec<String> = widths[..4].iter().map(usize::to_string).collect();
-    let tail: Vec<String> = widths[widths.len() - 2..]
-        .iter()
-        .map(usize::to_string)
-        .collect();
-    format!(
-        "[{}, …, {}] ({} layers)",
-        head.join(", "),
-        tail.join(", "),
-        widths.len()
-    )
-}
+pub use crate::network::widths_text;
 
 #[cfg(test)]
 mod widths_tests {

@@ -48,24 +48,21 @@ impl Linear {
         }
     }
 
-    /// A + B for matrices of `rows` rows.
+    /// A + B for matrices of `rows` rows: sparse unless either is dense.
     fn plus(self, other: Linear, rows: usize) -> Result<Linear, String> {
-        let sparse = |l: Linear| match l {
-            Linear::Identity => Ok(SparseRows::diagonal(&Array1::ones(rows))),
-            Linear::Sparse(s) => Ok(s),
-            Linear::Dense(_) => Err(()),
-        };
-        match (sparse(self.clone()), sparse(other.clone())) {
-            (Ok(a), Ok(b)) => Ok(Linear::Sparse(a.plus(&b)?)),
-            _ => {
-                let cols = match (&self, &other) {
-                    (Linear::Dense(d), _) | (_, Linear::Dense(d)) => d.ncols(),
-                    _ => rows,
-                };
-                Ok(Linear::Dense(
-                    self.into_dense(rows, cols)? + &other.into_dense(rows, cols)?,
-                ))
+        let identity = || SparseRows::diagonal(&Array1::ones(rows));
+        match (self, other) {
+            (Linear::Dense(a), b) | (b, Linear::Dense(a)) => {
+                let cols = a.ncols();
+                Ok(Linear::Dense(b.into_dense(rows, cols)? + &a))
             }
+            (Linear::Identity, Linear::Identity) => {
+                Ok(Linear::Sparse(identity().plus(&identity())?))
+            }
+            (Linear::Identity, Linear::Sparse(s)) | (Linear::Sparse(s), Linear::Identity) => {
+                Ok(Linear::Sparse(s.plus(&identity())?))
+            }
+            (Linear::Sparse(a), Linear::Sparse(b)) => Ok(Linear::Sparse(a.plus(&b)?)),
         }
     }
 

@@ -38,21 +38,26 @@ impl DataPath {
         }
     }
 
-    /// Replaces the map by `f(map)`.
+    /// Replaces the map by `f(map)`: an affine step, after which the tensor no longer comes
+    /// straight out of an activation.
     fn map_with(
         &mut self,
         f: impl FnOnce(TensorMap) -> std::result::Result<TensorMap, String>,
     ) -> std::result::Result<(), String> {
-        let map = std::mem::replace(
+        self.map = f(self.take_map())?;
+        self.activation = None;
+        Ok(())
+    }
+
+    /// The map, leaving an empty one in its place.
+    fn take_map(&mut self) -> TensorMap {
+        std::mem::replace(
             &mut self.map,
             TensorMap {
                 terms: Vec::new(),
                 bias: None,
             },
-        );
-        self.map = f(map)?;
-        self.activation = None;
-        Ok(())
+        )
     }
 
     /// Composes x ↦ W x + b onto the map.
@@ -122,14 +127,14 @@ impl DataPath {
 
     /// Adds a constant vector: x ↦ x + c on top of the map.
     pub fn shift(&mut self, c: &Array1<f64>) {
-        let map = std::mem::replace(&mut self.map, TensorMap::of(Source::Input));
+        let map = self.take_map();
         self.map = map.shift(c);
         self.activation = None;
     }
 
     /// Multiplies elementwise by a constant vector: x ↦ diag(c) x on top of the map.
     pub fn scale(&mut self, c: &Array1<f64>) {
-        let map = std::mem::replace(&mut self.map, TensorMap::of(Source::Input));
+        let map = self.take_map();
         self.map = map.scale(c);
         self.activation = None;
     }
@@ -178,8 +183,7 @@ impl DataPath {
                 let rows = self
                     .dim
                     .ok_or("needs the tensor's width; expected an affine layer before the ReLU")?;
-                let map = std::mem::replace(&mut self.map, TensorMap::of(Source::Input));
-                let j = graph.relu(map, rows)?;
+                let j = graph.relu(self.take_map(), rows)?;
                 self.map = TensorMap::of(Source::Hidden(j));
                 Ok(())
             }

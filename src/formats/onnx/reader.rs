@@ -184,7 +184,7 @@ impl GraphReader<'_> {
                  regions are the graph's; docs/onnx.md)",
                 self.file.display(),
                 lowered.copies,
-                short_widths(&net.hidden_widths())
+                crate::network::widths_text(&net.hidden_widths())
             ));
         }
         if lowered.dead_layers > 0 {
@@ -693,15 +693,6 @@ fn output_names(graph: &GraphProto) -> String {
         .map(|o| o.name.as_str())
         .collect::<Vec<_>>()
         .join("\", \"")
-}
-
-/// The widths for a message: all of them for up to 12 layers, else how many.
-fn short_widths(widths: &[usize]) -> String {
-    if widths.len() <= 12 {
-        format!("{widths:?}")
-    } else {
-        format!("of {} layers", widths.len())
-    }
 }
 
 /// The node's inputs that are constants (None for the others).
