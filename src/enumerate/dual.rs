@@ -1029,16 +1029,7 @@ mod tests {
         -s.solution.obj_val
     }
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> f64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((self.0 >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-        }
-    }
+    use crate::enumerate::test_rng::Rng;
 
     /// On random polytopes through a ball (dimensions 2–6, 40 and 200, up to 30 rows) `ball_lp`'s
     /// active-set maximum matches Clarabel's, its point is feasible and its multipliers'

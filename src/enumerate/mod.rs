@@ -60,6 +60,8 @@ mod search;
 mod settings;
 mod sink;
 mod subproblem;
+#[cfg(test)]
+mod test_rng;
 mod tracked;
 mod unit_coords;
 mod witness;

@@ -152,16 +152,7 @@ mod tests {
     use super::*;
     use ndarray::Array1;
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> f64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((self.0 >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-        }
-    }
+    use crate::enumerate::test_rng::Rng;
 
     /// G·v by columns gives, row by row, exactly the floats of the row's own dot product.
     #[test]

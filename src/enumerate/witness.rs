@@ -418,13 +418,8 @@ mod tests {
     /// flipped, both give the same answers, and the true patterns are proven.
     #[test]
     fn maps_by_columns_prove_what_maps_by_rows_prove() {
-        let mut state = 17u64;
-        let mut rnd = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-        };
+        let mut rng = crate::enumerate::test_rng::Rng(17);
+        let mut rnd = || rng.next();
         let n = 3;
         let mut layer = |rows: usize, cols: usize| {
             Layer::new(
