@@ -29,7 +29,8 @@ tests/fixtures/onnx_cnn/reference_outputs.json. The models (inputs of 3 to 98 va
   -> Flatten -> Gemm(2) -> LeakyRelu(0.1) -> Gemm(1).
 - broadcast_sub.onnx: [1,2] -> two Gemm+Relu branches, the second reshaped to [3, 1], Sub: ONNX
   broadcasts to [3, 3]; a negative fixture (no reference outputs), refused by the reader.
-- shared_cnn: Convnet_avgpool.onnx (the two VNN-LIB box centres and a perturbed one) and
+- shared_cnn: Convnet_avgpool.onnx (the two VNN-LIB box centres and a perturbed one),
+  Convnet_maxpool.onnx (its VNN-LIB box centre and a perturbed one) and
   cifar_base_kw.onnx and resnet_2b.onnx (three random images each) from ../shared/benchmarks/cnn,
   only the numbers.
 
@@ -329,6 +330,12 @@ def main():
     if resnet.exists():
         xs = short(RNG.uniform(0, 1, size=(3, 3072)), 3)
         shared["resnet_2b.onnx"] = {"inputs": xs.tolist(), "outputs": run(resnet.read_bytes(), xs, [1, 3, 32, 32])}
+    maxpool = SHARED / "Convnet_maxpool.onnx"
+    if maxpool.exists():
+        centres = [box_center(SHARED / "maxpool_prop_0_0.004.vnnlib")]
+        perturbed = np.clip(np.asarray(centres[0]) + RNG.uniform(-0.02, 0.02, 784), 0, 1)
+        xs = short(centres + [perturbed.tolist()], 6)
+        shared["Convnet_maxpool.onnx"] = {"inputs": xs.tolist(), "outputs": run(maxpool.read_bytes(), xs, [1, 1, 28, 28])}
     if not shared:
         print(f"note: {SHARED} is absent; no reference outputs for the shared CNNs")
     refs["shared"] = shared

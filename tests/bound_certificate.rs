@@ -424,7 +424,7 @@ fn another_model_is_caught() {
         .enumerate()
         .map(|(l, x)| {
             let k = if l == 0 { 2.0 } else { 1.0 };
-            Layer::new(&x.weight * k, x.bias.clone())
+            Layer::new(x.weight.as_dense().unwrap() * k, x.bias.clone())
         })
         .collect();
     let other = Network::new(layers).unwrap();

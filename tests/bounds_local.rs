@@ -155,7 +155,7 @@ fn scaled_layers_give_the_same_bound() {
             .map(|(l, k)| {
                 let bias_scale = scale.powi(k);
                 Layer::new(
-                    l.weight.mapv(|w| w * scale),
+                    l.weight.as_dense().unwrap().mapv(|w| w * scale),
                     l.bias.mapv(|b| b * bias_scale),
                 )
             })

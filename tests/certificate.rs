@@ -318,7 +318,7 @@ fn a_model_file_changed_by_one_weight_is_refused() {
     assert_eq!(v.regions, res.regions);
     // one weight changed
     let mut layers = net.layers().to_vec();
-    layers[1].weight[[0, 0]] += 1e-9;
+    layers[1].weight.as_dense_mut().unwrap()[[0, 0]] += 1e-9;
     relu_regions::formats::save_network(&Network::new(layers).unwrap(), &model).unwrap();
     match check_certificate(&model, &cert) {
         Err(CheckError::Failed { what, .. }) => assert!(what.contains("model"), "{what}"),

@@ -135,17 +135,25 @@ fn carrying_outputs_to_the_output_layer_keeps_the_count() {
     let (w1, w2, out) = (&layers[0], &layers[1], &layers[2]);
     let n1 = w1.output_dim();
     let second = Layer::new(
-        concatenate![Axis(0), w2.weight.view(), Array2::eye(n1).view()],
+        concatenate![
+            Axis(0),
+            w2.weight.as_dense().unwrap().view(),
+            Array2::eye(n1).view()
+        ],
         concatenate![Axis(0), w2.bias.view(), Array1::zeros(n1).view()],
     );
     let skip = Array2::from_shape_fn((1, n1), |(_, j)| 0.1 * (j % 3) as f64 - 0.1);
     let output = Layer::new(
-        concatenate![Axis(1), out.weight.view(), skip.view()],
+        concatenate![Axis(1), out.weight.as_dense().unwrap().view(), skip.view()],
         out.bias.clone(),
     );
     let carried = Network::new(vec![w1.clone(), second, output]).unwrap();
     assert_eq!(
-        carried.layers()[1].weight.slice(s![16.., ..]),
+        carried.layers()[1]
+            .weight
+            .as_dense()
+            .unwrap()
+            .slice(s![16.., ..]),
         Array2::<f64>::eye(n1)
     );
     for (norm, r) in [(Norm::L2, 0.25), (Norm::L2, 2.0), (Norm::Linf, 1.0)] {

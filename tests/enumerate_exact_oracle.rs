@@ -26,7 +26,8 @@ fn exact_net_at(net: &Network, center: &[f64]) -> ExactNet {
                     let mut b = common::rational(layer.bias[u]);
                     if l == 0 {
                         for (j, &c) in center.iter().enumerate() {
-                            b += common::rational(layer.weight[[u, j]]) * common::rational(c);
+                            b += common::rational(layer.weight.as_dense().unwrap()[[u, j]])
+                                * common::rational(c);
                         }
                     }
                     b
@@ -34,7 +35,14 @@ fn exact_net_at(net: &Network, center: &[f64]) -> ExactNet {
                 .collect::<Vec<BigRational>>()
         })
         .collect();
-    ExactNet::new(hidden.iter().map(|l| l.weight.clone()).collect(), biases).expect("valid")
+    ExactNet::new(
+        hidden
+            .iter()
+            .map(|l| l.weight.as_dense().unwrap().clone())
+            .collect(),
+        biases,
+    )
+    .expect("valid")
 }
 
 /// The number of full patterns with a non-empty interior, by exact depth-first search.
@@ -87,7 +95,7 @@ proptest! {
         let c: Vec<f64> = center[..n0].to_vec();
         let r = 2f64.powf(log2_radius);
         let first = &base.layers()[0];
-        let w1 = &first.weight / r;
+        let w1 = first.weight.as_dense().unwrap() / r;
         let b1 = &first.bias - &w1.dot(&ndarray::Array1::from(c.clone()));
         let mut layers = base.layers().to_vec();
         layers[0] = Layer::new(w1, b1);

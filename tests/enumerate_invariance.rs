@@ -88,7 +88,7 @@ fn exact_box(center: &Array1<f64>, h: &Array1<f64>) -> Domain {
 /// is not exactly representable (checked in rational arithmetic).
 fn change_coordinates(net0: &Network, k: &[i32], t: &Array1<f64>) -> Option<Network> {
     let first = &net0.layers()[0];
-    let mut w1 = first.weight.clone();
+    let mut w1 = first.weight.as_dense().unwrap().clone();
     for ((_, j), v) in w1.indexed_iter_mut() {
         *v *= 2f64.powi(-k[j]);
     }
@@ -96,7 +96,10 @@ fn change_coordinates(net0: &Network, k: &[i32], t: &Array1<f64>) -> Option<Netw
     for i in 0..b1.len() {
         let mut exact = q(first.bias[i]);
         for j in 0..t.len() {
-            assert_eq!(q(w1[[i, j]]), q(first.weight[[i, j]]) * q(2f64.powi(-k[j])));
+            assert_eq!(
+                q(w1[[i, j]]),
+                q(first.weight.as_dense().unwrap()[[i, j]]) * q(2f64.powi(-k[j]))
+            );
             exact -= q(w1[[i, j]]) * q(t[j]);
         }
         if q(b1[i]) != exact {
@@ -300,8 +303,8 @@ proptest! {
         // u = c0 + (x − c1) / s_j with s_j = (half width of D1) / (half width of D0)
         let s = Array1::from_shape_fn(n0, |j| d1.half_width(j) / d0.half_width(j));
         let first = &net0.layers()[0];
-        let w1 = Array2::from_shape_fn(first.weight.dim(), |(i, j)| first.weight[[i, j]] / s[j]);
-        let b1 = &first.bias + &first.weight.dot(d0.center()) - w1.dot(d1.center());
+        let w1 = Array2::from_shape_fn(first.weight.as_dense().unwrap().dim(), |(i, j)| first.weight.as_dense().unwrap()[[i, j]] / s[j]);
+        let b1 = &first.bias + &first.weight.as_dense().unwrap().dot(d0.center()) - w1.dot(d1.center());
         let mut layers = net0.layers().to_vec();
         layers[0] = Layer::new(w1, b1);
         let moved = Network::new(layers).unwrap();

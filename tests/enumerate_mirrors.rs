@@ -188,8 +188,13 @@ fn a_mirror_record_on_a_unit_that_is_not_a_mirror_is_refused() {
     // and with a positive multiple (a duplicate, not a mirror)
     let mut layers = net.layers().to_vec();
     for u in 3..6 {
-        let row = layers[0].weight.row(u - 3).to_owned();
-        layers[0].weight.row_mut(u).assign(&row);
+        let row = layers[0].weight.as_dense().unwrap().row(u - 3).to_owned();
+        layers[0]
+            .weight
+            .as_dense_mut()
+            .unwrap()
+            .row_mut(u)
+            .assign(&row);
         layers[0].bias[u] = layers[0].bias[u - 3];
     }
     let tampered = Network::new(layers).unwrap();

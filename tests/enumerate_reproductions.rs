@@ -46,7 +46,7 @@ fn exact_regions_1d(net: &Network, lo: f64, hi: f64) -> u64 {
         .iter()
         .map(|l| {
             (
-                l.weight.iter().map(|&v| q(v)).collect(), // row-major (out, in)
+                l.weight.as_dense().unwrap().iter().map(|&v| q(v)).collect(), // row-major (out, in)
                 l.bias.iter().map(|&v| q(v)).collect(),
             )
         })
@@ -326,7 +326,7 @@ fn move_and_shrink(net0: &Network, c: &Array1<f64>, e: i32) -> Network {
     let s = 2f64.powi(e);
     let mut layers: Vec<Layer> = net0.layers().to_vec();
     let first = &net0.layers()[0];
-    let w = &first.weight * s;
+    let w = first.weight.as_dense().unwrap() * s;
     let b = &first.bias - &w.dot(c);
     for i in 0..b.len() {
         let mut exact = q(first.bias[i]);
@@ -345,7 +345,12 @@ fn dyadic_net(widths: &[usize], seed: u64) -> Network {
     Network::new(
         raw.layers()
             .iter()
-            .map(|l| Layer::new(l.weight.mapv(dyadic), l.bias.mapv(dyadic)))
+            .map(|l| {
+                Layer::new(
+                    l.weight.as_dense().unwrap().mapv(dyadic),
+                    l.bias.mapv(dyadic),
+                )
+            })
             .collect(),
     )
     .unwrap()

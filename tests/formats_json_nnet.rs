@@ -145,10 +145,13 @@ fn nnet_specific_shapes() {
         (784, vec![10; 10], 10)
     );
     let fc = nnet::read(&bench.join("fc_2-2-3.nnet")).unwrap();
-    assert_eq!(fc.layers()[0].weight, array![[1.0, 1.0], [-1.0, -1.0]]);
+    assert_eq!(
+        fc.layers()[0].weight,
+        array![[1.0, 1.0], [-1.0, -1.0]].into()
+    );
     assert_eq!(
         fc.layers()[1].weight,
-        array![[2.0, -1.0], [-1.0, 1.0], [1.0, -1.0]]
+        array![[2.0, -1.0], [-1.0, 1.0], [1.0, -1.0]].into()
     );
 }
 
@@ -263,7 +266,10 @@ fn json_round_trip_is_exact_for_random_networks() {
             .enumerate()
             .map(|(i, l)| {
                 Layer::new(
-                    l.weight.mapv(|w| w * 10f64.powi(i as i32 * 7 - 10)),
+                    l.weight
+                        .as_dense()
+                        .unwrap()
+                        .mapv(|w| w * 10f64.powi(i as i32 * 7 - 10)),
                     l.bias.mapv(|b| b / 3.0),
                 )
             })
@@ -277,8 +283,13 @@ fn json_round_trip_is_exact_for_random_networks() {
             // bit-exact, not only ==
             assert!(a
                 .weight
+                .dense_values()
+                .zip(b.weight.dense_values())
+                .all(|(x, y)| x.to_bits() == y.to_bits()));
+            assert!(a
+                .bias
                 .iter()
-                .zip(b.weight.iter())
+                .zip(b.bias.iter())
                 .all(|(x, y)| x.to_bits() == y.to_bits()));
         }
     }
@@ -393,6 +404,8 @@ fn json_round_trip_is_exact_for_arbitrary_bit_patterns() {
             .iter()
             .flat_map(|l| {
                 l.weight
+                    .as_dense()
+                    .unwrap()
                     .iter()
                     .chain(l.bias.iter())
                     .map(|v| v.to_bits())

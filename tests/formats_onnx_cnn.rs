@@ -88,6 +88,7 @@ fn shared_cnns_match_onnxruntime() {
     let shared = refs["shared"].as_object().expect("shared references");
     for name in [
         "Convnet_avgpool.onnx",
+        "Convnet_maxpool.onnx",
         "cifar_base_kw.onnx",
         "resnet_2b.onnx",
     ] {
@@ -112,14 +113,30 @@ fn shared_cnns_match_onnxruntime() {
         notes.iter().any(|n| n.contains("1536 copy units")),
         "{notes:?}"
     );
-    // MaxPool over 23,328 ReLUs: its first comparison layer alone is a dense 9,216 x 23,328
-    let e = onnx::read(&dir.join("Convnet_maxpool.onnx"))
-        .unwrap_err()
-        .to_string();
-    assert_names(
-        &e,
-        &["node \"MaxPool_2\" (op MaxPool)", "9216x23328", "1 GiB"],
+    // MaxPool 4x4 over 32 x 27 x 27 ReLUs: four levels of comparisons a − b (8, 4, 2, 1 per
+    // window, 36 windows per channel), each level with the copies the next one reads; every
+    // layer after the first is stored sparse (the first comparison layer would be a dense
+    // 18,432 x 23,328 matrix, 3.4 GB; it holds two entries per comparison row)
+    let (maxpool, notes) = onnx::read(&dir.join("Convnet_maxpool.onnx")).unwrap();
+    assert_eq!(
+        maxpool.hidden_widths(),
+        vec![23328, 18432, 18432, 18432, 18432]
     );
+    assert!(
+        notes.iter().any(|n| n.contains("56448 copy units")),
+        "{notes:?}"
+    );
+    for (l, layer) in maxpool.hidden_layers().iter().enumerate().skip(1) {
+        let sparse = layer
+            .weight
+            .as_sparse()
+            .unwrap_or_else(|| panic!("layer {l} is dense"));
+        assert!(
+            sparse.nnz() <= 4 * layer.output_dim(),
+            "layer {l}: {}",
+            sparse.nnz()
+        );
+    }
 }
 
 const GRAPHS: &[&str] = &[

@@ -24,7 +24,7 @@ fn layer(rng: &mut ChaCha8Rng, units: usize, reads: &[(Source, usize)]) -> Graph
     GraphLayer {
         terms: reads
             .iter()
-            .map(|&(s, cols)| (s, matrix(rng, units, cols)))
+            .map(|&(s, cols)| (s, matrix(rng, units, cols).into()))
             .collect(),
         bias: Array1::from_shape_fn(units, |_| rng.gen_range(-0.5..0.5)),
     }
@@ -110,13 +110,13 @@ fn max_of_two_units_written_with_a_relu() {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let first = layer(&mut rng, 2, &[(Source::Input, 2)]);
     let diff = GraphLayer {
-        terms: vec![(Source::Hidden(0), array![[1.0, -1.0]])],
+        terms: vec![(Source::Hidden(0), array![[1.0, -1.0]].into())],
         bias: array![0.0],
     };
     let out = GraphLayer {
         terms: vec![
-            (Source::Hidden(1), array![[1.0]]),
-            (Source::Hidden(0), array![[0.0, 1.0]]),
+            (Source::Hidden(1), array![[1.0]].into()),
+            (Source::Hidden(0), array![[0.0, 1.0]].into()),
         ],
         bias: array![0.0],
     };
@@ -128,7 +128,7 @@ fn max_of_two_units_written_with_a_relu() {
         let h0 = graph.activation_pattern(x.view());
         let y = chain.forward(x.view())[0];
         let first = &chain.layers()[0];
-        let h = (first.weight.dot(&x) + &first.bias).mapv(|v: f64| v.max(0.0));
+        let h = (first.weight.as_dense().unwrap().dot(&x) + &first.bias).mapv(|v: f64| v.max(0.0));
         assert!((y - h[0].max(h[1])).abs() < 1e-12, "{y} vs max of {h}");
         assert_eq!(h0[0], vec![h[0] > 0.0, h[1] > 0.0]);
     }
@@ -142,7 +142,7 @@ fn max_of_two_units_written_with_a_relu() {
 fn bad_graphs_are_refused_with_the_layer_and_term() {
     let w = |r: usize, c: usize| Array2::<f64>::zeros((r, c));
     let layer = |terms: Vec<(Source, Array2<f64>)>, units: usize| GraphLayer {
-        terms,
+        terms: terms.into_iter().map(|(s, w)| (s, w.into())).collect(),
         bias: Array1::zeros(units),
     };
     let out = || layer(vec![(Source::Hidden(0), w(1, 2))], 1);

@@ -3,10 +3,12 @@
 //! per-unit intervals of the pre-activations (exact on layer 1, interval bound propagation and an
 //! enclosing ball after it), from which each unit is classified stable or unstable.
 
-use super::opnorm::{gamma, inflate, linf_operator_norm_upper, spectral_norm_upper};
+use super::opnorm::{
+    gamma, inflate, linf_operator_norm_upper, sparse_operator_norm_upper, spectral_norm_upper,
+};
 use crate::domain::{Domain, Norm};
 use crate::error::{Error, Result};
-use crate::network::{Layer, Network};
+use crate::network::{Layer, Network, Weights};
 use crate::tolerance::{surely_nonpositive, surely_positive};
 use ndarray::{Array1, Array2};
 
@@ -77,9 +79,10 @@ pub fn enclose(net: &Network, domain: &Domain) -> Result<Vec<LayerEnclosure>> {
     let radius_in = domain.max_half_width() * inflate(1);
     let mut enc = finish_layer(
         &first.weight,
+        None,
         norm,
         radius_in,
-        first_layer_intervals(first, domain),
+        first_layer_intervals(net.first_weight(), first, domain),
     );
     // For a box the per-unit deviation |z_i(x) − z_i(c)| ≤ support(w_i) is already in ρ_1
     // (the post-activation box), which is at least as tight as ‖W‖_∞ · max half width.
@@ -94,9 +97,7 @@ pub fn enclose(net: &Network, domain: &Domain) -> Result<Vec<LayerEnclosure>> {
             .collect();
         let intervals = next_layer_intervals(layer, &prev, &live, norm);
         // the ball enclosure acts on the live columns only
-        let live_cols: Vec<usize> = (0..layer.input_dim()).filter(|&j| live[j]).collect();
-        let w_live = layer.weight.select(ndarray::Axis(1), &live_cols);
-        enc = finish_layer(&w_live, norm, prev.radius, intervals);
+        enc = finish_layer(&layer.weight, Some(&live), norm, prev.radius, intervals);
         out.push(enc.clone());
     }
     Ok(out)
@@ -128,12 +129,12 @@ impl LayerIntervals {
 }
 
 /// Layer 1, exact: z_i ∈ w_i·c + b_i ± support(w_i), widened by its rounding allowance.
-fn first_layer_intervals(first: &Layer, domain: &Domain) -> LayerIntervals {
+fn first_layer_intervals(weight: &Array2<f64>, first: &Layer, domain: &Domain) -> LayerIntervals {
     let n_in = first.input_dim();
-    let (units, _) = first.weight.dim();
+    let (units, _) = weight.dim();
     let mut out = LayerIntervals::zeros(units);
     for i in 0..units {
-        let w = first.weight.row(i);
+        let w = weight.row(i);
         let b = first.bias[i];
         let (lo, hi) = domain.affine_range(w, b);
         let mid = w.dot(domain.center()) + b;
@@ -173,12 +174,13 @@ fn next_layer_intervals(
         let w = layer.weight.row(i);
         let b = layer.bias[i];
         let (mut ibp_lo, mut ibp_hi, mut mid, mut mag) = (b, b, b, b.abs());
-        let (mut dual2, mut dual1) = (0.0, 0.0);
-        for j in 0..n_in {
-            if !live[j] {
+        let (mut dual2, mut dual1) = (0.0f64, 0.0f64);
+        let mut reads_live = false;
+        for (j, a) in w {
+            if !live[j] || a == 0.0 {
                 continue;
             }
-            let a = w[j];
+            reads_live = true;
             let (p, q) = (a * plo[j], a * phi[j]);
             ibp_lo += p.min(q);
             ibp_hi += p.max(q);
@@ -191,6 +193,19 @@ fn next_layer_intervals(
             Norm::L2 => dual2.sqrt(),
             Norm::Linf => dual1,
         } * inflate(n_in);
+        if !reads_live {
+            // every unit it reads is stably off (an exact 0 on the whole domain): z ≡ b exactly,
+            // e.g. MaxPool's comparison a − b of two units that are both off
+            out.lower[i] = b;
+            out.upper[i] = b;
+            out.z_center[i] = b;
+            out.stability.push(if b > 0.0 {
+                Stability::Active
+            } else {
+                Stability::Inactive
+            });
+            continue;
+        }
         let reach = prev.radius * dual;
         let scale = mag + reach;
         let e = gamma(n_in + 2) * scale;
@@ -216,10 +231,11 @@ pub(crate) fn classify(lo: f64, hi: f64, scale: f64) -> Stability {
 }
 
 /// The ball (c_l, r_l) of the post-activations, from the layer's intervals and the input ball.
-/// `weight` holds only the columns acting on the previous layer's live units; on layer 1 the
-/// input ball is the domain's enclosing ball (radius = largest half width).
+/// Only the columns of `weight` acting on the previous layer's `live` units count (all of them
+/// on layer 1, whose input ball is the domain's enclosing ball: radius = largest half width).
 fn finish_layer(
-    weight: &Array2<f64>,
+    weight: &Weights,
+    live: Option<&[bool]>,
     norm: Norm,
     radius_in: f64,
     intervals: LayerIntervals,
@@ -256,10 +272,22 @@ fn finish_layer(
     let radius = if rows.is_empty() {
         0.0
     } else {
-        let dw = weight.select(ndarray::Axis(0), &rows);
-        let op = match norm {
-            Norm::L2 => spectral_norm_upper(dw.view()),
-            Norm::Linf => linf_operator_norm_upper(dw.view()),
+        let op = match weight {
+            Weights::Dense(w) => {
+                let dw = w.select(ndarray::Axis(0), &rows);
+                let dw = match live {
+                    Some(live) => {
+                        let cols: Vec<usize> = (0..w.ncols()).filter(|&j| live[j]).collect();
+                        dw.select(ndarray::Axis(1), &cols)
+                    }
+                    None => dw,
+                };
+                match norm {
+                    Norm::L2 => spectral_norm_upper(dw.view()),
+                    Norm::Linf => linf_operator_norm_upper(dw.view()),
+                }
+            }
+            Weights::Sparse(w) => sparse_operator_norm_upper(w, &rows, live, norm),
         };
         let lipschitz = (op * radius_in + vec_norm(&slack_live)) * inflate(4);
         lipschitz.min(rho)

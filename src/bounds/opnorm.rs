@@ -1,5 +1,7 @@
 //! Certified upper bounds on matrix operator norms, safe against floating-point rounding.
 
+use crate::domain::Norm;
+use crate::network::SparseRows;
 use ndarray::{Array2, ArrayView2};
 
 /// Unit roundoff of f64, u = 2^-53.
@@ -46,6 +48,41 @@ pub(crate) fn direct_spectral_upper(a: ArrayView2<f64>, extra: usize) -> f64 {
         .fold(0.0, f64::max);
     let mixed = (one * inf).sqrt() * inflate(rows + cols + extra);
     fro.min(mixed)
+}
+
+/// Upper bound on the operator norm (L∞: ‖A‖_∞; L2: min(‖A‖_F, √(‖A‖₁‖A‖_∞)) as in
+/// [`direct_spectral_upper`]) of the submatrix of sparse `w` on `rows` and on the columns where
+/// `live` holds (all when None), from its stored entries only. Each sum has fewer terms than the
+/// rows or columns it runs over, so the same rounding allowances hold.
+pub(crate) fn sparse_operator_norm_upper(
+    w: &SparseRows,
+    rows: &[usize],
+    live: Option<&[bool]>,
+    norm: Norm,
+) -> f64 {
+    let keep = |c: usize| live.is_none_or(|l| l[c]);
+    let cols = w.ncols();
+    let mut inf: f64 = 0.0;
+    let mut fro2 = 0.0;
+    let mut col_sums = vec![0.0; cols];
+    for &r in rows {
+        let mut row_sum = 0.0;
+        for (c, v) in w.row(r).filter(|&(c, _)| keep(c)) {
+            row_sum += v.abs();
+            fro2 += v * v;
+            col_sums[c] += v.abs();
+        }
+        inf = inf.max(row_sum);
+    }
+    match norm {
+        Norm::Linf => inf * inflate(cols),
+        Norm::L2 => {
+            let one = col_sums.iter().cloned().fold(0.0, f64::max);
+            let fro = fro2.sqrt() * inflate(rows.len() * cols);
+            let mixed = (one * inf).sqrt() * inflate(rows.len() + cols);
+            fro.min(mixed)
+        }
+    }
 }
 
 /// Certified upper bound on the spectral norm ‖A‖₂ (largest singular value):

@@ -17,11 +17,22 @@ use super::num::{decompose, min_exponent, scaled, Acc, Int};
 use super::Fault;
 use crate::network::{Layer, Network};
 
-/// One hidden layer after the first, in integers: W' (rows × previous width) and b'.
+/// One hidden layer after the first, in integers: W' (rows × previous width) by its non-zero
+/// entries (column, value), columns increasing, and b'.
 #[derive(Clone, Debug)]
 struct Step {
-    w: Vec<Vec<Int>>,
+    w: Vec<Vec<(usize, Int)>>,
     b: Vec<Int>,
+}
+
+impl Step {
+    /// W'[r][k] (zero when not stored).
+    fn entry(&self, r: usize, k: usize) -> Option<&Int> {
+        let row = &self.w[r];
+        row.binary_search_by_key(&k, |(c, _)| *c)
+            .ok()
+            .map(|i| &row[i].1)
+    }
 }
 
 /// The hidden layers of the network as integers with the exponents E_l.
@@ -42,8 +53,12 @@ pub struct ExactNet {
 /// A weight or bias as (m, e): m·2^e exactly.
 type Exact = (i64, i64);
 
-/// The exact (m, e) of every entry of a layer's weights and biases.
-fn exact_layer(layer: &Layer, index: usize) -> Result<(Vec<Vec<Exact>>, Vec<Exact>), Fault> {
+/// A layer's weights exactly, by rows of (column, (m, e)): every entry the layer stores (all of
+/// a dense row, the non-zero ones of a sparse row).
+type ExactRows = Vec<Vec<(usize, Exact)>>;
+
+/// The exact (m, e) of every stored entry of a layer's weights, and of its biases.
+fn exact_layer(layer: &Layer, index: usize) -> Result<(ExactRows, Vec<Exact>), Fault> {
     let bad = |what: &str, v: f64| {
         Fault::unreadable(format!(
             "the model's layer {index} has a non-finite {what} {v}"
@@ -54,12 +69,15 @@ fn exact_layer(layer: &Layer, index: usize) -> Result<(Vec<Vec<Exact>>, Vec<Exac
             .map(|(m, e)| (m, i64::from(e)))
             .ok_or_else(|| bad(what, v))
     };
-    let w = layer
-        .weight
-        .rows()
-        .into_iter()
-        .map(|row| row.iter().map(|&v| exact(v, "weight")).collect())
-        .collect::<Result<Vec<Vec<_>>, _>>()?;
+    let w = (0..layer.weight.nrows())
+        .map(|r| {
+            layer
+                .weight
+                .row(r)
+                .map(|(c, v)| Ok((c, exact(v, "weight")?)))
+                .collect()
+        })
+        .collect::<Result<ExactRows, _>>()?;
     let b = layer
         .bias
         .iter()
@@ -79,7 +97,7 @@ impl ExactNet {
         for (l, layer) in hidden.iter().enumerate() {
             offsets.push(offsets[l] + layer.output_dim());
             let (w, b) = exact_layer(layer, l)?;
-            let e_w = min_exponent(w.iter().flatten().copied());
+            let e_w = min_exponent(w.iter().flatten().map(|&(_, x)| x));
             let e_b = min_exponent(b.iter().copied());
             let prev = exps.last().copied().unwrap_or(0);
             // E_1 = min(e(W_1), e(b_1)); E_{l+1} = min(e(W) + E_l, e(b))
@@ -93,11 +111,15 @@ impl ExactNet {
             exps.push(e);
             let b_int: Vec<Int> = b.iter().map(|&(m, x)| scaled(m, x, e)).collect();
             if l == 0 {
+                let n = layer.input_dim();
                 first = w
                     .iter()
                     .zip(b_int)
                     .map(|(row, bias)| {
-                        let mut r: Vec<Int> = row.iter().map(|&(m, x)| scaled(m, x, e)).collect();
+                        let mut r: Vec<Int> = vec![Int::zero(); n];
+                        for &(c, (m, x)) in row {
+                            r[c] = scaled(m, x, e);
+                        }
                         r.push(bias);
                         r
                     })
@@ -105,7 +127,12 @@ impl ExactNet {
             } else {
                 let w_int = w
                     .iter()
-                    .map(|row| row.iter().map(|&(m, x)| scaled(m, x + prev, e)).collect())
+                    .map(|row| {
+                        row.iter()
+                            .filter(|(_, (m, _))| *m != 0)
+                            .map(|&(c, (m, x))| (c, scaled(m, x + prev, e)))
+                            .collect()
+                    })
                     .collect();
                 steps.push(Step { w: w_int, b: b_int });
             }
@@ -133,15 +160,10 @@ impl ExactNet {
         if !step.b.get(row)?.is_zero() {
             return None;
         }
-        let mut nonzero = step
-            .w
-            .get(row)?
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| !v.is_zero());
+        let mut nonzero = step.w.get(row)?.iter().filter(|(_, v)| !v.is_zero());
         let (i, v) = nonzero.next()?;
         (nonzero.next().is_none() && v.signum() == std::cmp::Ordering::Greater)
-            .then(|| self.offsets[layer - 1] + i)
+            .then(|| self.offsets[layer - 1] + *i)
     }
 
     /// Whether unit m < N mirrors unit u: u lies earlier in the same hidden layer and m's exact
@@ -149,35 +171,48 @@ impl ExactNet {
     /// the enumerator writes it only for a power of two c), u's not all zero. Then
     /// h_m = −c·h_u on every node, and m is on exactly where u is off, except where h_u = 0.
     pub fn mirrors(&self, m: usize, u: usize) -> bool {
-        use num_traits::{Signed, Zero};
+        use num_traits::Signed;
         let ((lm, rm), (lu, ru)) = (self.locate(m), self.locate(u));
         if lm != lu || ru >= rm || m >= self.units() {
             return false;
         }
-        let row = |r: usize| -> Option<Vec<num_bigint::BigInt>> {
-            let ints: Vec<&Int> = match lm.checked_sub(1) {
-                None => self.first.get(r)?.iter().collect(),
+        // a row and its bias as (column, value) over its non-zero entries (the bias last)
+        let row = |r: usize| -> Option<Vec<(usize, num_bigint::BigInt)>> {
+            let ints: Vec<(usize, &Int)> = match lm.checked_sub(1) {
+                None => self.first.get(r)?.iter().enumerate().collect(),
                 Some(s) => {
                     let step = self.steps.get(s)?;
-                    step.w.get(r)?.iter().chain(step.b.get(r)).collect()
+                    let bias = (usize::MAX, step.b.get(r)?);
+                    step.w
+                        .get(r)?
+                        .iter()
+                        .map(|(c, v)| (*c, v))
+                        .chain([bias])
+                        .collect()
                 }
             };
-            Some(ints.into_iter().map(Int::to_bigint).collect())
+            Some(
+                ints.into_iter()
+                    .filter(|(_, v)| !v.is_zero())
+                    .map(|(c, v)| (c, v.to_bigint()))
+                    .collect(),
+            )
         };
         let (Some(a), Some(b)) = (row(rm), row(ru)) else {
             return false;
         };
-        // the first non-zero entry of u's row fixes c = −a_k / b_k
-        let Some(k) = b.iter().position(|v| !v.is_zero()) else {
+        // u's row is not all zero; its first non-zero entry fixes c = −a_k / b_k
+        let (Some((_, ak)), Some((_, bk))) = (a.first(), b.first()) else {
             return false;
         };
-        let (ak, bk) = (&a[k], &b[k]);
-        if a.len() != b.len() || ak.is_zero() || ak.sign() == bk.sign() {
+        if a.len() != b.len() || ak.sign() == bk.sign() {
             return false;
         }
         let (ak, bk) = (ak.abs(), bk.abs());
-        // a_i = −(|a_k| / |b_k|) b_i for every i
-        a.iter().zip(&b).all(|(ai, bi)| ai * &bk == -(bi * &ak))
+        // the same non-zero columns, and a_i = −(|a_k| / |b_k|) b_i on each
+        a.iter()
+            .zip(&b)
+            .all(|((ca, ai), (cb, bi))| ca == cb && ai * &bk == -(bi * &ak))
     }
 
     /// (layer, index in the layer) of unit `u` < N.
@@ -306,10 +341,8 @@ fn full_row(
 ) -> Vec<Int> {
     let sources: Vec<(&Int, &Vec<Int>)> = step.w[r]
         .iter()
-        .zip(prev)
-        .zip(bits)
-        .filter(|((w, _), &on)| on && !w.is_zero())
-        .map(|(pair, _)| pair)
+        .filter(|(k, w)| bits[*k] && !w.is_zero())
+        .map(|(k, w)| (w, &prev[*k]))
         .collect();
     (0..=net.n)
         .map(|c| {
@@ -338,11 +371,19 @@ fn update_row(
     changed: &[usize],
     acc: &mut Acc,
 ) {
+    let terms: Vec<(usize, &Int)> = changed
+        .iter()
+        .filter_map(|&k| step.entry(r, k).map(|w| (k, w)))
+        .filter(|(_, w)| !w.is_zero())
+        .collect();
+    if terms.is_empty() {
+        return;
+    }
     for c in 0..=net.n {
         acc.clear();
         acc.add(row[c].view());
-        for &k in changed {
-            let w = step.w[r][k].view();
+        for &(k, w) in &terms {
+            let w = w.view();
             let w = if bits[k] { w } else { w.negated() };
             acc.add_mul(w, prev[k][c].view());
         }

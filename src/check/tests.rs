@@ -1330,8 +1330,8 @@ fn layer_maps_match_rational_maps() {
             maps.enter(&exact, &bits[o[layer - 1]..o[layer]]);
         }
         // rational maps: rows (a | β) of every layer
-        let mut m: Vec<Vec<BigRational>> = hidden[0]
-            .weight
+        let mut m: Vec<Vec<BigRational>> = net
+            .first_weight()
             .rows()
             .into_iter()
             .zip(&hidden[0].bias)
@@ -1351,7 +1351,7 @@ fn layer_maps_match_rational_maps() {
                                 };
                                 for (k, row) in m.iter().enumerate() {
                                     if prev_bits[k] {
-                                        s += rat(layer.weight[[r, k]]) * &row[c];
+                                        s += rat(layer.weight.get(r, k)) * &row[c];
                                     }
                                 }
                                 s

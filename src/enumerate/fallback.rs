@@ -13,6 +13,7 @@ use crate::domain::Shape;
 use crate::dyadic::{rational, rational_to_f64};
 use crate::exact::{
     pattern_interior, strict_pattern_at_with_constants, Budget, ExactDomain, ExactNet, Feasibility,
+    WeightRows,
 };
 use ndarray::Array1;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -113,7 +114,15 @@ impl<'a> ExactFallback<'a> {
 
 fn build(uc: &UnitCoordinates) -> Option<(ExactNet, ExactDomain)> {
     let hidden = uc.net.hidden_layers();
-    let weights = hidden.iter().map(|l| l.weight.clone()).collect();
+    let weights: Vec<WeightRows> = hidden
+        .iter()
+        .map(|l| WeightRows {
+            cols: l.weight.ncols(),
+            rows: (0..l.weight.nrows())
+                .map(|r| l.weight.row(r).filter(|&(_, v)| v != 0.0).collect())
+                .collect(),
+        })
+        .collect();
     let biases = hidden
         .iter()
         .enumerate()

@@ -19,7 +19,7 @@
 //! for products that underflow (their error is absolute, not relative). The bound itself is evaluated in
 //! floating point on non-negative terms and then inflated by its own γ.
 
-use crate::network::{AffineMap, Layer};
+use crate::network::{AffineMap, Layer, Weights};
 use crate::tolerance::gamma;
 use ndarray::{Array1, Array2};
 
@@ -47,15 +47,20 @@ impl TrackedMap {
         let err =
             bias_err.mapv(|e| (e + entry_err * (reach_sum + 1.0)) * (1.0 + gamma(reach.len() + 3)));
         let (units, n) = layer.weight.dim();
+        // a network's first layer is stored dense; any other layer is written out densely here
+        let a = match &layer.weight {
+            Weights::Dense(m) => m.clone(),
+            sparse => sparse.dot_matrix(&Array2::eye(n)),
+        };
         let cols = (n <= SMALL_INPUT).then(|| {
             let mut cols = Vec::with_capacity(units * n);
             for j in 0..n {
-                cols.extend(layer.weight.column(j).iter());
+                cols.extend(a.column(j).iter());
             }
             cols
         });
         TrackedMap {
-            map: AffineMap::new(layer.weight.clone(), layer.bias.clone()),
+            map: AffineMap::new(a, layer.bias.clone()),
             err,
             cols,
         }
@@ -115,11 +120,16 @@ impl TrackedMap {
     ) -> Self {
         let k = mask.len();
         let on: Vec<usize> = (0..k).filter(|&i| mask[i]).collect();
-        let (map, cols) = self.masked_product(&on, next, weights);
+        let (map, cols) = self.masked_product(&on, mask, next, weights);
         let g = gamma(k + 1);
         let g_reach = 1.0 + gamma(reach.len() + 1);
         let mut err = vec![0.0; next.bias.len()];
         let mut magnitude_sum = 0.0;
+        // q_k = δ_k + γ v_k for the units that are on (0 for the others)
+        let mut q = match next.weight {
+            Weights::Sparse(_) => vec![0.0; k],
+            Weights::Dense(_) => Vec::new(),
+        };
         for &i in &on {
             let row = self.map.a.row(i);
             let spread: f64 = row.iter().zip(reach).map(|(a, r)| a.abs() * r).sum();
@@ -127,8 +137,43 @@ impl TrackedMap {
             // the precise Σ_k |W_uk| D_k q_k over the units that are on, one scaled row of |W|ᵀ
             // per unit (a bound looser by the width, (Σ_k |W_uk|) max q_k, left near-degenerate
             // splits unproven and sent them to the exact fallback)
-            axpy(&mut err, weights.abs_row(i), self.err[i] + g * v);
+            match next.weight {
+                Weights::Dense(_) => axpy(&mut err, weights.abs_row(i), self.err[i] + g * v),
+                Weights::Sparse(_) => q[i] = self.err[i] + g * v,
+            }
             magnitude_sum += v + self.err[i];
+        }
+        // units that read no unit that is on (every weight from an on unit exactly 0): A⁺_u = 0
+        // and β⁺_u = b_u exactly (no term is added), so their only error is their bias's scaling
+        // error. Found by the sparse rows, or for a dense layer with zero weights (copies,
+        // MaxPool's comparisons) by a scan; a dense layer without zeros reads every unit.
+        let mut reads_none = Vec::new();
+        match &next.weight {
+            Weights::Sparse(w) => {
+                // the same sums by the rows of W, over their stored entries
+                reads_none = vec![false; err.len()];
+                for (u, e) in err.iter_mut().enumerate() {
+                    let mut reads = false;
+                    *e = w
+                        .row(u)
+                        .filter(|&(i, _)| mask[i])
+                        .map(|(i, wi)| {
+                            reads = true;
+                            wi.abs() * q[i]
+                        })
+                        .sum();
+                    reads_none[u] = !reads;
+                }
+            }
+            Weights::Dense(_) if weights.has_zeros => {
+                reads_none = vec![true; err.len()];
+                for &i in &on {
+                    for (none, &w) in reads_none.iter_mut().zip(weights.row(i)) {
+                        *none &= w == 0.0;
+                    }
+                }
+            }
+            Weights::Dense(_) => {}
         }
         let inflate = 1.0 + gamma(k + 4);
         let own = entry_err * (magnitude_sum + 1.0);
@@ -139,6 +184,9 @@ impl TrackedMap {
         err.zip_mut_with(&next.bias, |e, b| {
             *e = (*e + g * b.abs() + own + underflow) * inflate
         });
+        for (u, _) in reads_none.iter().enumerate().filter(|(_, &none)| none) {
+            err[u] = entry_err * inflate;
+        }
         TrackedMap { map, err, cols }
     }
 
@@ -152,19 +200,36 @@ impl TrackedMap {
     fn masked_product(
         &self,
         on: &[usize],
+        mask: &[bool],
         next: &Layer,
         weights: &LayerWeights,
     ) -> (AffineMap, Option<Vec<f64>>) {
         let n = self.map.a.ncols();
         let units = next.bias.len();
         let mut b = vec![0.0; units];
-        for &i in on {
-            axpy(&mut b, weights.row(i), self.map.b[i]);
+        match &next.weight {
+            Weights::Dense(_) => {
+                for &i in on {
+                    axpy(&mut b, weights.row(i), self.map.b[i]);
+                }
+            }
+            Weights::Sparse(w) => {
+                for (u, bu) in b.iter_mut().enumerate() {
+                    *bu = w
+                        .row(u)
+                        .filter(|&(i, _)| mask[i])
+                        .map(|(i, wi)| wi * self.map.b[i])
+                        .sum();
+                }
+            }
         }
         for (bu, nb) in b.iter_mut().zip(&next.bias) {
             *bu += nb;
         }
         let b = Array1::from(b);
+        if let Weights::Sparse(w) = &next.weight {
+            return (self.sparse_product(mask, next, w, b), None);
+        }
         let a = self.map.a.as_standard_layout();
         // invariant: `as_standard_layout` returns a C-contiguous array, which always has a slice
         let Some(as_) = a.as_slice() else {
@@ -191,7 +256,10 @@ impl TrackedMap {
             Array2::from_shape_vec((units, n), rows)
                 .unwrap_or_else(|_| unreachable!("units × n entries make a units × n matrix"))
         } else {
-            let w = next.weight.as_standard_layout();
+            let Some(w) = next.weight.as_dense() else {
+                unreachable!("sparse layers return above")
+            };
+            let w = w.as_standard_layout();
             let k = self.map.b.len();
             // invariant: `as_standard_layout` returns a C-contiguous array, which always has a slice
             let Some(ws) = w.as_slice() else {
@@ -202,6 +270,27 @@ impl TrackedMap {
             w_on.dot(&a_on)
         };
         (AffineMap::new(a, b), kept)
+    }
+}
+
+impl TrackedMap {
+    /// fl(W D A) for a sparse W (the bias is computed by the caller): row u of A⁺ is
+    /// Σ_{i on} W_ui A_i over the stored entries of W's row u.
+    fn sparse_product(
+        &self,
+        mask: &[bool],
+        next: &Layer,
+        w: &crate::network::SparseRows,
+        b: Array1<f64>,
+    ) -> AffineMap {
+        let n = self.map.a.ncols();
+        let mut a = Array2::zeros((next.bias.len(), n));
+        for (u, mut row) in a.outer_iter_mut().enumerate() {
+            for (i, wi) in w.row(u).filter(|&(i, _)| mask[i]) {
+                row.scaled_add(wi, &self.map.a.row(i));
+            }
+        }
+        AffineMap::new(a, b)
     }
 }
 
@@ -222,19 +311,29 @@ pub struct LayerWeights {
     w_t: Vec<f64>,
     abs_t: Vec<f64>,
     units: usize,
+    /// Whether some weight is exactly 0 (then units reading no on unit are looked for).
+    has_zeros: bool,
 }
 
 impl LayerWeights {
-    /// Wᵀ and |W|ᵀ of `layer`.
+    /// Wᵀ and |W|ᵀ of `layer` (nothing for a sparse layer, which is read by its rows).
     pub fn new(layer: &Layer) -> Self {
-        let w = &layer.weight;
+        let Weights::Dense(w) = &layer.weight else {
+            return LayerWeights::default();
+        };
         let (units, k) = w.dim();
         let mut w_t = Vec::with_capacity(units * k);
         for i in 0..k {
             w_t.extend(w.column(i).iter());
         }
         let abs_t = w_t.iter().map(|v: &f64| v.abs()).collect();
-        LayerWeights { w_t, abs_t, units }
+        let has_zeros = w_t.contains(&0.0);
+        LayerWeights {
+            w_t,
+            abs_t,
+            units,
+            has_zeros,
+        }
     }
 
     /// Column i of W (the weights out of input unit i).
@@ -289,14 +388,14 @@ mod tests {
             for u in 0..units {
                 let mut bu = 0.0;
                 for i in (0..k).filter(|&i| mask[i]) {
-                    bu += next.weight[[u, i]] * b[i];
+                    bu += next.weight.get(u, i) * b[i];
                 }
                 assert_eq!(got.map.b[u], bu + next.bias[u], "bias of unit {u}");
                 if n <= SMALL_INPUT {
                     for j in 0..n {
                         let mut auj = 0.0;
                         for i in (0..k).filter(|&i| mask[i]) {
-                            auj += next.weight[[u, i]] * a[[i, j]];
+                            auj += next.weight.get(u, i) * a[[i, j]];
                         }
                         assert_eq!(got.map.a[[u, j]], auj, "entry ({u}, {j})");
                     }

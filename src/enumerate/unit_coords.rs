@@ -25,7 +25,7 @@
 use crate::domain::{Domain, Shape};
 use crate::dyadic::{binary_exponent, ldexp, rational, rational_to_f64};
 use crate::error::{Error, Result};
-use crate::network::{Layer, Network};
+use crate::network::{Layer, Network, SparseRows, Weights};
 use ndarray::{Array1, Array2};
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -125,7 +125,7 @@ fn round_with_error(x: &BigRational) -> Result<(f64, f64)> {
 
 /// One hidden layer with its rows scaled by powers of two (see the module doc).
 struct ScaledLayer {
-    weight: Array2<f64>,
+    weight: Weights,
     /// The scaled bias (zero on the first layer, whose bias [`first_layer_bias`] computes).
     bias: Array1<f64>,
     /// The largest rounding error of a scaled entry ([`scaling_error`]).
@@ -140,16 +140,22 @@ struct ScaledLayer {
 /// entry is in [1, 2), and (after the first layer) its bias by 2^m_u.
 fn scale_layer(layer: &Layer, l: usize, col_exp: &[i32]) -> ScaledLayer {
     let (rows, cols) = layer.weight.dim();
-    let mut weight = Array2::zeros((rows, cols));
+    // the same storage as the layer's: a dense layer's rows hold every column
+    let mut dense = match &layer.weight {
+        Weights::Dense(_) => Array2::zeros((rows, cols)),
+        Weights::Sparse(_) => Array2::zeros((0, 0)),
+    };
+    let mut scaled = SparseRows::with_columns(cols);
     let mut bias = Array1::zeros(rows);
     let mut err: f64 = 0.0;
     let mut row_exp = vec![0; rows];
     let mut first_inexact = None;
     for u in 0..rows {
-        let row = layer.weight.row(u);
-        let top = (0..cols)
-            .filter(|&j| row[j] != 0.0)
-            .map(|j| binary_exponent(row[j]) + col_exp[j])
+        let top = layer
+            .weight
+            .row(u)
+            .filter(|&(_, w)| w != 0.0)
+            .map(|(j, w)| binary_exponent(w) + col_exp[j])
             .max();
         let m = match top {
             Some(t) => -t,
@@ -157,14 +163,19 @@ fn scale_layer(layer: &Layer, l: usize, col_exp: &[i32]) -> ScaledLayer {
             None => 0,
         };
         row_exp[u] = m;
-        for j in 0..cols {
-            let y = ldexp(row[j], col_exp[j] + m);
-            if row[j] != 0.0 && scaling_error(y) > 0.0 {
+        let mut entries = Vec::new();
+        for (j, w) in layer.weight.row(u) {
+            let y = ldexp(w, col_exp[j] + m);
+            if w != 0.0 && scaling_error(y) > 0.0 {
                 err = err.max(scaling_error(y));
                 first_inexact = first_inexact.or(Some((u, j)));
             }
-            weight[[u, j]] = y;
+            match &layer.weight {
+                Weights::Dense(_) => dense[[u, j]] = y,
+                Weights::Sparse(_) => entries.push((j, y)),
+            }
         }
+        scaled.push_row(entries);
         if l > 0 {
             let y = ldexp(layer.bias[u], m);
             if layer.bias[u] != 0.0 && scaling_error(y) > 0.0 {
@@ -174,6 +185,10 @@ fn scale_layer(layer: &Layer, l: usize, col_exp: &[i32]) -> ScaledLayer {
             bias[u] = y;
         }
     }
+    let weight = match &layer.weight {
+        Weights::Dense(_) => Weights::Dense(dense),
+        Weights::Sparse(_) => Weights::sparse(scaled),
+    };
     ScaledLayer {
         weight,
         bias,
@@ -189,7 +204,7 @@ fn inexact_entry(layer: &Layer, l: usize, (u, j): (usize, usize)) -> String {
     let (what, value) = if j == layer.input_dim() {
         ("bias".to_string(), layer.bias[u])
     } else {
-        (format!("weight {j}"), layer.weight[[u, j]])
+        (format!("weight {j}"), layer.weight.get(u, j))
     };
     let scaled = if l == 0 {
         " (each weight times the domain's radius or half width along its input)"
@@ -224,7 +239,7 @@ fn first_layer_bias(layer: &Layer, domain: &Domain, row_exp: &[i32]) -> Result<F
     let mut errs = Array1::zeros(rows);
     let mut exact_first_bias = Vec::new();
     for u in 0..rows {
-        let w: Vec<f64> = layer.weight.row(u).to_vec();
+        let w: Vec<f64> = layer.weight.row(u).map(|(_, v)| v).collect();
         let exact = exact_affine(&w, &c, layer.bias[u], row_exp[u]);
         let (b, e) = round_with_error(&exact)?;
         bias[u] = b;
@@ -277,11 +292,7 @@ impl UnitCoordinates {
                 first_bias_err = first.err;
                 exact_first_bias = first.exact;
             }
-            if weight
-                .iter()
-                .chain(bias.iter())
-                .any(|v: &f64| !v.is_finite())
-            {
+            if weight.first_non_finite().is_some() || bias.iter().any(|v| !v.is_finite()) {
                 return Err(Error::invalid(format!(
                     "hidden layer {l}: a weight or bias is out of the floating-point range in the \
                      domain's unit coordinates"
@@ -432,7 +443,7 @@ mod tests {
         };
         assert_eq!(radius, 1.0);
         // W' = 3 · 2^-20 · 2^m with 3·2^(m−20) ∈ [1, 2): m = 19
-        assert_eq!(uc.net.layers()[0].weight[[0, 0]], 1.5);
+        assert_eq!(uc.net.layers()[0].weight.get(0, 0), 1.5);
         // b' = (3 · 500.25 − 1500.75) · 2^19 = 0 exactly
         assert_eq!(uc.net.layers()[0].bias[0], 0.0);
         assert_eq!(uc.first_bias_err[0], f64::from_bits(2));
@@ -450,9 +461,9 @@ mod tests {
         let dom = Domain::ball(array![0.1, 0.2], 1e-3, Norm::Linf).unwrap();
         let uc = UnitCoordinates::new(&net, &dom).unwrap();
         for l in uc.net.hidden_layers() {
-            for row in l.weight.rows() {
-                let m = row.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-                assert!((1.0..2.0).contains(&m), "{row}");
+            for r in 0..l.weight.nrows() {
+                let m = l.weight.row(r).fold(0.0f64, |a, (_, v)| a.max(v.abs()));
+                assert!((1.0..2.0).contains(&m), "row {r}: {m}");
             }
         }
         assert!(uc.is_exact());

@@ -22,13 +22,13 @@ use super::copies::{is_settled_tie, tie_sources, Exactness, Tie};
 use super::tracked::TrackedMap;
 use super::unit_coords::UnitCoordinates;
 use crate::domain::{Domain, Shape};
-use crate::network::Network;
+use crate::network::{Network, Weights};
 use crate::tolerance::gamma;
 use ndarray::{Array1, Array2, ArrayView1};
 
 /// Proves witnesses for one network: its absolute weights and the error of its own numbers.
 pub struct WitnessChecker {
-    abs_weights: Vec<Array2<f64>>,
+    abs_weights: Vec<Weights>,
     /// Σ_k |W_uk| for every unit of every hidden layer (for the cheap first bound).
     abs_row_sums: Vec<Array1<f64>>,
     /// Per first-layer unit, the error of its bias.
@@ -78,15 +78,15 @@ impl WitnessChecker {
         );
         // |W| of layers ≥ 1; layer 0's products are taken row by row (`abs_times`): a
         // 23,328 × 784 first layer would cost another 146 MB
-        let abs_weights: Vec<Array2<f64>> = net
+        let abs_weights: Vec<Weights> = net
             .hidden_layers()
             .iter()
             .enumerate()
             .map(|(l, layer)| {
                 if l == 0 {
-                    Array2::zeros((0, 0))
+                    Weights::Dense(Array2::zeros((0, 0)))
                 } else {
-                    layer.weight.mapv(f64::abs)
+                    layer.weight.map_entries(f64::abs)
                 }
             })
             .collect();
@@ -96,12 +96,7 @@ impl WitnessChecker {
                 .iter()
                 .map(|layer| {
                     let w = &layer.weight;
-                    let sums = Array1::from_iter(
-                        w.rows()
-                            .into_iter()
-                            .map(|r| r.iter().map(|v| v.abs()).sum::<f64>()),
-                    );
-                    sums * (1.0 + gamma(w.ncols() + 1))
+                    w.abs_row_sums() * (1.0 + gamma(w.ncols() + 1))
                 })
                 .collect(),
             abs_weights,
@@ -228,12 +223,7 @@ impl WitnessChecker {
         if l > 0 {
             return self.abs_weights[l].dot(e);
         }
-        Array1::from_iter(layer.weight.rows().into_iter().map(|r| {
-            r.iter()
-                .zip(e.iter())
-                .map(|(w, ek)| w.abs() * ek)
-                .sum::<f64>()
-        }))
+        layer.weight.abs_dot(e)
     }
 
     /// The cheap proof of a leaf's witness, from the node's error-tracked maps (`tracked`): one

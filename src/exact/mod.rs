@@ -34,7 +34,7 @@ use num_traits::{One, Signed, Zero};
 
 use arith::{f64_to_rational, gcd_of, squared_norm, Meter, OutOfBudget};
 use lp::LpOutcome;
-pub use net::ExactNet;
+pub use net::{ExactNet, WeightRows};
 use qp::QpOutcome;
 
 /// The input domain: the open L2 ball `‖x‖₂ < radius` or the open box `|x_j| < half_widths[j]`

@@ -6,51 +6,99 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
 
-use super::arith::{
-    common_denominator, dyadic_to_rational, f64_to_dyadic, int_dot, Meter, OutOfBudget,
-};
+use super::arith::{common_denominator, dyadic_to_rational, f64_to_dyadic, Meter, OutOfBudget};
+
+/// A layer's weights as the exact network takes them: by rows of (column, value) entries (any
+/// entry not listed is 0) and the number of columns.
+#[derive(Debug, Clone)]
+pub struct WeightRows {
+    /// Number of columns (the layer's inputs).
+    pub cols: usize,
+    /// One list of (column, value) per output unit.
+    pub rows: Vec<Vec<(usize, f64)>>,
+}
+
+impl From<Array2<f64>> for WeightRows {
+    fn from(m: Array2<f64>) -> Self {
+        WeightRows {
+            cols: m.ncols(),
+            rows: m
+                .rows()
+                .into_iter()
+                .map(|r| r.iter().copied().enumerate().collect())
+                .collect(),
+        }
+    }
+}
+
+impl WeightRows {
+    fn nrows(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn ncols(&self) -> usize {
+        self.cols
+    }
+}
 
 /// One hidden layer `z = W h + b` with `W = weights · 2^exponent` (integer `weights`, one common
 /// power of two for the layer, exact because every f64 is dyadic).
 #[derive(Debug, Clone)]
 struct ExactLayer {
-    /// `out × in` integer mantissas.
-    weights: Vec<Vec<BigInt>>,
+    /// By rows (`out` of them), the non-zero integer mantissas as (column, value), columns
+    /// increasing; `inputs` columns in all.
+    weights: Vec<Vec<(usize, BigInt)>>,
+    inputs: usize,
     exponent: i64,
     bias: Vec<BigRational>,
 }
 
 impl ExactLayer {
     fn from_f64(
-        weights: &Array2<f64>,
+        weights: &WeightRows,
         bias: Vec<BigRational>,
         layer: usize,
     ) -> Result<Self, String> {
-        let mut decoded = Vec::with_capacity(weights.len());
-        for value in weights.iter() {
-            let pair = f64_to_dyadic(*value)
-                .ok_or_else(|| format!("layer {layer}: non-finite weight {value}"))?;
-            decoded.push(pair);
+        let mut decoded: Vec<Vec<(usize, (BigInt, i64))>> = Vec::with_capacity(weights.nrows());
+        for entries in &weights.rows {
+            let mut row = Vec::new();
+            for &(c, value) in entries {
+                if c >= weights.cols {
+                    return Err(format!(
+                        "layer {layer}: an entry in column {c}; expected columns below {}",
+                        weights.cols
+                    ));
+                }
+                let (m, e) = f64_to_dyadic(value)
+                    .ok_or_else(|| format!("layer {layer}: non-finite weight {value}"))?;
+                if !m.is_zero() {
+                    row.push((c, (m, e)));
+                }
+            }
+            decoded.push(row);
         }
         let exponent = decoded
             .iter()
-            .filter(|(m, _)| !m.is_zero())
-            .map(|(_, e)| *e)
+            .flatten()
+            .map(|(_, (_, e))| *e)
             .min()
             .unwrap_or(0);
-        let columns = weights.ncols();
-        let mut rows = vec![Vec::with_capacity(columns); weights.nrows()];
-        for (index, (mantissa, e)) in decoded.into_iter().enumerate() {
-            let value = if mantissa.is_zero() {
-                mantissa
-            } else {
-                // invariant: `exponent` is the minimum over this layer's non-zero entries
-                mantissa << usize::try_from(e - exponent).expect("e ≥ the layer's minimum exponent")
-            };
-            rows[index / columns].push(value);
-        }
+        let rows = decoded
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .map(|(c, (mantissa, e))| {
+                        // invariant: `exponent` is the minimum over this layer's non-zero entries
+                        let shift = usize::try_from(e - exponent)
+                            .expect("e ≥ the layer's minimum exponent");
+                        (c, mantissa << shift)
+                    })
+                    .collect()
+            })
+            .collect();
         Ok(ExactLayer {
             weights: rows,
+            inputs: weights.ncols(),
             exponent,
             bias,
         })
@@ -61,7 +109,16 @@ impl ExactLayer {
     }
 
     fn inputs(&self) -> usize {
-        self.weights.first().map_or(0, Vec::len)
+        self.inputs
+    }
+
+    /// Row r with every column (zeros included).
+    fn dense_row(&self, r: usize) -> Vec<BigInt> {
+        let mut row = vec![BigInt::zero(); self.inputs];
+        for (c, w) in &self.weights[r] {
+            row[*c] = w.clone();
+        }
+        row
     }
 
     /// `W v + b` for `v = numerators / denominator`.
@@ -70,7 +127,13 @@ impl ExactLayer {
             .iter()
             .zip(&self.bias)
             .map(|(row, bias)| {
-                let scaled = dyadic_to_rational(int_dot(row, numerators), self.exponent);
+                let mut dot = BigInt::zero();
+                for (c, w) in row {
+                    if !numerators[*c].is_zero() {
+                        dot += w * &numerators[*c];
+                    }
+                }
+                let scaled = dyadic_to_rational(dot, self.exponent);
                 scaled / BigRational::from_integer(denominator.clone()) + bias
             })
             .collect()
@@ -107,7 +170,11 @@ impl ExactNet {
     ///
     /// Errors on a layer-count or shape mismatch (`W_{l+1}` must have `n_l` columns, `b_l` must
     /// have `n_l` entries), on a non-finite weight, or on no layers at all.
-    pub fn new(weights: Vec<Array2<f64>>, biases: Vec<Vec<BigRational>>) -> Result<Self, String> {
+    pub fn new(
+        weights: Vec<impl Into<WeightRows>>,
+        biases: Vec<Vec<BigRational>>,
+    ) -> Result<Self, String> {
+        let weights: Vec<WeightRows> = weights.into_iter().map(Into::into).collect();
         if weights.is_empty() {
             return Err("the network needs at least one hidden layer".to_string());
         }
@@ -227,13 +294,13 @@ impl ExactNet {
             let needed = layer.outputs().min(prefix.len() - offset);
             if index == 0 {
                 meter.charge((needed * (self.input_dim + 1)) as u64)?;
-                units.extend(layer.weights.iter().zip(&layer.bias).take(needed).map(
-                    |(row, bias)| ComposedUnit {
-                        row: row.clone(),
+                units.extend(layer.bias.iter().take(needed).enumerate().map(|(r, bias)| {
+                    ComposedUnit {
+                        row: layer.dense_row(r),
                         exponent: layer.exponent,
                         bias: bias.clone(),
-                    },
-                ));
+                    }
+                }));
             } else {
                 let previous_start = offset - layer.inputs();
                 let previous = &units[previous_start..offset];
@@ -257,6 +324,11 @@ fn compose_layer(
     meter: &mut Meter,
 ) -> Result<Vec<ComposedUnit>, OutOfBudget> {
     let active: Vec<usize> = (0..previous.len()).filter(|&j| pattern[j]).collect();
+    // position of each active unit in `active` (its bias numerator's index)
+    let mut rank = vec![usize::MAX; previous.len()];
+    for (k, &j) in active.iter().enumerate() {
+        rank[j] = k;
+    }
     // Every unit of one layer shares the exponent of the layer below (all from the same layer).
     let previous_exponent = previous.first().map_or(0, |unit| unit.exponent);
     let biases: Vec<BigRational> = active.iter().map(|&j| previous[j].bias.clone()).collect();
@@ -264,14 +336,13 @@ fn compose_layer(
     let denominator = BigRational::from_integer(bias_denominator);
     let mut out = Vec::with_capacity(needed);
     for (weights, bias) in layer.weights.iter().zip(&layer.bias).take(needed) {
-        meter.charge((active.len().max(1) * (input_dim + 1)) as u64)?;
+        let terms: Vec<&(usize, BigInt)> = weights.iter().filter(|(j, _)| pattern[*j]).collect();
+        meter.charge((terms.len().max(1) * (input_dim + 1)) as u64)?;
         let mut row = vec![BigInt::zero(); input_dim];
         let mut bias_sum = BigInt::zero();
-        for (k, &j) in active.iter().enumerate() {
-            let w = &weights[j];
-            if w.is_zero() {
-                continue;
-            }
+        for (j, w) in terms {
+            let j = *j;
+            let k = rank[j];
             for (acc, a) in row.iter_mut().zip(&previous[j].row) {
                 if !a.is_zero() {
                     *acc += w * a;
@@ -320,7 +391,7 @@ mod tests {
         .is_err());
         assert!(ExactNet::new(vec![array![[1.0, 2.0]]], vec![vec![q(0, 1), q(0, 1)]]).is_err());
         assert!(ExactNet::new(vec![array![[f64::NAN, 2.0]]], vec![vec![q(0, 1)]]).is_err());
-        assert!(ExactNet::new(vec![], vec![]).is_err());
+        assert!(ExactNet::new(Vec::<WeightRows>::new(), vec![]).is_err());
     }
 
     #[test]

@@ -105,9 +105,15 @@ pub fn to_string(network: &Network) -> String {
     let n = network.layers().len();
     for (i, layer) in network.layers().iter().enumerate() {
         s.push_str("    {\n      \"weight\": [\n");
-        let rows = layer.weight.nrows();
-        for (r, row) in layer.weight.rows().into_iter().enumerate() {
-            let _ = write!(s, "        {}", numbers(row.iter()));
+        let (rows, cols) = layer.weight.dim();
+        let mut dense = vec![0.0; cols];
+        for r in 0..rows {
+            // a sparse row written out in full (the format holds dense rows)
+            dense.fill(0.0);
+            for (c, v) in layer.weight.row(r) {
+                dense[c] = v;
+            }
+            let _ = write!(s, "        {}", numbers(dense.iter()));
             s.push_str(if r + 1 < rows { ",\n" } else { "\n" });
         }
         let _ = write!(

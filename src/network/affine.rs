@@ -42,7 +42,7 @@ impl AffineMap {
             }
         }
         AffineMap {
-            a: next.weight.dot(&da),
+            a: next.weight.dot_matrix(&da),
             b: next.weight.dot(&db) + &next.bias,
         }
     }

@@ -15,9 +15,9 @@
 //! (`enumerate::copies`, docs/math.md §3.4). The raw input can be negative, so it cannot be
 //! carried this way: only layer 0 reads it.
 
-use super::{Layer, Network};
+use super::{Layer, Network, SparseRows, Weights};
 use crate::error::{Error, Result};
-use ndarray::{s, Array1, Array2, ArrayView1};
+use ndarray::{s, Array1, ArrayView1};
 use std::collections::BTreeMap;
 
 /// What a term of a layer reads.
@@ -34,7 +34,7 @@ pub enum Source {
 pub struct GraphLayer {
     /// (source, W) pairs; W has one row per unit of this layer and one column per value of the
     /// source.
-    pub terms: Vec<(Source, Array2<f64>)>,
+    pub terms: Vec<(Source, Weights)>,
     /// b, one entry per unit.
     pub bias: Array1<f64>,
 }
@@ -139,9 +139,9 @@ impl ReluGraph {
             before = here;
         }
         let out_width = self.output.bias.len();
-        let mut weight = dense_zeros(out_width, before.width)?;
-        add_terms(&mut weight, &self.output, &before)?;
-        layers.push(Layer::new(weight, self.output.bias));
+        let mut rows = vec![Vec::new(); out_width];
+        add_terms(&mut rows, &self.output, &before)?;
+        layers.push(Layer::new(compact(rows, before.width)?, self.output.bias));
         Network::new(layers)
     }
 
@@ -166,12 +166,7 @@ impl ReluGraph {
             for (source, w) in &layer.terms {
                 if let Source::Hidden(j) = *source {
                     if k >= j + 2 {
-                        let read = w
-                            .columns()
-                            .into_iter()
-                            .enumerate()
-                            .filter(|(_, c)| c.iter().any(|&v| v != 0.0))
-                            .map(|(u, _)| u);
+                        let read = w.entries().filter(|&(_, _, v)| v != 0.0).map(|(_, u, _)| u);
                         used[j].extend(read);
                     }
                 }
@@ -211,16 +206,30 @@ fn chain_layer(
         before.width
     };
     let own = layer.bias.len();
-    let mut weight = dense_zeros(here.width, cols)?;
+    let mut rows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); here.width];
     let mut bias = Array1::zeros(here.width);
     bias.slice_mut(s![..own]).assign(&layer.bias);
-    add_terms(&mut weight, &layer, before)?;
+    add_terms(&mut rows, &layer, before)?;
     for (j, block) in &here.copies {
         for (i, &u) in block.units.iter().enumerate() {
-            weight[[block.offset + i, before.column(*j, u)?]] = 1.0;
+            rows[block.offset + i].push((before.column(*j, u)?, 1.0));
         }
     }
-    Ok(Layer::new(weight, bias))
+    Ok(Layer::new(compact(rows, cols)?, bias))
+}
+
+/// The weights with these rows of (column, value) entries: sparse when mostly zeros and large,
+/// else dense ([`Weights::compact`]); an error when a dense matrix would be too large.
+fn compact(rows: Vec<Vec<(usize, f64)>>, cols: usize) -> Result<Weights> {
+    let mut m = SparseRows::with_columns(cols);
+    for row in rows {
+        m.push_row(row);
+    }
+    Weights::compact(m).map_err(|e| {
+        Error::invalid(format!(
+            "lowering the graph to a chain (a layer's units and the copies it carries): {e}"
+        ))
+    })
 }
 
 /// The carried units of one h_j in a chain layer: they sit at `offset`, `offset + 1`, ….
@@ -282,39 +291,21 @@ impl Layout {
     }
 }
 
-/// Adds `layer`'s terms into the first rows of `weight`, each entry at its source unit's column
-/// in `before` (the input's columns are 0… when `before` is empty).
-fn add_terms(weight: &mut Array2<f64>, layer: &GraphLayer, before: &Layout) -> Result<()> {
+/// Adds `layer`'s terms into the first rows, each entry at its source unit's column in
+/// `before` (the input's columns are 0… when `before` is empty).
+fn add_terms(rows: &mut [Vec<(usize, f64)>], layer: &GraphLayer, before: &Layout) -> Result<()> {
     for (source, w) in &layer.terms {
-        match source {
-            Source::Input => {
-                let mut block = weight.slice_mut(s![..w.nrows(), ..w.ncols()]);
-                block += w;
-            }
-            Source::Hidden(j) => {
-                for ((r, u), &v) in w.indexed_iter() {
-                    if v != 0.0 {
-                        weight[[r, before.column(*j, u)?]] += v;
-                    }
-                }
+        for (r, u, v) in w.entries() {
+            if v != 0.0 {
+                let c = match source {
+                    Source::Input => u,
+                    Source::Hidden(j) => before.column(*j, u)?,
+                };
+                rows[r].push((c, v));
             }
         }
     }
     Ok(())
-}
-
-/// Largest chain layer the lowering builds (entries of f64: 2^27 = 1 GiB).
-const MAX_LAYER_ENTRIES: usize = 1 << 27;
-
-/// A zero rows × cols matrix, or an error when it would exceed [`MAX_LAYER_ENTRIES`].
-fn dense_zeros(rows: usize, cols: usize) -> Result<Array2<f64>> {
-    match rows.checked_mul(cols) {
-        Some(n) if n <= MAX_LAYER_ENTRIES => Ok(Array2::zeros((rows, cols))),
-        _ => Err(Error::invalid(format!(
-            "lowering the graph to a chain needs a dense {rows}x{cols} layer (its units and the copies it carries), \
-             more than {MAX_LAYER_ENTRIES} entries (1 GiB); expected smaller layers (sparse layers are not supported)"
-        ))),
-    }
 }
 
 /// z = Σ W h_source + b, with h_{Input} = x.
@@ -322,7 +313,7 @@ fn pre_activation(layer: &GraphLayer, x: ArrayView1<f64>, h: &[Array1<f64>]) -> 
     let mut z = layer.bias.clone();
     for (source, w) in &layer.terms {
         match source {
-            Source::Input => z += &w.dot(&x),
+            Source::Input => z += &w.dot_view(x),
             Source::Hidden(j) => z += &w.dot(&h[*j]),
         }
     }
@@ -363,10 +354,9 @@ fn check_layer(
                 w.ncols()
             )));
         }
-        if let Some((pos, v)) = w.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        if let Some((r, c, v)) = w.first_non_finite() {
             return Err(Error::invalid(format!(
-                "{name}: term {t}: weight[{}][{}] = {v}; expected a finite number",
-                pos.0, pos.1
+                "{name}: term {t}: weight[{r}][{c}] = {v}; expected a finite number"
             )));
         }
     }

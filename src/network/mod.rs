@@ -11,13 +11,17 @@ mod graph;
 mod normalization;
 mod pattern;
 mod region;
+pub(crate) mod sparse;
 pub(crate) mod ties;
+mod weights;
 
 pub use affine::AffineMap;
 pub use graph::{GraphLayer, ReluGraph, Source};
 pub use normalization::InputNormalization;
 pub use pattern::ActivationPattern;
 pub use region::{RegionHalfspaces, RowScale, UnitHalfspace};
+pub use sparse::SparseRows;
+pub use weights::{RowEntries, Weights};
 
 use crate::error::{Error, Result};
 use ndarray::{Array1, Array2, ArrayView1};
@@ -25,16 +29,20 @@ use ndarray::{Array1, Array2, ArrayView1};
 /// One affine layer `x ↦ W x + b` with `W` of shape (out, in).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layer {
-    /// W, one row per output unit (as `nn.Linear`'s weight).
-    pub weight: Array2<f64>,
+    /// W, one row per output unit (as `nn.Linear`'s weight), dense or sparse.
+    pub weight: Weights,
     /// b, one entry per output unit.
     pub bias: Array1<f64>,
 }
 
 impl Layer {
-    /// The layer `x ↦ weight · x + bias`; [`Network::new`] checks that the shapes chain.
-    pub fn new(weight: Array2<f64>, bias: Array1<f64>) -> Self {
-        Layer { weight, bias }
+    /// The layer `x ↦ weight · x + bias` (a dense `Array2` or [`Weights`]); [`Network::new`]
+    /// checks that the shapes chain.
+    pub fn new(weight: impl Into<Weights>, bias: Array1<f64>) -> Self {
+        Layer {
+            weight: weight.into(),
+            bias,
+        }
     }
     /// Inputs of the layer (columns of W).
     pub fn input_dim(&self) -> usize {
@@ -46,7 +54,8 @@ impl Layer {
     }
 }
 
-/// A validated ReLU network: at least one hidden layer, consistent shapes, finite values.
+/// A validated ReLU network: at least one hidden layer, consistent shapes, finite values; the
+/// first layer stored dense, later layers dense or sparse ([`Weights`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Network {
     layers: Vec<Layer>,
@@ -58,7 +67,7 @@ impl Network {
     ///
     /// Errors (as [`Error::Invalid`]) when there is no hidden layer, a layer is empty, the shapes
     /// do not chain, or a weight or bias is not finite. Callers that know the file wrap the message.
-    pub fn new(layers: Vec<Layer>) -> Result<Self> {
+    pub fn new(mut layers: Vec<Layer>) -> Result<Self> {
         if layers.len() < 2 {
             return Err(Error::invalid(format!(
                 "a ReLU network needs at least one hidden layer and an output layer (2 affine layers), found {}",
@@ -87,10 +96,16 @@ impl Network {
                     )));
                 }
             }
-            if let Some((pos, v)) = layer.weight.indexed_iter().find(|(_, v)| !v.is_finite()) {
+            if let Some((r, c, v)) = layer.weight.first_non_finite() {
                 return Err(Error::invalid(format!(
-                    "layer {i}: weight[{}][{}] = {v}; expected a finite number",
-                    pos.0, pos.1
+                    "layer {i}: weight[{r}][{c}] = {v}; expected a finite number"
+                )));
+            }
+            let sparse_entries = layer.weight.as_sparse().map(|_| layer.weight.entries());
+            if let Some((r, c, _)) = sparse_entries.and_then(|mut e| e.find(|&(_, c, _)| c >= cols))
+            {
+                return Err(Error::invalid(format!(
+                    "layer {i}: weight row {r} has an entry in column {c}; expected columns below {cols}"
                 )));
             }
             if let Some((pos, v)) = layer.bias.indexed_iter().find(|(_, v)| !v.is_finite()) {
@@ -98,6 +113,14 @@ impl Network {
                     "layer {i}: bias[{pos}] = {v}; expected a finite number"
                 )));
             }
+        }
+        // layer 0 is kept dense: it is the first affine map of every node, a dense matrix
+        if let Weights::Sparse(_) = layers[0].weight {
+            let dense = layers[0]
+                .weight
+                .to_dense()
+                .map_err(|e| Error::invalid(format!("layer 0 (read densely): {e}")))?;
+            layers[0].weight = Weights::Dense(dense);
         }
         Ok(Network {
             layers,
@@ -216,13 +239,11 @@ impl Network {
                 if constant.len() == pattern.len() {
                     return constant;
                 }
-                let row = layer.weight.row(u);
+                let mut row = layer.weight.row(u);
                 let is_constant = if l == 0 {
-                    row.iter().all(|&w| w == 0.0)
+                    row.all(|(_, w)| w == 0.0)
                 } else {
-                    row.iter()
-                        .enumerate()
-                        .all(|(k, &w)| w == 0.0 || !pattern[prev + k] || constant[prev + k])
+                    row.all(|(k, w)| w == 0.0 || !pattern[prev + k] || constant[prev + k])
                 };
                 constant.push(is_constant);
             }
@@ -231,9 +252,19 @@ impl Network {
         constant
     }
 
-    /// Affine pre-activation map of layer 1 (the first hidden layer): W_1 x + b_1.
+    /// Affine pre-activation map of layer 1 (the first hidden layer): W_1 x + b_1 (dense: an
+    /// affine map's matrix is dense).
     pub fn first_layer_map(&self) -> AffineMap {
-        AffineMap::new(self.layers[0].weight.clone(), self.layers[0].bias.clone())
+        AffineMap::new(self.first_weight().clone(), self.layers[0].bias.clone())
+    }
+
+    /// W_1, the first layer's weights, always stored dense ([`Network::new`] makes it so).
+    pub fn first_weight(&self) -> &Array2<f64> {
+        match &self.layers[0].weight {
+            Weights::Dense(m) => m,
+            // invariant: `Network::new` stores layer 0 dense
+            Weights::Sparse(_) => unreachable!("layer 0 is stored dense"),
+        }
     }
 
     /// Affine pre-activation maps of hidden layers 1..=k+1 given the pattern of layers 1..=k

@@ -47,10 +47,16 @@ pub(crate) fn tie_sources(net: &Network, exact: &Exactness) -> Vec<Option<Tie>> 
         let exact_layer = exact.entry_err.get(l).is_some_and(|&e| e == 0.0);
         // first unit (not itself tied) of each hash of a normalized row, by its leading sign
         let mut sources: HashMap<(u64, bool), Vec<usize>> = HashMap::new();
+        let entries = |u: usize, out: &mut Vec<(usize, f64)>| {
+            let bias = (usize::MAX, layer.bias[u]);
+            out.clear();
+            out.extend(layer.weight.row(u).chain([bias]).filter(|&(_, v)| v != 0.0));
+        };
+        let (mut row, mut other) = (Vec::new(), Vec::new());
         for u in 0..layer.output_dim() {
-            let row = layer.weight.row(u);
+            entries(u, &mut row);
             let copy = (exact_layer && l > 0 && layer.bias[u] == 0.0)
-                .then(|| single_positive_entry(row))
+                .then(|| single_positive_entry(&row))
                 .flatten();
             if let Some(i) = copy {
                 out.push(Some(Tie {
@@ -59,15 +65,14 @@ pub(crate) fn tie_sources(net: &Network, exact: &Exactness) -> Vec<Option<Tie>> 
                 }));
                 continue;
             }
-            let Some((key, positive)) = exact_layer.then(|| row_key(row, layer.bias[u])).flatten()
-            else {
+            let Some((key, positive)) = exact_layer.then(|| row_key(&row)).flatten() else {
                 out.push(None);
                 continue;
             };
             let mirror = sources.get(&(key, !positive)).and_then(|cands| {
                 cands.iter().copied().find(|&v| {
-                    let r = layer.weight.row(v);
-                    negative_multiple(row, layer.bias[u], r, layer.bias[v]).is_some_and(|s| {
+                    entries(v, &mut other);
+                    negative_multiple(&row, &other).is_some_and(|s| {
                         l > 0 || exact.first_bias.is_none_or(|b| exact_first(b, u, v, s))
                     })
                 })
@@ -110,53 +115,46 @@ pub(crate) fn tied_units(net: &Network) -> Vec<Vec<bool>> {
     out
 }
 
-/// A hash of the row (weights, then bias) divided by the power of two of its first non-zero
-/// entry and by that entry's sign, and the sign (true: positive). `None` for a zero row, or a
-/// non-finite entry. Rows that are positive power-of-two multiples of each other have the same
-/// key and sign; negative multiples the same key and opposite signs.
-fn row_key(row: ndarray::ArrayView1<f64>, bias: f64) -> Option<(u64, bool)> {
-    let lead = row
-        .iter()
-        .chain(std::iter::once(&bias))
-        .find(|v| **v != 0.0)?;
+/// A hash of the row's non-zero values (the bias last) divided by the power of two of the first one and by its sign,
+/// and that sign (true: positive). `None` for a zero row, or a non-finite entry. Rows that are
+/// positive power-of-two multiples of each other have the same key and sign; negative multiples
+/// the same key and opposite signs.
+fn row_key(row: &[(usize, f64)]) -> Option<(u64, bool)> {
+    let &(_, lead) = row.first()?;
     if !lead.is_finite() {
         return None;
     }
-    let (e, positive) = (binary_exponent(*lead), *lead > 0.0);
+    let (e, positive) = (binary_exponent(lead), lead > 0.0);
     let mut h = DefaultHasher::new();
-    for &v in row.iter().chain(std::iter::once(&bias)) {
+    for &(_, v) in row {
         if !v.is_finite() {
             return None;
         }
         let n = ldexp(v, -e);
-        // +0 and −0 hash alike
-        let n = if positive { n } else { -n } + 0.0;
+        let n = if positive { n } else { -n };
+        // the values alone pick the candidates; `negative_multiple` compares the columns too
         n.to_bits().hash(&mut h);
     }
     Some((h.finish(), positive))
 }
 
 /// The exponent s when (row_m, bias_m) = −2^s (row_u, bias_u) exactly, else `None` (also for a
-/// zero row). Each comparison scales the smaller side up, which is exact.
-fn negative_multiple(
-    row_m: ndarray::ArrayView1<f64>,
-    bias_m: f64,
-    row_u: ndarray::ArrayView1<f64>,
-    bias_u: f64,
-) -> Option<i32> {
-    let m = || row_m.iter().chain(std::iter::once(&bias_m));
-    let u = || row_u.iter().chain(std::iter::once(&bias_u));
-    if row_m.len() != row_u.len() {
+/// zero row); each row given by its non-zero entries as in [`row_key`]. Each comparison scales
+/// the smaller side up, which is exact.
+fn negative_multiple(m: &[(usize, f64)], u: &[(usize, f64)]) -> Option<i32> {
+    if m.len() != u.len() {
         return None;
     }
-    let (&lm, &lu) = m().zip(u()).find(|(_, b)| **b != 0.0)?;
-    if !(lm.is_finite() && lu.is_finite() && lm != 0.0 && (lm > 0.0) != (lu > 0.0)) {
+    let (&(_, lm), &(_, lu)) = (m.first()?, u.first()?);
+    if !(lm.is_finite() && lu.is_finite() && (lm > 0.0) != (lu > 0.0)) {
         return None;
     }
     let s = binary_exponent(lm) - binary_exponent(lu);
-    m().zip(u())
-        .all(|(&a, &b)| {
-            a.is_finite()
+    m.iter()
+        .zip(u)
+        .all(|(&(ca, a), &(cb, b))| {
+            ca == cb
+                && a.is_finite()
                 && b.is_finite()
                 && if s >= 0 {
                     ldexp(b, s) == -a
@@ -183,30 +181,35 @@ fn exact_first(bias: &[BigRational], m: usize, u: usize, s: i32) -> bool {
     }
 }
 
-/// The index of the only non-zero entry of `row` when there is exactly one and it is > 0.
-fn single_positive_entry(row: ndarray::ArrayView1<f64>) -> Option<usize> {
-    let mut found = None;
-    for (i, &v) in row.iter().enumerate() {
-        if v != 0.0 {
-            if found.is_some() || !(v > 0.0 && v.is_finite()) {
-                return None;
-            }
-            found = Some(i);
-        }
+/// The column of the only non-zero entry of `row` (its non-zero entries, the bias as column
+/// `usize::MAX`) when there is exactly one, it is a weight and it is > 0.
+fn single_positive_entry(row: &[(usize, f64)]) -> Option<usize> {
+    match row {
+        [(c, v)] if *c != usize::MAX && *v > 0.0 && v.is_finite() => Some(*c),
+        _ => None,
     }
-    found
 }
 
 #[cfg(test)]
 mod tests {
     use super::{negative_multiple, single_positive_entry, tie_sources, Exactness, Tie};
     use crate::network::{Layer, Network};
-    use ndarray::array;
+    use ndarray::{array, Array1};
+
+    /// A row and its bias as the helpers take them: the non-zero entries, the bias last.
+    fn nz(row: Array1<f64>, bias: f64) -> Vec<(usize, f64)> {
+        row.iter()
+            .copied()
+            .enumerate()
+            .chain([(usize::MAX, bias)])
+            .filter(|&(_, v)| v != 0.0)
+            .collect()
+    }
 
     #[test]
     fn negative_power_of_two_multiples_make_a_mirror() {
         let u = array![0.5, -3.0, 0.0];
-        let nm = |m: ndarray::Array1<f64>, bm: f64| negative_multiple(m.view(), bm, u.view(), 0.25);
+        let nm = |m: Array1<f64>, bm: f64| negative_multiple(&nz(m, bm), &nz(u.clone(), 0.25));
         assert_eq!(nm(array![-0.5, 3.0, 0.0], -0.25), Some(0));
         assert_eq!(nm(array![-2.0, 12.0, 0.0], -1.0), Some(2));
         assert_eq!(nm(array![-0.125, 0.75, 0.0], -0.0625), Some(-2));
@@ -215,7 +218,10 @@ mod tests {
         assert_eq!(nm(array![-0.75, 4.5, 0.0], -0.375), None);
         assert_eq!(nm(array![-0.5, 3.0, 1e-300], -0.25), None);
         let zero = array![0.0, 0.0];
-        assert_eq!(negative_multiple(zero.view(), 0.0, zero.view(), 0.0), None);
+        assert_eq!(
+            negative_multiple(&nz(zero.clone(), 0.0), &nz(zero, 0.0)),
+            None
+        );
     }
 
     #[test]
@@ -276,11 +282,21 @@ mod tests {
 
     #[test]
     fn only_one_positive_entry_makes_a_copy() {
-        assert_eq!(single_positive_entry(array![0.0, 1.0, 0.0].view()), Some(1));
-        assert_eq!(single_positive_entry(array![0.0, 0.5, 0.0].view()), Some(1));
-        assert_eq!(single_positive_entry(array![0.0, -1.0, 0.0].view()), None);
-        assert_eq!(single_positive_entry(array![1.0, 1.0, 0.0].view()), None);
-        assert_eq!(single_positive_entry(array![0.0, 0.0].view()), None);
-        assert_eq!(single_positive_entry(array![f64::NAN, 0.0].view()), None);
+        assert_eq!(
+            single_positive_entry(&nz(array![0.0, 1.0, 0.0], 0.0)),
+            Some(1)
+        );
+        assert_eq!(
+            single_positive_entry(&nz(array![0.0, 0.5, 0.0], 0.0)),
+            Some(1)
+        );
+        assert_eq!(
+            single_positive_entry(&nz(array![0.0, -1.0, 0.0], 0.0)),
+            None
+        );
+        assert_eq!(single_positive_entry(&nz(array![1.0, 1.0, 0.0], 0.0)), None);
+        assert_eq!(single_positive_entry(&nz(array![0.0, 0.0], 0.0)), None);
+        assert_eq!(single_positive_entry(&nz(array![0.0, 0.0], 1.0)), None);
+        assert_eq!(single_positive_entry(&nz(array![f64::NAN, 0.0], 0.0)), None);
     }
 }

@@ -160,14 +160,17 @@ impl PyNetwork {
         self.notes.clone()
     }
 
-    /// The layers as a list of `(W, b)` NumPy arrays, W of shape (out, in).
+    /// The layers as a list of `(W, b)` NumPy arrays, W of shape (out, in) (a sparse layer
+    /// written out densely; a ValueError when that would exceed 2^27 entries).
     fn layers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let pairs: Vec<_> = self
-            .net
-            .layers()
-            .iter()
-            .map(|l| (l.weight.to_pyarray(py), l.bias.to_pyarray(py)))
-            .collect();
+        let mut pairs = Vec::with_capacity(self.net.layers().len());
+        for (i, l) in self.net.layers().iter().enumerate() {
+            let w = l
+                .weight
+                .to_dense()
+                .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("layer {i}: {e}")))?;
+            pairs.push((w.to_pyarray(py), l.bias.to_pyarray(py)));
+        }
         PyList::new(py, pairs)
     }
 

@@ -174,14 +174,12 @@ impl Plane {
             });
         }
         let first = &net.layers()[0];
+        let w = net.first_weight();
         let n = self.center.len();
         let uv = Array2::from_shape_fn((n, 2), |(i, k)| if k == 0 { self.u[i] } else { self.v[i] });
         let c = Array1::from_vec(self.center.clone());
         let mut layers = Vec::with_capacity(net.layers().len());
-        layers.push(Layer::new(
-            first.weight.dot(&uv),
-            &first.bias + &first.weight.dot(&c),
-        ));
+        layers.push(Layer::new(w.dot(&uv), &first.bias + &w.dot(&c)));
         layers.extend(net.layers()[1..].iter().cloned());
         Network::new(layers)
     }

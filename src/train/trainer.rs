@@ -2,7 +2,7 @@
 
 use super::data::{normal, Dataset};
 use crate::error::{Error, Result};
-use crate::network::{Layer, Network};
+use crate::network::{Layer, Network, Weights};
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -103,12 +103,30 @@ impl Moments {
     }
 }
 
+/// The weights of a layer the trainer built (always dense).
+fn dense(w: &Weights) -> &Array2<f64> {
+    match w {
+        Weights::Dense(m) => m,
+        // invariant: `he_init` builds dense layers and the steps keep them dense
+        Weights::Sparse(_) => unreachable!("the trainer's layers are dense"),
+    }
+}
+
+/// [`dense`], mutably.
+fn dense_mut(w: &mut Weights) -> &mut Array2<f64> {
+    match w {
+        Weights::Dense(m) => m,
+        // invariant: as in `dense`
+        Weights::Sparse(_) => unreachable!("the trainer's layers are dense"),
+    }
+}
+
 /// Forward pass on a batch (rows): the pre-activations of every layer, the logits last.
 fn forward_batch(layers: &[Layer], x: ArrayView2<f64>) -> Vec<Array2<f64>> {
     let mut zs = Vec::with_capacity(layers.len());
     let mut h = x.to_owned();
     for (l, layer) in layers.iter().enumerate() {
-        let z = h.dot(&layer.weight.t()) + &layer.bias;
+        let z = h.dot(&dense(&layer.weight).t()) + &layer.bias;
         if l + 1 < layers.len() {
             h = z.mapv(|v| v.max(0.0));
         }
@@ -171,7 +189,7 @@ pub fn train(
     let mut moments: Vec<LayerMoments> = layers
         .iter()
         .map(|l| LayerMoments {
-            weight: Moments::new(l.weight.len()),
+            weight: Moments::new(dense(&l.weight).len()),
             bias: Moments::new(l.bias.len()),
         })
         .collect();
@@ -293,7 +311,7 @@ fn adam_step(
         let dw = dz.t().dot(&h_prev);
         let db = dz.sum_axis(Axis(0));
         let next_dz = if l > 0 {
-            let mut dh = dz.dot(&layers[l].weight);
+            let mut dh = dz.dot(dense(&layers[l].weight));
             dh.zip_mut_with(&zs[l - 1], |g, &z| {
                 if z <= 0.0 {
                     *g = 0.0
@@ -307,7 +325,12 @@ fn adam_step(
             weight: mw,
             bias: mb,
         } = &mut moments[l];
-        mw.step(layers[l].weight.iter_mut(), dw.iter().copied(), lr, t);
+        mw.step(
+            dense_mut(&mut layers[l].weight).iter_mut(),
+            dw.iter().copied(),
+            lr,
+            t,
+        );
         mb.step(layers[l].bias.iter_mut(), db.iter().copied(), lr, t);
         if let Some(d) = next_dz {
             dz = d;

@@ -88,7 +88,7 @@ pub fn scale_layers(net: &Network, alphas: &[f64]) -> Network {
             .zip(alphas)
             .map(|(l, &a)| {
                 p *= a;
-                Layer::new(&l.weight * a, &l.bias * p)
+                Layer::new(l.weight.map_entries(|w| w * a), &l.bias * p)
             })
             .collect(),
     )

@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::formats::container::{
     container, file_sha256, floats, payload_header, varint, write_atomically, CertificateFile,
 };
-use crate::network::Network;
+use crate::network::{Network, Weights};
 use flate2::Compression;
 use ndarray::{Array1, Array2, ArrayView1, Axis};
 use num_bigint::BigUint;
@@ -54,6 +54,8 @@ const BALL_BOX: u8 = 1;
 const BALL_LIPSCHITZ: u8 = 2;
 const BALL_LIPSCHITZ_CHOLESKY: u8 = 3;
 const END: u8 = 0xFF;
+/// Largest live block of a sparse layer written out densely for a ball's norm (2^22 entries).
+const SPARSE_BLOCK: usize = 1 << 22;
 
 /// How one bound of one unit is proven.
 #[derive(Clone, Debug, PartialEq)]
@@ -511,7 +513,16 @@ impl<'a> Recorder<'a> {
         if rows.is_empty() {
             return None;
         }
-        let a: Array2<f64> = layer.weight.select(Axis(0), &rows).select(Axis(1), &cols);
+        // the live block, dense (a sparse layer's block only when small: no ball otherwise)
+        let a: Array2<f64> = match &layer.weight {
+            Weights::Dense(w) => w.select(Axis(0), &rows).select(Axis(1), &cols),
+            Weights::Sparse(_) if rows.len().saturating_mul(cols.len()) <= SPARSE_BLOCK => {
+                Array2::from_shape_fn((rows.len(), cols.len()), |(r, c)| {
+                    layer.weight.get(rows[r], cols[c])
+                })
+            }
+            Weights::Sparse(_) => return None,
+        };
         let norm = self.domain.norm();
         let (norm_bound, cholesky) = match norm {
             Norm::Linf => (linf_operator_norm_upper(a.view()), None),
@@ -534,7 +545,7 @@ impl<'a> Recorder<'a> {
                 let mut m = layer.bias[i];
                 let mut mag = m.abs();
                 for &j in &cols {
-                    let p = layer.weight[[i, j]] * prev_center[j];
+                    let p = layer.weight.get(i, j) * prev_center[j];
                     m += p;
                     mag += p.abs();
                 }

@@ -34,10 +34,10 @@ use crate::bounds::opnorm::gamma;
 use crate::cancel::StopAt;
 use crate::domain::Domain;
 use crate::error::Result;
-use crate::network::{AffineMap, Layer};
+use crate::network::{AffineMap, Layer, SparseRows, Weights};
 use crate::solver::HalfSpace;
 use crate::tolerance::surely_nonpositive;
-use ndarray::{ArrayView1, ArrayView2};
+use ndarray::{Array1, ArrayView1, ArrayView2};
 
 use super::certificate::{LpSide, Recorder, UnitFacts};
 use super::highs_lp::{HighsLp, LpModel};
@@ -154,12 +154,57 @@ fn input_model(chain: &Chain) -> LpModel {
 }
 
 /// Layer `t` of the chain as (weights, bias): the first map for t = 0, `rest[t − 1]` after it.
-fn layer_map<'a>(chain: &Chain<'a>, t: usize) -> (ArrayView2<'a, f64>, Vec<f64>) {
+fn layer_map<'a>(chain: &Chain<'a>, t: usize) -> (LayerView<'a>, Vec<f64>) {
     if t == 0 {
-        (chain.first.a.view(), chain.first.b.to_vec())
+        (
+            LayerView::Dense(chain.first.a.view()),
+            chain.first.b.to_vec(),
+        )
     } else {
         let l = &chain.rest[t - 1];
-        (l.weight.view(), l.bias.to_vec())
+        let w = match &l.weight {
+            Weights::Dense(m) => LayerView::Dense(m.view()),
+            Weights::Sparse(s) => LayerView::Sparse(s),
+        };
+        (w, l.bias.to_vec())
+    }
+}
+
+/// A layer's weights as the LP reads them: row by row, dense (a sparse row is written into a
+/// buffer of the layer's width, so both forms give the same rows).
+#[derive(Clone, Copy)]
+enum LayerView<'a> {
+    Dense(ArrayView2<'a, f64>),
+    Sparse(&'a SparseRows),
+}
+
+impl<'a> LayerView<'a> {
+    fn nrows(&self) -> usize {
+        match self {
+            LayerView::Dense(w) => w.nrows(),
+            LayerView::Sparse(s) => s.nrows(),
+        }
+    }
+
+    /// Row i as a dense view (of `buf`, resized to the width, for sparse rows).
+    fn row<'b>(&self, i: usize, buf: &'b mut Array1<f64>) -> ArrayView1<'b, f64>
+    where
+        'a: 'b,
+    {
+        match *self {
+            LayerView::Dense(w) => w.index_axis_move(ndarray::Axis(0), i).reborrow(),
+            LayerView::Sparse(s) => {
+                if buf.len() != s.ncols() {
+                    *buf = Array1::zeros(s.ncols());
+                } else {
+                    buf.fill(0.0);
+                }
+                for (c, v) in s.row(i) {
+                    buf[c] = v;
+                }
+                buf.view()
+            }
+        }
     }
 }
 
@@ -188,7 +233,7 @@ impl LayerLp<'_, '_> {
     /// bound the certificate can prove.
     fn bound_units(
         &self,
-        w: ArrayView2<f64>,
+        w: LayerView,
         b: &[f64],
         stats: &mut LpStats,
         mut rec: Option<&mut Recorder>,
@@ -202,8 +247,9 @@ impl LayerLp<'_, '_> {
         let mut lp: Option<HighsLp> = None;
         // the recorder's own LPs (never the instance above: its warm starts stay untouched)
         let mut extra_lp: Option<HighsLp> = None;
+        let mut buf = Array1::zeros(0);
         for i in 0..units {
-            let row = w.row(i);
+            let row = w.row(i, &mut buf);
             let Interval {
                 mut lo,
                 mut hi,
@@ -402,16 +448,17 @@ impl LayerLp<'_, '_> {
 fn add_layer_variables(
     model: &mut LpModel,
     inputs: &[Option<usize>],
-    w: ArrayView2<f64>,
+    w: LayerView,
     b: &[f64],
     bounds: &UnitBounds,
     mut rec: Option<&mut Recorder>,
 ) -> Vec<Option<usize>> {
     let units = w.nrows();
     let mut next_inputs = Vec::with_capacity(units);
+    let mut buf = Array1::zeros(0);
     for i in 0..units {
         let mut entries: Vec<(usize, f64)> = Vec::new();
-        let row = w.row(i);
+        let row = w.row(i, &mut buf);
         for (j, &a) in row.iter().enumerate() {
             if let Some(col) = inputs[j] {
                 entries.push((col, -a));

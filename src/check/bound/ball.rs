@@ -140,7 +140,7 @@ impl Checker<'_> {
         let a: Vec<Vec<&Int>> = ball
             .live
             .iter()
-            .map(|&i| prev.live.iter().map(|&j| &self.net[t].w[i][j]).collect())
+            .map(|&i| prev.live.iter().map(|&j| self.net[t].int(i, j)).collect())
             .collect();
         let cholesky = if kind == 3 {
             let k = ball.live.len().min(prev.live.len());

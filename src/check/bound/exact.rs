@@ -157,10 +157,13 @@ pub fn to_ints(v: &[Dy]) -> (Vec<Int>, i64) {
 /// One hidden layer exactly: weights as integers at one exponent, biases as dyadics.
 #[derive(Clone, Debug)]
 pub struct ExactLayer {
-    /// Row-major, units × inputs: W_ij = w[i][j]·2^ew.
-    pub w: Vec<Vec<Int>>,
+    /// By rows, units × inputs, the stored entries (column, w) with columns increasing:
+    /// W_ij = w·2^ew, zero where not stored.
+    w: Vec<Vec<(usize, Int)>>,
+    inputs: usize,
     pub ew: i64,
     pub b: Vec<Dy>,
+    zero: Int,
 }
 
 impl ExactLayer {
@@ -168,26 +171,47 @@ impl ExactLayer {
         self.w.len()
     }
 
+    /// The layer's inputs (columns of W).
+    pub fn inputs(&self) -> usize {
+        self.inputs
+    }
+
+    /// W_ij's integer (at exponent `ew`).
+    pub fn int(&self, i: usize, j: usize) -> &Int {
+        let row = &self.w[i];
+        match row.binary_search_by_key(&j, |(c, _)| *c) {
+            Ok(k) => &row[k].1,
+            Err(_) => &self.zero,
+        }
+    }
+
     /// W_ij as a dyadic.
     pub fn weight(&self, i: usize, j: usize) -> Dy {
-        Dy::from_int(&self.w[i][j], self.ew)
+        Dy::from_int(self.int(i, j), self.ew)
     }
 
     /// Σ_v y_v W_vj for every input j, over the units v of `y` (sparse, exact): the product of
     /// the transposed weights with a vector of multipliers.
     pub fn transposed_times(&self, y: &[(usize, Dy)], acc: &mut Acc) -> Vec<Dy> {
-        let inputs = self.w.first().map_or(0, Vec::len);
+        let inputs = self.inputs;
         if y.is_empty() {
             return vec![Dy::zero(); inputs];
         }
         let values: Vec<Dy> = y.iter().map(|(_, d)| d.clone()).collect();
         let (ints, ey) = to_ints(&values);
-        let rows: Vec<(&Vec<Int>, &Int)> = y.iter().map(|(v, _)| &self.w[*v]).zip(&ints).collect();
-        (0..inputs)
-            .map(|j| {
+        // the terms of each column j: (y_v, W_vj) over the rows storing column j
+        let mut columns: Vec<Vec<(&Int, &Int)>> = vec![Vec::new(); inputs];
+        for ((v, _), yv) in y.iter().zip(&ints) {
+            for (j, w) in &self.w[*v] {
+                columns[*j].push((yv, w));
+            }
+        }
+        columns
+            .iter()
+            .map(|terms| {
                 acc.clear();
-                for (row, yv) in &rows {
-                    acc.add_mul(yv.view(), row[j].view());
+                for (yv, w) in terms {
+                    acc.add_mul(yv.view(), w.view());
                 }
                 Dy::from_int(&acc.finish(), ey + self.ew)
             })
@@ -207,31 +231,41 @@ pub fn exact_layers(net: &Network) -> Result<Vec<ExactLayer>, Fault> {
                     l + 1
                 ))
             };
-            let parts: Vec<Vec<(i64, i64)>> = layer
-                .weight
-                .rows()
-                .into_iter()
-                .map(|row| {
-                    row.iter()
-                        .map(|&v| {
+            let parts: Vec<Vec<(usize, (i64, i64))>> = (0..layer.weight.nrows())
+                .map(|r| {
+                    layer
+                        .weight
+                        .row(r)
+                        .filter(|&(_, v)| v != 0.0)
+                        .map(|(c, v)| {
                             decompose(v)
-                                .map(|(m, e)| (m, i64::from(e)))
+                                .map(|(m, e)| (c, (m, i64::from(e))))
                                 .ok_or_else(|| bad("weight", v))
                         })
                         .collect::<Result<Vec<_>, _>>()
                 })
                 .collect::<Result<_, _>>()?;
-            let ew = min_exponent(parts.iter().flatten().copied()).unwrap_or(0);
+            let ew = min_exponent(parts.iter().flatten().map(|&(_, x)| x)).unwrap_or(0);
             let w = parts
                 .iter()
-                .map(|row| row.iter().map(|&(m, e)| scaled(m, e, ew)).collect())
+                .map(|row| {
+                    row.iter()
+                        .map(|&(c, (m, e))| (c, scaled(m, e, ew)))
+                        .collect()
+                })
                 .collect();
             let b = layer
                 .bias
                 .iter()
                 .map(|&v| Dy::from_f64(v).ok_or_else(|| bad("bias", v)))
                 .collect::<Result<_, _>>()?;
-            Ok(ExactLayer { w, ew, b })
+            Ok(ExactLayer {
+                w,
+                inputs: layer.input_dim(),
+                ew,
+                b,
+                zero: Int::zero(),
+            })
         })
         .collect()
 }

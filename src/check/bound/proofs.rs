@@ -281,7 +281,7 @@ impl<'a> Checker<'a> {
                     .as_ref()
                     .ok_or_else(|| format!("a ball proof, but layer {} has no ball", t))?;
                 let layer = &self.net[t];
-                let w: Vec<Dy> = (0..layer.w[i].len()).map(|j| layer.weight(i, j)).collect();
+                let w: Vec<Dy> = (0..layer.inputs()).map(|j| layer.weight(i, j)).collect();
                 ball.bounds(&w, &layer.b[i], upper, claim, self.l2)
             }
         }
@@ -303,7 +303,7 @@ impl<'a> Checker<'a> {
         let terms = self.column_terms(t, i, upper, &m)?;
         // the input columns: x enters layer 1's equality rows with −W_1 (or the target itself)
         let rx: Vec<Dy> = if t == 0 {
-            (0..self.net[0].w[i].len())
+            (0..self.net[0].inputs())
                 .map(|j| signed(self.net[0].weight(i, j)))
                 .collect()
         } else {

@@ -9,7 +9,7 @@
 //! dense factor enters. Adding two tensors (a residual block) adds their terms source by source.
 
 use super::sparse::{dense_zeros, SparseRows};
-use crate::network::Source;
+use crate::network::{Source, Weights};
 use ndarray::{Array1, Array2, Axis};
 
 /// The linear part A of one term.
@@ -73,6 +73,19 @@ impl Linear {
             Linear::Sparse(s) => s.mul_vec(v),
             Linear::Dense(w) => w.dot(v),
         }
+    }
+
+    /// The rows × cols weights: dense as given, sparse ones kept sparse when mostly zeros and
+    /// large ([`Weights::compact`]); an error when the shape does not fit.
+    pub fn into_weights(self, rows: usize, cols: usize) -> Result<Weights, String> {
+        let weights = match self {
+            Linear::Identity if rows == cols => {
+                Weights::compact(SparseRows::diagonal(&Array1::ones(rows)))?
+            }
+            Linear::Sparse(s) if s.ncols() == cols && s.nrows() == rows => Weights::compact(s)?,
+            other => Weights::Dense(other.into_dense(rows, cols)?),
+        };
+        Ok(weights)
     }
 
     /// The dense rows × cols matrix (an error when the shape does not fit).

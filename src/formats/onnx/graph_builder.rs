@@ -5,7 +5,8 @@
 //! connections (`network::graph`).
 
 use super::affine::{Linear, TensorMap};
-use crate::network::{GraphLayer, Network, ReluGraph, Source};
+use super::sparse::SparseRows;
+use crate::network::{GraphLayer, Network, ReluGraph, Source, Weights};
 use ndarray::Array1;
 
 /// The hidden layers read so far.
@@ -35,7 +36,7 @@ impl GraphBuilder {
 
     /// Closes `map` (a tensor of `rows` entries) into a new hidden layer; its index.
     pub fn relu(&mut self, map: TensorMap, rows: usize) -> Result<usize, String> {
-        let layer = self.dense_layer(map, rows)?;
+        let layer = self.graph_layer(map, rows)?;
         if layer.terms.is_empty() {
             return Err(
                 "applies ReLU to a constant; expected a tensor computed from the network input"
@@ -54,7 +55,7 @@ impl GraphBuilder {
                     .into(),
             );
         }
-        let output = self.dense_layer(output, rows)?;
+        let output = self.graph_layer(output, rows)?;
         let (hidden, output, dead_layers) = without_dead_layers(self.hidden, output);
         let (hidden, output) = by_depth(hidden, output)?;
         if hidden.is_empty() {
@@ -73,8 +74,8 @@ impl GraphBuilder {
         })
     }
 
-    /// The layer t = Σ A_s h_s + a with dense A_s.
-    fn dense_layer(&mut self, map: TensorMap, rows: usize) -> Result<GraphLayer, String> {
+    /// The layer t = Σ A_s h_s + a, each A_s dense or sparse ([`Weights::compact`]).
+    fn graph_layer(&mut self, map: TensorMap, rows: usize) -> Result<GraphLayer, String> {
         let mut terms = Vec::with_capacity(map.terms.len());
         for (source, linear) in map.terms {
             let known = match source {
@@ -90,7 +91,7 @@ impl GraphBuilder {
             if source == Source::Input {
                 self.input_dim = Some(cols);
             }
-            terms.push((source, linear.into_dense(rows, cols)?));
+            terms.push((source, linear.into_weights(rows, cols)?));
         }
         let bias = map.bias.unwrap_or_else(|| Array1::zeros(rows));
         if bias.len() != rows {
@@ -184,7 +185,9 @@ fn by_depth(
         widths[d] += layer.bias.len();
     }
     let merge = |layers: Vec<(usize, GraphLayer)>, rows: usize| -> Result<GraphLayer, String> {
-        let mut terms: Vec<(Source, ndarray::Array2<f64>)> = Vec::new();
+        // per target source: its width and one list of (column, value) per row
+        type Rows = Vec<Vec<(usize, f64)>>;
+        let mut terms: Vec<(Source, usize, Rows)> = Vec::new();
         let mut bias = Array1::zeros(rows);
         for (offset, layer) in layers {
             let n = layer.bias.len();
@@ -199,21 +202,28 @@ fn by_depth(
                     Source::Input => w.ncols(),
                     Source::Hidden(d) => widths[d],
                 };
-                let k = match terms.iter().position(|(t, _)| *t == target) {
+                let k = match terms.iter().position(|(t, _, _)| *t == target) {
                     Some(k) => k,
                     None => {
-                        terms.push((target, super::sparse::dense_zeros(rows, cols)?));
+                        terms.push((target, cols, vec![Vec::new(); rows]));
                         terms.len() - 1
                     }
                 };
-                let mut block = terms[k]
-                    .1
-                    .slice_mut(ndarray::s![offset..offset + n, col0..col0 + w.ncols()]);
-                block += &w;
+                for (r, c, v) in w.entries().filter(|&(_, _, v)| v != 0.0) {
+                    terms[k].2[offset + r].push((col0 + c, v));
+                }
             }
         }
-        terms.sort_by_key(|(s, _)| *s);
-        Ok(GraphLayer { terms, bias })
+        terms.sort_by_key(|(s, _, _)| *s);
+        let mut out = Vec::with_capacity(terms.len());
+        for (s, cols, entries) in terms {
+            let mut m = SparseRows::with_columns(cols);
+            for row in entries {
+                m.push_row(row);
+            }
+            out.push((s, Weights::compact(m)?));
+        }
+        Ok(GraphLayer { terms: out, bias })
     };
     let mut groups: Vec<Vec<(usize, GraphLayer)>> = (0..levels).map(|_| Vec::new()).collect();
     for (j, layer) in hidden.into_iter().enumerate() {

@@ -25,9 +25,10 @@ pub fn to_bytes(network: &Network) -> Vec<u8> {
 pub fn model(network: &Network) -> ModelProto {
     let exact_f32 = network.layers().iter().all(|l| {
         l.weight
-            .iter()
-            .chain(l.bias.iter())
-            .all(|&v| (v as f32) as f64 == v)
+            .entries()
+            .map(|(_, _, v)| v)
+            .chain(l.bias.iter().copied())
+            .all(|v| (v as f32) as f64 == v)
     });
     let elem = if exact_f32 {
         data_type::FLOAT
@@ -45,7 +46,7 @@ pub fn model(network: &Network) -> ModelProto {
         initializers.push(tensor(
             &w_name,
             &[rows, cols],
-            layer.weight.iter().copied(),
+            layer.weight.dense_values(),
             elem,
         ));
         initializers.push(tensor(&b_name, &[rows], layer.bias.iter().copied(), elem));
