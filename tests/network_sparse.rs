@@ -172,9 +172,10 @@ fn a_comparison_of_two_units_that_are_off_is_stably_off() {
         array![[1.0, 0.5], [-0.5, 1.0], [1.0, 1.0]],
         array![-10.0, -10.0, 0.0],
     );
+    // u0 − u1 (both off: the constant 0), and u2 − 0.3 (the constant −0.3 where u2 is off)
     let compare = Layer::new(
-        Array2::from_shape_vec((2, 3), vec![1.0, -1.0, 0.0, 1.0, 0.0, -1.0]).unwrap(),
-        array![0.0, 0.0],
+        Array2::from_shape_vec((2, 3), vec![1.0, -1.0, 0.0, 0.0, 0.0, 1.0]).unwrap(),
+        array![0.0, -0.3],
     );
     let out = Layer::new(array![[1.0, 1.0]], array![0.0]);
     let net = Network::new(vec![first, compare, out]).unwrap();
@@ -186,10 +187,17 @@ fn a_comparison_of_two_units_that_are_off_is_stably_off() {
         assert_eq!(l2.unstable, 1, "{l2:?}");
         let enc = relu_regions::bounds::enclose(&n, &domain).unwrap();
         assert_eq!(enc[1].stability[0], Stability::Inactive);
-        let c = count_one_thread(&n, &domain);
+        let c = count(&n, &domain, &CountOptions::new().certificate(true)).unwrap();
         let (truth, _) = brute_force(&n, &domain, interior_tol(&domain));
         assert!(c.exact);
         assert_eq!(c.regions, truth.len() as u64);
         assert!(b.value >= c.regions.into());
+        // the constant unit is settled by its exact zero map and its witnesses are proven in
+        // floating point: no decision goes to rational arithmetic, and the certificate is whole
+        assert_eq!(c.exact_calls, 0, "{}", describe(&c));
+        let tree = c.certificate.as_ref().unwrap();
+        assert_eq!(tree.open, 0);
+        let verdict = check_bytes(&n, SHA, &tree.to_bytes(&SHA).unwrap()).unwrap();
+        assert!(verdict.exact && verdict.regions == c.regions, "{verdict:?}");
     }
 }

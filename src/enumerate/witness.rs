@@ -42,6 +42,9 @@ pub struct WitnessChecker {
     /// claimed with the opposite of its source's sign where the source's sign is strictly
     /// proven (its pre-activation is −c·z_source).
     ties: Vec<Option<Tie>>,
+    /// Per hidden unit (flat), whether a mirror takes the opposite of its sign: such a unit is
+    /// never accepted as a weak constant (the mirror of the constant 0 is 0 too, off as well).
+    mirror_source: Vec<bool>,
 }
 
 impl WitnessChecker {
@@ -90,7 +93,14 @@ impl WitnessChecker {
                 }
             })
             .collect();
+        let mut mirror_source = vec![false; ties.len()];
+        for t in ties.iter().flatten().filter(|t| !t.same_sign) {
+            if let Some(m) = mirror_source.get_mut(t.source) {
+                *m = true;
+            }
+        }
         WitnessChecker {
+            mirror_source,
             abs_row_sums: net
                 .hidden_layers()
                 .iter()
@@ -190,7 +200,18 @@ impl WitnessChecker {
                         && self.entry_err.iter().all(|&e| e == 0.0)
                         && constant.get_or_insert_with(|| net.locally_constant_units(pattern))
                             [k + u];
-                    if !zero_off {
+                    // a unit reading no unit that is on (every weight from one exactly 0) is
+                    // z = b exactly (a sum of exact zeros and b, in a layer whose numbers are
+                    // exact): its sign is its bias's, e.g. MaxPool's comparison of two off units
+                    let reads_none = l > 0
+                        && self.entry_err[l] == 0.0
+                        && !self.mirror_source[k + u]
+                        && pattern_l[u] == (z[u] > 0.0)
+                        && layer
+                            .weight
+                            .row(u)
+                            .all(|(j, w)| w == 0.0 || !pattern[k - layer.input_dim() + j]);
+                    if !(zero_off || reads_none) {
                         return false;
                     }
                     weak[u] = true;
@@ -346,7 +367,16 @@ impl WitnessChecker {
                     } else {
                         v < -bound
                     };
-                if !proven {
+                // a map that is exactly the constant β (a zero row with zero error: v = β
+                // exactly, a sum of β and exact zeros) has β's sign on the whole region, unless
+                // a mirror ties its sign to it (the mirror of the constant 0 is off as well)
+                let constant = || {
+                    e == 0.0
+                        && !self.mirror_source[k + u]
+                        && pattern[k + u] == (v > 0.0)
+                        && a[u * n..(u + 1) * n].iter().all(|&w| w == 0.0)
+                };
+                if !proven && !constant() {
                     return false;
                 }
             }

@@ -14,7 +14,6 @@ use crate::error::{Error, Result};
 use crate::network::{InputNormalization, Layer, Network};
 use ndarray::{Array1, Array2};
 use serde_json::{Map, Value};
-use std::fmt::Write as _;
 use std::path::Path;
 
 /// Reads a network from a JSON file.
@@ -101,10 +100,20 @@ pub fn from_str(text: &str, file: &Path) -> Result<Network> {
 
 /// The network as JSON text: one weight row per line, floats in shortest round-trip form.
 pub fn to_string(network: &Network) -> String {
-    let mut s = String::from("{\n  \"layers\": [\n");
+    let mut out = Vec::new();
+    // invariant: writing into a Vec<u8> cannot fail
+    write_to(network, &mut out).unwrap_or_else(|_| unreachable!("a Vec<u8> takes every byte"));
+    // invariant: the text is built from ASCII pieces and serde_json numbers
+    String::from_utf8(out).unwrap_or_else(|_| unreachable!("JSON text is UTF-8"))
+}
+
+/// Writes [`to_string`]'s text to `out` row by row (a large network is never held as one
+/// string: the canonical text of a network with sparse layers can be gigabytes).
+pub fn write_to(network: &Network, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    out.write_all(b"{\n  \"layers\": [\n")?;
     let n = network.layers().len();
     for (i, layer) in network.layers().iter().enumerate() {
-        s.push_str("    {\n      \"weight\": [\n");
+        out.write_all(b"    {\n      \"weight\": [\n")?;
         let (rows, cols) = layer.weight.dim();
         let mut dense = vec![0.0; cols];
         for r in 0..rows {
@@ -113,34 +122,57 @@ pub fn to_string(network: &Network) -> String {
             for (c, v) in layer.weight.row(r) {
                 dense[c] = v;
             }
-            let _ = write!(s, "        {}", numbers(dense.iter()));
-            s.push_str(if r + 1 < rows { ",\n" } else { "\n" });
+            write!(out, "        {}", numbers(dense.iter()))?;
+            out.write_all(if r + 1 < rows { b",\n" } else { b"\n" })?;
         }
-        let _ = write!(
-            s,
+        write!(
+            out,
             "      ],\n      \"bias\": {}\n    }}",
             numbers(layer.bias.iter())
-        );
-        s.push_str(if i + 1 < n { ",\n" } else { "\n" });
+        )?;
+        out.write_all(if i + 1 < n { b",\n" } else { b"\n" })?;
     }
-    s.push_str("  ]");
+    out.write_all(b"  ]")?;
     if let Some(norm) = network.normalization() {
-        let _ = write!(
-            s,
+        write!(
+            out,
             ",\n  \"normalization\": {{\n    \"mins\": {},\n    \"maxes\": {},\n    \"means\": {},\n    \"ranges\": {}\n  }}",
             numbers(norm.mins.iter()),
             numbers(norm.maxes.iter()),
             numbers(norm.means.iter()),
             numbers(norm.ranges.iter())
-        );
+        )?;
     }
-    s.push_str("\n}\n");
-    s
+    out.write_all(b"\n}\n")
 }
 
-/// Writes the network to a JSON file (see [`to_string`]).
+/// Writes the network to a JSON file (see [`to_string`]). Errors when a layer is sparse and
+/// too large to write out as dense rows (the format's only form).
 pub fn write(network: &Network, path: &Path) -> Result<()> {
-    std::fs::write(path, to_string(network)).map_err(|e| Error::io(path, e))
+    check_dense_writable(network, path, "JSON")?;
+    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut out = std::io::BufWriter::new(file);
+    write_to(network, &mut out)
+        .and_then(|()| std::io::Write::flush(&mut out))
+        .map_err(|e| Error::io(path, e))
+}
+
+/// An error naming `path` when some layer of `network` cannot be written out densely (over
+/// 2^27 entries): formats that hold dense matrices only (JSON, our ONNX writer) say so.
+pub(crate) fn check_dense_writable(network: &Network, path: &Path, format: &str) -> Result<()> {
+    match network.layers().iter().position(|l| !l.weight.fits_dense()) {
+        Some(i) => {
+            let (r, c) = network.layers()[i].weight.dim();
+            Err(Error::format(
+                path,
+                "network",
+                format!(
+                    "layer {i} is a sparse {r}x{c} matrix; {format} holds dense matrices and this one exceeds 2^27 entries (1 GiB); expected a network whose layers fit"
+                ),
+            ))
+        }
+        None => Ok(()),
+    }
 }
 
 /// `[a, b, c]` with each float in serde_json's shortest round-trip form (ryu).

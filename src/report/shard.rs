@@ -29,9 +29,25 @@ pub const VERSION: u32 = 1;
 /// The network's identity: SHA-256 (hex) of its canonical JSON text
 /// (`formats::json::to_string`), so a network read again from any of its files matches.
 pub fn model_sha256(net: &Network) -> String {
-    crate::formats::container::hex(&Sha256::digest(
-        crate::formats::json::to_string(net).as_bytes(),
-    ))
+    let mut hasher = HashWriter(Sha256::new());
+    // invariant: `HashWriter` accepts every byte
+    crate::formats::json::write_to(net, &mut hasher)
+        .unwrap_or_else(|_| unreachable!("hashing cannot fail"));
+    crate::formats::container::hex(&hasher.0.finalize())
+}
+
+/// A writer that feeds SHA-256 (the canonical text is hashed as it is written, never held).
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        sha2::Digest::update(&mut self.0, buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A domain, exactly: an L2 ball, a box by center and half widths, or a box by its exact bounds
