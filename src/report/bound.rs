@@ -85,6 +85,9 @@ pub struct CountsReport {
     pub width: usize,
     /// Units whose pre-activation may take either sign in the domain.
     pub unstable: usize,
+    /// Of the unstable units, those tied to another unit (copies and mirrors): they split no
+    /// region of their own, and the bound leaves them out.
+    pub tied: usize,
     /// Units positive on the whole domain.
     pub stably_active: usize,
     /// Units non-positive on the whole domain.
@@ -97,6 +100,7 @@ impl From<&LayerCounts> for CountsReport {
             width: l.width,
             // tied units (copies, mirrors) may change sign too; the bound leaves them out
             unstable: l.unstable + l.tied,
+            tied: l.tied,
             stably_active: l.stably_active,
             stably_inactive: l.stably_inactive,
         }
@@ -168,6 +172,9 @@ pub struct LayerReport {
     pub width: usize,
     /// Units whose pre-activation may take either sign in the domain.
     pub unstable: usize,
+    /// Of the unstable units, those tied to another unit (copies and mirrors): they split no
+    /// region of their own, and the bound leaves them out.
+    pub tied: usize,
     /// Units positive on the whole domain.
     pub stably_active: usize,
     /// Units non-positive on the whole domain.
@@ -182,6 +189,7 @@ impl From<&LayerStability> for LayerReport {
             width: l.width,
             // tied units (copies, mirrors) may change sign too; the bound leaves them out
             unstable: l.unstable + l.tied,
+            tied: l.tied,
             stably_active: l.stably_active,
             stably_inactive: l.stably_inactive,
             radius: l.radius,
@@ -394,20 +402,22 @@ impl BoundReport {
         let _ = writeln!(s);
         let _ = writeln!(
             s,
-            "local_analytic per layer (units that can change sign inside the ball):"
+            "local_analytic per layer (units that can change sign inside the ball; tied: of those, \
+             copies and mirrors, which split no region of their own):"
         );
         let _ = writeln!(
             s,
-            "{:>5} {:>6} {:>9} {:>8} {:>9} {:>14}",
-            "layer", "width", "unstable", "active", "inactive", "encl. radius"
+            "{:>5} {:>6} {:>9} {:>6} {:>8} {:>9} {:>14}",
+            "layer", "width", "unstable", "tied", "active", "inactive", "encl. radius"
         );
         for (i, l) in self.bounds.local_analytic.layers.iter().enumerate() {
             let _ = writeln!(
                 s,
-                "{:>5} {:>6} {:>9} {:>8} {:>9} {:>14.6e}",
+                "{:>5} {:>6} {:>9} {:>6} {:>8} {:>9} {:>14.6e}",
                 i + 1,
                 l.width,
                 l.unstable,
+                l.tied,
                 l.stably_active,
                 l.stably_inactive,
                 l.radius
