@@ -47,16 +47,15 @@ pub(crate) fn tie_sources(net: &Network, exact: &Exactness) -> Vec<Option<Tie>> 
         let exact_layer = exact.entry_err.get(l).is_some_and(|&e| e == 0.0);
         // first unit (not itself tied) of each hash of a normalized row, by its leading sign
         let mut sources: HashMap<(u64, bool), Vec<usize>> = HashMap::new();
-        let entries = |u: usize, out: &mut Vec<(usize, f64)>| {
+        // a row and its bias (as column usize::MAX), the non-zero entries only
+        let entries = |u: usize| {
             let bias = (usize::MAX, layer.bias[u]);
-            out.clear();
-            out.extend(layer.weight.row(u).chain([bias]).filter(|&(_, v)| v != 0.0));
+            layer.weight.row(u).chain([bias]).filter(|&(_, v)| v != 0.0)
         };
         let (mut row, mut other) = (Vec::new(), Vec::new());
         for u in 0..layer.output_dim() {
-            entries(u, &mut row);
             let copy = (exact_layer && l > 0 && layer.bias[u] == 0.0)
-                .then(|| single_positive_entry(&row))
+                .then(|| single_positive_entry(entries(u)))
                 .flatten();
             if let Some(i) = copy {
                 out.push(Some(Tie {
@@ -65,13 +64,17 @@ pub(crate) fn tie_sources(net: &Network, exact: &Exactness) -> Vec<Option<Tie>> 
                 }));
                 continue;
             }
-            let Some((key, positive)) = exact_layer.then(|| row_key(&row)).flatten() else {
+            let Some((key, positive)) = exact_layer.then(|| row_key(entries(u))).flatten() else {
                 out.push(None);
                 continue;
             };
+            // the rows are gathered only for a candidate (rare): hashing reads them in place
             let mirror = sources.get(&(key, !positive)).and_then(|cands| {
+                row.clear();
+                row.extend(entries(u));
                 cands.iter().copied().find(|&v| {
-                    entries(v, &mut other);
+                    other.clear();
+                    other.extend(entries(v));
                     negative_multiple(&row, &other).is_some_and(|s| {
                         l > 0 || exact.first_bias.is_none_or(|b| exact_first(b, u, v, s))
                     })
@@ -115,28 +118,36 @@ pub(crate) fn tied_units(net: &Network) -> Vec<Vec<bool>> {
     out
 }
 
-/// A hash of the row's non-zero values (the bias last) divided by the power of two of the first one and by its sign,
-/// and that sign (true: positive). `None` for a zero row, or a non-finite entry. Rows that are
-/// positive power-of-two multiples of each other have the same key and sign; negative multiples
-/// the same key and opposite signs.
-fn row_key(row: &[(usize, f64)]) -> Option<(u64, bool)> {
-    let &(_, lead) = row.first()?;
+/// A hash of the row's first [`KEY_ENTRIES`] non-zero entries (the bias last, as column
+/// `usize::MAX`), their values divided by the power of two of the first one and by its sign, and
+/// that sign (true: positive). `None` for a zero row, or a non-finite entry among them. Rows that
+/// are positive power-of-two multiples of each other have the same key and sign; negative
+/// multiples the same key and opposite signs. Only a candidate: [`negative_multiple`] compares
+/// whole rows.
+fn row_key(row: impl IntoIterator<Item = (usize, f64)>) -> Option<(u64, bool)> {
+    let mut row = row.into_iter().take(KEY_ENTRIES).peekable();
+    let &(_, lead) = row.peek()?;
     if !lead.is_finite() {
         return None;
     }
     let (e, positive) = (binary_exponent(lead), lead > 0.0);
     let mut h = DefaultHasher::new();
-    for &(_, v) in row {
+    for (c, v) in row {
         if !v.is_finite() {
             return None;
         }
         let n = ldexp(v, -e);
-        let n = if positive { n } else { -n };
-        // the values alone pick the candidates; `negative_multiple` compares the columns too
+        // +0 and −0 hash alike
+        let n = if positive { n } else { -n } + 0.0;
+        c.hash(&mut h);
         n.to_bits().hash(&mut h);
     }
     Some((h.finish(), positive))
 }
+
+/// The non-zero entries [`row_key`] hashes (a few: a dense row of 784 weights is not read whole
+/// for a key).
+const KEY_ENTRIES: usize = 8;
 
 /// The exponent s when (row_m, bias_m) = −2^s (row_u, bias_u) exactly, else `None` (also for a
 /// zero row); each row given by its non-zero entries as in [`row_key`]. Each comparison scales
@@ -183,9 +194,10 @@ fn exact_first(bias: &[BigRational], m: usize, u: usize, s: i32) -> bool {
 
 /// The column of the only non-zero entry of `row` (its non-zero entries, the bias as column
 /// `usize::MAX`) when there is exactly one, it is a weight and it is > 0.
-fn single_positive_entry(row: &[(usize, f64)]) -> Option<usize> {
-    match row {
-        [(c, v)] if *c != usize::MAX && *v > 0.0 && v.is_finite() => Some(*c),
+fn single_positive_entry(row: impl IntoIterator<Item = (usize, f64)>) -> Option<usize> {
+    let mut row = row.into_iter();
+    match (row.next(), row.next()) {
+        (Some((c, v)), None) if c != usize::MAX && v > 0.0 && v.is_finite() => Some(c),
         _ => None,
     }
 }
@@ -283,20 +295,17 @@ mod tests {
     #[test]
     fn only_one_positive_entry_makes_a_copy() {
         assert_eq!(
-            single_positive_entry(&nz(array![0.0, 1.0, 0.0], 0.0)),
+            single_positive_entry(nz(array![0.0, 1.0, 0.0], 0.0)),
             Some(1)
         );
         assert_eq!(
-            single_positive_entry(&nz(array![0.0, 0.5, 0.0], 0.0)),
+            single_positive_entry(nz(array![0.0, 0.5, 0.0], 0.0)),
             Some(1)
         );
-        assert_eq!(
-            single_positive_entry(&nz(array![0.0, -1.0, 0.0], 0.0)),
-            None
-        );
-        assert_eq!(single_positive_entry(&nz(array![1.0, 1.0, 0.0], 0.0)), None);
-        assert_eq!(single_positive_entry(&nz(array![0.0, 0.0], 0.0)), None);
-        assert_eq!(single_positive_entry(&nz(array![0.0, 0.0], 1.0)), None);
-        assert_eq!(single_positive_entry(&nz(array![f64::NAN, 0.0], 0.0)), None);
+        assert_eq!(single_positive_entry(nz(array![0.0, -1.0, 0.0], 0.0)), None);
+        assert_eq!(single_positive_entry(nz(array![1.0, 1.0, 0.0], 0.0)), None);
+        assert_eq!(single_positive_entry(nz(array![0.0, 0.0], 0.0)), None);
+        assert_eq!(single_positive_entry(nz(array![0.0, 0.0], 1.0)), None);
+        assert_eq!(single_positive_entry(nz(array![f64::NAN, 0.0], 0.0)), None);
     }
 }

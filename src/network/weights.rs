@@ -158,6 +158,8 @@ impl Weights {
     /// Whether every entry is finite; else the first entry that is not.
     pub fn first_non_finite(&self) -> Option<(usize, usize, f64)> {
         match self {
+            // the plain scan first (vectorizes), the position only when there is one
+            Weights::Dense(m) if m.iter().all(|v| v.is_finite()) => None,
             Weights::Dense(m) => m
                 .indexed_iter()
                 .find(|(_, v)| !v.is_finite())
