@@ -201,3 +201,89 @@ fn a_comparison_of_two_units_that_are_off_is_stably_off() {
         assert!(verdict.exact && verdict.regions == c.regions, "{verdict:?}");
     }
 }
+
+/// A weight that underflows to 0 when the layer is scaled into unit coordinates hides a term:
+/// the unit reading it is not an exact constant. u = 1e10 A⁺ − 1e-320 B⁺ + 1e-40 (B = x2 + 2 +
+/// 1e300 after the second layer) is exactly ≈ −1e-20 (off) where A is off, so v = 1e60 u⁺ + x2
+/// − 0.5 splits the box: the count must be brute force's, or honestly not exact.
+#[test]
+fn a_weight_that_underflows_in_unit_coordinates_does_not_make_a_constant() {
+    let net = Network::new(vec![
+        Layer::new(
+            array![[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]],
+            array![0.0, 0.0, 2.0],
+        ),
+        Layer::new(
+            array![[1.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 1.0]],
+            array![-1.5, 1e300, 0.0],
+        ),
+        Layer::new(
+            array![[1e10, -1e-320, 0.0], [0.0, 0.0, 1.0]],
+            array![1e-40, 0.0],
+        ),
+        Layer::new(array![[1e60, 1.0]], array![-2.5]),
+        Layer::new(array![[1.0]], array![0.0]),
+    ])
+    .unwrap();
+    let domain = Domain::ball(array![0.0, 0.0], 1.0, Norm::Linf).unwrap();
+    let (truth, _) = brute_force(&net, &domain, interior_tol(&domain));
+    assert_eq!(truth.len(), 4);
+    for n in [net.clone(), sparse_twin(&net)] {
+        let c = count_one_thread(&n, &domain);
+        assert!(!c.exact || c.regions == 4, "{}", describe(&c));
+        assert!(c.lower <= 4, "{}", describe(&c));
+    }
+}
+
+/// Sparse rows given out of order, with a column repeated and a zero stored, are put in canonical
+/// form by `Network::new`: every reader sees the same matrix as the dense twin (a value read by
+/// binary search, the count, and a certificate of the dense net checked against it).
+#[test]
+fn non_canonical_sparse_rows_are_made_canonical() {
+    let net = half_zero_net(3);
+    let w = net.layers()[1].weight.to_dense().unwrap();
+    let mut rows = SparseRows::with_columns(w.ncols());
+    for r in 0..w.nrows() {
+        let mut e: Vec<(usize, f64)> = Vec::new();
+        for c in (0..w.ncols()).rev() {
+            e.extend([(c, w[[r, c]] * 0.5), (c, w[[r, c]] * 0.5), (c, 0.0)]);
+        }
+        rows.push_row(e);
+    }
+    let mut layers = net.layers().to_vec();
+    layers[1] = Layer::new(Weights::Sparse(rows), layers[1].bias.clone());
+    let odd = Network::new(layers).unwrap();
+    for r in 0..w.nrows() {
+        for c in 0..w.ncols() {
+            assert_eq!(odd.layers()[1].weight.get(r, c), w[[r, c]]);
+        }
+    }
+    let domain = Domain::ball(array![0.0, 0.0], 1.5, Norm::L2).unwrap();
+    let (res, bytes) = {
+        let r = count(&net, &domain, &CountOptions::new().certificate(true)).unwrap();
+        let b = r.certificate.as_ref().unwrap().to_bytes(&SHA).unwrap();
+        (r, b)
+    };
+    assert_eq!(count_one_thread(&odd, &domain).regions, res.regions);
+    let verdict = check_bytes(&odd, SHA, &bytes).unwrap();
+    assert_eq!(verdict.regions, res.regions);
+}
+
+/// `train::evaluate` reads a network with sparse layers (W hᵀ by rows) as its dense twin.
+#[test]
+fn evaluation_reads_sparse_layers() {
+    let net = common::random_network(&[2, 4, 3, 2], 1, 0.5);
+    let twin = sparse_twin(&net);
+    let x = Array2::from_shape_fn((5, 2), |(i, j)| (i as f64 - 2.0) * 0.3 + j as f64 * 0.1);
+    let data = relu_regions::train::Dataset {
+        x,
+        y: vec![0, 1, 0, 1, 1],
+        classes: 2,
+    };
+    let (a, b) = (
+        relu_regions::train::evaluate(&net, &data),
+        relu_regions::train::evaluate(&twin, &data),
+    );
+    assert_eq!(a.accuracy, b.accuracy);
+    assert!((a.loss - b.loss).abs() <= 1e-12 * (1.0 + a.loss.abs()));
+}

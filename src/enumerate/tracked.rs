@@ -144,8 +144,8 @@ impl TrackedMap {
             magnitude_sum += v + self.err[i];
         }
         // units that read no unit that is on (every weight from an on unit exactly 0): A⁺_u = 0
-        // and β⁺_u = b_u exactly (no term is added), so their only error is their bias's scaling
-        // error. Found by the sparse rows, or for a dense layer with zero weights (copies,
+        // and β⁺_u = b_u exactly (no term is added), so their only error is the layer's scaling
+        // error `own` (0 when its numbers are exact). Found by the sparse rows, or for a dense layer with zero weights (copies,
         // MaxPool's comparisons) by a scan; a dense layer without zeros reads every unit.
         let mut reads_none = Vec::new();
         match &next.weight {
@@ -184,8 +184,10 @@ impl TrackedMap {
         err.zip_mut_with(&next.bias, |e, b| {
             *e = (*e + g * b.abs() + own + underflow) * inflate
         });
+        // (a weight that underflowed to 0 when the layer was scaled hides a term of at most
+        // e·|h_k|: `own` keeps it; it is 0 in a layer whose numbers are exact)
         for (u, _) in reads_none.iter().enumerate().filter(|(_, &none)| none) {
-            err[u] = entry_err * inflate;
+            err[u] = own * inflate;
         }
         TrackedMap { map, err, cols }
     }

@@ -206,7 +206,8 @@ impl WitnessChecker {
                     let reads_none = l > 0
                         && self.entry_err[l] == 0.0
                         && !self.mirror_source[k + u]
-                        && pattern_l[u] == (z[u] > 0.0)
+                        && z[u] == layer.bias[u]
+                        && pattern_l[u] == (layer.bias[u] > 0.0)
                         && layer
                             .weight
                             .row(u)
@@ -372,6 +373,7 @@ impl WitnessChecker {
                 // a mirror ties its sign to it (the mirror of the constant 0 is off as well)
                 let constant = || {
                     e == 0.0
+                        && v == b[u]
                         && !self.mirror_source[k + u]
                         && pattern[k + u] == (v > 0.0)
                         && a[u * n..(u + 1) * n].iter().all(|&w| w == 0.0)
@@ -432,6 +434,29 @@ mod tests {
     use crate::domain::Norm;
     use crate::enumerate::tracked::LayerWeights;
     use crate::network::Layer;
+
+    /// A unit reading no unit that is on takes its bias's sign, never a NaN's: an on unit whose
+    /// value overflowed to +inf makes 0·inf = NaN in the unit that reads it with weight 0, and
+    /// that unit (exactly 0.5 > 0: on) must not be accepted as off.
+    #[test]
+    fn a_constant_unit_is_decided_by_its_bias_not_by_a_nan() {
+        let net = Network::new(vec![
+            Layer::new(ndarray::array![[1.0], [1.0]], ndarray::array![1e308, 0.0]),
+            Layer::new(
+                ndarray::array![[2.0, 0.0], [0.0, 1.0]],
+                ndarray::array![0.0, -10.0],
+            ),
+            Layer::new(ndarray::array![[0.0, 1.0]], ndarray::array![0.5]),
+            Layer::new(ndarray::array![[1.0]], ndarray::array![0.0]),
+        ])
+        .unwrap();
+        let domain = Domain::ball(ndarray::array![0.5], 0.25, Norm::Linf).unwrap();
+        let checker = WitnessChecker::exact(&net);
+        let x = ndarray::array![0.5];
+        let (t, f) = (true, false);
+        // (the true pattern, last unit on, is not provable in floats either: z is NaN there)
+        assert!(!checker.proves(&net, &domain, x.view(), &[t, t, t, f, f]));
+    }
 
     /// The leaf proof on maps evaluates a map kept by columns (every unit at once) exactly as
     /// by rows: on random points of a small net, with their own patterns and with one sign

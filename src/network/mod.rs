@@ -114,6 +114,13 @@ impl Network {
                 )));
             }
         }
+        // sparse rows in canonical form (columns increasing, each once, no stored zero): every
+        // reader (binary searches, exact rows, the LP's dense rows) then sees the same matrix
+        for layer in layers.iter_mut() {
+            if let Weights::Sparse(s) = &layer.weight {
+                layer.weight = Weights::sparse(s.clone());
+            }
+        }
         // layer 0 is kept dense: it is the first affine map of every node, a dense matrix
         if let Weights::Sparse(_) = layers[0].weight {
             let dense = layers[0]

@@ -126,7 +126,11 @@ fn forward_batch(layers: &[Layer], x: ArrayView2<f64>) -> Vec<Array2<f64>> {
     let mut zs = Vec::with_capacity(layers.len());
     let mut h = x.to_owned();
     for (l, layer) in layers.iter().enumerate() {
-        let z = h.dot(&dense(&layer.weight).t()) + &layer.bias;
+        let z = match &layer.weight {
+            Weights::Dense(w) => h.dot(&w.t()),
+            // a sparse layer (a network read from a file, evaluated): (W hᵀ)ᵀ
+            sparse => sparse.dot_matrix(&h.t().to_owned()).reversed_axes(),
+        } + &layer.bias;
         if l + 1 < layers.len() {
             h = z.mapv(|v| v.max(0.0));
         }
