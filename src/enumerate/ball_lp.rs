@@ -86,10 +86,20 @@ pub fn ball_lp(
         return Some(BallEnd::Optimal);
     }
     start_at(sc, rows, n, x0);
+    // d: c on the working set's directions, with the first `done` basis vectors of Q projected
+    // out already: a row joining W appends one vector, which is all that is left to remove
+    // (the same operations in the same order as projecting c from scratch); a dropped row
+    // rebuilds Q, and d from c
+    sc.d.copy_from_slice(c);
+    let mut done = 0;
     for _ in 0..MAX_ITER {
-        // d: c on the working set's directions
-        sc.d.copy_from_slice(c);
-        project_out(&sc.q, n, &mut sc.d);
+        let k = sc.q.len() / n;
+        if k < done {
+            sc.d.copy_from_slice(c);
+            done = 0;
+        }
+        project_out(&sc.q[done * n..], n, &mut sc.d);
+        done = k;
         let dnorm = dot(&sc.d, &sc.d).sqrt();
         if dnorm <= 1e-12 * cnorm {
             // c·x is constant on the affine set: x is optimal there, with μ = 0
