@@ -14,6 +14,10 @@
 //! or x_W is reached; there a negative multiplier leaves W, and y ≥ 0 is the KKT point of this
 //! convex problem, hence optimal.
 //!
+//! The walk raises c·x at every step (x_W maximizes c·x over a set that contains x), so a caller
+//! that only asks whether the maximum exceeds a level may stop it at the first point past that
+//! level (`stop_above`), as the box LP of `dual` does.
+//!
 //! Nothing here needs to be exact for the counter to be: `dual` re-evaluates the weak-duality
 //! bound Σ y_i h_i + v·c0 + ρ‖v‖ (v = c − Gᵀy) from scratch for the y ≥ 0 returned, which is
 //! valid for every y ≥ 0, and a ray target only has to be a good guess. `None` (dependent rows,
@@ -23,6 +27,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::dense::{append_orthonormal, dot, multipliers, project_out};
+use super::rows::Rows;
 
 /// Iteration cap (each iteration adds a row, drops a row, or reaches x_W).
 const MAX_ITER: usize = 100;
@@ -39,59 +44,86 @@ pub struct BallLpScratch {
     p: Vec<f64>,
     r: Vec<f64>,
     v: Vec<f64>,
-    /// Per row: slack h_i − g_i·x (kept up to date along the steps), norm ‖g_i‖, g_i·Δ.
+    /// Per row: slack h_i − g_i·x (kept up to date along the steps) and g_i·Δ.
     slack: Vec<f64>,
-    norm: Vec<f64>,
     gd: Vec<f64>,
     active: Vec<usize>,
     is_active: Vec<bool>,
+    /// The working set's multipliers and the buffer of their Gram system (`dense::multipliers`).
+    yw: Vec<f64>,
+    gram: Vec<f64>,
 }
 
-/// Runs the active-set method from `x0` (strictly inside the polytope and the ball); on success
-/// the multipliers are in `sc.y` and the maximizer in `sc.x`. `g` holds the m rows (n entries
-/// each, any norm), `h` their right-hand sides.
+/// How [`ball_lp`] ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BallEnd {
+    /// At the maximizer: the multipliers are in `y`.
+    Optimal,
+    /// At a point of P ∩ ball (`x`) where c·x exceeds the caller's `stop_above`; no multipliers.
+    Above,
+}
+
+/// Runs the active-set method from `x0` (strictly inside the polytope of `rows` and the ball);
+/// on success the multipliers are in `sc.y` and the maximizer in `sc.x`, or (when c·x passes
+/// `stop_above` on the way, [`BallEnd::Above`]) the point past that level is in `sc.x`.
 #[allow(clippy::too_many_arguments)]
 pub fn ball_lp(
     sc: &mut BallLpScratch,
-    g: &[f64],
-    h: &[f64],
-    m: usize,
-    n: usize,
+    rows: &Rows,
     c: &[f64],
     c0: &[f64],
     rho: f64,
     x0: &[f64],
-) -> Option<()> {
+    stop_above: f64,
+) -> Option<BallEnd> {
+    let (m, n) = (rows.len(), c.len());
     let cnorm = dot(c, c).sqrt();
     sc.x.clear();
     sc.x.extend_from_slice(x0);
     sc.y.clear();
     sc.y.resize(m, 0.0);
     if cnorm == 0.0 {
-        return Some(());
+        return Some(BallEnd::Optimal);
     }
-    start_at(sc, g, h, m, n, x0);
+    start_at(sc, rows, n, x0);
+    // d: c on the working set's directions, with the first `done` basis vectors of Q projected
+    // out already: a row joining W appends one vector, which is all that is left to remove
+    // (the same operations in the same order as projecting c from scratch); a dropped row
+    // rebuilds Q, and d from c
+    sc.d.copy_from_slice(c);
+    let mut done = 0;
     for _ in 0..MAX_ITER {
-        // d: c on the working set's directions
-        sc.d.copy_from_slice(c);
-        project_out(&sc.q, n, &mut sc.d);
+        let k = sc.q.len() / n;
+        if k < done {
+            sc.d.copy_from_slice(c);
+            done = 0;
+        }
+        project_out(&sc.q[done * n..], n, &mut sc.d);
+        done = k;
         let dnorm = dot(&sc.d, &sc.d).sqrt();
         if dnorm <= 1e-12 * cnorm {
             // c·x is constant on the affine set: x is optimal there, with μ = 0
             sc.r.copy_from_slice(c);
-        } else if step_on_ball(sc, g, m, n, c, c0, rho, dnorm)? == BallStep::Blocked {
-            continue;
+        } else {
+            let step = step_on_ball(sc, rows, c, c0, rho, dnorm)?;
+            if stop_above < f64::INFINITY && dot(c, &sc.x) > stop_above {
+                return Some(BallEnd::Above);
+            }
+            if step == BallStep::Blocked {
+                continue;
+            }
         }
-        if settle_or_drop(sc, g, n, cnorm)? {
-            return Some(());
+        if settle_or_drop(sc, &rows.g, n, cnorm)? {
+            return Some(BallEnd::Optimal);
         }
     }
     None
 }
 
-/// Sets up the method at `x0` with an empty working set: the rows' slacks and norms, the
-/// buffers sized.
-fn start_at(sc: &mut BallLpScratch, g: &[f64], h: &[f64], m: usize, n: usize, x0: &[f64]) {
+/// Sets up the method at `x0` with an empty working set: the rows' slacks (all products at
+/// once, by columns: the floats of each row's own dot product), the buffers sized.
+fn start_at(sc: &mut BallLpScratch, rows: &Rows, n: usize, x0: &[f64]) {
+    let m = rows.len();
     sc.active.clear();
     sc.is_active.clear();
     sc.is_active.resize(m, false);
@@ -100,15 +132,10 @@ fn start_at(sc: &mut BallLpScratch, g: &[f64], h: &[f64], m: usize, n: usize, x0
         buf.clear();
         buf.resize(n, 0.0);
     }
-    sc.slack.clear();
-    sc.norm.clear();
-    for i in 0..m {
-        let gi = &g[i * n..(i + 1) * n];
-        sc.slack.push(h[i] - dot(gi, x0));
-        sc.norm.push(dot(gi, gi).sqrt());
+    rows.times(x0, &mut sc.slack);
+    for (si, hi) in sc.slack.iter_mut().zip(rows.rhs()) {
+        *si = hi - *si;
     }
-    sc.gd.clear();
-    sc.gd.resize(m, 0.0);
 }
 
 /// What [`step_on_ball`] did.
@@ -127,14 +154,13 @@ enum BallStep {
 #[allow(clippy::too_many_arguments)]
 fn step_on_ball(
     sc: &mut BallLpScratch,
-    g: &[f64],
-    m: usize,
-    n: usize,
+    rows: &Rows,
     c: &[f64],
     c0: &[f64],
     rho: f64,
     dnorm: f64,
 ) -> Option<BallStep> {
+    let n = c.len();
     // p: projection of c0 on the affine set; x_W = p + ρ' d/‖d‖
     for j in 0..n {
         sc.v[j] = sc.x[j] - c0[j];
@@ -158,10 +184,15 @@ fn step_on_ball(
     }
     let dlen = dot(&sc.v, &sc.v).sqrt();
     let mut best: Option<(f64, usize)> = None;
-    for i in 0..m {
-        let gd = dot(&g[i * n..(i + 1) * n], &sc.v);
-        sc.gd[i] = gd;
-        if !sc.is_active[i] && gd > 1e-14 * dlen * sc.norm[i] {
+    rows.times(&sc.v, &mut sc.gd);
+    for (i, ((&gd, &norm), &active)) in sc
+        .gd
+        .iter()
+        .zip(rows.norms())
+        .zip(&sc.is_active)
+        .enumerate()
+    {
+        if !active && gd > 1e-14 * dlen * norm {
             let t = (sc.slack[i] / gd).max(0.0);
             if t < 1.0 && best.is_none_or(|(bt, _)| t < bt) {
                 best = Some((t, i));
@@ -172,11 +203,11 @@ fn step_on_ball(
     for j in 0..n {
         sc.x[j] += t * sc.v[j];
     }
-    for i in 0..m {
-        sc.slack[i] -= t * sc.gd[i];
+    for (si, gi) in sc.slack.iter_mut().zip(&sc.gd) {
+        *si -= t * gi;
     }
     if let Some((_, i)) = best {
-        add_row(sc, g, n, i)?;
+        add_row(sc, &rows.g, n, i)?;
         return Some(BallStep::Blocked);
     }
     let mu = dnorm / rp;
@@ -192,7 +223,8 @@ fn step_on_ball(
 /// `None` if the multipliers or the rebuilt basis fail.
 fn settle_or_drop(sc: &mut BallLpScratch, g: &[f64], n: usize, cnorm: f64) -> Option<bool> {
     // multipliers of W: G_Wᵀ y = c − μ(x − c0)
-    let y = multipliers(g, n, &sc.active, &sc.r)?;
+    multipliers(g, n, &sc.active, &sc.r, &mut sc.gram, &mut sc.yw)?;
+    let y = &sc.yw;
     let (kmin, ymin) =
         y.iter().enumerate().fold(
             (0, f64::INFINITY),
@@ -233,6 +265,20 @@ fn add_row(sc: &mut BallLpScratch, g: &[f64], n: usize, i: usize) -> Option<()> 
     Some(())
 }
 
+/// The rows of m flat rows `g` (n entries each) with right-hand sides `h`, for tests.
+#[cfg(test)]
+pub(super) fn rows_for_tests(g: &[f64], h: &[f64], n: usize) -> Rows {
+    let hs: Vec<crate::solver::HalfSpace> = h
+        .iter()
+        .enumerate()
+        .map(|(i, &hi)| crate::solver::HalfSpace {
+            g: ndarray::Array1::from(g[i * n..(i + 1) * n].to_vec()),
+            h: hi,
+        })
+        .collect();
+    Rows::of(&hs, n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,31 +288,28 @@ mod tests {
     fn maximum_on_a_cutting_row() {
         // max x over the unit disc cut by x ≤ 0.5 → 0.5, multiplier 1 on the row
         let mut sc = BallLpScratch::default();
-        ball_lp(
+        let end = ball_lp(
             &mut sc,
-            &[1.0, 0.0],
-            &[0.5],
-            1,
-            2,
+            &rows_for_tests(&[1.0, 0.0], &[0.5], 2),
             &[1.0, 0.0],
             &[0.0, 0.0],
             1.0,
             &[0.0, 0.0],
+            f64::INFINITY,
         )
         .unwrap();
+        assert_eq!(end, BallEnd::Optimal);
         assert!((sc.x[0] - 0.5).abs() < 1e-12, "{:?}", sc.x);
         assert!((sc.y[0] - 1.0).abs() < 1e-12, "{:?}", sc.y);
         // a row that does not cut: the ball's own maximizer, multiplier 0
         ball_lp(
             &mut sc,
-            &[1.0, 0.0],
-            &[2.0],
-            1,
-            2,
+            &rows_for_tests(&[1.0, 0.0], &[2.0], 2),
             &[0.0, 1.0],
             &[0.0, 0.0],
             1.0,
             &[0.0, 0.0],
+            f64::INFINITY,
         )
         .unwrap();
         assert!(
@@ -275,5 +318,28 @@ mod tests {
             sc.x,
             sc.y
         );
+    }
+
+    /// A level below the maximum stops the walk at a point of P ∩ ball past it; a level above
+    /// the maximum does not stop it (the maximum and its multipliers as without a level).
+    #[test]
+    fn a_level_stops_the_walk_past_it() {
+        // max x + y over the unit disc cut by x ≤ 0.5: 0.5 + √0.75 ≈ 1.366
+        let rows = rows_for_tests(&[1.0, 0.0], &[0.5], 2);
+        let (c, c0, x0) = ([1.0, 1.0], [0.0, 0.0], [-0.2, 0.1]);
+        let mut sc = BallLpScratch::default();
+        let end = ball_lp(&mut sc, &rows, &c, &c0, 1.0, &x0, 0.5).unwrap();
+        assert_eq!(end, BallEnd::Above);
+        let (x, y) = (sc.x[0], sc.x[1]);
+        assert!(
+            x + y > 0.5 && x <= 0.5 + 1e-12 && x * x + y * y <= 1.0 + 1e-12,
+            "{x} {y}"
+        );
+        let end = ball_lp(&mut sc, &rows, &c, &c0, 1.0, &x0, 2.0).unwrap();
+        assert_eq!(end, BallEnd::Optimal);
+        let mut full = BallLpScratch::default();
+        ball_lp(&mut full, &rows, &c, &c0, 1.0, &x0, f64::INFINITY).unwrap();
+        assert_eq!((sc.x.clone(), sc.y.clone()), (full.x, full.y));
+        assert!((sc.x[0] + sc.x[1] - (0.5 + 0.75f64.sqrt())).abs() < 1e-12);
     }
 }

@@ -75,10 +75,19 @@ pub fn append_orthonormal(q: &mut Vec<f64>, n: usize, v: &mut [f64], min_norm: f
 }
 
 /// Solves G_Wᵀ y = c in the least-squares sense through the Gram system (G_W G_Wᵀ) y = G_W c
-/// (Gaussian elimination with partial pivoting); `None` if singular.
-pub fn multipliers(g: &[f64], n: usize, active: &[usize], c: &[f64]) -> Option<Vec<f64>> {
+/// (Gaussian elimination with partial pivoting) into `y`, with `a` as the system's buffer (both
+/// caller-owned: no allocation per call); `None` if singular.
+pub fn multipliers(
+    g: &[f64],
+    n: usize,
+    active: &[usize],
+    c: &[f64],
+    a: &mut Vec<f64>,
+    y: &mut Vec<f64>,
+) -> Option<()> {
     let k = active.len();
-    let mut a = vec![0.0; k * (k + 1)];
+    a.clear();
+    a.resize(k * (k + 1), 0.0);
     for (r, &i) in active.iter().enumerate() {
         let gi = &g[i * n..(i + 1) * n];
         for (s, &jrow) in active.iter().enumerate() {
@@ -110,9 +119,7 @@ pub fn multipliers(g: &[f64], n: usize, active: &[usize], c: &[f64]) -> Option<V
             }
         }
     }
-    Some(
-        (0..k)
-            .map(|r| a[r * (k + 1) + k] / a[r * (k + 1) + r])
-            .collect(),
-    )
+    y.clear();
+    y.extend((0..k).map(|r| a[r * (k + 1) + k] / a[r * (k + 1) + r]));
+    Some(())
 }

@@ -19,7 +19,7 @@
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]
 
-use super::ball_lp::{ball_lp, BallLpScratch};
+use super::ball_lp::{ball_lp, BallEnd, BallLpScratch};
 use super::dense::{append_orthonormal, dot, project_out};
 use super::geometry::slack;
 use super::rows::Rows;
@@ -103,10 +103,10 @@ pub fn dual_bound_with(
     dual_bound_until(sc, domain, halfspaces, c, x0, f64::INFINITY)
 }
 
-/// [`dual_bound_with`], except that the box LP's walk (which raises c·x at every step and
-/// stays in P ∩ box) stops as soon as c·x > `stop_above`: the caller only wants to know whether
-/// the maximum exceeds that level, and a point of P ∩ box past it answers that (`early`; no
-/// bound then). The L2 ball's own method is not stopped.
+/// [`dual_bound_with`], except that the walk (the box LP's, or on an L2 ball `ball_lp`'s: each
+/// raises c·x at every step and stays in P ∩ box, resp. P ∩ ball) stops as soon as
+/// c·x > `stop_above`: the caller only wants to know whether the maximum exceeds that level,
+/// and a point of P ∩ domain past it answers that (`early`; no bound then).
 pub(super) fn dual_bound_until(
     sc: &mut DualScratch,
     domain: &Domain,
@@ -139,31 +139,38 @@ pub(super) fn dual_bound_on(
     if let &Shape::L2Ball { radius } = domain.shape() {
         // exact over P ∩ ball when the active-set method settles; the box LP below otherwise
         let c0 = domain.center().as_slice()?;
-        let (g, h) = (&rows.g[..], &rows.h[..]);
-        if ball_lp(
+        match ball_lp(
             &mut sc.ball,
-            g,
-            h,
-            m_poly,
-            n,
+            rows,
             &sc.c,
             c0,
             radius,
             x0.as_slice()?,
-        )
-        .is_some()
-        {
-            sc.v.resize(n, 0.0);
-            let value = certificate(domain, g, h, n, &sc.c, &mut sc.ball.y, &mut sc.v);
-            sc.y_out.clear();
-            sc.y_out.extend_from_slice(&sc.ball.y[..m_poly]);
-            // the exact maximizer: no separate Lagrangian point to aim at
-            return Some(DualBound {
-                value,
-                lp_point: Array1::from(sc.ball.x.clone()),
-                ball_point: None,
-                early: false,
-            });
+            stop_above,
+        ) {
+            Some(BallEnd::Optimal) => {
+                sc.v.resize(n, 0.0);
+                let (g, h) = (&rows.g[..], &rows.h[..]);
+                let value = certificate(domain, g, h, n, &sc.c, &mut sc.ball.y, &mut sc.v);
+                sc.y_out.clear();
+                sc.y_out.extend_from_slice(&sc.ball.y[..m_poly]);
+                // the exact maximizer: no separate Lagrangian point to aim at
+                return Some(DualBound {
+                    value,
+                    lp_point: Array1::from(sc.ball.x.clone()),
+                    ball_point: None,
+                    early: false,
+                });
+            }
+            Some(BallEnd::Above) => {
+                return Some(DualBound {
+                    value: f64::INFINITY,
+                    lp_point: Array1::from(sc.ball.x.clone()),
+                    ball_point: None,
+                    early: true,
+                });
+            }
+            None => {}
         }
     }
     box_active_set(sc, rows, domain, m_poly, n, x0, stop_above)
@@ -1060,7 +1067,8 @@ mod tests {
             let c: Vec<f64> = (0..n).map(|_| rng.next()).collect();
             total += 1;
             let mut sc = BallLpScratch::default();
-            if ball_lp(&mut sc, &g, &h, m, n, &c, &c0, rho, &x0).is_none() {
+            let rows = crate::enumerate::ball_lp::rows_for_tests(&g, &h, n);
+            if ball_lp(&mut sc, &rows, &c, &c0, rho, &x0, f64::INFINITY).is_none() {
                 continue;
             }
             solved += 1;

@@ -5,6 +5,7 @@
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]
 
+use super::dense::dot;
 use crate::solver::HalfSpace;
 
 /// The half-spaces g_i·x ≤ h_i of a node, flat: by rows (row i: n entries, contiguous) and by
@@ -21,6 +22,8 @@ pub(super) struct Rows {
     stride: usize,
     /// The right-hand sides.
     pub(super) h: Vec<f64>,
+    /// The rows' Euclidean norms ‖g_i‖ (as `dense::dot` computes g_i·g_i, then its root).
+    norm: Vec<f64>,
 }
 
 impl Rows {
@@ -37,6 +40,7 @@ impl Rows {
         self.m = 0;
         self.g.clear();
         self.h.clear();
+        self.norm.clear();
         if self.stride < halfspaces.len() {
             self.stride = halfspaces.len().max(8);
         }
@@ -67,6 +71,8 @@ impl Rows {
             Some(row) => self.g.extend_from_slice(row),
             None => self.g.extend(hs.g.iter()),
         }
+        let row = &self.g[self.m * n..];
+        self.norm.push(dot(row, row).sqrt());
         self.h.push(hs.h);
         self.m += 1;
     }
@@ -77,6 +83,7 @@ impl Rows {
             self.m -= 1;
             self.g.truncate(self.m * self.n);
             self.h.pop();
+            self.norm.pop();
         }
     }
 
@@ -94,6 +101,11 @@ impl Rows {
     /// The right-hand sides h_i.
     pub(super) fn rhs(&self) -> &[f64] {
         &self.h
+    }
+
+    /// The rows' norms ‖g_i‖.
+    pub(super) fn norms(&self) -> &[f64] {
+        &self.norm
     }
 }
 

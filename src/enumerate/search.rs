@@ -8,8 +8,9 @@
 //! 2. the witness: if w lies at depth > tol and at distance > tol from h = 0, its side is
 //!    non-empty for free;
 //! 3. emptiness proofs of the other side: h's range over the node's bounding box (inherited from
-//!    the parent and tightened by bound propagation, or exact from 2n dual bounds once the
-//!    inherited one has missed a few times), then a dual bound (see `dual`; exact on an L2 ball,
+//!    the parent and tightened by bound propagation; once the inherited one has missed a few
+//!    times, the bounds a side's box bound uses made exact by dual bounds of ±x_j, at most 2n
+//!    per node), then a dual bound (see `dual`; exact on an L2 ball,
 //!    where its multipliers come from `ball_lp`);
 //! 4. non-emptiness proofs: ray searches from w (along the side's normal, toward the maximizer
 //!    of ±h over the node found by the dual step, toward the domain center) for a point at
@@ -341,10 +342,13 @@ pub(super) struct Node {
     /// The witness's depth: a Euclidean ball of this radius around it lies in the node ∩ domain.
     depth: f64,
     /// A certified bounding box of the node ∩ domain: the parent's box tightened by the new
-    /// half-space (cheap), or the exact one from 2n dual bounds once that fails too often.
+    /// half-space (cheap), with bounds made exact by dual bounds once that fails too often.
     bbox: Option<Arc<(Array1<f64>, Array1<f64>)>>,
     /// Whether `bbox` is the exact (LP) box of this node.
     bbox_exact: bool,
+    /// The bounds of `bbox` that are exact (LP) bounds of this node: bit 2j the upper bound of
+    /// x_j, bit 2j + 1 the lower one (all of them: `bbox_exact`).
+    bbox_done: u64,
     /// Side decisions at this node that the inherited box could not settle.
     bbox_misses: u8,
     /// Number of branchings above this node.
@@ -370,6 +374,7 @@ impl Node {
             // itself: certifying counts use only that box (see `certificate`)
             bbox: certify.then(|| Arc::new(uc.domain.bounding_box())),
             bbox_exact: false,
+            bbox_done: 0,
             bbox_misses: 0,
             branch_depth: 0,
         }
@@ -392,7 +397,7 @@ const TRIVIAL_SLACK: f64 = 1e6;
 /// 1/4 → 4,189 M, 1/16 → 4,196 M).
 const EARLY_STOP_FRACTION: f64 = 0.25;
 
-/// Misses of the inherited bounding box at a node before the exact one is computed.
+/// Misses of the inherited bounding box at a node before its bounds are made exact.
 const BBOX_MISSES: u8 = 4;
 
 /// An exact box's LP for a coordinate stops once its walk is within this fraction of the
@@ -404,6 +409,15 @@ const BBOX_STOP_FRACTION: f64 = 0.05;
 /// 784 inputs, 6 regions, minutes), so such nodes keep the inherited box and go on to the dual
 /// bound of the one direction that matters.
 const EXACT_BBOX_MAX_DIM: usize = 32;
+
+/// The bits of `Node::bbox_done` for every bound of an n-dimensional box (n ≤ 32).
+fn all_bounds(n: usize) -> u64 {
+    if n >= 32 {
+        u64::MAX
+    } else {
+        (1u64 << (2 * n)) - 1
+    }
+}
 
 /// The box `b` tightened by one half-space g·x ≤ h (bound propagation: for each j,
 /// g_j x_j ≤ h − Σ_{k≠j} min(g_k lo_k, g_k hi_k)). Every point of b ∩ {g·x ≤ h} stays inside:
@@ -951,6 +965,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             depth: d,
             bbox: node.bbox.as_ref().map(|b| Arc::new(tighten(b, h))),
             bbox_exact: false,
+            bbox_done: 0,
             bbox_misses: 0,
             branch_depth: node.branch_depth + 1,
         }
@@ -1259,56 +1274,62 @@ impl<'s, 'a> Worker<'s, 'a> {
         }
     }
 
-    /// The node's certified bounding box: max and min of each coordinate over node ∩ domain by
-    /// [`dual_bound`] (the domain's own box where that fails).
-    fn exact_bbox(&mut self, node: &mut Node) -> Arc<(Array1<f64>, Array1<f64>)> {
+    /// The node's certified bounding box with the bounds of `need` (bits as in
+    /// `Node::bbox_done`) made exact: max or min of the coordinate over node ∩ domain by
+    /// [`dual_bound_on`] (the inherited bound, or the domain's, stays where that fails or is not
+    /// better). Only the bounds a side's box bound uses are asked for (the upper bound of x_j
+    /// where its coefficient is positive, the lower one where negative): the others often are
+    /// never needed before the node branches.
+    fn exact_bbox(&mut self, node: &mut Node, need: u64) -> Arc<(Array1<f64>, Array1<f64>)> {
         let sh = self.sh;
-        let (mut lo, mut hi) = sh.domain.bounding_box();
+        let (mut lo, mut hi) = match &node.bbox {
+            Some(old) => (old.0.clone(), old.1.clone()),
+            None => sh.domain.bounding_box(),
+        };
         let n = lo.len();
         let mut e = Array1::zeros(n);
         for j in 0..n {
-            // the walk stops once x_j is within a small fraction of the inherited bound: it
-            // could only improve it by less (the inherited bound stays, valid as it is)
-            let (stop_hi, stop_lo) = match &node.bbox {
-                Some(old) => {
-                    let slack = BBOX_STOP_FRACTION * (old.1[j] - old.0[j]);
-                    (old.1[j] - slack, -(old.0[j] + slack))
+            for upper in [true, false] {
+                let bit = 1u64 << (2 * j + usize::from(!upper));
+                if need & bit == 0 {
+                    continue;
                 }
-                None => (f64::INFINITY, f64::INFINITY),
-            };
-            e[j] = 1.0;
-            if let Some(d) = dual_bound_on(
-                &mut self.scratch,
-                sh.domain,
-                &self.rows,
-                e.view(),
-                node.witness.view(),
-                stop_hi,
-            ) {
-                hi[j] = hi[j].min(d.value);
-            }
-            e[j] = -1.0;
-            if let Some(d) = dual_bound_on(
-                &mut self.scratch,
-                sh.domain,
-                &self.rows,
-                e.view(),
-                node.witness.view(),
-                stop_lo,
-            ) {
-                lo[j] = lo[j].max(-d.value);
-            }
-            e[j] = 0.0;
-        }
-        if let Some(old) = &node.bbox {
-            for j in 0..n {
-                lo[j] = lo[j].max(old.0[j]);
-                hi[j] = hi[j].min(old.1[j]);
+                // the walk stops once ±x_j is within a small fraction of the inherited bound:
+                // it could only improve it by less (the inherited bound stays, valid as it is)
+                let stop = match &node.bbox {
+                    Some(old) => {
+                        let slack = BBOX_STOP_FRACTION * (old.1[j] - old.0[j]);
+                        if upper {
+                            old.1[j] - slack
+                        } else {
+                            -(old.0[j] + slack)
+                        }
+                    }
+                    None => f64::INFINITY,
+                };
+                e[j] = if upper { 1.0 } else { -1.0 };
+                let bound = dual_bound_on(
+                    &mut self.scratch,
+                    sh.domain,
+                    &self.rows,
+                    e.view(),
+                    node.witness.view(),
+                    stop,
+                );
+                e[j] = 0.0;
+                if let Some(d) = bound {
+                    if upper {
+                        hi[j] = hi[j].min(d.value);
+                    } else {
+                        lo[j] = lo[j].max(-d.value);
+                    }
+                }
+                node.bbox_done |= bit;
             }
         }
         let b = Arc::new((lo, hi));
         node.bbox = Some(b.clone());
-        node.bbox_exact = true;
+        node.bbox_exact = node.bbox_done == all_bounds(n);
         b
     }
 
@@ -1395,8 +1416,25 @@ impl<'s, 'a> Worker<'s, 'a> {
         if ub / norm > tol && !node.bbox_exact && a.len() <= EXACT_BBOX_MAX_DIM && !sh.certify {
             node.bbox_misses += 1;
             if node.bbox_misses >= BBOX_MISSES || node.bbox.is_none() {
-                let bb = self.exact_bbox(node);
-                ub = box_max(&bb);
+                // the bounds this side's box bound uses (all of them at the root)
+                let need = if node.bbox.is_none() {
+                    all_bounds(a.len())
+                } else {
+                    (0..a.len()).fold(0u64, |m, j| {
+                        let c = s * a[j];
+                        if c > 0.0 {
+                            m | 1 << (2 * j)
+                        } else if c < 0.0 {
+                            m | 1 << (2 * j + 1)
+                        } else {
+                            m
+                        }
+                    })
+                } & !node.bbox_done;
+                if need != 0 {
+                    let bb = self.exact_bbox(node, need);
+                    ub = box_max(&bb);
+                }
             }
         }
         if ub <= 0.0 {
