@@ -258,6 +258,7 @@ impl TrackedMap {
             Array2::from_shape_vec((units, n), rows)
                 .unwrap_or_else(|_| unreachable!("units × n entries make a units × n matrix"))
         } else {
+            // invariant: a sparse `next` returned through `sparse_product` above
             let Some(w) = next.weight.as_dense() else {
                 unreachable!("sparse layers return above")
             };
