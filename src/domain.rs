@@ -270,6 +270,23 @@ impl Domain {
                 return (mid - s - e, mid + s + e);
             }
         }
+        if let (Some(av), Some(cv), Shape::L2Ball { radius }) =
+            (a.as_slice(), self.center.as_slice(), &self.shape)
+        {
+            // one pass over an L2 ball: a·c, Σ|a_i c_i| and ‖a‖², the same sums as below (in
+            // another order, which the allowance covers: it holds for every order)
+            let (mut dot, mut spread, mut sq) = (0.0, 0.0, 0.0);
+            for (ai, ci) in av.iter().zip(cv) {
+                let p = ai * ci;
+                dot += p;
+                spread += p.abs();
+                sq += ai * ai;
+            }
+            let s = radius * sq.sqrt();
+            let mid = dot + b;
+            let e = crate::tolerance::rounding_allowance(a.len() + 2, spread + b.abs() + s);
+            return (mid - s - e, mid + s + e);
+        }
         let mid = a.dot(&self.center) + b;
         let s = self.support(a);
         let magnitude: f64 = a
@@ -427,6 +444,37 @@ mod tests {
             }
         }
         assert!(plain_missed > 0, "the instances do not exercise rounding");
+    }
+
+    /// The same on an L2 ball (the one-pass path): the padded range encloses a·c + b ± r‖a‖₂
+    /// computed with compensated sums, under heavy cancellation.
+    #[test]
+    fn affine_range_on_an_l2_ball_encloses_the_exact_range() {
+        let mut state = 11u64;
+        let mut rnd = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+        };
+        for _ in 0..500 {
+            let n = 40;
+            let a: Vec<f64> = (0..n).map(|_| 1e3 * rnd()).collect();
+            let c: Vec<f64> = (0..n).map(|_| 1e3 * rnd()).collect();
+            let b = -dot2(&a, &c) + 0.5 * rnd();
+            let r = 1e-6 * (1.0 + rnd().abs());
+            let dom = Domain::ball(Array1::from(c.clone()), r, Norm::L2).unwrap();
+            let mid = dot2(&a, &c) + b;
+            // r‖a‖₂ from a compensated ‖a‖², its sqrt and product rounded up by a few ulps
+            let s = r * dot2(&a, &a).sqrt() * (1.0 + 4.0 * f64::EPSILON);
+            let (lo, hi) = dom.affine_range(ndarray::ArrayView1::from(&a[..]), b);
+            assert!(
+                lo <= mid - s && hi >= mid + s,
+                "[{lo}, {hi}] misses [{}, {}]",
+                mid - s,
+                mid + s
+            );
+        }
     }
 
     #[test]
