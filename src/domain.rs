@@ -401,17 +401,22 @@ mod tests {
         s + c
     }
 
-    /// Under heavy cancellation (terms ~1e6 summing to ~1) the padded range still encloses the
-    /// nearly exact one, while the plain evaluation misses it on some instances.
-    #[test]
-    fn affine_range_encloses_the_exact_range_despite_cancellation() {
-        let mut state = 5u64;
-        let mut rnd = || {
+    /// A deterministic stream of numbers uniform in [−1, 1) (a 64-bit LCG, its top 53 bits).
+    fn uniform_stream(seed: u64) -> impl FnMut() -> f64 {
+        let mut state = seed;
+        move || {
             state = state
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             ((state >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-        };
+        }
+    }
+
+    /// Under heavy cancellation (terms ~1e6 summing to ~1) the padded range still encloses the
+    /// nearly exact one, while the plain evaluation misses it on some instances.
+    #[test]
+    fn affine_range_encloses_the_exact_range_despite_cancellation() {
+        let mut rnd = uniform_stream(5);
         let mut plain_missed = 0;
         for _ in 0..500 {
             let n = 40;
@@ -450,13 +455,7 @@ mod tests {
     /// computed with compensated sums, under heavy cancellation.
     #[test]
     fn affine_range_on_an_l2_ball_encloses_the_exact_range() {
-        let mut state = 11u64;
-        let mut rnd = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-        };
+        let mut rnd = uniform_stream(11);
         for _ in 0..500 {
             let n = 40;
             let a: Vec<f64> = (0..n).map(|_| 1e3 * rnd()).collect();

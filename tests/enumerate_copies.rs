@@ -10,14 +10,13 @@ mod common;
 mod enumerate_support;
 
 use common::data_path;
-use enumerate_support::brute_force;
+use enumerate_support::{assert_counts_as_brute_force, brute_force};
 use ndarray::{array, concatenate, s, Array1, Array2, Axis};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use relu_regions::check::{check_bytes, CheckError, Verdict};
-use relu_regions::enumerate::CollectingSink;
-use relu_regions::enumerate::{check_witness, interior_tol};
-use relu_regions::{count, count_with_witnesses, CountOptions, Domain, Layer, Network, Norm};
+use relu_regions::enumerate::interior_tol;
+use relu_regions::{count, CountOptions, Domain, Layer, Network, Norm};
 
 fn random_matrix(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> Array2<f64> {
     let s = (3.0 / cols as f64).sqrt();
@@ -101,19 +100,8 @@ fn carried_units_count_as_brute_force_and_certify() {
         assert_eq!(net.num_hidden_units(), 3 + 5 + 5);
         for (norm, r) in [(Norm::L2, 0.8), (Norm::Linf, 0.6)] {
             let domain = Domain::ball(array![0.1, -0.2], r, norm).unwrap();
-            let (truth, _) = brute_force(&net, &domain, interior_tol(&domain));
-            let sink = CollectingSink::default();
-            let fast = count_with_witnesses(&net, &domain, &CountOptions::new(), &sink).unwrap();
-            assert!(fast.exact, "seed {seed}");
-            assert_eq!(fast.regions, truth.len() as u64, "seed {seed} {norm:?}");
-            for (w, p) in sink.into_regions() {
-                let flat: Vec<bool> = p.layers.iter().flatten().copied().collect();
-                assert!(check_witness(&net, &domain, w.view(), &flat), "seed {seed}");
-                assert!(
-                    truth.contains(&p),
-                    "seed {seed}: a pattern brute force rules out"
-                );
-            }
+            let what = format!("seed {seed} {norm:?}");
+            let (fast, _) = assert_counts_as_brute_force(&net, &domain, &what);
             // the copies were decided without a solver or the exact fallback
             assert_eq!(fast.exact_calls, 0, "seed {seed}");
             let (certified, verdict) = certify(&net, &domain);

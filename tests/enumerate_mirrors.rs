@@ -12,14 +12,13 @@
 mod common;
 mod enumerate_support;
 
-use enumerate_support::brute_force;
+use enumerate_support::{assert_counts_as_brute_force, brute_force};
 use ndarray::{array, concatenate, Array1, Array2, Axis};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use relu_regions::check::{check_bytes, CheckError, Verdict};
-use relu_regions::enumerate::CollectingSink;
-use relu_regions::enumerate::{check_witness, interior_tol};
-use relu_regions::{count, count_with_witnesses, CountOptions, Domain, Layer, Network, Norm};
+use relu_regions::enumerate::interior_tol;
+use relu_regions::{count, CountOptions, Domain, Layer, Network, Norm};
 
 fn random_matrix(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> Array2<f64> {
     let s = (3.0 / cols as f64).sqrt();
@@ -108,19 +107,10 @@ fn leaky_layers_count_as_brute_force_and_certify() {
         assert_eq!(net.num_hidden_units(), 6 + 4);
         for (norm, r) in [(Norm::L2, 0.8), (Norm::Linf, 0.6)] {
             let domain = Domain::ball(array![0.1, -0.2], r, norm).unwrap();
-            let (truth, _) = brute_force(&net, &domain, interior_tol(&domain));
-            let sink = CollectingSink::default();
-            let fast = count_with_witnesses(&net, &domain, &CountOptions::new(), &sink).unwrap();
-            assert!(fast.exact, "seed {seed}");
-            assert_eq!(fast.regions, truth.len() as u64, "seed {seed} {norm:?}");
-            for (w, p) in sink.into_regions() {
-                let flat: Vec<bool> = p.layers.iter().flatten().copied().collect();
-                assert!(check_witness(&net, &domain, w.view(), &flat), "seed {seed}");
-                assert!(
-                    truth.contains(&p),
-                    "seed {seed}: a pattern brute force rules out"
-                );
-                // every pair is one on, one off
+            let what = format!("seed {seed} {norm:?}");
+            let (fast, patterns) = assert_counts_as_brute_force(&net, &domain, &what);
+            // every pair is one on, one off
+            for p in &patterns {
                 for l in &p.layers {
                     let h = l.len() / 2;
                     assert!((0..h).all(|u| l[u] != l[h + u]), "seed {seed}: {l:?}");

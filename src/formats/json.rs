@@ -149,30 +149,12 @@ pub fn write_to(network: &Network, out: &mut impl std::io::Write) -> std::io::Re
 /// Writes the network to a JSON file (see [`to_string`]). Errors when a layer is sparse and
 /// too large to write out as dense rows (the format's only form).
 pub fn write(network: &Network, path: &Path) -> Result<()> {
-    check_dense_writable(network, path, "JSON")?;
+    super::check_dense_writable(network, path, "JSON")?;
     let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     let mut out = std::io::BufWriter::new(file);
     write_to(network, &mut out)
         .and_then(|()| std::io::Write::flush(&mut out))
         .map_err(|e| Error::io(path, e))
-}
-
-/// An error naming `path` when some layer of `network` cannot be written out densely (over
-/// 2^27 entries): formats that hold dense matrices only (JSON, our ONNX writer) say so.
-pub(crate) fn check_dense_writable(network: &Network, path: &Path, format: &str) -> Result<()> {
-    match network.layers().iter().position(|l| !l.weight.fits_dense()) {
-        Some(i) => {
-            let (r, c) = network.layers()[i].weight.dim();
-            Err(Error::format(
-                path,
-                "network",
-                format!(
-                    "layer {i} is a sparse {r}x{c} matrix; {format} holds dense matrices and this one exceeds 2^27 entries (1 GiB); expected a network whose layers fit"
-                ),
-            ))
-        }
-        None => Ok(()),
-    }
 }
 
 /// `[a, b, c]` with each float in serde_json's shortest round-trip form (ryu).

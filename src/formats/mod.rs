@@ -97,6 +97,24 @@ impl Network {
     }
 }
 
+/// An error naming `path` when some layer of `network` cannot be written out densely (over
+/// 2^27 entries): formats that hold dense matrices only (JSON, our ONNX writer) say so.
+pub(crate) fn check_dense_writable(network: &Network, path: &Path, format: &str) -> Result<()> {
+    match network.layers().iter().position(|l| !l.weight.fits_dense()) {
+        Some(i) => {
+            let (r, c) = network.layers()[i].weight.dim();
+            Err(Error::format(
+                path,
+                "network",
+                format!(
+                    "layer {i} is a sparse {r}x{c} matrix; {format} holds dense matrices and this one exceeds 2^27 entries (1 GiB); expected a network whose layers fit"
+                ),
+            ))
+        }
+        None => Ok(()),
+    }
+}
+
 /// Writes a network, choosing the writer by extension (JSON or ONNX; NNet is read-only).
 pub fn save_network(network: &Network, path: &Path) -> Result<()> {
     match Format::from_path(path)? {

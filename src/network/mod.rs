@@ -118,7 +118,9 @@ impl Network {
         // reader (binary searches, exact rows, the LP's dense rows) then sees the same matrix
         for layer in layers.iter_mut() {
             if let Weights::Sparse(s) = &layer.weight {
-                layer.weight = Weights::sparse(s.clone());
+                if !s.is_canonical() {
+                    layer.weight = Weights::sparse(s.clone());
+                }
             }
         }
         // layer 0 is kept dense: it is the first affine map of every node, a dense matrix

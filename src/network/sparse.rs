@@ -182,17 +182,18 @@ impl SparseRows {
         for r in 0..self.nrows() {
             row.clear();
             row.extend(self.row(r).chain(t.row(r)));
-            row.sort_by_key(|&(c, _)| c);
-            let mut merged: Vec<(usize, f64)> = Vec::with_capacity(row.len());
-            for &(c, v) in &row {
-                match merged.last_mut() {
-                    Some((last, sum)) if *last == c => *sum += v,
-                    _ => merged.push((c, v)),
-                }
-            }
-            out.push_row(merged);
+            out.push_row(merge_columns(&mut row));
         }
         Ok(out)
+    }
+
+    /// Whether every row's columns are strictly increasing and no stored value is 0 (the form
+    /// [`crate::network::Weights::sparse`] makes).
+    pub fn is_canonical(&self) -> bool {
+        (0..self.nrows()).all(|r| {
+            let (cols, vals) = self.row_slices(r);
+            cols.windows(2).all(|w| w[0] < w[1]) && vals.iter().all(|&v| v != 0.0)
+        })
     }
 
     /// diag(c) S: row r scaled by c_r.
@@ -203,6 +204,20 @@ impl SparseRows {
             }
         }
     }
+}
+
+/// The entries of `row` (any order) sorted by column with the values of a repeated column
+/// summed, in their order of appearance.
+pub(crate) fn merge_columns(row: &mut [(usize, f64)]) -> Vec<(usize, f64)> {
+    row.sort_by_key(|&(c, _)| c);
+    let mut merged: Vec<(usize, f64)> = Vec::with_capacity(row.len());
+    for &(c, v) in row.iter() {
+        match merged.last_mut() {
+            Some((last, sum)) if *last == c => *sum += v,
+            _ => merged.push((c, v)),
+        }
+    }
+    merged
 }
 
 /// A zero dense matrix, or an error when it would exceed [`MAX_DENSE_ENTRIES`].
@@ -245,6 +260,7 @@ mod tests {
         t.push_row([(0, -1.0)]);
         t.push_row([(1, -3.0)]);
         let td = t.to_dense().unwrap();
+        assert!(s.is_canonical() && !t.is_canonical());
         assert_eq!(s.plus(&t).unwrap().to_dense().unwrap(), &d + &td);
         assert!(s.plus(&SparseRows::with_columns(2)).is_err());
     }

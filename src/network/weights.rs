@@ -8,7 +8,7 @@
 //! that use them hold for every order), and sparse rows are kept canonical (columns increasing,
 //! no repeated column, no stored zero), so entry-wise exact checks read the same numbers.
 
-use super::sparse::{SparseRows, MAX_DENSE_ENTRIES};
+use super::sparse::{merge_columns, SparseRows, MAX_DENSE_ENTRIES};
 use ndarray::{Array1, Array2, ArrayView1};
 
 /// W, one row per output unit, one column per input.
@@ -34,14 +34,7 @@ impl Weights {
         for r in 0..m.nrows() {
             row.clear();
             row.extend(m.row(r));
-            row.sort_by_key(|&(c, _)| c);
-            let mut merged: Vec<(usize, f64)> = Vec::with_capacity(row.len());
-            for &(c, v) in &row {
-                match merged.last_mut() {
-                    Some((last, sum)) if *last == c => *sum += v,
-                    _ => merged.push((c, v)),
-                }
-            }
+            let merged = merge_columns(&mut row);
             out.push_row(merged.into_iter().filter(|&(_, v)| v != 0.0));
         }
         Weights::Sparse(out)
@@ -321,6 +314,7 @@ mod tests {
             d.map_entries(f64::abs).to_dense().unwrap()
         );
         assert_eq!(s.stored(), 4);
+        assert!(s.as_sparse().unwrap().is_canonical());
     }
 
     #[test]

@@ -182,3 +182,31 @@ pub fn enumerate_solver_only(
     .expect("enumeration runs");
     (res, sink.into_regions())
 }
+
+/// Counts `net` in `domain` with its witnesses and checks the count against brute force: exact,
+/// the same number, every witness proven for its pattern, every pattern one brute force finds
+/// (`what` names the case in messages). Returns the count and the patterns found.
+pub fn assert_counts_as_brute_force(
+    net: &Network,
+    domain: &Domain,
+    what: &str,
+) -> (CountOutcome, Vec<ActivationPattern>) {
+    use relu_regions::count_with_witnesses;
+    use relu_regions::enumerate::{check_witness, interior_tol};
+    let (truth, _) = brute_force(net, domain, interior_tol(domain));
+    let sink = CollectingSink::default();
+    let fast = count_with_witnesses(net, domain, &CountOptions::new(), &sink).unwrap();
+    assert!(fast.exact, "{what}");
+    assert_eq!(fast.regions, truth.len() as u64, "{what}");
+    let mut patterns = Vec::new();
+    for (w, p) in sink.into_regions() {
+        let flat: Vec<bool> = p.layers.iter().flatten().copied().collect();
+        assert!(check_witness(net, domain, w.view(), &flat), "{what}");
+        assert!(
+            truth.contains(&p),
+            "{what}: a pattern brute force rules out"
+        );
+        patterns.push(p);
+    }
+    (fast, patterns)
+}

@@ -54,6 +54,6 @@ pub fn write(network: &Network, path: &Path) -> Result<()> {
             "has an NNet input normalization, which ONNX cannot hold; expected a network without one (write JSON instead)",
         ));
     }
-    crate::formats::json::check_dense_writable(network, path, "ONNX (as written here)")?;
+    crate::formats::check_dense_writable(network, path, "ONNX (as written here)")?;
     std::fs::write(path, to_bytes(network)).map_err(|e| Error::io(path, e))
 }
