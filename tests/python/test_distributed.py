@@ -3,7 +3,6 @@ tree), also when shards hit their time budget and are split again, and when a wo
 
 import os
 import signal
-import threading
 
 import numpy as np
 import pytest
@@ -13,7 +12,40 @@ from conftest import DATA, require_shared
 from test_network import random_layers
 
 distributed = pytest.importorskip("distributed")
+from distributed.diagnostics.plugin import WorkerPlugin  # noqa: E402
 from relu_regions.distributed import count as dask_count  # noqa: E402
+
+
+class KillOnFirstShard(WorkerPlugin):
+    """SIGKILLs a worker's process (as the OOM killer would) the moment its first shard has been
+    computed, before the result leaves the process, once per worker name (a marker file per name
+    outlives the nanny's restart). To the scheduler the worker died mid-shard and its work is lost,
+    whatever the machine's speed; a timer started by the test could fire while the worker sits
+    idle between shards, or before the shard's start was logged."""
+
+    name = "kill-on-first-shard"
+
+    def __init__(self, marker_dir, names):
+        self.marker_dir, self.names = str(marker_dir), {str(n) for n in names}
+
+    def setup(self, worker):
+        self.worker = worker
+
+    def transition(self, key, start, finish, **kwargs):
+        if start != "executing" or not str(key).startswith("_count_shard"):
+            return
+        name = str(self.worker.name)
+        marker = os.path.join(self.marker_dir, f"killed-{name}")
+        if name not in self.names or os.path.exists(marker):
+            return
+        open(marker, "w").close()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def killed_mid_shard(c, names, tmp_path):
+    """Arms `KillOnFirstShard` on the workers `names` of client `c`."""
+    c.register_plugin(KillOnFirstShard(tmp_path, names))
+    return lambda: sorted(f.name for f in tmp_path.iterdir())
 
 
 @pytest.fixture(scope="module")
@@ -79,35 +111,34 @@ def test_acasxu_boxes(client, half_width):
     )
 
 
-def test_a_worker_killed_mid_run_changes_nothing(digits, digits_net):
+def test_a_worker_killed_mid_run_changes_nothing(digits, digits_net, tmp_path):
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     with distributed.Client(cluster) as c:
         local = digits_net.count(digits[0], radius=1.0)
-        victim = sorted(c.scheduler_info()["workers"])[0]
-        pid = c.run(os.getpid, workers=[victim])[victim]
-        # SIGKILL the worker's process mid-run (its nanny starts a new one)
-        threading.Timer(0.6, os.kill, (pid, signal.SIGKILL)).start()
+        victim = sorted(w["name"] for w in c.scheduler_info()["workers"].values())[0]
+        killed = killed_mid_shard(c, [victim], tmp_path)  # its nanny starts a new process
         dist = dask_count(digits_net, digits[0], radius=1.0, client=c, shard_seconds=0.3, shards=8)
+        assert killed() == [f"killed-{victim}"]
         same(dist, local)
         print(f"worker killed: {dist.regions} regions, {dist.shards} shards, {dist.retries} retries")
         assert dist.retries >= 1, f"the killed worker's shard ran again: {dist}"
     cluster.close()
 
 
-def test_every_worker_killed_mid_run_changes_nothing(digits, digits_net):
-    """Both workers die at once: the network scattered to them is lost with them and is sent
-    again; the count is still the local one."""
+def test_every_worker_killed_mid_run_changes_nothing(digits, digits_net, tmp_path):
+    """Both workers die in their first shard: the network scattered to them is lost with them
+    and is sent again; the count is still the local one."""
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     with distributed.Client(cluster) as c:
         local = digits_net.count(digits[0], radius=1.0)
-        pids = list(c.run(os.getpid).values())
-        for pid in pids:
-            threading.Timer(0.6, os.kill, (pid, signal.SIGKILL)).start()
+        names = sorted(w["name"] for w in c.scheduler_info()["workers"].values())
+        killed = killed_mid_shard(c, names, tmp_path)
         dist = dask_count(digits_net, digits[0], radius=1.0, client=c, shard_seconds=0.3, shards=8)
+        assert killed() == sorted(f"killed-{n}" for n in names)
         same(dist, local)
         print(f"all workers killed: {dist.regions} regions, {dist.shards} shards, {dist.retries} retries")
         assert dist.retries >= 1, f"the killed workers' shards ran again: {dist}"
