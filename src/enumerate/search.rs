@@ -448,6 +448,26 @@ fn tighten(b: &(Array1<f64>, Array1<f64>), hs: &HalfSpace) -> (Array1<f64>, Arra
     (lo, hi)
 }
 
+/// How far the bound of bit `bit` (as in `Node::bbox_done`: 2j the upper bound of x_j, 2j + 1
+/// the lower one) of the box `b` can lower the box bound of ±a·x when it is made exact: the node
+/// holds the witness `w`, so its exact upper bound of x_j is at least w_j and the box bound, whose
+/// term for x_j is max(c_j lo_j, c_j hi_j) with c = ±a, falls by at most |a_j| (hi_j − w_j)
+/// (|a_j| (w_j − lo_j) for the lower bound). Only an order of work: no proof uses it.
+fn bound_room(
+    b: &(Array1<f64>, Array1<f64>),
+    w: ArrayView1<f64>,
+    a: ArrayView1<f64>,
+    bit: usize,
+) -> f64 {
+    let j = bit / 2;
+    let room = if bit % 2 == 0 {
+        b.1[j] - w[j]
+    } else {
+        w[j] - b.0[j]
+    };
+    a[j].abs() * room
+}
+
 /// A non-empty side: a witness, its depth, and the side's half-space (relaxed outward by the
 /// error bound of its map, so the stack always contains the exact node).
 struct Side {
@@ -556,6 +576,8 @@ struct Worker<'s, 'a> {
     /// A prefix to replay (`count_subproblems`): while `pattern` is shorter, each unit follows
     /// only the side `target` prescribes. Empty for a plain subtree.
     target: &'s [bool],
+    /// The order in which `exact_bbox` makes bounds exact (reused: no allocation per call).
+    bbox_order: Vec<(f64, usize)>,
     /// A random dive below the target (`Shared::run_dive`), instead of a search.
     dive: Option<Dive>,
 }
@@ -598,6 +620,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             next_id: loaded,
             certs: Vec::new(),
             target,
+            bbox_order: Vec::new(),
             dive: None,
         }
     }
@@ -1280,54 +1303,78 @@ impl<'s, 'a> Worker<'s, 'a> {
     /// better). Only the bounds a side's box bound uses are asked for (the upper bound of x_j
     /// where its coefficient is positive, the lower one where negative): the others often are
     /// never needed before the node branches.
-    fn exact_bbox(&mut self, node: &mut Node, need: u64) -> Arc<(Array1<f64>, Array1<f64>)> {
+    ///
+    /// The bounds are made exact one at a time, the one that can lower the side's box bound most
+    /// first, and the others are left for later once `settles` says the box decides the side:
+    /// the upper bound hi_j can fall at most to the witness's x_j (the witness lies in the
+    /// node), lowering the box bound of c·x by at most c_j (hi_j − w_j) (c_j > 0; for the
+    /// lower bound |c_j| (w_j − lo_j)). The box is a valid enclosure after every step (each
+    /// bound is the inherited one or a certified dual bound), and the bits of the bounds not
+    /// made exact stay clear in `bbox_done`, so a later side asks for them again. Only which
+    /// bounds are computed now depends on this order: no proof does.
+    fn exact_bbox(
+        &mut self,
+        node: &mut Node,
+        need: u64,
+        a: ArrayView1<f64>,
+        settles: &dyn Fn(&(Array1<f64>, Array1<f64>)) -> bool,
+    ) -> Arc<(Array1<f64>, Array1<f64>)> {
         let sh = self.sh;
-        let (mut lo, mut hi) = match &node.bbox {
+        let mut b = match &node.bbox {
             Some(old) => (old.0.clone(), old.1.clone()),
             None => sh.domain.bounding_box(),
         };
-        let n = lo.len();
+        let n = b.0.len();
+        // the bounds asked for, by what they can lower the side's box bound, largest first
+        // (ties in the order of the bits: coordinates in order, the upper bound first)
+        let mut order = std::mem::take(&mut self.bbox_order);
+        order.clear();
+        order.extend(
+            (0..2 * n)
+                .filter(|&bit| need & (1u64 << bit) != 0)
+                .map(|bit| (bound_room(&b, node.witness.view(), a, bit), bit)),
+        );
+        order.sort_unstable_by(|p, q| q.0.total_cmp(&p.0).then(p.1.cmp(&q.1)));
         let mut e = Array1::zeros(n);
-        for j in 0..n {
-            for upper in [true, false] {
-                let bit = 1u64 << (2 * j + usize::from(!upper));
-                if need & bit == 0 {
-                    continue;
-                }
-                // the walk stops once ±x_j is within a small fraction of the inherited bound:
-                // it could only improve it by less (the inherited bound stays, valid as it is)
-                let stop = match &node.bbox {
-                    Some(old) => {
-                        let slack = BBOX_STOP_FRACTION * (old.1[j] - old.0[j]);
-                        if upper {
-                            old.1[j] - slack
-                        } else {
-                            -(old.0[j] + slack)
-                        }
-                    }
-                    None => f64::INFINITY,
-                };
-                e[j] = if upper { 1.0 } else { -1.0 };
-                let bound = dual_bound_on(
-                    &mut self.scratch,
-                    sh.domain,
-                    &self.rows,
-                    e.view(),
-                    node.witness.view(),
-                    stop,
-                );
-                e[j] = 0.0;
-                if let Some(d) = bound {
+        for &(_, bit) in &order {
+            let (j, upper) = (bit / 2, bit % 2 == 0);
+            // the walk stops once ±x_j is within a small fraction of the inherited bound:
+            // it could only improve it by less (the inherited bound stays, valid as it is)
+            let stop = match &node.bbox {
+                Some(old) => {
+                    let slack = BBOX_STOP_FRACTION * (old.1[j] - old.0[j]);
                     if upper {
-                        hi[j] = hi[j].min(d.value);
+                        old.1[j] - slack
                     } else {
-                        lo[j] = lo[j].max(-d.value);
+                        -(old.0[j] + slack)
                     }
                 }
-                node.bbox_done |= bit;
+                None => f64::INFINITY,
+            };
+            e[j] = if upper { 1.0 } else { -1.0 };
+            let bound = dual_bound_on(
+                &mut self.scratch,
+                sh.domain,
+                &self.rows,
+                e.view(),
+                node.witness.view(),
+                stop,
+            );
+            e[j] = 0.0;
+            if let Some(d) = bound {
+                if upper {
+                    b.1[j] = b.1[j].min(d.value);
+                } else {
+                    b.0[j] = b.0[j].max(-d.value);
+                }
+            }
+            node.bbox_done |= 1u64 << bit;
+            if settles(&b) {
+                break;
             }
         }
-        let b = Arc::new((lo, hi));
+        self.bbox_order = order;
+        let b = Arc::new(b);
         node.bbox = Some(b.clone());
         node.bbox_exact = node.bbox_done == all_bounds(n);
         b
@@ -1432,7 +1479,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                     })
                 } & !node.bbox_done;
                 if need != 0 {
-                    let bb = self.exact_bbox(node, need);
+                    let bb = self.exact_bbox(node, need, a, &|bb| box_max(bb) <= 0.0);
                     ub = box_max(&bb);
                 }
             }
