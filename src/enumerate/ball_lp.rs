@@ -26,7 +26,7 @@
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]
 
-use super::dense::{append_orthonormal, dot, multipliers, project_out};
+use super::dense::{append_orthonormal, dot, first_least, multipliers, project_out, ratio_or_nan};
 use super::rows::Rows;
 
 /// Iteration cap (each iteration adds a row, drops a row, or reaches x_W).
@@ -47,6 +47,8 @@ pub struct BallLpScratch {
     /// Per row: slack h_i − g_i·x (kept up to date along the steps) and g_i·Δ.
     slack: Vec<f64>,
     gd: Vec<f64>,
+    /// Per row, its ratio in the ratio test (NaN where it does not block).
+    ratio: Vec<f64>,
     active: Vec<usize>,
     is_active: Vec<bool>,
     /// The working set's multipliers and the buffer of their Gram system (`dense::multipliers`).
@@ -183,22 +185,29 @@ fn step_on_ball(
         sc.v[j] = sc.p[j] + rp * sc.d[j] / dnorm - sc.x[j];
     }
     let dlen = dot(&sc.v, &sc.v).sqrt();
-    let mut best: Option<(f64, usize)> = None;
     rows.times(&sc.v, &mut sc.gd);
-    for (i, ((&gd, &norm), &active)) in sc
+    // the rows' ratios in one pass, then the first least: one loop over the rows that keeps a
+    // ratio below 1 and below the best so far chooses the same row (the first least ratio of
+    // all, when it is below 1)
+    let k = 1e-14 * dlen;
+    let len = sc
         .gd
-        .iter()
+        .len()
+        .min(rows.len())
+        .min(sc.is_active.len())
+        .min(sc.slack.len());
+    sc.ratio.resize(len, 0.0);
+    for ((((r, &gd), &norm), &active), &slack) in sc
+        .ratio
+        .iter_mut()
+        .zip(&sc.gd)
         .zip(rows.norms())
         .zip(&sc.is_active)
-        .enumerate()
+        .zip(&sc.slack)
     {
-        if !active && gd > 1e-14 * dlen * norm {
-            let t = (sc.slack[i] / gd).max(0.0);
-            if t < 1.0 && best.is_none_or(|(bt, _)| t < bt) {
-                best = Some((t, i));
-            }
-        }
+        *r = ratio_or_nan(slack, gd, !active & (gd > k * norm));
     }
+    let best = first_least(&sc.ratio).filter(|&(t, _)| t < 1.0);
     let t = best.map_or(1.0, |(t, _)| t);
     for j in 0..n {
         sc.x[j] += t * sc.v[j];

@@ -74,6 +74,42 @@ pub fn append_orthonormal(q: &mut Vec<f64>, n: usize, v: &mut [f64], min_norm: f
     Some(())
 }
 
+/// A ratio test's step length for one row, slack / g·d clamped at 0, as `(slack / gd).max(0.0)`
+/// computes it (0 for a NaN or a signed zero quotient): `t` when the row `blocks`, NaN (never
+/// chosen by [`first_least`]) otherwise. Branch-free, so the ratios of all rows are computed in
+/// one vectorizable pass, their divisions off the chain of comparisons that picks the step.
+#[inline(always)]
+pub fn ratio_or_nan(slack: f64, gd: f64, blocks: bool) -> f64 {
+    let q = slack / gd;
+    let t = if q > 0.0 { q } else { 0.0 };
+    // t, or a NaN (all exponent bits and the quiet bit set) when the row does not block, by a
+    // mask rather than a branch the compiler would keep
+    let keep = u64::from(blocks).wrapping_sub(1);
+    f64::from_bits(t.to_bits() | (keep & f64::NAN.to_bits()))
+}
+
+/// The choice of a ratio test that takes the rows in order and keeps a row's ratio when it is
+/// strictly below the best so far (the first that blocks is taken, whatever its ratio): the
+/// first index of the least of the entries of `t` that are not NaN, with that entry. The
+/// entries are the ratios of the rows that block (≥ 0 or +∞, never NaN) and NaN for the others
+/// ([`ratio_or_nan`]). A scan from +∞ finds the first least finite entry; when there is none,
+/// every blocking row's ratio is +∞ and the first of them is the choice. `None` when no row
+/// blocks.
+#[inline(always)]
+pub fn first_least(t: &[f64]) -> Option<(f64, usize)> {
+    let (mut best, mut at) = (f64::INFINITY, usize::MAX);
+    for (i, &v) in t.iter().enumerate() {
+        if v < best {
+            best = v;
+            at = i;
+        }
+    }
+    if at != usize::MAX {
+        return Some((best, at));
+    }
+    t.iter().position(|v| !v.is_nan()).map(|i| (t[i], i))
+}
+
 /// Solves G_Wᵀ y = c in the least-squares sense through the Gram system (G_W G_Wᵀ) y = G_W c
 /// (Gaussian elimination with partial pivoting) into `y`, with `a` as the system's buffer (both
 /// caller-owned: no allocation per call); `None` if singular.
@@ -122,4 +158,77 @@ pub fn multipliers(
     y.clear();
     y.extend((0..k).map(|r| a[r * (k + 1) + k] / a[r * (k + 1) + r]));
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enumerate::test_rng::Rng;
+
+    /// The ratio test of the active-set methods as it was written: rows in order, a row that
+    /// blocks taken when none is yet or when its ratio is strictly below the best.
+    fn sequential(slack: &[f64], gd: &[f64], blocks: &[bool]) -> Option<(f64, usize)> {
+        let mut best: Option<(f64, usize)> = None;
+        for i in 0..slack.len() {
+            if blocks[i] {
+                let t = (slack[i] / gd[i]).max(0.0);
+                if best.is_none_or(|(b, _)| t < b) {
+                    best = Some((t, i));
+                }
+            }
+        }
+        best
+    }
+
+    /// The branch-free ratios and `first_least` choose the same row with the same step (bit for
+    /// bit, sign of zero included) as the sequential test, on ties, zeros of either sign,
+    /// negative and NaN slacks, infinite ratios and rows that do not block.
+    #[test]
+    fn first_least_matches_the_sequential_ratio_test() {
+        let mut rng = Rng(5);
+        let pick = |rng: &mut Rng, vals: &[f64]| {
+            vals[((rng.next() + 1.0) / 2.0 * vals.len() as f64) as usize % vals.len()]
+        };
+        let slacks = [
+            0.0,
+            -0.0,
+            1.0,
+            2.0,
+            0.5,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            1e-300,
+            3.0,
+        ];
+        let gds = [1.0, 2.0, 0.5, 1e-300, 4.0, 1e300, 0.25];
+        for m in 0..40 {
+            for _ in 0..200 {
+                let slack: Vec<f64> = (0..m)
+                    .map(|_| {
+                        if rng.next() < 0.0 {
+                            pick(&mut rng, &slacks)
+                        } else {
+                            rng.next().abs() * 3.0
+                        }
+                    })
+                    .collect();
+                let gd: Vec<f64> = (0..m).map(|_| pick(&mut rng, &gds)).collect();
+                let blocks: Vec<bool> = (0..m).map(|_| rng.next() < 0.4).collect();
+                let t: Vec<f64> = (0..m)
+                    .map(|i| ratio_or_nan(slack[i], gd[i], blocks[i]))
+                    .collect();
+                let got = first_least(&t);
+                let want = sequential(&slack, &gd, &blocks);
+                match (got, want) {
+                    (None, None) => {}
+                    (Some((a, i)), Some((b, k))) => {
+                        assert_eq!(i, k, "row, m = {m}");
+                        assert_eq!(a.to_bits(), b.to_bits(), "step, m = {m}");
+                    }
+                    _ => panic!("{got:?} vs {want:?}, m = {m}"),
+                }
+            }
+        }
+    }
 }

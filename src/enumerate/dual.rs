@@ -20,7 +20,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::ball_lp::{ball_lp, BallEnd, BallLpScratch};
-use super::dense::{append_orthonormal, dot, project_out};
+use super::dense::{append_orthonormal, dot, first_least, project_out, ratio_or_nan};
 use super::geometry::slack;
 use super::rows::Rows;
 use crate::domain::{Domain, Shape};
@@ -58,6 +58,8 @@ pub struct DualScratch {
     hi: Vec<f64>,
     slack: Vec<f64>,
     gd: Vec<f64>,
+    /// Per polytope row, its ratio in the ratio test (NaN where it does not block).
+    ratio: Vec<f64>,
     yk: Vec<f64>,
     /// After a successful [`dual_bound_with`]: the multipliers (one per half-space, ≥ 0) at
     /// which its bound was evaluated (for certificates, `super::certificate`).
@@ -407,19 +409,26 @@ fn ratio_test(
     dnorm: f64,
 ) -> Option<Step> {
     let thr = 1e-14 * dnorm;
-    let mut best: Option<Step> = None;
+    rows.times(&sc.d, &mut sc.gd);
+    // the polytope rows' ratios in one pass, then the first least (the rows in order, as one
+    // loop over them would choose)
+    // (every buffer zipped here holds at least the m_poly polytope rows)
+    sc.ratio.resize(m_poly, 0.0);
+    for (((r, &gd), &slack), &active) in sc
+        .ratio
+        .iter_mut()
+        .zip(&sc.gd)
+        .zip(&sc.slack)
+        .zip(&sc.is_active)
+    {
+        *r = ratio_or_nan(slack, gd, (gd > thr) & !active);
+    }
+    let mut best = first_least(&sc.ratio).map(|(t, row)| Step { t, row });
     let mut consider = |t: f64, row: usize| {
         if best.is_none_or(|b| t < b.t) {
             best = Some(Step { t, row });
         }
     };
-    rows.times(&sc.d, &mut sc.gd);
-    for (i, ((&gd, &slack), &active)) in sc.gd.iter().zip(&sc.slack).zip(&sc.is_active).enumerate()
-    {
-        if gd > thr && !active {
-            consider((slack / gd).max(0.0), i);
-        }
-    }
     for j in 0..n {
         let (dj, i) = (sc.d[j], m_poly + 2 * j);
         if dj > thr && !sc.is_active[i] {

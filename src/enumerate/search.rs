@@ -448,6 +448,24 @@ fn tighten(b: &(Array1<f64>, Array1<f64>), hs: &HalfSpace) -> (Array1<f64>, Arra
     (lo, hi)
 }
 
+/// A box: its lower and its upper bounds.
+type BoxBounds = (Array1<f64>, Array1<f64>);
+
+/// How far the bound of bit `bit` (as in `Node::bbox_done`: 2j the upper bound of x_j, 2j + 1
+/// the lower one) of the box `b` can lower the box bound of ±a·x when it is made exact: the node
+/// holds the witness `w`, so its exact upper bound of x_j is at least w_j and the box bound, whose
+/// term for x_j is max(c_j lo_j, c_j hi_j) with c = ±a, falls by at most |a_j| (hi_j − w_j)
+/// (|a_j| (w_j − lo_j) for the lower bound). Only an order of work: no proof uses it.
+fn bound_room(b: &BoxBounds, w: ArrayView1<f64>, a: ArrayView1<f64>, bit: usize) -> f64 {
+    let j = bit / 2;
+    let room = if bit.is_multiple_of(2) {
+        b.1[j] - w[j]
+    } else {
+        w[j] - b.0[j]
+    };
+    a[j].abs() * room
+}
+
 /// A non-empty side: a witness, its depth, and the side's half-space (relaxed outward by the
 /// error bound of its map, so the stack always contains the exact node).
 struct Side {
@@ -556,6 +574,8 @@ struct Worker<'s, 'a> {
     /// A prefix to replay (`count_subproblems`): while `pattern` is shorter, each unit follows
     /// only the side `target` prescribes. Empty for a plain subtree.
     target: &'s [bool],
+    /// The order in which `exact_bbox` makes bounds exact (reused: no allocation per call).
+    bbox_order: Vec<(f64, usize)>,
     /// A random dive below the target (`Shared::run_dive`), instead of a search.
     dive: Option<Dive>,
 }
@@ -598,6 +618,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             next_id: loaded,
             certs: Vec::new(),
             target,
+            bbox_order: Vec::new(),
             dive: None,
         }
     }
@@ -1140,10 +1161,10 @@ impl<'s, 'a> Worker<'s, 'a> {
         let first = hw >= 0.0; // the witness's side
         let dist = hw.abs() / norm;
         if sh.closed_form && node.depth > tol && dist > tol {
-            return self.decide_beside_witness(a, beta, err, node, first, dist);
+            return self.decide_beside_witness(a, beta, err, norm, node, first, dist);
         }
-        let s1 = self.side(a, beta, err, first, node)?;
-        let s2 = self.side(a, beta, err, !first, node)?;
+        let s1 = self.side(a, beta, err, norm, first, node)?;
+        let s2 = self.side(a, beta, err, norm, !first, node)?;
         let (p, n) = if first { (s1, s2) } else { (s2, s1) };
         Ok(self.combine(p, n))
     }
@@ -1182,19 +1203,21 @@ impl<'s, 'a> Worker<'s, 'a> {
 
     /// The witness lies at depth > tol in the node and at distance `dist` > tol from h = 0 on
     /// side `first`: the ball of radius min(depth, dist) around it lies in node ∩ that side, so
-    /// only the other side is decided.
+    /// only the other side is decided (`norm` = ‖a‖, as `decide` computed it).
+    #[allow(clippy::too_many_arguments)]
     fn decide_beside_witness(
         &mut self,
         a: ArrayView1<f64>,
         beta: f64,
         err: f64,
+        norm: f64,
         node: &mut Node,
         first: bool,
         dist: f64,
     ) -> Result<Decision> {
         let sh = self.sh;
         self.without += 1;
-        let other = self.side(a, beta, err, !first, node)?;
+        let other = self.side(a, beta, err, norm, !first, node)?;
         let rows = &self.rows;
         let witness = &node.witness;
         let depth_here = node.depth;
@@ -1280,54 +1303,78 @@ impl<'s, 'a> Worker<'s, 'a> {
     /// better). Only the bounds a side's box bound uses are asked for (the upper bound of x_j
     /// where its coefficient is positive, the lower one where negative): the others often are
     /// never needed before the node branches.
-    fn exact_bbox(&mut self, node: &mut Node, need: u64) -> Arc<(Array1<f64>, Array1<f64>)> {
+    ///
+    /// The bounds are made exact one at a time, the one that can lower the side's box bound most
+    /// first, and the others are left for later once `settles` says the box decides the side:
+    /// the upper bound hi_j can fall at most to the witness's x_j (the witness lies in the
+    /// node), lowering the box bound of c·x by at most c_j (hi_j − w_j) (c_j > 0; for the
+    /// lower bound |c_j| (w_j − lo_j)). The box is a valid enclosure after every step (each
+    /// bound is the inherited one or a certified dual bound), and the bits of the bounds not
+    /// made exact stay clear in `bbox_done`, so a later side asks for them again. Only which
+    /// bounds are computed now depends on this order: no proof does.
+    fn exact_bbox(
+        &mut self,
+        node: &mut Node,
+        need: u64,
+        a: ArrayView1<f64>,
+        settles: &dyn Fn(&BoxBounds) -> bool,
+    ) -> Arc<(Array1<f64>, Array1<f64>)> {
         let sh = self.sh;
-        let (mut lo, mut hi) = match &node.bbox {
+        let mut b = match &node.bbox {
             Some(old) => (old.0.clone(), old.1.clone()),
             None => sh.domain.bounding_box(),
         };
-        let n = lo.len();
+        let n = b.0.len();
+        // the bounds asked for, by what they can lower the side's box bound, largest first
+        // (ties in the order of the bits: coordinates in order, the upper bound first)
+        let mut order = std::mem::take(&mut self.bbox_order);
+        order.clear();
+        order.extend(
+            (0..2 * n)
+                .filter(|&bit| need & (1u64 << bit) != 0)
+                .map(|bit| (bound_room(&b, node.witness.view(), a, bit), bit)),
+        );
+        order.sort_unstable_by(|p, q| q.0.total_cmp(&p.0).then(p.1.cmp(&q.1)));
         let mut e = Array1::zeros(n);
-        for j in 0..n {
-            for upper in [true, false] {
-                let bit = 1u64 << (2 * j + usize::from(!upper));
-                if need & bit == 0 {
-                    continue;
-                }
-                // the walk stops once ±x_j is within a small fraction of the inherited bound:
-                // it could only improve it by less (the inherited bound stays, valid as it is)
-                let stop = match &node.bbox {
-                    Some(old) => {
-                        let slack = BBOX_STOP_FRACTION * (old.1[j] - old.0[j]);
-                        if upper {
-                            old.1[j] - slack
-                        } else {
-                            -(old.0[j] + slack)
-                        }
-                    }
-                    None => f64::INFINITY,
-                };
-                e[j] = if upper { 1.0 } else { -1.0 };
-                let bound = dual_bound_on(
-                    &mut self.scratch,
-                    sh.domain,
-                    &self.rows,
-                    e.view(),
-                    node.witness.view(),
-                    stop,
-                );
-                e[j] = 0.0;
-                if let Some(d) = bound {
+        for &(_, bit) in &order {
+            let (j, upper) = (bit / 2, bit.is_multiple_of(2));
+            // the walk stops once ±x_j is within a small fraction of the inherited bound:
+            // it could only improve it by less (the inherited bound stays, valid as it is)
+            let stop = match &node.bbox {
+                Some(old) => {
+                    let slack = BBOX_STOP_FRACTION * (old.1[j] - old.0[j]);
                     if upper {
-                        hi[j] = hi[j].min(d.value);
+                        old.1[j] - slack
                     } else {
-                        lo[j] = lo[j].max(-d.value);
+                        -(old.0[j] + slack)
                     }
                 }
-                node.bbox_done |= bit;
+                None => f64::INFINITY,
+            };
+            e[j] = if upper { 1.0 } else { -1.0 };
+            let bound = dual_bound_on(
+                &mut self.scratch,
+                sh.domain,
+                &self.rows,
+                e.view(),
+                node.witness.view(),
+                stop,
+            );
+            e[j] = 0.0;
+            if let Some(d) = bound {
+                if upper {
+                    b.1[j] = b.1[j].min(d.value);
+                } else {
+                    b.0[j] = b.0[j].max(-d.value);
+                }
+            }
+            node.bbox_done |= 1u64 << bit;
+            if settles(&b) {
+                break;
             }
         }
-        let b = Arc::new((lo, hi));
+        self.bbox_order = order;
+        let b = Arc::new(b);
         node.bbox = Some(b.clone());
         node.bbox_exact = node.bbox_done == all_bounds(n);
         b
@@ -1335,12 +1382,13 @@ impl<'s, 'a> Worker<'s, 'a> {
 
     /// What is known of node ∩ {±h > 0}. Order: interval bound over the node's box, dual bound
     /// (both prove emptiness with the map's error bound added), ray searches (find a point), the
-    /// solver, then the exact fallback.
+    /// solver, then the exact fallback. `norm` = ‖a‖ (`vdot(a, a).sqrt()`, as `decide` has it).
     fn side(
         &mut self,
         a: ArrayView1<f64>,
         beta: f64,
         err: f64,
+        norm: f64,
         positive: bool,
         node: &mut Node,
     ) -> Result<Outcome> {
@@ -1351,7 +1399,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             err,
             positive,
             s: if positive { 1.0 } else { -1.0 },
-            norm: vdot(a, a).sqrt(),
+            norm,
         };
         if !sh.closed_form {
             return self.side_by_solver(a, beta, err, positive);
@@ -1432,7 +1480,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                     })
                 } & !node.bbox_done;
                 if need != 0 {
-                    let bb = self.exact_bbox(node, need);
+                    let bb = self.exact_bbox(node, need, a, &|bb| box_max(bb) <= 0.0);
                     ub = box_max(&bb);
                 }
             }
@@ -1969,5 +2017,61 @@ impl<'s, 'a> Worker<'s, 'a> {
                 _ => None,
             },
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enumerate::test_rng::Rng;
+
+    /// Making one bound of a box exact lowers the box bound of ±a·x by at most `bound_room` of
+    /// that bound: the exact bound lies between the witness's coordinate and the inherited one,
+    /// and the witness's coordinate is the most it can move. A room measured on the wrong side
+    /// of the witness, or with the wrong coefficient, fails here.
+    #[test]
+    fn bound_room_is_the_most_an_exact_bound_saves() {
+        let mut rng = Rng(17);
+        let n = 4;
+        for _ in 0..2000 {
+            let lo = Array1::from_iter((0..n).map(|_| rng.next() - 1.0));
+            let hi = Array1::from_iter((0..n).map(|_| rng.next() + 1.0));
+            let w = Array1::from_iter(
+                (0..n).map(|j| lo[j] + (hi[j] - lo[j]) * (rng.next() + 1.0) / 2.0),
+            );
+            let a = Array1::from_iter((0..n).map(|_| rng.next() * 3.0));
+            let s = if rng.next() < 0.0 { 1.0 } else { -1.0 };
+            let box_max = |b: &(Array1<f64>, Array1<f64>)| -> f64 {
+                (0..n)
+                    .map(|j| {
+                        let c = s * a[j];
+                        if c > 0.0 {
+                            c * b.1[j]
+                        } else {
+                            c * b.0[j]
+                        }
+                    })
+                    .sum()
+            };
+            let b = (lo.clone(), hi.clone());
+            let mut total = 0.0;
+            for bit in 0..2 * n {
+                let j = bit / 2;
+                let mut tight = b.clone();
+                if bit.is_multiple_of(2) {
+                    tight.1[j] = w[j];
+                } else {
+                    tight.0[j] = w[j];
+                }
+                let saved = box_max(&b) - box_max(&tight);
+                let room = bound_room(&b, w.view(), a.view(), bit);
+                assert!(room >= 0.0);
+                assert!(saved <= room * (1.0 + 1e-12) + 1e-12, "{saved} > {room}");
+                total += room;
+            }
+            // every bound at the witness: the box bound falls to ±h(w), by the rooms' sum at most
+            let all = (w.clone(), w.clone());
+            assert!(box_max(&b) - box_max(&all) <= total * (1.0 + 1e-12) + 1e-12);
+        }
     }
 }
