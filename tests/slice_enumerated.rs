@@ -6,6 +6,8 @@ mod common;
 
 use common::{data_path, random_network};
 use ndarray::{array, Array1};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use relu_regions::count;
 use relu_regions::enumerate::CountOptions;
 use relu_regions::formats::load_network;
@@ -142,5 +144,88 @@ fn general_plane_linf_uses_the_clipped_polygon() {
             let x = slice.plane.point(v[0], v[1]);
             assert!((&x - &c).iter().all(|d| d.abs() <= 0.7 * (1.0 + 1e-9)));
         }
+    }
+}
+
+/// Cells of the arrangement of lines `n·(s, t) + d = 0` (rows of `lines`) inside the disc of
+/// radius r, counted independently of the enumerator: 1 + L + I for the L lines that cross the
+/// disc and their I crossing points inside it (Euler's formula; the lines are checked to be in
+/// general position with a margin, so f64 settles every comparison).
+fn disc_cells_of_lines(lines: &[[f64; 3]], r: f64) -> u64 {
+    let margin = 1e-9 * r;
+    let mut crossing = Vec::new();
+    for &[a, b, d] in lines {
+        let g = a.hypot(b);
+        assert!(g > 0.0, "a unit constant on the plane");
+        let dist = d.abs() / g;
+        assert!((dist - r).abs() > margin, "a line tangent to the circle");
+        if dist < r {
+            crossing.push([a / g, b / g, d / g]);
+        }
+    }
+    let mut points: Vec<[f64; 2]> = Vec::new();
+    for (i, p) in crossing.iter().enumerate() {
+        for q in &crossing[i + 1..] {
+            let det = p[0] * q[1] - p[1] * q[0];
+            assert!(det.abs() > 1e-9, "two parallel lines");
+            let s = (-p[2] * q[1] + q[2] * p[1]) / det;
+            let t = (-p[0] * q[2] + q[0] * p[2]) / det;
+            let rho = s.hypot(t);
+            assert!((rho - r).abs() > margin, "a crossing on the circle");
+            if rho < r {
+                points.push([s, t]);
+            }
+        }
+    }
+    for (i, p) in points.iter().enumerate() {
+        for q in &points[i + 1..] {
+            assert!(
+                (p[0] - q[0]).hypot(p[1] - q[1]) > margin,
+                "three lines through one point"
+            );
+        }
+    }
+    1 + crossing.len() as u64 + points.len() as u64
+}
+
+/// VNN-COMP's Convnet_avgpool has one ReLU layer (Conv 32@2×2 over 28×28), so in a plane its
+/// regions are the cells of the 23,328 units' lines: the exact slice around a real MNIST image
+/// must count exactly those (about 7,000 cells at radius 0.004; 45,280 at 0.008 agreed too).
+#[test]
+fn cnn_slice_counts_the_cells_of_its_units_lines() {
+    let (Some(model), Some(images)) = (
+        common::shared_path("benchmarks/cnn/Convnet_avgpool.onnx"),
+        common::shared_path("benchmarks/mnist/images.csv"),
+    ) else {
+        return;
+    };
+    let net = load_network(&model).unwrap().network;
+    let row = std::fs::read_to_string(images).unwrap();
+    let c: Array1<f64> = row
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .map(|v| v.trim().parse::<f64>().unwrap())
+        .collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(16);
+    let mut direction = || Array1::from_shape_fn(784, |_| rng.gen_range(-1.0..1.0));
+    let spec = PlaneSpec::Directions(direction(), direction());
+    for radius in [0.003, 0.004] {
+        let slice = compute_slice(&net, &c, &settings(spec.clone(), Norm::L2, radius)).unwrap();
+        assert!(slice.count.exact);
+        let (u, v) = (
+            Array1::from(slice.plane.u.clone()),
+            Array1::from(slice.plane.v.clone()),
+        );
+        let w = net.first_weight();
+        let (z, a, b) = (w.dot(&c) + &net.layers()[0].bias, w.dot(&u), w.dot(&v));
+        let lines: Vec<[f64; 3]> = (0..z.len()).map(|i| [a[i], b[i], z[i]]).collect();
+        let cells = disc_cells_of_lines(&lines, radius);
+        assert!(
+            cells > 10,
+            "radius {radius}: {cells} cells, too few to test"
+        );
+        assert_eq!(slice.count.regions, cells, "radius {radius}");
     }
 }
