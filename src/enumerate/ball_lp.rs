@@ -51,9 +51,8 @@ pub struct BallLpScratch {
     ratio: Vec<f64>,
     active: Vec<usize>,
     is_active: Vec<bool>,
-    /// The working set's multipliers and the buffer of their Gram system (`dense::multipliers`).
+    /// The working set's multipliers (`dense::multipliers`).
     yw: Vec<f64>,
-    gram: Vec<f64>,
 }
 
 /// How [`ball_lp`] ended.
@@ -228,11 +227,11 @@ fn step_on_ball(
 
 /// At the optimum of the working set: its multipliers y with G_Wᵀ y = r (`sc.r`). When they
 /// are ≥ 0 (up to rounding) they are stored in `sc.y` and the answer is `true`; otherwise the
-/// row of the most negative one leaves the working set, Q is rebuilt, and the answer is `false`.
+/// row of the most negative one leaves the working set, Q is rebuilt from that row on, and the answer is `false`.
 /// `None` if the multipliers or the rebuilt basis fail.
 fn settle_or_drop(sc: &mut BallLpScratch, g: &[f64], n: usize, cnorm: f64) -> Option<bool> {
     // multipliers of W: G_Wᵀ y = c − μ(x − c0)
-    multipliers(g, n, &sc.active, &sc.r, &mut sc.gram, &mut sc.yw)?;
+    multipliers(g, n, &sc.active, &sc.q, &sc.r, &mut sc.yw)?;
     let y = &sc.yw;
     let (kmin, ymin) =
         y.iter().enumerate().fold(
@@ -253,10 +252,11 @@ fn settle_or_drop(sc: &mut BallLpScratch, g: &[f64], n: usize, cnorm: f64) -> Op
     }
     let dropped = sc.active.remove(kmin);
     sc.is_active[dropped] = false;
-    // rebuild Q from the remaining rows (they are still marked active: none is re-pushed)
-    sc.q.clear();
+    // rebuild Q from the rows after the dropped one (still marked active: none is re-pushed);
+    // Gram–Schmidt in order left the basis vectors of the rows before it as they are
+    sc.q.truncate(kmin * n);
     let act = std::mem::take(&mut sc.active);
-    let rebuilt = act.iter().try_for_each(|&i| add_row(sc, g, n, i));
+    let rebuilt = act[kmin..].iter().try_for_each(|&i| add_row(sc, g, n, i));
     sc.active = act;
     rebuilt?;
     Some(false)

@@ -110,53 +110,39 @@ pub fn first_least(t: &[f64]) -> Option<(f64, usize)> {
     t.iter().position(|v| !v.is_nan()).map(|i| (t[i], i))
 }
 
-/// Solves G_Wᵀ y = c in the least-squares sense through the Gram system (G_W G_Wᵀ) y = G_W c
-/// (Gaussian elimination with partial pivoting) into `y`, with `a` as the system's buffer (both
-/// caller-owned: no allocation per call); `None` if singular.
+/// Solves G_Wᵀ y = c in the least-squares sense for the rows `active` of `g`, given `q`, their
+/// Gram–Schmidt basis built in that order: G_W = L Q with L lower triangular, L_il = g_i·q_l
+/// (i = active[l'] for row l'), so G_Wᵀ y = Qᵀ Lᵀ y and the least-squares solution is
+/// Lᵀ y = Q c, by back substitution: k + k(k+1)/2 dot products, no Gram matrix (whose
+/// condition number is the square of G_W's). Into `y` (caller-owned: no allocation per call);
+/// `None` if a diagonal entry vanishes or is NaN (Gram–Schmidt keeps them away from 0).
 pub fn multipliers(
     g: &[f64],
     n: usize,
     active: &[usize],
+    q: &[f64],
     c: &[f64],
-    a: &mut Vec<f64>,
     y: &mut Vec<f64>,
 ) -> Option<()> {
     let k = active.len();
-    a.clear();
-    a.resize(k * (k + 1), 0.0);
-    for (r, &i) in active.iter().enumerate() {
-        let gi = &g[i * n..(i + 1) * n];
-        for (s, &jrow) in active.iter().enumerate() {
-            let gj = &g[jrow * n..(jrow + 1) * n];
-            a[r * (k + 1) + s] = gi.iter().zip(gj).map(|(u, v)| u * v).sum();
+    debug_assert_eq!(q.len(), k * n);
+    y.clear();
+    // y first holds Q c, then the solution from the last entry up
+    y.extend(q.chunks_exact(n).map(|ql| dot(ql, c)));
+    for l in (0..k).rev() {
+        let ql = &q[l * n..(l + 1) * n];
+        let mut acc = y[l];
+        for i in l + 1..k {
+            let gi = &g[active[i] * n..(active[i] + 1) * n];
+            acc -= dot(gi, ql) * y[i];
         }
-        a[r * (k + 1) + k] = gi.iter().zip(c).map(|(u, v)| u * v).sum();
-    }
-    for col in 0..k {
-        let piv = (col..k).max_by(|&r1, &r2| {
-            a[r1 * (k + 1) + col]
-                .abs()
-                .total_cmp(&a[r2 * (k + 1) + col].abs())
-        })?;
-        if a[piv * (k + 1) + col].abs() < 1e-14 {
+        let gl = &g[active[l] * n..(active[l] + 1) * n];
+        let diag = dot(gl, ql);
+        if diag.is_nan() || diag == 0.0 {
             return None;
         }
-        for s in 0..=k {
-            a.swap(col * (k + 1) + s, piv * (k + 1) + s);
-        }
-        for r in 0..k {
-            if r != col {
-                let f = a[r * (k + 1) + col] / a[col * (k + 1) + col];
-                if f != 0.0 {
-                    for s in col..=k {
-                        a[r * (k + 1) + s] -= f * a[col * (k + 1) + s];
-                    }
-                }
-            }
-        }
+        y[l] = acc / diag;
     }
-    y.clear();
-    y.extend((0..k).map(|r| a[r * (k + 1) + k] / a[r * (k + 1) + r]));
     Some(())
 }
 
@@ -164,6 +150,109 @@ pub fn multipliers(
 mod tests {
     use super::*;
     use crate::enumerate::test_rng::Rng;
+
+    /// The Gram-system solver [`multipliers`] replaced (the reference of its test): G_Wᵀ y = c in the least-squares sense through the Gram system (G_W G_Wᵀ) y = G_W c
+    /// (Gaussian elimination with partial pivoting) into `y`, with `a` as the system's buffer (both
+    /// caller-owned: no allocation per call); `None` if singular.
+    fn gram_multipliers(
+        g: &[f64],
+        n: usize,
+        active: &[usize],
+        c: &[f64],
+        a: &mut Vec<f64>,
+        y: &mut Vec<f64>,
+    ) -> Option<()> {
+        let k = active.len();
+        a.clear();
+        a.resize(k * (k + 1), 0.0);
+        for (r, &i) in active.iter().enumerate() {
+            let gi = &g[i * n..(i + 1) * n];
+            for (s, &jrow) in active.iter().enumerate() {
+                let gj = &g[jrow * n..(jrow + 1) * n];
+                a[r * (k + 1) + s] = gi.iter().zip(gj).map(|(u, v)| u * v).sum();
+            }
+            a[r * (k + 1) + k] = gi.iter().zip(c).map(|(u, v)| u * v).sum();
+        }
+        for col in 0..k {
+            let piv = (col..k).max_by(|&r1, &r2| {
+                a[r1 * (k + 1) + col]
+                    .abs()
+                    .total_cmp(&a[r2 * (k + 1) + col].abs())
+            })?;
+            if a[piv * (k + 1) + col].abs() < 1e-14 {
+                return None;
+            }
+            for s in 0..=k {
+                a.swap(col * (k + 1) + s, piv * (k + 1) + s);
+            }
+            for r in 0..k {
+                if r != col {
+                    let f = a[r * (k + 1) + col] / a[col * (k + 1) + col];
+                    if f != 0.0 {
+                        for s in col..=k {
+                            a[r * (k + 1) + s] -= f * a[col * (k + 1) + s];
+                        }
+                    }
+                }
+            }
+        }
+        y.clear();
+        y.extend((0..k).map(|r| a[r * (k + 1) + k] / a[r * (k + 1) + r]));
+        Some(())
+    }
+
+    #[test]
+    fn triangular_multipliers_match_the_gram_system() {
+        let mut rng = Rng(5);
+        let mut checked = 0;
+        for case in 0..300 {
+            let n = 1 + case % 9;
+            let k = 1 + case % n;
+            let m = k + 3;
+            let g: Vec<f64> = (0..m * n).map(|_| rng.next()).collect();
+            // the working set: k of the m rows, in a scrambled order
+            let active: Vec<usize> = (0..k).map(|l| (l * 3 + case) % m).collect();
+            let mut dedup = active.clone();
+            dedup.sort_unstable();
+            dedup.dedup();
+            if dedup.len() < k {
+                continue;
+            }
+            let mut q = Vec::new();
+            let mut ok = true;
+            for &i in &active {
+                let mut v = g[i * n..(i + 1) * n].to_vec();
+                ok &= append_orthonormal(&mut q, n, &mut v, 1e-10).is_some();
+            }
+            if !ok {
+                continue;
+            }
+            // c in the rows' span (as at the optimum of a working set) plus a little off it
+            let y_true: Vec<f64> = (0..k).map(|_| rng.next()).collect();
+            let mut c = vec![0.0; n];
+            for (l, &i) in active.iter().enumerate() {
+                for j in 0..n {
+                    c[j] += y_true[l] * g[i * n + j];
+                }
+            }
+            let (mut y, mut y_ref, mut buf) = (Vec::new(), Vec::new(), Vec::new());
+            multipliers(&g, n, &active, &q, &c, &mut y).expect("independent rows");
+            gram_multipliers(&g, n, &active, &c, &mut buf, &mut y_ref).expect("independent rows");
+            for l in 0..k {
+                let scale = 1.0 + y_true[l].abs();
+                assert!(
+                    (y[l] - y_true[l]).abs() < 1e-8 * scale,
+                    "case {case}: {y:?} vs {y_true:?}"
+                );
+                assert!(
+                    (y[l] - y_ref[l]).abs() < 1e-8 * scale,
+                    "case {case}: {y:?} vs {y_ref:?}"
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked > 150, "only {checked} working sets checked");
+    }
 
     /// The ratio test of the active-set methods as it was written: rows in order, a row that
     /// blocks taken when none is yet or when its ratio is strictly below the best.
