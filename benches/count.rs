@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the exact region counter (one thread, default solver):
-//! ACAS Xu 1_1 around (0.64, 0, 0, 0.475, −0.475) with box half-widths 0.02 (1,020 regions) and
-//! 0.05 (17,849) and 0.1, L2 balls of radius 0.02, 0.05 and 0.1, and a random 2-16-16-16-1 network in [-1,1]² and in
+//! ACAS Xu 1_1 around (0.64, 0, 0, 0.475, −0.475) with box half-widths 0.02 (1,020 regions),
+//! 0.05 (17,849) and 0.1 (117,164; also on 2 threads), L2 balls of radius 0.02, 0.05, 0.075
+//! (18,436 regions: box 0.05's regions per second, in a ball) and 0.1, and a random 2-16-16-16-1 network in [-1,1]² and in
 //! the unit disc; a random 5-32-32-1 network in the L2 ball of radius 0.35 around 0 (~10^4
 //! regions). The larger cases also run on 2 threads. VNN-COMP MNIST (784 inputs) boxes around
 //! real test images (`mnist/images.csv`): `mnist-net_256x2.onnx` row 0 at half widths 0.01 and
@@ -55,7 +56,9 @@ fn benches(c: &mut Criterion) {
             ("acasxu_1_1_box_0.05_2threads", 0.05, Norm::Linf, 2),
             ("acasxu_1_1_l2_0.02", 0.02, Norm::L2, 1),
             ("acasxu_1_1_l2_0.05", 0.05, Norm::L2, 1),
+            ("acasxu_1_1_l2_0.075", 0.075, Norm::L2, 1),
             ("acasxu_1_1_box_0.1", 0.1, Norm::Linf, 1),
+            ("acasxu_1_1_box_0.1_2threads", 0.1, Norm::Linf, 2),
             ("acasxu_1_1_l2_0.1", 0.1, Norm::L2, 1),
         ] {
             let domain = Domain::ball(center.clone(), hw, norm).expect("valid domain");
