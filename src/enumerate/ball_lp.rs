@@ -227,7 +227,8 @@ fn step_on_ball(
 
 /// At the optimum of the working set: its multipliers y with G_Wᵀ y = r (`sc.r`). When they
 /// are ≥ 0 (up to rounding) they are stored in `sc.y` and the answer is `true`; otherwise the
-/// row of the most negative one leaves the working set, Q is rebuilt from that row on, and the answer is `false`.
+/// row of the most negative one leaves the working set, Q is rebuilt from that row on, and the
+/// answer is `false`.
 /// `None` if the multipliers or the rebuilt basis fail.
 fn settle_or_drop(sc: &mut BallLpScratch, g: &[f64], n: usize, cnorm: f64) -> Option<bool> {
     // multipliers of W: G_Wᵀ y = c − μ(x − c0)

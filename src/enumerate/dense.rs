@@ -110,12 +110,8 @@ pub fn first_least(t: &[f64]) -> Option<(f64, usize)> {
     t.iter().position(|v| !v.is_nan()).map(|i| (t[i], i))
 }
 
-/// Solves G_Wᵀ y = c in the least-squares sense for the rows `active` of `g`, given `q`, their
-/// Gram–Schmidt basis built in that order: G_W = L Q with L lower triangular, L_il = g_i·q_l
-/// (i = active[l'] for row l'), so G_Wᵀ y = Qᵀ Lᵀ y and the least-squares solution is
-/// Lᵀ y = Q c, by back substitution: k + k(k+1)/2 dot products, no Gram matrix (whose
-/// condition number is the square of G_W's). Into `y` (caller-owned: no allocation per call);
-/// `None` if a diagonal entry vanishes or is NaN (Gram–Schmidt keeps them away from 0).
+/// Solves G_Wᵀ y = c in the least-squares sense for the working set W = `active` (rows of `g`),
+/// given `q`, its Gram–Schmidt basis built in that order: [`back_substitute`] with the rows of `g`.
 pub fn multipliers(
     g: &[f64],
     n: usize,
@@ -124,8 +120,30 @@ pub fn multipliers(
     c: &[f64],
     y: &mut Vec<f64>,
 ) -> Option<()> {
-    let k = active.len();
-    debug_assert_eq!(q.len(), k * n);
+    back_substitute(q, n, c, y, |l, v| {
+        let i = active[l];
+        dot(&g[i * n..(i + 1) * n], v)
+    })
+}
+
+/// The least-squares solution of G_Wᵀ y = c for k working-set rows whose Gram–Schmidt basis `q`
+/// (k vectors of n entries) was built in their order: G_W = L Q with L lower triangular,
+/// L_il = row_i·q_l, so G_Wᵀ y = Qᵀ Lᵀ y and the solution is Lᵀ y = Q c, by back substitution
+/// (k + k(k+1)/2 dot products; no Gram matrix, whose condition number is the square of G_W's).
+/// `row_dot(i, v)` is row i of the working set dotted with v. Into `y` (caller-owned: no
+/// allocation per call); `None` if a diagonal entry vanishes or is NaN (Gram–Schmidt keeps them
+/// away from 0).
+// i indexes both y and the working set's rows (through `row_dot`)
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+pub fn back_substitute(
+    q: &[f64],
+    n: usize,
+    c: &[f64],
+    y: &mut Vec<f64>,
+    row_dot: impl Fn(usize, &[f64]) -> f64,
+) -> Option<()> {
+    let k = q.len() / n;
     y.clear();
     // y first holds Q c, then the solution from the last entry up
     y.extend(q.chunks_exact(n).map(|ql| dot(ql, c)));
@@ -133,11 +151,9 @@ pub fn multipliers(
         let ql = &q[l * n..(l + 1) * n];
         let mut acc = y[l];
         for i in l + 1..k {
-            let gi = &g[active[i] * n..(active[i] + 1) * n];
-            acc -= dot(gi, ql) * y[i];
+            acc -= row_dot(i, ql) * y[i];
         }
-        let gl = &g[active[l] * n..(active[l] + 1) * n];
-        let diag = dot(gl, ql);
+        let diag = row_dot(l, ql);
         if diag.is_nan() || diag == 0.0 {
             return None;
         }
@@ -151,8 +167,9 @@ mod tests {
     use super::*;
     use crate::enumerate::test_rng::Rng;
 
-    /// The Gram-system solver [`multipliers`] replaced (the reference of its test): G_Wᵀ y = c in the least-squares sense through the Gram system (G_W G_Wᵀ) y = G_W c
-    /// (Gaussian elimination with partial pivoting) into `y`, with `a` as the system's buffer (both
+    /// The Gram-system solver that [`multipliers`] replaced, the reference of its test: G_Wᵀ y = c
+    /// in the least-squares sense through (G_W G_Wᵀ) y = G_W c (Gaussian elimination with partial
+    /// pivoting) into `y`, with `a` as the system's buffer (both
     /// caller-owned: no allocation per call); `None` if singular.
     fn gram_multipliers(
         g: &[f64],

@@ -20,7 +20,9 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::ball_lp::{ball_lp, BallEnd, BallLpScratch};
-use super::dense::{append_orthonormal, dot, first_least, project_out, ratio_or_nan};
+use super::dense::{
+    append_orthonormal, back_substitute, dot, first_least, project_out, ratio_or_nan,
+};
 use super::geometry::slack;
 use super::rows::Rows;
 use crate::domain::{Domain, Shape};
@@ -466,26 +468,10 @@ fn take_step(sc: &mut DualScratch, rows: &Rows, m_poly: usize, n: usize, step: S
 /// vanishes (Gram–Schmidt keeps them above 1e-12, so only on NaN).
 #[inline(always)]
 fn active_multipliers(sc: &mut DualScratch, rows: &Rows, m_poly: usize, n: usize) -> Option<()> {
-    let k = sc.active.len();
-    sc.yk.clear();
-    sc.yk.resize(k, 0.0);
-    // yk first holds Q c, then the solution from the last entry up
-    for l in 0..k {
-        sc.yk[l] = dot(&sc.q[l * n..(l + 1) * n], &sc.c);
-    }
-    for l in (0..k).rev() {
-        let ql = &sc.q[l * n..(l + 1) * n];
-        let mut acc = sc.yk[l];
-        for i in l + 1..k {
-            acc -= row_dot(&rows.g, m_poly, n, sc.active[i], ql) * sc.yk[i];
-        }
-        let diag = row_dot(&rows.g, m_poly, n, sc.active[l], ql);
-        if diag.is_nan() || diag == 0.0 {
-            return None;
-        }
-        sc.yk[l] = acc / diag;
-    }
-    Some(())
+    let active = &sc.active;
+    back_substitute(&sc.q, n, &sc.c, &mut sc.yk, |i, v| {
+        row_dot(&rows.g, m_poly, n, active[i], v)
+    })
 }
 
 /// Row i of the LP (see [`lp_row`]) dotted with v.
