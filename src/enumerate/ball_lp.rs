@@ -14,6 +14,10 @@
 //! or x_W is reached; there a negative multiplier leaves W, and y ≥ 0 is the KKT point of this
 //! convex problem, hence optimal.
 //!
+//! A call on the same rows as the last one (`Rows::stamp`) may go on from where that one ended
+//! instead of from x0 (`resume_where_last_ended`): its point lies in P ∩ ball with its working
+//! set's rows at equality, a valid start of the same method.
+//!
 //! The walk raises c·x at every step (x_W maximizes c·x over a set that contains x), so a caller
 //! that only asks whether the maximum exceeds a level may stop it at the first point past that
 //! level (`stop_above`), as the box LP of `dual` does.
@@ -53,6 +57,18 @@ pub struct BallLpScratch {
     is_active: Vec<bool>,
     /// The working set's multipliers (`dense::multipliers`).
     yw: Vec<f64>,
+    /// The rows and ball of the last call, when it succeeded: the buffers (point, working set,
+    /// basis, slacks) are as it left them.
+    last: Option<LastEnd>,
+    /// How many calls started where the last one ended ([`resume_where_last_ended`]).
+    pub warm_starts: u64,
+}
+
+/// The rows and ball of the last call of [`ball_lp`], whose end state the buffers still hold.
+struct LastEnd {
+    stamp: u64,
+    c0: Vec<f64>,
+    rho: f64,
 }
 
 /// How [`ball_lp`] ended.
@@ -77,16 +93,41 @@ pub fn ball_lp(
     x0: &[f64],
     stop_above: f64,
 ) -> Option<BallEnd> {
-    let (m, n) = (rows.len(), c.len());
+    let m = rows.len();
     let cnorm = dot(c, c).sqrt();
-    sc.x.clear();
-    sc.x.extend_from_slice(x0);
     sc.y.clear();
     sc.y.resize(m, 0.0);
     if cnorm == 0.0 {
+        sc.last = None;
+        sc.x.clear();
+        sc.x.extend_from_slice(x0);
         return Some(BallEnd::Optimal);
     }
-    start_at(sc, rows, n, x0);
+    let warm = resume_where_last_ended(sc, rows, c, c0, rho, x0);
+    if !warm {
+        start_at(sc, rows, x0);
+    }
+    let mut end = walk(sc, rows, c, c0, rho, cnorm, stop_above);
+    if end.is_none() && warm {
+        // the warm start's walk gave up: from x0 as without one
+        start_at(sc, rows, x0);
+        end = walk(sc, rows, c, c0, rho, cnorm, stop_above);
+    }
+    remember_end(sc, rows, c0, rho, end);
+    end
+}
+
+/// The active-set iterations of [`ball_lp`] from the point and working set set up in `sc`.
+fn walk(
+    sc: &mut BallLpScratch,
+    rows: &Rows,
+    c: &[f64],
+    c0: &[f64],
+    rho: f64,
+    cnorm: f64,
+    stop_above: f64,
+) -> Option<BallEnd> {
+    let n = c.len();
     // d: c on the working set's directions, with the first `done` basis vectors of Q projected
     // out already: a row joining W appends one vector, which is all that is left to remove
     // (the same operations in the same order as projecting c from scratch); a dropped row
@@ -121,10 +162,59 @@ pub fn ball_lp(
     None
 }
 
+/// Warm start: when the last call ran on the same rows (same stamp) and ball and ended at a
+/// point where c is higher than at `x0`, the method goes on from where that call left `sc`: its
+/// point, its working set (whose rows hold with equality there) with their orthonormal basis,
+/// and the rows' slacks — a valid start of the primal method, as the point lies in P ∩ ball up
+/// to rounding, and one that costs nothing to set up. Successive LPs of a node (its bounding
+/// box's coordinates, the two sides of a unit) share most of their final working sets, so the
+/// walk then needs fewer steps. `false` (nothing set up) otherwise.
+/// The answer's proof never depends on the start: `dual` re-evaluates the bound from the
+/// multipliers alone.
+fn resume_where_last_ended(
+    sc: &mut BallLpScratch,
+    rows: &Rows,
+    c: &[f64],
+    c0: &[f64],
+    rho: f64,
+    x0: &[f64],
+) -> bool {
+    let resumes = sc.last.as_ref().is_some_and(|last| {
+        last.stamp == rows.stamp()
+            && last.rho == rho
+            && last.c0 == c0
+            && sc.x.len() == x0.len()
+            && sc.slack.len() == rows.len()
+            && dot(c, &sc.x) > dot(c, x0)
+    });
+    sc.warm_starts += u64::from(resumes);
+    resumes
+}
+
+/// Notes the rows and ball this call ended on for [`resume_where_last_ended`] (nothing after a
+/// failure: the buffers may then be half updated).
+fn remember_end(sc: &mut BallLpScratch, rows: &Rows, c0: &[f64], rho: f64, end: Option<BallEnd>) {
+    if end.is_none() {
+        sc.last = None;
+        return;
+    }
+    let last = sc.last.get_or_insert_with(|| LastEnd {
+        stamp: 0,
+        c0: Vec::new(),
+        rho: 0.0,
+    });
+    last.stamp = rows.stamp();
+    last.rho = rho;
+    last.c0.clear();
+    last.c0.extend_from_slice(c0);
+}
+
 /// Sets up the method at `x0` with an empty working set: the rows' slacks (all products at
 /// once, by columns: the floats of each row's own dot product), the buffers sized.
-fn start_at(sc: &mut BallLpScratch, rows: &Rows, n: usize, x0: &[f64]) {
-    let m = rows.len();
+fn start_at(sc: &mut BallLpScratch, rows: &Rows, x0: &[f64]) {
+    let (m, n) = (rows.len(), x0.len());
+    sc.x.clear();
+    sc.x.extend_from_slice(x0);
     sc.active.clear();
     sc.is_active.clear();
     sc.is_active.resize(m, false);

@@ -1033,86 +1033,188 @@ mod tests {
 
     use crate::enumerate::test_rng::Rng;
 
-    /// On random polytopes through a ball (dimensions 2–6, 40 and 200, up to 30 rows) `ball_lp`'s
-    /// active-set maximum matches Clarabel's, its point is feasible and its multipliers'
-    /// weak-duality bound closes the gap; it settles on nearly every instance.
+    /// A random polytope through an L2 ball for instance `trial` (dimensions 2–6, and every
+    /// eleventh instance 40 or 200; up to 30 rows): rows g (flat), h, the center c0, a point x0
+    /// strictly inside both, the radius.
+    struct BallInstance {
+        n: usize,
+        g: Vec<f64>,
+        h: Vec<f64>,
+        c0: Vec<f64>,
+        x0: Vec<f64>,
+        rho: f64,
+    }
+
+    fn random_ball_instance(rng: &mut Rng, trial: usize) -> BallInstance {
+        let n = match trial % 11 {
+            10 => [40, 200][(trial / 11) % 2],
+            k => 2 + k % 5,
+        };
+        let m = 1 + (trial * 7) % 30;
+        let rho = 0.5 + rng.next().abs();
+        let c0: Vec<f64> = (0..n).map(|_| rng.next()).collect();
+        // rows through points near c0, oriented to keep x0 = c0 + small offset inside
+        let x0: Vec<f64> = c0.iter().map(|v| v + 0.01 * rng.next()).collect();
+        let mut g = Vec::new();
+        let mut h = Vec::new();
+        for _ in 0..m {
+            let gi: Vec<f64> = (0..n).map(|_| rng.next()).collect();
+            let gx: f64 = gi.iter().zip(&x0).map(|(a, b)| a * b).sum();
+            h.push(gx + 0.02 + 0.6 * rng.next().abs());
+            g.extend(gi);
+        }
+        BallInstance {
+            n,
+            g,
+            h,
+            c0,
+            x0,
+            rho,
+        }
+    }
+
+    /// x satisfies every row and lies in the ball, up to rounding.
+    fn assert_in_polytope_and_ball(trial: usize, inst: &BallInstance, x: &[f64]) {
+        let n = inst.n;
+        for (i, hi) in inst.h.iter().enumerate() {
+            let gx: f64 = inst.g[i * n..(i + 1) * n]
+                .iter()
+                .zip(x)
+                .map(|(a, b)| a * b)
+                .sum();
+            assert!(
+                gx <= hi + 1e-9,
+                "trial {trial}: row {i} violated by {}",
+                gx - hi
+            );
+        }
+        let r: f64 = x
+            .iter()
+            .zip(&inst.c0)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f64>()
+            .sqrt();
+        assert!(
+            r <= inst.rho * (1.0 + 1e-9),
+            "trial {trial}: outside the ball"
+        );
+    }
+
+    /// `ball_lp`'s answer in `sc` for objective c against Clarabel's maximum: its point is
+    /// feasible, its value is the maximum and its multipliers' weak-duality bound closes the gap.
+    fn assert_ball_lp_optimal(trial: usize, inst: &BallInstance, c: &[f64], sc: &BallLpScratch) {
+        let BallInstance {
+            n,
+            ref g,
+            ref h,
+            ref c0,
+            rho,
+            ..
+        } = *inst;
+        let reference = clarabel_max(g, h, n, c, c0, rho);
+        let scale = 1.0 + reference.abs();
+        let x = &sc.x;
+        let obj: f64 = c.iter().zip(x).map(|(a, b)| a * b).sum();
+        assert_in_polytope_and_ball(trial, inst, x);
+        assert!(
+            (obj - reference).abs() <= 1e-7 * scale,
+            "trial {trial}: {obj} vs {reference}"
+        );
+        let mut y = sc.y.clone();
+        let domain = crate::domain::Domain::ball(
+            ndarray::Array1::from(c0.clone()),
+            rho,
+            crate::domain::Norm::L2,
+        )
+        .unwrap();
+        let bound = certificate_for_tests(&domain, g, h, c, &mut y);
+        assert!(
+            bound >= reference - 1e-9 * scale,
+            "trial {trial}: bound {bound} below {reference}"
+        );
+        assert!(
+            bound - reference <= 1e-7 * scale,
+            "trial {trial}: gap {}",
+            bound - reference
+        );
+    }
+
+    /// On random polytopes through a ball (`random_ball_instance`) `ball_lp`'s active-set
+    /// maximum matches Clarabel's, its point is feasible and its multipliers' weak-duality bound
+    /// closes the gap; it settles on nearly every instance.
     #[test]
     fn ball_lp_matches_clarabel_on_random_instances() {
         let mut rng = Rng(7);
         let (mut solved, mut total) = (0, 0);
         for trial in 0..440 {
-            // dimensions 2–6, and every eleventh instance 40 or 200
-            let n = match trial % 11 {
-                10 => [40, 200][(trial / 11) % 2],
-                k => 2 + k % 5,
-            };
-            let m = 1 + (trial * 7) % 30;
-            let rho = 0.5 + rng.next().abs();
-            let c0: Vec<f64> = (0..n).map(|_| rng.next()).collect();
-            // rows through points near c0, oriented to keep x0 = c0 + small offset inside
-            let x0: Vec<f64> = c0.iter().map(|v| v + 0.01 * rng.next()).collect();
-            let mut g = Vec::new();
-            let mut h = Vec::new();
-            for _ in 0..m {
-                let gi: Vec<f64> = (0..n).map(|_| rng.next()).collect();
-                let gx: f64 = gi.iter().zip(&x0).map(|(a, b)| a * b).sum();
-                h.push(gx + 0.02 + 0.6 * rng.next().abs());
-                g.extend(gi);
-            }
-            let c: Vec<f64> = (0..n).map(|_| rng.next()).collect();
+            let inst = random_ball_instance(&mut rng, trial);
+            let c: Vec<f64> = (0..inst.n).map(|_| rng.next()).collect();
             total += 1;
             let mut sc = BallLpScratch::default();
-            let rows = crate::enumerate::ball_lp::rows_for_tests(&g, &h, n);
-            if ball_lp(&mut sc, &rows, &c, &c0, rho, &x0, f64::INFINITY).is_none() {
+            let rows = crate::enumerate::ball_lp::rows_for_tests(&inst.g, &inst.h, inst.n);
+            let (c0, x0) = (&inst.c0, &inst.x0);
+            if ball_lp(&mut sc, &rows, &c, c0, inst.rho, x0, f64::INFINITY).is_none() {
                 continue;
             }
             solved += 1;
-            let reference = clarabel_max(&g, &h, n, &c, &c0, rho);
-            let scale = 1.0 + reference.abs();
-            let x = &sc.x;
-            let obj: f64 = c.iter().zip(x).map(|(a, b)| a * b).sum();
-            for i in 0..m {
-                let gx: f64 = g[i * n..(i + 1) * n]
-                    .iter()
-                    .zip(x)
-                    .map(|(a, b)| a * b)
-                    .sum();
-                assert!(
-                    gx <= h[i] + 1e-9,
-                    "trial {trial}: row {i} violated by {}",
-                    gx - h[i]
-                );
-            }
-            let r: f64 = x
-                .iter()
-                .zip(&c0)
-                .map(|(a, b)| (a - b) * (a - b))
-                .sum::<f64>()
-                .sqrt();
-            assert!(r <= rho * (1.0 + 1e-9), "trial {trial}: outside the ball");
-            assert!(
-                (obj - reference).abs() <= 1e-7 * scale,
-                "trial {trial}: {obj} vs {reference}"
-            );
-            let mut y = sc.y.clone();
-            let domain = crate::domain::Domain::ball(
-                ndarray::Array1::from(c0.clone()),
-                rho,
-                crate::domain::Norm::L2,
-            )
-            .unwrap();
-            let bound = certificate_for_tests(&domain, &g, &h, &c, &mut y);
-            assert!(
-                bound >= reference - 1e-9 * scale,
-                "trial {trial}: bound {bound} below {reference}"
-            );
-            assert!(
-                bound - reference <= 1e-7 * scale,
-                "trial {trial}: gap {}",
-                bound - reference
-            );
+            assert_ball_lp_optimal(trial, &inst, &c, &sc);
         }
         eprintln!("settled on {solved} of {total}");
         assert!(solved * 100 >= total * 95, "settled on {solved} of {total}");
+    }
+
+    /// A node's LPs one after the other on the same rows and scratch, as the enumerator asks
+    /// them (a random objective, its opposite, ± coordinates, a level that stops the walk
+    /// early): each answer is Clarabel's maximum whether the walk started where the last call
+    /// ended or from x0, and calls do start warm.
+    #[test]
+    fn ball_lp_started_where_the_last_call_ended_matches_clarabel() {
+        let mut rng = Rng(19);
+        let (mut solved, mut total, mut warm) = (0, 0, 0);
+        for trial in 0..120 {
+            let inst = random_ball_instance(&mut rng, trial);
+            let n = inst.n;
+            let rows = crate::enumerate::ball_lp::rows_for_tests(&inst.g, &inst.h, n);
+            let mut sc = BallLpScratch::default();
+            let c: Vec<f64> = (0..n).map(|_| rng.next()).collect();
+            let mut objectives = vec![c.clone(), c.iter().map(|v| -v).collect()];
+            for j in 0..n.min(4) {
+                for s in [1.0, -1.0] {
+                    let mut e = vec![0.0; n];
+                    e[j] = s;
+                    objectives.push(e);
+                }
+            }
+            objectives.push(c.iter().map(|v| v + 0.3 * rng.next()).collect());
+            for (k, c) in objectives.iter().enumerate() {
+                let (c0, x0) = (&inst.c0, &inst.x0);
+                // every third call stops at a level just above x0's value
+                let level = if k % 3 == 2 {
+                    c.iter().zip(x0).map(|(a, b)| a * b).sum::<f64>() + 0.01
+                } else {
+                    f64::INFINITY
+                };
+                let before = sc.warm_starts;
+                total += 1;
+                match ball_lp(&mut sc, &rows, c, c0, inst.rho, x0, level) {
+                    Some(BallEnd::Optimal) => {
+                        solved += 1;
+                        warm += sc.warm_starts - before;
+                        assert_ball_lp_optimal(trial, &inst, c, &sc);
+                    }
+                    Some(BallEnd::Above) => {
+                        solved += 1;
+                        let x = &sc.x;
+                        let value: f64 = c.iter().zip(x).map(|(a, b)| a * b).sum();
+                        assert!(value > level, "trial {trial}: stopped below the level");
+                        assert_in_polytope_and_ball(trial, &inst, x);
+                    }
+                    None => {}
+                }
+            }
+        }
+        eprintln!("settled on {solved} of {total}, {warm} optimal answers started warm");
+        assert!(solved * 100 >= total * 95, "settled on {solved} of {total}");
+        assert!(warm * 10 >= total, "only {warm} of {total} started warm");
     }
 }

@@ -5,8 +5,18 @@
 // numerical loops over coordinates read clearer with indices
 #![allow(clippy::needless_range_loop)]
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use super::dense::dot;
 use crate::solver::HalfSpace;
+
+/// The next [`Rows::stamp`] handed out (process-wide: no two changes of any rows share one).
+static NEXT_STAMP: AtomicU64 = AtomicU64::new(1);
+
+/// A stamp no rows have had before.
+fn fresh_stamp() -> u64 {
+    NEXT_STAMP.fetch_add(1, Ordering::Relaxed)
+}
 
 /// The half-spaces g_i·x ≤ h_i of a node, flat: by rows (row i: n entries, contiguous) and by
 /// columns (column j: g_ij for every row i, contiguous, in slots j·stride .. j·stride + m), for
@@ -24,6 +34,9 @@ pub(super) struct Rows {
     pub(super) h: Vec<f64>,
     /// The rows' Euclidean norms ‖g_i‖ (as `dense::dot` computes g_i·g_i, then its root).
     norm: Vec<f64>,
+    /// Renewed (process-wide unique) at every change: rows with the same stamp hold the same
+    /// rows, so an LP may start from where its last call on them ended (`ball_lp`).
+    stamp: u64,
 }
 
 impl Rows {
@@ -38,6 +51,7 @@ impl Rows {
     pub fn load(&mut self, halfspaces: &[HalfSpace], n: usize) {
         self.n = n;
         self.m = 0;
+        self.stamp = fresh_stamp();
         self.g.clear();
         self.h.clear();
         self.norm.clear();
@@ -53,6 +67,7 @@ impl Rows {
     /// Appends the row of `hs` (n entries).
     pub fn push(&mut self, hs: &HalfSpace) {
         let n = self.n;
+        self.stamp = fresh_stamp();
         if self.m == self.stride {
             // twice the slots per column, the m rows copied over
             let stride = (2 * self.stride).max(8);
@@ -80,6 +95,7 @@ impl Rows {
     /// Removes the last row.
     pub fn pop(&mut self) {
         if self.m > 0 {
+            self.stamp = fresh_stamp();
             self.m -= 1;
             self.g.truncate(self.m * self.n);
             self.h.pop();
@@ -106,6 +122,11 @@ impl Rows {
     /// The rows' norms ‖g_i‖.
     pub(super) fn norms(&self) -> &[f64] {
         &self.norm
+    }
+
+    /// The stamp of the rows as they are now (renewed by every change; 0 before the first).
+    pub(super) fn stamp(&self) -> u64 {
+        self.stamp
     }
 }
 
@@ -228,6 +249,13 @@ mod tests {
             }
             let fresh = Rows::of(&stack, n);
             assert_eq!(fresh.g, rows.g);
+            // every change renews the stamp, never to one seen before
+            let before = rows.stamp();
+            assert_ne!(before, fresh.stamp());
+            rows.push(&stack[0]);
+            let pushed = rows.stamp();
+            rows.pop();
+            assert!(before != pushed && pushed != rows.stamp() && before != rows.stamp());
         }
     }
 }
