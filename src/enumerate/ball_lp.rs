@@ -14,9 +14,9 @@
 //! or x_W is reached; there a negative multiplier leaves W, and y ≥ 0 is the KKT point of this
 //! convex problem, hence optimal.
 //!
-//! A call on the same rows as the last one (`Rows::stamp`) may go on from where that one ended
-//! instead of from x0 (`resume_where_last_ended`): its point lies in P ∩ ball with its working
-//! set's rows at equality, a valid start of the same method.
+//! A call on the same rows as one of the last two (`Rows::stamp`) may go on from where that one
+//! ended instead of from x0 (`resume_where_last_ended`): its point lies in P ∩ ball with its
+//! working set's rows at equality, a valid start of the same method.
 //!
 //! The walk raises c·x at every step (x_W maximizes c·x over a set that contains x), so a caller
 //! that only asks whether the maximum exceeds a level may stop it at the first point past that
@@ -60,8 +60,21 @@ pub struct BallLpScratch {
     /// The rows and ball of the last call, when it succeeded: the buffers (point, working set,
     /// basis, slacks) are as it left them.
     last: Option<LastEnd>,
+    /// The end state before the last one (its rows and ball, point, working set, basis, slacks).
+    saved: SavedEnd,
     /// How many calls started where the last one ended ([`resume_where_last_ended`]).
     pub warm_starts: u64,
+}
+
+/// An end state kept aside.
+#[derive(Default)]
+struct SavedEnd {
+    last: Option<LastEnd>,
+    x: Vec<f64>,
+    active: Vec<usize>,
+    is_active: Vec<bool>,
+    q: Vec<f64>,
+    slack: Vec<f64>,
 }
 
 /// The rows and ball of the last call of [`ball_lp`], whose end state the buffers still hold.
@@ -162,13 +175,16 @@ fn walk(
     None
 }
 
-/// Warm start: when the last call ran on the same rows (same stamp) and ball and ended at a
-/// point where c is higher than at `x0`, the method goes on from where that call left `sc`: its
-/// point, its working set (whose rows hold with equality there) with their orthonormal basis,
-/// and the rows' slacks — a valid start of the primal method, as the point lies in P ∩ ball up
-/// to rounding, and one that costs nothing to set up. Successive LPs of a node (its bounding
-/// box's coordinates, the two sides of a unit) share most of their final working sets, so the
-/// walk then needs fewer steps. `false` (nothing set up) otherwise.
+/// Warm start: when the last call, or the one before it, ran on the same rows (same stamp) and
+/// ball and ended at a point where c is higher than at `x0`, the method goes on from where that
+/// call ended: its point, its working set (whose rows hold with equality there) with their
+/// orthonormal basis, and the rows' slacks — a valid start of the primal method, as the point
+/// lies in P ∩ ball up to rounding, and one that costs nothing to set up (the last end state is
+/// in the buffers, the one before it kept aside in `saved` and swapped in). Successive LPs of a
+/// node (its bounding box's coordinates ±x_j, the two sides ±a of a unit) share most of their
+/// final working sets, so the walk then needs fewer steps; the second end state serves the
+/// calls whose objective points away from the last one's (−a right after +a). `false` (cold
+/// start, the last end state kept aside) otherwise.
 /// The answer's proof never depends on the start: `dual` re-evaluates the bound from the
 /// multipliers alone.
 fn resume_where_last_ended(
@@ -179,16 +195,35 @@ fn resume_where_last_ended(
     rho: f64,
     x0: &[f64],
 ) -> bool {
-    let resumes = sc.last.as_ref().is_some_and(|last| {
-        last.stamp == rows.stamp()
-            && last.rho == rho
-            && last.c0 == c0
-            && sc.x.len() == x0.len()
-            && sc.slack.len() == rows.len()
-            && dot(c, &sc.x) > dot(c, x0)
-    });
+    let usable = |sc: &BallLpScratch| {
+        sc.last.as_ref().is_some_and(|last| {
+            last.stamp == rows.stamp()
+                && last.rho == rho
+                && last.c0 == c0
+                && sc.x.len() == x0.len()
+                && sc.slack.len() == rows.len()
+                && dot(c, &sc.x) > dot(c, x0)
+        })
+    };
+    let mut resumes = usable(sc);
+    if !resumes {
+        // the end before the last one: swapped in (the last one kept aside in its place)
+        swap_with_saved(sc);
+        resumes = usable(sc);
+    }
     sc.warm_starts += u64::from(resumes);
     resumes
+}
+
+/// Exchanges the end state in the buffers with the one kept aside (a swap of vectors).
+fn swap_with_saved(sc: &mut BallLpScratch) {
+    let kept = &mut sc.saved;
+    std::mem::swap(&mut sc.last, &mut kept.last);
+    std::mem::swap(&mut sc.x, &mut kept.x);
+    std::mem::swap(&mut sc.active, &mut kept.active);
+    std::mem::swap(&mut sc.is_active, &mut kept.is_active);
+    std::mem::swap(&mut sc.q, &mut kept.q);
+    std::mem::swap(&mut sc.slack, &mut kept.slack);
 }
 
 /// Notes the rows and ball this call ended on for [`resume_where_last_ended`] (nothing after a

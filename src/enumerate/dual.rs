@@ -1215,6 +1215,6 @@ mod tests {
         }
         eprintln!("settled on {solved} of {total}, {warm} optimal answers started warm");
         assert!(solved * 100 >= total * 95, "settled on {solved} of {total}");
-        assert!(warm * 10 >= total, "only {warm} of {total} started warm");
+        assert!(warm * 4 >= total, "only {warm} of {total} started warm");
     }
 }
